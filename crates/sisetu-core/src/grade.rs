@@ -1,0 +1,168 @@
+//! Grade schemes: from the labels found in census files to [`RiskLevel`].
+//!
+//! Built in (after trimming, full-width → half-width, case-insensitive, and an
+//! optional trailing `风险`/`级`):
+//!
+//! | level  | labels                                     |
+//! |--------|--------------------------------------------|
+//! | red    | `红` `红色` `red` `重大` `重大风险` `1` |
+//! | orange | `橙` `橙色` `orange` `较大` `较大风险` `2` |
+//! | yellow | `黄` `黄色` `yellow` `一般` `一般风险` `3` |
+//! | blue   | `蓝` `蓝色` `blue` `低` `低风险` `4` |
+//!
+//! Letter grades (`A`–`E`, `A+`, `AA` …), Roman numerals (`Ⅰ`, `II`) and ordinal words
+//! (`一级`, `I级`) are **ambiguous**: in some provinces A is the highest risk, in others the
+//! lowest. They are never guessed: without an explicit mapping they give
+//! [`GradeError::NeedsMapping`], which the caller turns into a hard error naming the line to add.
+//! Note that the bare digits 1–4 are built in as red…blue (1 = 重大), while `1级` and `一级`
+//! are ambiguous and need a mapping.
+//!
+//! Explicit mappings (the project file's `[grades]` table) take precedence over built-ins.
+//!
+//! ```
+//! use sisetu_core::{GradeScheme, GradeError, RiskLevel};
+//! let mut s = GradeScheme::builtin();
+//! assert_eq!(s.parse("重大风险"), Ok(RiskLevel::Red));
+//! assert_eq!(s.parse(" 蓝 "), Ok(RiskLevel::Blue));
+//! assert!(matches!(s.parse("A"), Err(GradeError::NeedsMapping(_))));
+//! s.map("A", RiskLevel::Red).unwrap();
+//! assert_eq!(s.parse("a"), Ok(RiskLevel::Red));
+//! ```
+
+use crate::RiskLevel;
+use std::collections::HashMap;
+
+/// Why a grade label could not be turned into a level.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GradeError {
+    /// The cell is empty.
+    #[error("empty grade")]
+    Empty,
+    /// A letter, numeral or ordinal grade whose meaning differs between schemes.
+    #[error("grade '{0}' is ambiguous (A may be the highest or the lowest risk) and has no mapping")]
+    NeedsMapping(String),
+    /// Text that is no known grade.
+    #[error("unknown grade '{0}'")]
+    Unknown(String),
+}
+
+/// Label → level table: built-in labels plus explicit mappings.
+#[derive(Debug, Clone)]
+pub struct GradeScheme {
+    builtin: HashMap<String, RiskLevel>,
+    explicit: HashMap<String, RiskLevel>,
+}
+
+/// Normalises a label: trim, full-width ASCII → half-width, ASCII lowercase,
+/// ideographic space removed.
+pub fn normalize_label(label: &str) -> String {
+    let mut out = String::with_capacity(label.len());
+    for c in label.trim().chars() {
+        let c = match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '\u{3000}' => continue,
+            c => c,
+        };
+        if c.is_whitespace() {
+            continue;
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
+fn strip_suffixes(s: &str) -> &str {
+    let s = s.strip_suffix("风险").unwrap_or(s);
+    let s = s.strip_suffix("等级").unwrap_or(s);
+    s.strip_suffix("色").unwrap_or(s)
+}
+
+/// True for labels whose meaning depends on the province's scheme.
+fn is_ambiguous(norm: &str) -> bool {
+    let s = norm.strip_suffix("级").or_else(|| norm.strip_suffix("类")).unwrap_or(norm);
+    if s.is_empty() {
+        return false;
+    }
+    // Letters with optional +/- (a, b+, aa, aaa).
+    if s.len() <= 4
+        && s.chars().all(|c| c.is_ascii_alphabetic() || c == '+' || c == '-')
+        && s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+    {
+        return true;
+    }
+    // Roman numerals, ASCII or the Unicode forms Ⅰ–Ⅻ / ⅰ–ⅻ.
+    if s.chars().all(|c| matches!(c, 'i' | 'v' | 'x') || ('\u{2160}'..='\u{217F}').contains(&c)) {
+        return true;
+    }
+    // 一级 … 五级, 1级 … 5级 (the suffix was present).
+    if s.len() != norm.len() && s.chars().all(|c| "一二三四五12345".contains(c)) {
+        return true;
+    }
+    false
+}
+
+impl GradeScheme {
+    /// The built-in labels only.
+    pub fn builtin() -> Self {
+        let mut builtin = HashMap::new();
+        let table: [(RiskLevel, &[&str]); 4] = [
+            (RiskLevel::Red, &["红", "red", "重大", "1"]),
+            (RiskLevel::Orange, &["橙", "orange", "较大", "2"]),
+            (RiskLevel::Yellow, &["黄", "yellow", "一般", "3"]),
+            (RiskLevel::Blue, &["蓝", "blue", "低", "4"]),
+        ];
+        for (level, labels) in table {
+            for l in labels {
+                builtin.insert((*l).to_string(), level);
+            }
+        }
+        GradeScheme { builtin, explicit: HashMap::new() }
+    }
+
+    /// Adds an explicit mapping `label → level`. Fails when the label is empty or
+    /// was already mapped to another level.
+    pub fn map(&mut self, label: &str, level: RiskLevel) -> Result<(), String> {
+        let norm = normalize_label(label);
+        if norm.is_empty() {
+            return Err("an empty grade label cannot be mapped".into());
+        }
+        match self.explicit.get(&norm) {
+            Some(prev) if *prev != level => {
+                Err(format!("grade label '{label}' is mapped twice (to {prev} and to {level})"))
+            }
+            _ => {
+                self.explicit.insert(norm, level);
+                Ok(())
+            }
+        }
+    }
+
+    /// The level of a label. Explicit mappings first, then built-ins.
+    pub fn parse(&self, label: &str) -> Result<RiskLevel, GradeError> {
+        let norm = normalize_label(label);
+        if norm.is_empty() {
+            return Err(GradeError::Empty);
+        }
+        if let Some(l) = self.explicit.get(&norm) {
+            return Ok(*l);
+        }
+        let stripped = strip_suffixes(&norm);
+        if let Some(l) = self.builtin.get(&norm).or_else(|| self.builtin.get(stripped)) {
+            return Ok(*l);
+        }
+        if is_ambiguous(&norm) {
+            return Err(GradeError::NeedsMapping(label.trim().to_string()));
+        }
+        Err(GradeError::Unknown(label.trim().to_string()))
+    }
+}
+
+impl Default for GradeScheme {
+    fn default() -> Self {
+        Self::builtin()
+    }
+}
+
+#[cfg(test)]
+#[path = "grade_tests.rs"]
+mod tests;

@@ -1,0 +1,68 @@
+use super::*;
+use RiskLevel::*;
+
+#[test]
+fn builtin_labels() {
+    let s = GradeScheme::builtin();
+    let cases = [
+        ("红", Red),
+        ("红色", Red),
+        ("RED", Red),
+        ("重大", Red),
+        ("重大风险", Red),
+        ("1", Red),
+        ("１", Red),
+        ("橙", Orange),
+        ("橙色", Orange),
+        ("较大风险", Orange),
+        ("2", Orange),
+        ("Orange", Orange),
+        ("黄", Yellow),
+        ("一般", Yellow),
+        ("一般风险", Yellow),
+        ("3", Yellow),
+        ("蓝", Blue),
+        ("蓝色", Blue),
+        ("低", Blue),
+        ("低风险", Blue),
+        ("4", Blue),
+        (" 低 风 险 ", Blue),
+    ];
+    for (label, want) in cases {
+        assert_eq!(s.parse(label), Ok(want), "label {label:?}");
+    }
+}
+
+#[test]
+fn letters_and_ordinals_need_mapping() {
+    let s = GradeScheme::builtin();
+    for label in ["A", "b", "A+", "AA", "Ｃ", "一级", "四级", "1级", "Ⅰ", "II", "iv", "Ⅳ级", "D类"] {
+        assert_eq!(s.parse(label), Err(GradeError::NeedsMapping(label.trim().to_string())), "label {label:?}");
+    }
+}
+
+#[test]
+fn unknown_and_empty() {
+    let s = GradeScheme::builtin();
+    assert_eq!(s.parse(""), Err(GradeError::Empty));
+    assert_eq!(s.parse("  "), Err(GradeError::Empty));
+    assert_eq!(s.parse("未评定"), Err(GradeError::Unknown("未评定".into())));
+    assert_eq!(s.parse("5"), Err(GradeError::Unknown("5".into())));
+    assert_eq!(s.parse("purple"), Err(GradeError::Unknown("purple".into())));
+}
+
+#[test]
+fn explicit_mapping_wins_and_is_normalised() {
+    let mut s = GradeScheme::builtin();
+    s.map("A", Red).unwrap();
+    s.map("D", Blue).unwrap();
+    s.map("一级", Red).unwrap();
+    s.map("1", Blue).unwrap(); // a scheme where 1 is the lowest
+    assert_eq!(s.parse("a"), Ok(Red));
+    assert_eq!(s.parse("Ｄ"), Ok(Blue));
+    assert_eq!(s.parse("一级"), Ok(Red));
+    assert_eq!(s.parse("1"), Ok(Blue));
+    assert!(s.map("a", Orange).is_err());
+    assert!(s.map("A", Red).is_ok());
+    assert!(s.map(" ", Red).is_err());
+}

@@ -1,0 +1,20 @@
+//! sisetu-core: the I/O-free heart of sisetu (四色图).
+//!
+//! * [`level`]: the four risk levels, red/orange/yellow/blue.
+//! * [`grade`]: grade schemes, census labels → levels (ambiguous letters are never guessed).
+//! * [`zone`]: zones and the indexed, deterministic point-in-polygon assignment.
+//! * [`grid`]: the regular grid anchored at the CRS origin.
+//! * [`summary`]: counts per level and category, and the area level rules.
+#![warn(missing_docs)]
+
+pub mod grade;
+pub mod grid;
+pub mod level;
+pub mod summary;
+pub mod zone;
+
+pub use grade::{GradeError, GradeScheme};
+pub use grid::{CellId, RegularGrid};
+pub use level::{ParseLevelError, RiskLevel};
+pub use summary::{Aggregation, LevelCounts, Summary};
+pub use zone::{Position, Zone, ZoneIndex};

@@ -1,0 +1,43 @@
+use super::*;
+use RiskLevel::*;
+
+fn counts(n: [u64; 4]) -> LevelCounts {
+    LevelCounts { n }
+}
+
+#[test]
+fn highest_rule() {
+    assert_eq!(Aggregation::Highest.level(&counts([0, 0, 0, 0])), None);
+    assert_eq!(Aggregation::Highest.level(&counts([0, 0, 0, 7])), Some(Blue));
+    assert_eq!(Aggregation::Highest.level(&counts([1, 0, 50, 7])), Some(Red));
+    assert_eq!(Aggregation::Highest.level(&counts([0, 3, 50, 7])), Some(Orange));
+}
+
+#[test]
+fn score_rule() {
+    let rule =
+        Aggregation::Score { weights: Aggregation::DEFAULT_WEIGHTS, thresholds: Aggregation::DEFAULT_THRESHOLDS };
+    assert_eq!(rule.level(&counts([0, 0, 0, 0])), None);
+    assert_eq!(rule.score(&counts([1, 1, 1, 1])), 18.0);
+    assert_eq!(rule.level(&counts([1, 1, 1, 1])), Some(Yellow));
+    assert_eq!(rule.level(&counts([0, 0, 0, 4])), Some(Blue));
+    assert_eq!(rule.level(&counts([0, 4, 0, 0])), Some(Orange));
+    assert_eq!(rule.level(&counts([5, 0, 0, 0])), Some(Red));
+    // One red site alone is not enough under the score rule.
+    assert_eq!(rule.level(&counts([1, 0, 0, 0])), Some(Yellow));
+}
+
+#[test]
+fn summary_counts_and_merges() {
+    let mut a = Summary::default();
+    a.add(Red, Some(2));
+    a.add(Blue, None);
+    let mut b = Summary::default();
+    b.add(Blue, Some(0));
+    a.merge(&b);
+    assert_eq!(a.levels, counts([1, 0, 0, 2]));
+    assert_eq!(a.category(2), 1);
+    assert_eq!(a.category(0), 1);
+    assert_eq!(a.category(9), 0);
+    assert_eq!(a.levels.total(), 3);
+}

@@ -1,0 +1,17 @@
+//! sisetu-io: census readers, boundary readers, output writers and coordinate systems.
+//!
+//! * [`crs`]: EPSG:4326/4490/3857/4513–4554, GCJ-02 and BD-09.
+//! * [`text`]: UTF-8 / UTF-8 BOM / GBK detection.
+//! * [`sites`]: census tables (CSV, XLSX, GeoJSON points) → validated sites + rejects.
+//! * [`zones`]: district and grid polygons (GeoJSON, Shapefile).
+//! * [`write`]: GeoJSON and CSV writers, and atomic output staging.
+#![warn(missing_docs)]
+
+pub mod crs;
+pub mod error;
+pub mod sites;
+pub mod text;
+pub mod write;
+pub mod zones;
+
+pub use error::{Error, Result};

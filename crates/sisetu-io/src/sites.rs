@@ -1,0 +1,624 @@
+//! Census tables of sites: CSV (UTF-8, UTF-8 BOM, GBK), XLSX and GeoJSON points.
+//!
+//! [`read_sites`] reads one layer and sorts every data row into exactly one of
+//! [`SiteLayer::sites`] or [`SiteLayer::rejects`], so `rows_read = sites + rejects` always.
+//! Row-level problems (missing or unparsable coordinates, values out of range, latitude and
+//! longitude swapped, unknown or empty grades, ragged rows, non-point features) are rejects
+//! with a reason; file-level problems (unreadable file, missing column, grade labels that
+//! need a mapping) are errors.
+//!
+//! Large CSV files are parsed in parallel: the decoded text is cut at line ends into
+//! chunks (only when it has no quoted fields, which could hold line breaks) and the chunks
+//! are processed with rayon; the order of the results is the order of the file.
+
+use crate::crs::{Crs, Transformer};
+use crate::error::{Error, Result};
+use crate::text::{decode, Detected, TextEncoding};
+use rayon::prelude::*;
+use sisetu_core::{GradeError, GradeScheme, RiskLevel};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Column names of a site layer; `None` means "look for the usual headers".
+#[derive(Debug, Clone, Default)]
+pub struct SiteColumns {
+    /// Identifier (统一社会信用代码, id). Optional.
+    pub id: Option<String>,
+    /// Enterprise or site name (企业名称, 名称, name). Optional.
+    pub name: Option<String>,
+    /// Longitude or easting (经度, lon, longitude, x). Required.
+    pub x: Option<String>,
+    /// Latitude or northing (纬度, lat, latitude, y). Required.
+    pub y: Option<String>,
+    /// Risk grade (风险等级, 等级, grade). Required.
+    pub grade: Option<String>,
+    /// Category or industry (行业, 类别, category). Optional.
+    pub category: Option<String>,
+}
+
+/// Default headers searched (case-insensitive, in this order) when a column is not named.
+pub const DEFAULT_HEADERS: [(&str, &[&str]); 6] = [
+    ("id", &["统一社会信用代码", "id", "编号", "代码", "code"]),
+    ("name", &["企业名称", "名称", "单位名称", "name"]),
+    ("x", &["经度", "lon", "lng", "longitude", "x", "东经"]),
+    ("y", &["纬度", "lat", "latitude", "y", "北纬"]),
+    ("grade", &["风险等级", "等级", "风险级别", "grade", "level"]),
+    ("category", &["行业", "类别", "行业类别", "category", "类型"]),
+];
+
+/// Where and how to read one site layer.
+#[derive(Debug, Clone)]
+pub struct SiteLayerSpec {
+    /// The file (`.csv`, `.txt`, `.xlsx`, `.xls`, `.geojson`, `.json`).
+    pub path: PathBuf,
+    /// How the file is named in messages (usually the path as written in the project).
+    pub display: String,
+    /// The coordinate system of the x/y values.
+    pub crs: Crs,
+    /// Column names.
+    pub columns: SiteColumns,
+    /// Text encoding of CSV files.
+    pub encoding: TextEncoding,
+    /// Worksheet of an XLSX file (default: the first).
+    pub sheet: Option<String>,
+}
+
+/// One accepted site.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Site {
+    /// Identifier as given (may be empty).
+    pub id: Box<str>,
+    /// Name as given.
+    pub name: Box<str>,
+    /// Category as given (may be empty).
+    pub category: Box<str>,
+    /// The grade label as given.
+    pub grade: Box<str>,
+    /// The normalised level.
+    pub level: RiskLevel,
+    /// WGS84 / CGCS2000 longitude (degrees).
+    pub lon: f64,
+    /// WGS84 / CGCS2000 latitude (degrees).
+    pub lat: f64,
+    /// Easting in the working CRS (metres).
+    pub x: f64,
+    /// Northing in the working CRS (metres).
+    pub y: f64,
+    /// Line of the file (CSV: physical line; XLSX: sheet row; GeoJSON: feature number).
+    pub line: u64,
+}
+
+/// One rejected input row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reject {
+    /// Line (as in [`Site::line`]).
+    pub line: u64,
+    /// Why, and how to fix it.
+    pub reason: String,
+    /// The raw values of the row.
+    pub raw: Vec<String>,
+}
+
+/// The result of reading one layer.
+#[derive(Debug, Clone, Default)]
+pub struct SiteLayer {
+    /// Accepted sites in file order.
+    pub sites: Vec<Site>,
+    /// Rejected rows in file order.
+    pub rejects: Vec<Reject>,
+    /// Data rows read (header excluded) = sites + rejects.
+    pub rows_read: u64,
+    /// The header as found.
+    pub headers: Vec<String>,
+    /// The encoding found (CSV only).
+    pub encoding: Option<Detected>,
+    /// The header used for each role (id, name, x, y, grade, category).
+    pub columns_used: BTreeMap<String, String>,
+}
+
+/// Resolved column positions.
+#[derive(Debug, Clone, Copy)]
+struct Cols {
+    id: Option<usize>,
+    name: Option<usize>,
+    x: usize,
+    y: usize,
+    grade: usize,
+    category: Option<usize>,
+}
+
+fn find_column(
+    headers: &[String],
+    role: &str,
+    named: &Option<String>,
+    required: bool,
+    path: &str,
+) -> Result<Option<usize>> {
+    let norm = |s: &str| s.trim().trim_start_matches('\u{feff}').to_lowercase();
+    let wanted: Vec<String> = match named {
+        Some(n) => vec![n.clone()],
+        None => DEFAULT_HEADERS.iter().find(|(r, _)| *r == role).unwrap().1.iter().map(|s| s.to_string()).collect(),
+    };
+    for w in &wanted {
+        if let Some(i) = headers.iter().position(|h| norm(h) == norm(w)) {
+            return Ok(Some(i));
+        }
+    }
+    if required || named.is_some() {
+        let role_desc = match role {
+            "x" => "x / longitude",
+            "y" => "y / latitude",
+            "grade" => "the risk grade",
+            "id" => "the site id",
+            "name" => "the site name",
+            _ => "the category",
+        };
+        return Err(Error::MissingColumn {
+            path: path.to_string(),
+            role: role_desc.to_string(),
+            wanted: wanted.iter().map(|w| format!("'{w}'")).collect::<Vec<_>>().join(" or "),
+            found: headers.iter().map(|h| format!("'{h}'")).collect::<Vec<_>>().join(", "),
+            key: role.to_string(),
+        });
+    }
+    Ok(None)
+}
+
+fn resolve(headers: &[String], c: &SiteColumns, path: &str) -> Result<(Cols, BTreeMap<String, String>)> {
+    let cols = Cols {
+        x: find_column(headers, "x", &c.x, true, path)?.unwrap(),
+        y: find_column(headers, "y", &c.y, true, path)?.unwrap(),
+        grade: find_column(headers, "grade", &c.grade, true, path)?.unwrap(),
+        id: find_column(headers, "id", &c.id, false, path)?,
+        name: find_column(headers, "name", &c.name, false, path)?,
+        category: find_column(headers, "category", &c.category, false, path)?,
+    };
+    let mut used = BTreeMap::new();
+    for (role, idx) in [
+        ("x", Some(cols.x)),
+        ("y", Some(cols.y)),
+        ("grade", Some(cols.grade)),
+        ("id", cols.id),
+        ("name", cols.name),
+        ("category", cols.category),
+    ] {
+        if let Some(i) = idx {
+            used.insert(role.to_string(), headers[i].clone());
+        }
+    }
+    Ok((cols, used))
+}
+
+/// Everything a row needs to become a site.
+struct RowCtx<'a> {
+    cols: Cols,
+    n_fields: usize,
+    headers: &'a [String],
+    scheme: &'a GradeScheme,
+    crs: Crs,
+    to_wgs84: &'a Transformer,
+    to_work: &'a Transformer,
+}
+
+enum RowOutcome {
+    Site(Site),
+    Reject(Reject),
+    /// A grade that needs a mapping (also counted as a reject if the run goes on).
+    Unmapped(Reject, String),
+}
+
+fn in_china(lon: f64, lat: f64) -> bool {
+    (73.0..=136.0).contains(&lon) && (3.0..=54.0).contains(&lat)
+}
+
+/// Checks that the pair is plausible for the CRS; the error says what is wrong.
+fn check_coordinates(crs: Crs, x: f64, y: f64, xh: &str, yh: &str) -> Result<(), String> {
+    if crs.is_geographic() {
+        if !in_china(x, y) && in_china(y, x) {
+            return Err(format!(
+                "latitude and longitude appear swapped ({xh}={x}, {yh}={y}); put the longitude in '{xh}' and the latitude in '{yh}'"
+            ));
+        }
+        if !(-180.0..=180.0).contains(&x) {
+            return Err(format!("{xh}={x} is out of range (longitude must be within -180..180)"));
+        }
+        if !(-90.0..=90.0).contains(&y) {
+            return Err(format!("{yh}={y} is out of range (latitude must be within -90..90)"));
+        }
+    } else if let Crs::GaussKruger(code) = crs {
+        let (emin, emax) = if code <= 4533 {
+            let zone = (code - 4513 + 25) as f64;
+            (zone * 1e6, zone * 1e6 + 1e6)
+        } else {
+            (0.0, 1e6)
+        };
+        let ok = |e: f64, n: f64| (emin..emax).contains(&e) && (0.0..1e7).contains(&n);
+        if !ok(x, y) && ok(y, x) {
+            return Err(format!("easting and northing appear swapped ({xh}={x}, {yh}={y}); put the easting in '{xh}'"));
+        }
+        if !ok(x, y) {
+            return Err(format!(
+                "({xh}={x}, {yh}={y}) is outside {crs} (easting {emin}..{emax}, northing 0..10000000); check the coordinate system of the layer"
+            ));
+        }
+    } else if crs == Crs::WebMercator {
+        let lim = 20_037_508.35;
+        if x.abs() > lim || y.abs() > lim * 1.001 {
+            return Err(format!("({xh}={x}, {yh}={y}) is outside EPSG:3857's range"));
+        }
+    }
+    Ok(())
+}
+
+fn parse_number(s: &str) -> Option<f64> {
+    let t = s.trim();
+    let v: f64 = t.parse().ok()?;
+    v.is_finite().then_some(v)
+}
+
+impl RowCtx<'_> {
+    fn process<'r>(&self, line: u64, fields: impl Fn(usize) -> Option<&'r str>, len: usize) -> RowOutcome {
+        let raw = || (0..len).map(|i| fields(i).unwrap_or("").to_string()).collect::<Vec<_>>();
+        let reject = |reason: String| RowOutcome::Reject(Reject { line, reason, raw: raw() });
+        if len != self.n_fields {
+            let why = if len > self.n_fields { "an unquoted comma in a value?" } else { "the row is cut short" };
+            return reject(format!("the row has {len} fields but the header has {}: {why}", self.n_fields));
+        }
+        let get = |i: usize| fields(i).unwrap_or("");
+        let (xh, yh, gh) = (&self.headers[self.cols.x], &self.headers[self.cols.y], &self.headers[self.cols.grade]);
+        let (xs, ys) = (get(self.cols.x), get(self.cols.y));
+        if xs.trim().is_empty() || ys.trim().is_empty() {
+            let which = match (xs.trim().is_empty(), ys.trim().is_empty()) {
+                (true, true) => format!("'{xh}' and '{yh}' are"),
+                (true, false) => format!("'{xh}' is"),
+                _ => format!("'{yh}' is"),
+            };
+            return reject(format!("missing coordinates: {which} empty"));
+        }
+        let Some(x) = parse_number(xs) else {
+            return reject(format!("'{xh}' value '{}' is not a number", xs.trim()));
+        };
+        let Some(y) = parse_number(ys) else {
+            return reject(format!("'{yh}' value '{}' is not a number", ys.trim()));
+        };
+        if let Err(msg) = check_coordinates(self.crs, x, y, xh, yh) {
+            return reject(msg);
+        }
+        let grade = get(self.cols.grade);
+        let level = match self.scheme.parse(grade) {
+            Ok(l) => l,
+            Err(GradeError::Empty) => return reject(format!("missing grade: '{gh}' is empty")),
+            Err(GradeError::Unknown(l)) => {
+                return reject(format!(
+                    "unknown grade '{l}' in column '{gh}': fix the row, or map the label in the [grades] table of the project file"
+                ))
+            }
+            Err(GradeError::NeedsMapping(l)) => {
+                return RowOutcome::Unmapped(
+                    Reject { line, reason: format!("grade '{l}' in column '{gh}' has no mapping in [grades]"), raw: raw() },
+                    l,
+                )
+            }
+        };
+        let (lon, lat) = match self.to_wgs84.transform(x, y) {
+            Ok(p) => p,
+            Err(e) => return reject(format!("coordinates could not be converted to WGS84: {e}")),
+        };
+        let (wx, wy) = match self.to_work.transform(lon, lat) {
+            Ok(p) => p,
+            Err(e) => return reject(format!("coordinates could not be projected to the working CRS: {e}")),
+        };
+        let opt = |c: Option<usize>| c.map(|i| get(i).trim()).unwrap_or("").into();
+        RowOutcome::Site(Site {
+            id: opt(self.cols.id),
+            name: opt(self.cols.name),
+            category: opt(self.cols.category),
+            grade: grade.trim().into(),
+            level,
+            lon,
+            lat,
+            x: wx,
+            y: wy,
+            line,
+        })
+    }
+}
+
+/// Collects row outcomes into a layer, or the unmapped-grade error.
+fn finish(outcomes: Vec<RowOutcome>, layer: &mut SiteLayer, path: &str, grade_col: &str) -> Result<()> {
+    let mut unmapped: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    layer.rows_read = outcomes.len() as u64;
+    for o in outcomes {
+        match o {
+            RowOutcome::Site(s) => layer.sites.push(s),
+            RowOutcome::Reject(r) => layer.rejects.push(r),
+            RowOutcome::Unmapped(r, label) => {
+                let e = unmapped.entry(label).or_insert((r.line, 0));
+                e.1 += 1;
+                layer.rejects.push(r);
+            }
+        }
+    }
+    if !unmapped.is_empty() {
+        let mut labels: Vec<(String, u64, u64)> = unmapped.into_iter().map(|(l, (line, n))| (l, line, n)).collect();
+        labels.sort_by_key(|(_, line, _)| *line);
+        return Err(Error::UnmappedGrades { path: path.to_string(), column: grade_col.to_string(), labels });
+    }
+    Ok(())
+}
+
+/// Reads one site layer. `to_wgs84` converts from the layer's CRS to WGS84 lon/lat,
+/// `to_work` from WGS84 to the working CRS. `progress` is called with bytes or rows done.
+pub fn read_sites(
+    spec: &SiteLayerSpec,
+    scheme: &GradeScheme,
+    to_wgs84: &Transformer,
+    to_work: &Transformer,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<SiteLayer> {
+    let ext = spec.path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    match ext.as_str() {
+        "csv" | "txt" | "tsv" => read_csv(spec, scheme, to_wgs84, to_work, progress),
+        "xlsx" | "xlsm" | "xls" | "ods" => read_sheet(spec, scheme, to_wgs84, to_work),
+        "geojson" | "json" => read_geojson(spec, scheme, to_wgs84, to_work),
+        _ => Err(Error::Format {
+            path: spec.display.clone(),
+            msg: format!("unknown file type '.{ext}'; site layers must be .csv, .xlsx or .geojson"),
+        }),
+    }
+}
+
+fn read_file(path: &Path, display: &str) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|source| Error::Read { path: display.to_string(), source })
+}
+
+fn read_csv(
+    spec: &SiteLayerSpec,
+    scheme: &GradeScheme,
+    to_wgs84: &Transformer,
+    to_work: &Transformer,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<SiteLayer> {
+    let path = spec.display.as_str();
+    let bytes = read_file(&spec.path, path)?;
+    let (text, detected) =
+        decode(&bytes, spec.encoding).map_err(|e| Error::Format { path: path.into(), msg: e.to_string() })?;
+    let text: &str = text.as_ref();
+    let delimiter = if spec.path.extension().is_some_and(|e| e.eq_ignore_ascii_case("tsv")) { b'\t' } else { b',' };
+    let builder = || {
+        let mut b = csv::ReaderBuilder::new();
+        b.has_headers(false).flexible(true).delimiter(delimiter);
+        b
+    };
+    // Header: the first record.
+    let mut hr = builder().from_reader(text.as_bytes());
+    let mut header = csv::StringRecord::new();
+    let has_header = hr
+        .read_record(&mut header)
+        .map_err(|e| Error::Format { path: path.into(), msg: format!("bad CSV header: {e}") })?;
+    if !has_header || header.iter().all(|h| h.trim().is_empty()) {
+        return Err(Error::Format { path: path.into(), msg: "the file is empty: no header row and no data".into() });
+    }
+    let body_start = hr.position().byte() as usize;
+    let header_line = hr.position().line(); // line where the body starts
+    let headers: Vec<String> = header.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_string()).collect();
+    let (cols, used) = resolve(&headers, &spec.columns, path)?;
+    let ctx = RowCtx { cols, n_fields: headers.len(), headers: &headers, scheme, crs: spec.crs, to_wgs84, to_work };
+
+    let body = &text.as_bytes()[body_start..];
+    // Cut into chunks at line ends when no quotes make that unsafe.
+    let threads = rayon::current_num_threads().max(1);
+    let mut chunks: Vec<(usize, usize)> = Vec::new();
+    if memchr::memchr(b'"', body).is_none() && body.len() > 1 << 20 {
+        let target = (body.len() / (threads * 8)).max(1 << 18);
+        let mut start = 0;
+        while start < body.len() {
+            let mut end = (start + target).min(body.len());
+            if end < body.len() {
+                end = memchr::memchr(b'\n', &body[end..]).map(|i| end + i + 1).unwrap_or(body.len());
+            }
+            chunks.push((start, end));
+            start = end;
+        }
+    } else {
+        chunks.push((0, body.len()));
+    }
+    // First line number of every chunk.
+    let mut first_lines = Vec::with_capacity(chunks.len());
+    let mut line = header_line;
+    for &(s, e) in &chunks {
+        first_lines.push(line);
+        line += memchr::memchr_iter(b'\n', &body[s..e]).count() as u64;
+    }
+    let results: Vec<Result<Vec<RowOutcome>>> = chunks
+        .par_iter()
+        .zip(first_lines.par_iter())
+        .map(|(&(s, e), &first)| {
+            let mut rdr = builder().from_reader(&body[s..e]);
+            let mut rec = csv::StringRecord::new();
+            let mut out = Vec::new();
+            loop {
+                match rdr.read_record(&mut rec) {
+                    Ok(false) => break,
+                    Ok(true) => {
+                        let line = first + rec.position().map(|p| p.line()).unwrap_or(1) - 1;
+                        out.push(ctx.process(line, |i| rec.get(i), rec.len()));
+                    }
+                    Err(err) => {
+                        let line = first + err.position().map(|p| p.line()).unwrap_or(1) - 1;
+                        return Err(Error::Format {
+                            path: path.into(),
+                            msg: format!("line {line}: unreadable CSV: {err}"),
+                        });
+                    }
+                }
+            }
+            progress((e - s) as u64);
+            Ok(out)
+        })
+        .collect();
+    let mut outcomes = Vec::new();
+    for r in results {
+        outcomes.extend(r?);
+    }
+    let mut layer =
+        SiteLayer { headers: headers.clone(), encoding: Some(detected), columns_used: used, ..Default::default() };
+    finish(outcomes, &mut layer, path, &headers[cols.grade])?;
+    Ok(layer)
+}
+
+fn cell_text(d: &calamine::Data) -> String {
+    use calamine::Data;
+    match d {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Float(f) => {
+            if f.fract() == 0.0 && f.abs() < 1e15 {
+                format!("{}", *f as i64)
+            } else {
+                format!("{f}")
+            }
+        }
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(dt) => dt.to_string(),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => format!("#{e:?}"),
+        #[allow(unreachable_patterns)]
+        other => other.to_string(),
+    }
+}
+
+fn read_sheet(
+    spec: &SiteLayerSpec,
+    scheme: &GradeScheme,
+    to_wgs84: &Transformer,
+    to_work: &Transformer,
+) -> Result<SiteLayer> {
+    use calamine::Reader;
+    let path = spec.display.as_str();
+    let mut wb = calamine::open_workbook_auto(&spec.path)
+        .map_err(|e| Error::Format { path: path.into(), msg: format!("cannot open the workbook: {e}") })?;
+    let names = wb.sheet_names().to_vec();
+    let sheet = match &spec.sheet {
+        Some(s) => {
+            if !names.contains(s) {
+                return Err(Error::Format {
+                    path: path.into(),
+                    msg: format!("no worksheet '{s}'; the workbook has: {}", names.join(", ")),
+                });
+            }
+            s.clone()
+        }
+        None => names
+            .first()
+            .cloned()
+            .ok_or_else(|| Error::Format { path: path.into(), msg: "the workbook has no worksheet".into() })?,
+    };
+    let range = wb
+        .worksheet_range(&sheet)
+        .map_err(|e| Error::Format { path: path.into(), msg: format!("cannot read worksheet '{sheet}': {e}") })?;
+    let first_row = range.start().map(|(r, _)| r as u64).unwrap_or(0);
+    let mut rows = range.rows();
+    let Some(hrow) = rows.next() else {
+        return Err(Error::Format { path: path.into(), msg: format!("worksheet '{sheet}' is empty: no header row") });
+    };
+    let headers: Vec<String> = hrow.iter().map(|c| cell_text(c).trim().to_string()).collect();
+    // Trailing empty header cells are not columns.
+    let width = headers.iter().rposition(|h| !h.is_empty()).map(|i| i + 1).unwrap_or(0);
+    if width == 0 {
+        return Err(Error::Format { path: path.into(), msg: format!("worksheet '{sheet}' has an empty header row") });
+    }
+    let headers = headers[..width].to_vec();
+    let (cols, used) = resolve(&headers, &spec.columns, path)?;
+    let ctx = RowCtx { cols, n_fields: width, headers: &headers, scheme, crs: spec.crs, to_wgs84, to_work };
+    let mut outcomes = Vec::new();
+    for (i, row) in rows.enumerate() {
+        let cells: Vec<String> = row.iter().map(cell_text).collect();
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            continue; // blank spreadsheet row
+        }
+        // Cells beyond the header width count only when not empty.
+        let len = cells.iter().rposition(|c| !c.trim().is_empty()).map(|p| p + 1).unwrap_or(0).max(width);
+        let line = first_row + 2 + i as u64; // 1-based sheet row
+        outcomes.push(ctx.process(line, |k| cells.get(k).map(|s| s.as_str()), len));
+    }
+    let mut layer = SiteLayer { headers: headers.clone(), columns_used: used, ..Default::default() };
+    finish(outcomes, &mut layer, path, &headers[cols.grade])?;
+    Ok(layer)
+}
+
+fn json_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn read_geojson(
+    spec: &SiteLayerSpec,
+    scheme: &GradeScheme,
+    to_wgs84: &Transformer,
+    to_work: &Transformer,
+) -> Result<SiteLayer> {
+    let path = spec.display.as_str();
+    let bytes = read_file(&spec.path, path)?;
+    let fc: geojson::FeatureCollection = serde_json::from_slice(&bytes)
+        .map_err(|e| Error::Format { path: path.into(), msg: format!("not a GeoJSON FeatureCollection: {e}") })?;
+    // Header: property names in order of first appearance, then the geometry's x and y.
+    let mut headers: Vec<String> = Vec::new();
+    for f in &fc.features {
+        if let Some(p) = &f.properties {
+            for k in p.keys() {
+                if !headers.contains(k) {
+                    headers.push(k.clone());
+                }
+            }
+        }
+    }
+    let (gx, gy) = ("(geometry x)".to_string(), "(geometry y)".to_string());
+    headers.push(gx.clone());
+    headers.push(gy.clone());
+    let mut columns = spec.columns.clone();
+    columns.x.get_or_insert(gx);
+    columns.y.get_or_insert(gy);
+    let (cols, used) = resolve(&headers, &columns, path)?;
+    let ctx = RowCtx { cols, n_fields: headers.len(), headers: &headers, scheme, crs: spec.crs, to_wgs84, to_work };
+    let mut outcomes = Vec::new();
+    for (i, f) in fc.features.iter().enumerate() {
+        let mut cells: Vec<String> = headers[..headers.len() - 2]
+            .iter()
+            .map(|h| f.properties.as_ref().and_then(|p| p.get(h)).map(json_text).unwrap_or_default())
+            .collect();
+        let line = i as u64 + 1;
+        match f.geometry.as_ref().map(|g| &g.value) {
+            Some(geojson::GeometryValue::Point { coordinates }) if coordinates.len() >= 2 => {
+                cells.push(format!("{}", coordinates[0]));
+                cells.push(format!("{}", coordinates[1]));
+            }
+            other => {
+                let kind = match other {
+                    None => "no geometry".to_string(),
+                    Some(g) => format!("a {} geometry", g.type_name()),
+                };
+                cells.push(String::new());
+                cells.push(String::new());
+                outcomes.push(RowOutcome::Reject(Reject {
+                    line,
+                    reason: format!("feature {line} has {kind}; site layers need Point features"),
+                    raw: cells,
+                }));
+                continue;
+            }
+        }
+        outcomes.push(ctx.process(line, |k| cells.get(k).map(|s| s.as_str()), cells.len()));
+    }
+    let mut layer = SiteLayer { headers: headers.clone(), columns_used: used, ..Default::default() };
+    finish(outcomes, &mut layer, path, &headers[cols.grade])?;
+    Ok(layer)
+}
+
+#[cfg(test)]
+#[path = "sites_tests.rs"]
+mod tests;

@@ -1,0 +1,308 @@
+//! Zone layers (districts, management grids, townships): GeoJSON and Shapefile polygons.
+//!
+//! Each feature becomes a [`sisetu_core::Zone`] with an id, a name, optional extra
+//! attributes (e.g. the responsible person of a grid) and a multipolygon, still in the
+//! layer's own CRS: [`project_zones`] moves them to another CRS vertex by vertex.
+//! Features whose geometry is not a (multi)polygon are errors naming the feature; invalid
+//! polygons are kept (assignment stays deterministic) and listed by [`validate_zones`].
+
+use crate::crs::Transformer;
+use crate::error::{Error, Result};
+use crate::text::TextEncoding;
+use geo::{Coord, LineString, MultiPolygon, Polygon, Validation};
+use sisetu_core::Zone;
+use std::path::{Path, PathBuf};
+
+/// Where and how to read a zone layer.
+#[derive(Debug, Clone)]
+pub struct ZoneLayerSpec {
+    /// `.geojson`/`.json` or `.shp`.
+    pub path: PathBuf,
+    /// How the file is named in messages.
+    pub display: String,
+    /// Property holding the id.
+    pub id: String,
+    /// Property holding the name.
+    pub name: String,
+    /// Further properties to carry (e.g. `("person", "负责人")`: output key, property).
+    pub extra: Vec<(String, String)>,
+    /// Shapefile attribute encoding (`Auto`: the `.cpg`, else UTF-8 when valid, else GBK).
+    pub encoding: TextEncoding,
+}
+
+/// Reads a zone layer in its own CRS.
+pub fn read_zones(spec: &ZoneLayerSpec) -> Result<Vec<Zone>> {
+    let ext = spec.path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let zones = match ext.as_str() {
+        "geojson" | "json" => read_geojson(spec)?,
+        "shp" => read_shapefile(spec)?,
+        _ => {
+            return Err(Error::Format {
+                path: spec.display.clone(),
+                msg: format!("unknown file type '.{ext}'; polygon layers must be .geojson or .shp"),
+            })
+        }
+    };
+    if zones.is_empty() {
+        return Err(Error::Format { path: spec.display.clone(), msg: "the layer has no features".into() });
+    }
+    let mut seen = std::collections::HashMap::new();
+    for (i, z) in zones.iter().enumerate() {
+        if z.id.is_empty() {
+            return Err(Error::Format {
+                path: spec.display.clone(),
+                msg: format!("feature {} has an empty id ('{}'); every zone needs an id", i + 1, spec.id),
+            });
+        }
+        if let Some(j) = seen.insert(z.id.clone(), i) {
+            return Err(Error::Format {
+                path: spec.display.clone(),
+                msg: format!("id '{}' is used by features {} and {}; zone ids must be unique", z.id, j + 1, i + 1),
+            });
+        }
+    }
+    Ok(zones)
+}
+
+fn json_text(v: Option<&serde_json::Value>) -> Option<String> {
+    match v? {
+        serde_json::Value::Null => None,
+        serde_json::Value::String(s) => Some(s.trim().to_string()),
+        other => Some(other.to_string()),
+    }
+}
+
+fn keys_of(f: &geojson::Feature) -> String {
+    f.properties.as_ref().map(|p| p.keys().map(|k| format!("'{k}'")).collect::<Vec<_>>().join(", ")).unwrap_or_default()
+}
+
+fn to_multipolygon(g: geo::Geometry<f64>) -> Option<MultiPolygon<f64>> {
+    match g {
+        geo::Geometry::Polygon(p) => Some(MultiPolygon(vec![p])),
+        geo::Geometry::MultiPolygon(mp) => Some(mp),
+        geo::Geometry::GeometryCollection(gc) => {
+            let mut polys = Vec::new();
+            for g in gc {
+                polys.extend(to_multipolygon(g)?.0);
+            }
+            Some(MultiPolygon(polys))
+        }
+        _ => None,
+    }
+}
+
+fn read_geojson(spec: &ZoneLayerSpec) -> Result<Vec<Zone>> {
+    let path = &spec.display;
+    let bytes = std::fs::read(&spec.path).map_err(|source| Error::Read { path: path.clone(), source })?;
+    let fc: geojson::FeatureCollection = serde_json::from_slice(&bytes)
+        .map_err(|e| Error::Format { path: path.clone(), msg: format!("not a GeoJSON FeatureCollection: {e}") })?;
+    let mut zones = Vec::with_capacity(fc.features.len());
+    for (i, f) in fc.features.into_iter().enumerate() {
+        let n = i + 1;
+        let prop = |key: &str| json_text(f.properties.as_ref().and_then(|p| p.get(key)));
+        let id = prop(&spec.id).ok_or_else(|| Error::Format {
+            path: path.clone(),
+            msg: format!("feature {n} has no property '{}' for the id; its properties are: {}", spec.id, keys_of(&f)),
+        })?;
+        let name = prop(&spec.name).ok_or_else(|| Error::Format {
+            path: path.clone(),
+            msg: format!(
+                "feature {n} (id {id}) has no property '{}' for the name; its properties are: {}",
+                spec.name,
+                keys_of(&f)
+            ),
+        })?;
+        let extra = spec.extra.iter().map(|(k, p)| (k.clone(), prop(p).unwrap_or_default())).collect();
+        let Some(geom) = f.geometry else {
+            return Err(Error::Format { path: path.clone(), msg: format!("feature {n} (id {id}) has no geometry") });
+        };
+        let kind = geom.value.type_name();
+        let g: geo::Geometry<f64> = geom.value.try_into().map_err(|e| Error::Format {
+            path: path.clone(),
+            msg: format!("feature {n} (id {id}): bad {kind} geometry: {e}"),
+        })?;
+        let geometry = to_multipolygon(g).ok_or_else(|| Error::Format {
+            path: path.clone(),
+            msg: format!("feature {n} (id {id}) is a {kind}; zone layers need Polygon or MultiPolygon features"),
+        })?;
+        zones.push(Zone { id, name, extra, geometry });
+    }
+    Ok(zones)
+}
+
+fn cpg_encoding(shp: &Path) -> Option<TextEncoding> {
+    let text = std::fs::read_to_string(shp.with_extension("cpg")).ok()?;
+    TextEncoding::from_label(&text)
+}
+
+fn read_shapefile(spec: &ZoneLayerSpec) -> Result<Vec<Zone>> {
+    let path = &spec.display;
+    let fmt = |msg: String| Error::Format { path: path.clone(), msg };
+    let enc = match spec.encoding {
+        TextEncoding::Auto => cpg_encoding(&spec.path).unwrap_or(TextEncoding::Auto),
+        e => e,
+    };
+    // Auto: strict UTF-8 first, GBK when that fails.
+    let attempts: &[TextEncoding] = match enc {
+        TextEncoding::Auto => &[TextEncoding::Utf8, TextEncoding::Gbk],
+        TextEncoding::Utf8 => &[TextEncoding::Utf8],
+        TextEncoding::Gbk => &[TextEncoding::Gbk],
+    };
+    let mut last_err = None;
+    for (k, e) in attempts.iter().enumerate() {
+        let shapes =
+            shapefile::ShapeReader::from_path(&spec.path).map_err(|e| fmt(format!("cannot read the .shp: {e}")))?;
+        match read_shp_records(spec, shapes, *e) {
+            Ok(z) => return Ok(z),
+            Err(err) if k + 1 < attempts.len() => last_err = Some(err),
+            Err(err) => return Err(err),
+        }
+    }
+    Err(last_err.unwrap_or_else(|| fmt("no encoding could be tried".into())))
+}
+
+fn read_shp_records(
+    spec: &ZoneLayerSpec,
+    shapes: shapefile::ShapeReader<std::io::BufReader<std::fs::File>>,
+    enc: TextEncoding,
+) -> Result<Vec<Zone>> {
+    let path = &spec.display;
+    let fmt = |msg: String| Error::Format { path: path.clone(), msg };
+    let dbf_path = spec.path.with_extension("dbf");
+    let dbf = std::fs::File::open(&dbf_path)
+        .map_err(|source| Error::Read { path: dbf_path.display().to_string(), source })?;
+    let builder = dbase::ReaderBuilder::new();
+    let builder = match enc {
+        TextEncoding::Gbk => builder.with_encoding(dbase::encoding::EncodingRs::from(encoding_rs::GB18030)),
+        _ => builder.with_encoding(dbase::Unicode),
+    };
+    let dbase_reader =
+        builder.build(std::io::BufReader::new(dbf)).map_err(|e| fmt(format!("cannot read the .dbf: {e}")))?;
+    let mut reader = shapefile::Reader::new(shapes, dbase_reader);
+    let mut zones = Vec::new();
+    for (i, item) in reader.iter_shapes_and_records().enumerate() {
+        let n = i + 1;
+        let (shape, record) = item.map_err(|e| fmt(format!("record {n}: {e}")))?;
+        let field_names = || record.clone().into_iter().map(|(k, _)| format!("'{k}'")).collect::<Vec<_>>().join(", ");
+        let text = |key: &str| -> Option<String> {
+            record.get(key).map(|v| match v {
+                dbase::FieldValue::Character(Some(s)) => s.trim().to_string(),
+                dbase::FieldValue::Character(None) => String::new(),
+                dbase::FieldValue::Numeric(Some(x)) | dbase::FieldValue::Double(x) if x.fract() == 0.0 => {
+                    format!("{}", *x as i64)
+                }
+                dbase::FieldValue::Numeric(Some(x)) => format!("{x}"),
+                dbase::FieldValue::Integer(x) => x.to_string(),
+                other => other.to_string().trim().to_string(),
+            })
+        };
+        let id = text(&spec.id).ok_or_else(|| {
+            fmt(format!("record {n} has no field '{}' for the id; the fields are: {}", spec.id, field_names()))
+        })?;
+        let name = text(&spec.name).ok_or_else(|| {
+            fmt(format!(
+                "record {n} (id {id}) has no field '{}' for the name; the fields are: {}",
+                spec.name,
+                field_names()
+            ))
+        })?;
+        let extra = spec.extra.iter().map(|(k, p)| (k.clone(), text(p).unwrap_or_default())).collect();
+        let geometry = match shape {
+            shapefile::Shape::Polygon(p) => shp_polygon(p.rings().iter().map(|r| {
+                (r.points().iter().map(|pt| (pt.x, pt.y)).collect(), matches!(r, shapefile::PolygonRing::Outer(_)))
+            })),
+            shapefile::Shape::PolygonZ(p) => shp_polygon(p.rings().iter().map(|r| {
+                (r.points().iter().map(|pt| (pt.x, pt.y)).collect(), matches!(r, shapefile::PolygonRing::Outer(_)))
+            })),
+            shapefile::Shape::PolygonM(p) => shp_polygon(p.rings().iter().map(|r| {
+                (r.points().iter().map(|pt| (pt.x, pt.y)).collect(), matches!(r, shapefile::PolygonRing::Outer(_)))
+            })),
+            other => {
+                return Err(fmt(format!("record {n} (id {id}) is a {}; zone layers need polygons", other.shapetype())))
+            }
+        };
+        zones.push(Zone { id, name, extra, geometry });
+    }
+    Ok(zones)
+}
+
+/// Builds polygons from shapefile rings: each outer ring starts a polygon, inner rings
+/// attach to the outer ring that contains them (or the preceding one).
+fn shp_polygon(rings: impl Iterator<Item = (Vec<(f64, f64)>, bool)>) -> MultiPolygon<f64> {
+    use geo::Contains;
+    let mut polys: Vec<(LineString<f64>, Vec<LineString<f64>>)> = Vec::new();
+    let mut holes = Vec::new();
+    for (pts, outer) in rings {
+        let ls = LineString::from(pts);
+        if outer {
+            polys.push((ls, Vec::new()));
+        } else {
+            holes.push((polys.len().saturating_sub(1), ls));
+        }
+    }
+    for (fallback, hole) in holes {
+        let target = hole
+            .0
+            .first()
+            .and_then(|c| polys.iter().position(|(ext, _)| Polygon::new(ext.clone(), vec![]).contains(c)))
+            .unwrap_or(fallback);
+        if let Some(p) = polys.get_mut(target) {
+            p.1.push(hole);
+        }
+    }
+    MultiPolygon(polys.into_iter().map(|(e, h)| Polygon::new(e, h)).collect())
+}
+
+/// Transforms every vertex of every zone. Fails on the first vertex that cannot be
+/// converted, naming the zone.
+pub fn project_zones(zones: &[Zone], t: &Transformer, display: &str) -> Result<Vec<Zone>> {
+    let map_ring = |ring: &LineString<f64>, id: &str| -> Result<LineString<f64>> {
+        ring.0
+            .iter()
+            .map(|c| {
+                t.transform(c.x, c.y)
+                    .map(|(x, y)| Coord { x, y })
+                    .map_err(|e| Error::Format { path: display.to_string(), msg: format!("zone {id}: {e}") })
+            })
+            .collect::<Result<Vec<_>>>()
+            .map(LineString)
+    };
+    zones
+        .iter()
+        .map(|z| {
+            let polys = z
+                .geometry
+                .0
+                .iter()
+                .map(|p| {
+                    Ok(Polygon::new(
+                        map_ring(p.exterior(), &z.id)?,
+                        p.interiors().iter().map(|r| map_ring(r, &z.id)).collect::<Result<Vec<_>>>()?,
+                    ))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Ok(Zone { id: z.id.clone(), name: z.name.clone(), extra: z.extra.clone(), geometry: MultiPolygon(polys) })
+        })
+        .collect()
+}
+
+/// Validity problems per zone: `(zone id, description)` for every invalid zone.
+pub fn validate_zones(zones: &[Zone]) -> Vec<(String, String)> {
+    zones
+        .iter()
+        .filter_map(|z| {
+            let errs = z.geometry.validation_errors();
+            (!errs.is_empty()).then(|| {
+                let mut msgs: Vec<String> = errs.iter().take(3).map(|e| e.to_string()).collect();
+                if errs.len() > 3 {
+                    msgs.push(format!("and {} more", errs.len() - 3));
+                }
+                (z.id.clone(), msgs.join("; "))
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+#[path = "zones_tests.rs"]
+mod tests;

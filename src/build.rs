@@ -1,0 +1,558 @@
+//! `sisetu build`: the whole job, from the project's files to every output.
+//!
+//! 1. read the district (and management-grid) polygons, pick the working CRS;
+//! 2. read every site layer (rows → sites or rejects), flag duplicate ids;
+//! 3. assign every site to a district, a management grid and a regular cell (parallel);
+//! 4. summarise per district, grid and cell;
+//! 5. write all outputs into a staging folder, then move them into place together.
+
+use crate::progress::Progress;
+use crate::project::Config;
+use anyhow::{anyhow, bail, Context, Result};
+use rayon::prelude::*;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sisetu_core::{CellId, RegularGrid, RiskLevel, Summary, Zone, ZoneIndex};
+use sisetu_io::crs::{Crs, Transformer};
+use sisetu_io::sites::{read_sites, Reject, Site};
+use sisetu_io::write::{self, Geom, Staging, Value};
+use sisetu_io::zones::{project_zones, read_zones, validate_zones};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+/// Options from the command line.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// Overrides the project's output folder.
+    pub out: Option<PathBuf>,
+}
+
+/// A polygon layer ready for assignment and output.
+pub struct ZoneLayer {
+    /// Zones in the working CRS.
+    pub work: Vec<Zone>,
+    /// The same zones in WGS84 lon/lat, for GeoJSON.
+    pub wgs84: Vec<Zone>,
+    /// The index over `work`.
+    pub index: ZoneIndex,
+    /// Invalid polygons: (id, problem).
+    pub invalid: Vec<(String, String)>,
+}
+
+/// Per-file figures of report.json.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileReport {
+    /// The file as named in the project.
+    pub file: String,
+    /// SHA-256 of the file's bytes.
+    pub sha256: String,
+    /// Encoding found (CSV).
+    pub encoding: Option<String>,
+    /// Which header fed which role.
+    pub columns: BTreeMap<String, String>,
+    /// Data rows read = accepted + rejected.
+    pub rows_read: u64,
+    /// Rows that became sites.
+    pub accepted: u64,
+    /// Rows in rejects.csv.
+    pub rejected: u64,
+    /// Accepted sites outside every district.
+    pub unassigned: u64,
+    /// Accepted sites whose id appeared on an earlier row (kept, flagged).
+    pub duplicate_ids: u64,
+    /// Accepted sites per level.
+    pub levels: BTreeMap<&'static str, u64>,
+}
+
+/// A polygon layer in report.json.
+#[derive(Debug, Clone, Serialize)]
+pub struct LayerReport {
+    /// The file.
+    pub file: String,
+    /// SHA-256 of the file's bytes.
+    pub sha256: String,
+    /// Features read.
+    pub features: usize,
+    /// Invalid polygons (kept; assignment stays deterministic).
+    pub invalid: Vec<BTreeMap<&'static str, String>>,
+}
+
+/// report.json.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// sisetu version.
+    pub sisetu_version: &'static str,
+    /// Project title.
+    pub title: String,
+    /// Census date from the project.
+    pub census_date: Option<String>,
+    /// The working CRS of all computations.
+    pub working_crs: String,
+    /// Regular grid cell size (m).
+    pub cell_size_m: f64,
+    /// Aggregation rule.
+    pub aggregation: String,
+    /// District layer.
+    pub districts: LayerReport,
+    /// Management-grid layer.
+    pub management_grid: Option<LayerReport>,
+    /// Site files.
+    pub sites: Vec<FileReport>,
+    /// Totals over all files.
+    pub totals: Totals,
+    /// Ids used by more than one row (first 1000), with their occurrences as `file:line`.
+    pub duplicate_ids: Vec<BTreeMap<&'static str, serde_json::Value>>,
+    /// Files written.
+    pub outputs: Vec<String>,
+}
+
+/// Totals over all site files.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Totals {
+    /// Data rows read.
+    pub rows_read: u64,
+    /// Accepted sites.
+    pub accepted: u64,
+    /// Rejected rows.
+    pub rejected: u64,
+    /// Sites outside every district.
+    pub unassigned: u64,
+    /// Sites outside every management grid (when a grid layer is given).
+    pub outside_management_grid: Option<u64>,
+    /// Sites per level.
+    pub levels: BTreeMap<&'static str, u64>,
+    /// Non-empty regular cells.
+    pub cells: usize,
+}
+
+/// What a build produced.
+pub struct BuildOutcome {
+    /// The report as written.
+    pub report: Report,
+    /// Final output folder.
+    pub out_dir: PathBuf,
+    /// Per-district summaries (for the terminal).
+    pub district_rows: Vec<(String, String, Summary, Option<RiskLevel>)>,
+}
+
+fn sha256_file(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read the file", path.display()))?;
+    Ok(format!("{:x}", Sha256::digest(&bytes)))
+}
+
+/// Reads, validates and projects a polygon layer.
+pub fn load_zone_layer(spec: &sisetu_io::zones::ZoneLayerSpec, crs: Crs, work: Crs) -> Result<ZoneLayer> {
+    let zones = read_zones(spec)?;
+    let to_wgs = Transformer::new(crs, Crs::Wgs84).map_err(|e| anyhow!("{}: {e}", spec.display))?;
+    let to_work = Transformer::new(crs, work).map_err(|e| anyhow!("{}: {e}", spec.display))?;
+    let wgs84 = project_zones(&zones, &to_wgs, &spec.display)?;
+    let work_zones = project_zones(&zones, &to_work, &spec.display)?;
+    let invalid = validate_zones(&work_zones);
+    let index = ZoneIndex::new(&work_zones);
+    Ok(ZoneLayer { work: work_zones, wgs84, index, invalid })
+}
+
+/// Working CRS: explicit, or the 3° Gauss-Krüger zone of the districts' centre.
+fn choose_working_crs(cfg: &Config, districts_wgs84: &[Zone]) -> Result<Crs> {
+    if let Some(c) = cfg.working_crs {
+        return Ok(c);
+    }
+    use geo::BoundingRect;
+    let mut lon_min = f64::INFINITY;
+    let mut lon_max = f64::NEG_INFINITY;
+    for z in districts_wgs84 {
+        if let Some(r) = z.geometry.bounding_rect() {
+            lon_min = lon_min.min(r.min().x);
+            lon_max = lon_max.max(r.max().x);
+        }
+    }
+    let centre = (lon_min + lon_max) / 2.0;
+    Crs::gauss_kruger_for_lon(centre).ok_or_else(|| {
+        anyhow!(
+            "{}: the districts' centre (longitude {centre:.3}) is outside China's Gauss-Krüger zones; set [project] working_crs",
+            cfg.project_file.display()
+        )
+    })
+}
+
+/// One accepted site with its assignment.
+struct Placed {
+    district: Option<u32>,
+    grid: Option<u32>,
+    cell: CellId,
+}
+
+/// Runs the build. Nothing in the output folder changes unless every output was written.
+pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<BuildOutcome> {
+    let out_dir = opts.out.clone().unwrap_or_else(|| cfg.output.clone());
+
+    // 1. Polygons.
+    let (dspec, dcrs) = &cfg.districts;
+    progress.stage("reading districts");
+    let raw_districts = read_zones(dspec)?;
+    let to_wgs = Transformer::new(*dcrs, Crs::Wgs84).map_err(|e| anyhow!("{}: {e}", dspec.display))?;
+    let districts_wgs84 = project_zones(&raw_districts, &to_wgs, &dspec.display)?;
+    let work = choose_working_crs(cfg, &districts_wgs84)?;
+    let districts = load_zone_layer(dspec, *dcrs, work)?;
+    for (id, why) in &districts.invalid {
+        progress.warn(&format!("{}: district {id} has an invalid polygon ({why}); kept as it is", dspec.display));
+    }
+    let mgrid = match &cfg.management_grid {
+        Some((spec, crs)) => {
+            progress.stage("reading management grids");
+            let layer = load_zone_layer(spec, *crs, work)?;
+            for (id, why) in &layer.invalid {
+                progress.warn(&format!("{}: grid {id} has an invalid polygon ({why}); kept as it is", spec.display));
+            }
+            Some(layer)
+        }
+        None => None,
+    };
+    let grid = RegularGrid::new(cfg.cell_size_m).ok_or_else(|| anyhow!("invalid cell size {}", cfg.cell_size_m))?;
+
+    // 2. Sites.
+    let wgs_to_work = Transformer::new(Crs::Wgs84, work).map_err(|e| anyhow!("working CRS {work}: {e}"))?;
+    let mut layers = Vec::new();
+    for spec in &cfg.sites {
+        let to_wgs = Transformer::new(spec.crs, Crs::Wgs84).map_err(|e| anyhow!("{}: {e}", spec.display))?;
+        let size = std::fs::metadata(&spec.path).map(|m| m.len()).unwrap_or(0);
+        let bar = progress.bytes(&format!("reading {}", spec.display), size);
+        let layer = read_sites(spec, &cfg.grades, &to_wgs, &wgs_to_work, &|n| bar.inc(n))?;
+        bar.finish_and_clear();
+        if layer.rows_read == 0 {
+            progress.warn(&format!("{}: the file has a header but no data rows", spec.display));
+        }
+        layers.push(layer);
+    }
+
+    // Duplicate ids across all layers, in input order.
+    let mut first_seen: HashMap<&str, (usize, u64)> = HashMap::new();
+    let mut dup_rows: Vec<Vec<bool>> = layers.iter().map(|l| vec![false; l.sites.len()]).collect();
+    let mut dup_occ: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for (li, l) in layers.iter().enumerate() {
+        for (si, s) in l.sites.iter().enumerate() {
+            if s.id.is_empty() {
+                continue;
+            }
+            match first_seen.get(&*s.id) {
+                None => {
+                    first_seen.insert(&s.id, (li, si as u64));
+                }
+                Some(&(fl, fs)) => {
+                    dup_rows[li][si] = true;
+                    let occ = dup_occ.entry(&s.id).or_insert_with(|| {
+                        vec![format!("{}:{}", cfg.sites[fl].display, layers[fl].sites[fs as usize].line)]
+                    });
+                    occ.push(format!("{}:{}", cfg.sites[li].display, s.line));
+                }
+            }
+        }
+    }
+    let is_dup_id = |id: &str| !id.is_empty() && dup_occ.contains_key(id);
+
+    // Categories: sorted names → ids.
+    let mut cat_names: Vec<&str> =
+        layers.iter().flat_map(|l| l.sites.iter().map(|s| &*s.category)).filter(|c| !c.is_empty()).collect();
+    cat_names.sort_unstable();
+    cat_names.dedup();
+    let cat_id: HashMap<&str, u32> = cat_names.iter().enumerate().map(|(i, c)| (*c, i as u32)).collect();
+    let has_categories = cfg.sites.iter().zip(&layers).any(|(_, l)| l.columns_used.contains_key("category"));
+
+    // 3. Assignment.
+    progress.stage("assigning sites");
+    let placed: Vec<Vec<Placed>> = layers
+        .iter()
+        .map(|l| {
+            l.sites
+                .par_iter()
+                .with_min_len(2048)
+                .map(|s| Placed {
+                    district: districts.index.locate(s.x, s.y),
+                    grid: mgrid.as_ref().and_then(|g| g.index.locate(s.x, s.y)),
+                    cell: grid.cell_of(s.x, s.y),
+                })
+                .collect()
+        })
+        .collect();
+
+    // 4. Summaries.
+    progress.stage("summarising");
+    let mut by_district = vec![Summary::default(); districts.work.len()];
+    let mut unassigned = Summary::default();
+    let mut by_grid = vec![Summary::default(); mgrid.as_ref().map_or(0, |g| g.work.len())];
+    let mut outside_grid = 0u64;
+    let mut by_cell: HashMap<CellId, Summary> = HashMap::new();
+    let mut total = Summary::default();
+    for (l, p) in layers.iter().zip(&placed) {
+        for (s, a) in l.sites.iter().zip(p) {
+            let cat = cat_id.get(&*s.category).copied();
+            total.add(s.level, cat);
+            match a.district {
+                Some(d) => by_district[d as usize].add(s.level, cat),
+                None => unassigned.add(s.level, cat),
+            }
+            match a.grid {
+                Some(g) => by_grid[g as usize].add(s.level, cat),
+                None => outside_grid += 1,
+            }
+            by_cell.entry(a.cell).or_default().add(s.level, cat);
+        }
+    }
+    let mut cells: Vec<(CellId, Summary)> = by_cell.into_iter().collect();
+    cells.sort_unstable_by_key(|(c, _)| (std::cmp::Reverse(c.row), c.col));
+
+    // 5. Outputs.
+    progress.stage("writing outputs");
+    let mut stage = Staging::new(&out_dir)?;
+    let agg = cfg.aggregation;
+    let level_props = |s: &Summary| -> Vec<(&'static str, Value<'static>)> {
+        vec![
+            ("level", agg.level(&s.levels).map(|l| Value::Str(l.as_str())).unwrap_or(Value::Null)),
+            ("n_red", Value::Int(s.levels.n[0] as i64)),
+            ("n_orange", Value::Int(s.levels.n[1] as i64)),
+            ("n_yellow", Value::Int(s.levels.n[2] as i64)),
+            ("n_blue", Value::Int(s.levels.n[3] as i64)),
+            ("total", Value::Int(s.levels.total() as i64)),
+        ]
+    };
+    let cat_keys: Vec<String> = cat_names.iter().map(|c| format!("cat_{c}")).collect();
+    let zone_features = |layer: &ZoneLayer, sums: &[Summary], extra_keys: bool| -> Vec<u8> {
+        let items: Vec<usize> = (0..layer.work.len()).collect();
+        write::render_chunk(&items, |buf, &i| {
+            let z = &layer.wgs84[i];
+            let s = &sums[i];
+            let mut props: Vec<(&str, Value)> = vec![("id", Value::Str(&z.id)), ("name", Value::Str(&z.name))];
+            if extra_keys {
+                for (k, v) in &z.extra {
+                    props.push((k, Value::StrOrNull(v)));
+                }
+            }
+            props.extend(level_props(s));
+            if has_categories {
+                for (ci, k) in cat_keys.iter().enumerate() {
+                    props.push((k, Value::Int(s.category(ci as u32) as i64)));
+                }
+            }
+            write::push_feature(buf, &props, Geom::MultiPolygon(&z.geometry));
+        })
+    };
+    write::write_feature_collection(
+        &stage.path("districts.geojson"),
+        "districts",
+        &[zone_features(&districts, &by_district, false)],
+    )?;
+    if let Some(g) = &mgrid {
+        write::write_feature_collection(&stage.path("grids.geojson"), "grids", &[zone_features(g, &by_grid, true)])?;
+    }
+
+    // Cells as polygons in WGS84.
+    let work_to_wgs = Transformer::new(work, Crs::Wgs84).map_err(|e| anyhow!("{e}"))?;
+    let cell_chunks: Vec<Vec<u8>> = cells
+        .par_chunks(4096)
+        .map(|chunk| {
+            write::render_chunk(chunk, |buf, (c, s)| {
+                let b = grid.bounds(*c);
+                let corners =
+                    [(b.min().x, b.min().y), (b.max().x, b.min().y), (b.max().x, b.max().y), (b.min().x, b.max().y)];
+                let mut ring: Vec<(f64, f64)> =
+                    corners.iter().map(|&(x, y)| work_to_wgs.transform(x, y).unwrap_or((f64::NAN, f64::NAN))).collect();
+                ring.push(ring[0]);
+                let label = grid.label(*c);
+                let mut props: Vec<(&str, Value)> =
+                    vec![("cell_id", Value::Str(&label)), ("col", Value::Int(c.col)), ("row", Value::Int(c.row))];
+                props.extend(level_props(s));
+                if has_categories {
+                    for (ci, k) in cat_keys.iter().enumerate() {
+                        props.push((k, Value::Int(s.category(ci as u32) as i64)));
+                    }
+                }
+                write::push_feature(buf, &props, Geom::Ring(&ring));
+            })
+        })
+        .collect();
+    write::write_feature_collection(&stage.path("cells.geojson"), "cells", &cell_chunks)?;
+
+    // Sites.
+    let mut site_chunks: Vec<Vec<u8>> = Vec::new();
+    for (li, (l, p)) in layers.iter().zip(&placed).enumerate() {
+        let file = cfg.sites[li].display.as_str();
+        let file_name = Path::new(file).file_name().and_then(|f| f.to_str()).unwrap_or(file);
+        let idx: Vec<usize> = (0..l.sites.len()).collect();
+        let chunks: Vec<Vec<u8>> = idx
+            .par_chunks(8192)
+            .map(|chunk| {
+                write::render_chunk(chunk, |buf, &i| {
+                    let (s, a): (&Site, &Placed) = (&l.sites[i], &p[i]);
+                    let d = a.district.map(|d| &districts.work[d as usize]);
+                    let g = a.grid.and_then(|g| mgrid.as_ref().map(|m| &m.work[g as usize]));
+                    let label = grid.label(a.cell);
+                    let props = [
+                        ("id", Value::StrOrNull(&s.id)),
+                        ("name", Value::StrOrNull(&s.name)),
+                        ("category", Value::StrOrNull(&s.category)),
+                        ("grade", Value::Str(&s.grade)),
+                        ("level", Value::Str(s.level.as_str())),
+                        ("district_id", d.map(|z| Value::Str(&z.id)).unwrap_or(Value::Null)),
+                        ("district_name", d.map(|z| Value::Str(&z.name)).unwrap_or(Value::Null)),
+                        ("grid_id", g.map(|z| Value::Str(&z.id)).unwrap_or(Value::Null)),
+                        ("cell_id", Value::Str(&label)),
+                        ("duplicate_id", Value::Bool(is_dup_id(&s.id))),
+                        ("source", Value::Str(file_name)),
+                        ("line", Value::Int(s.line as i64)),
+                    ];
+                    write::push_feature(buf, &props, Geom::Point(s.lon, s.lat));
+                })
+            })
+            .collect();
+        site_chunks.extend(chunks);
+    }
+    write::write_feature_collection(&stage.path("sites.geojson"), "sites", &site_chunks)?;
+
+    // summary.csv
+    let mut header: Vec<String> =
+        ["district_id", "district_name", "level", "n_red", "n_orange", "n_yellow", "n_blue", "total"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+    if has_categories {
+        header.extend(cat_names.iter().map(|c| c.to_string()));
+    }
+    let row_of = |id: &str, name: &str, s: &Summary| -> Vec<String> {
+        let mut r = vec![
+            id.to_string(),
+            name.to_string(),
+            agg.level(&s.levels).map(|l| l.as_str().to_string()).unwrap_or_default(),
+        ];
+        r.extend(s.levels.n.iter().map(|n| n.to_string()));
+        r.push(s.levels.total().to_string());
+        if has_categories {
+            r.extend((0..cat_names.len()).map(|ci| s.category(ci as u32).to_string()));
+        }
+        r
+    };
+    let mut rows: Vec<Vec<String>> =
+        districts.work.iter().zip(&by_district).map(|(z, s)| row_of(&z.id, &z.name, s)).collect();
+    if unassigned.levels.total() > 0 {
+        rows.push(row_of("", "未归属 (outside every district)", &unassigned));
+    }
+    rows.push(row_of("", "合计 (total)", &total));
+    let header_refs: Vec<&str> = header.iter().map(|s| s.as_str()).collect();
+    write::write_csv_bom(&stage.path("summary.csv"), &header_refs, rows)?;
+
+    // rejects.csv
+    let mut reject_rows = Vec::new();
+    for (spec, l) in cfg.sites.iter().zip(&layers) {
+        for r in &l.rejects {
+            reject_rows.push(reject_row(&spec.display, r));
+        }
+    }
+    write::write_csv_bom(&stage.path("rejects.csv"), &["file", "line", "reason", "raw"], reject_rows)?;
+
+    // report.json
+    let mut file_reports = Vec::new();
+    let mut totals = Totals::default();
+    for (li, (spec, l)) in cfg.sites.iter().zip(&layers).enumerate() {
+        let mut levels = BTreeMap::new();
+        for lv in RiskLevel::ALL {
+            levels.insert(lv.as_str(), 0u64);
+        }
+        for s in &l.sites {
+            *levels.get_mut(s.level.as_str()).unwrap() += 1;
+        }
+        let fr = FileReport {
+            file: spec.display.clone(),
+            sha256: sha256_file(&spec.path)?,
+            encoding: l
+                .encoding
+                .map(|e| serde_json::to_value(e).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()),
+            columns: l.columns_used.clone(),
+            rows_read: l.rows_read,
+            accepted: l.sites.len() as u64,
+            rejected: l.rejects.len() as u64,
+            unassigned: placed[li].iter().filter(|p| p.district.is_none()).count() as u64,
+            duplicate_ids: dup_rows[li].iter().filter(|d| **d).count() as u64,
+            levels,
+        };
+        if fr.rows_read != fr.accepted + fr.rejected {
+            bail!(
+                "internal error: {} rows read but {} accepted and {} rejected",
+                fr.rows_read,
+                fr.accepted,
+                fr.rejected
+            );
+        }
+        totals.rows_read += fr.rows_read;
+        totals.accepted += fr.accepted;
+        totals.rejected += fr.rejected;
+        totals.unassigned += fr.unassigned;
+        for (k, v) in &fr.levels {
+            *totals.levels.entry(k).or_default() += v;
+        }
+        file_reports.push(fr);
+    }
+    totals.cells = cells.len();
+    totals.outside_management_grid = mgrid.as_ref().map(|_| outside_grid);
+    let layer_report = |spec: &sisetu_io::zones::ZoneLayerSpec, l: &ZoneLayer| -> Result<LayerReport> {
+        Ok(LayerReport {
+            file: spec.display.clone(),
+            sha256: sha256_file(&spec.path)?,
+            features: l.work.len(),
+            invalid: l
+                .invalid
+                .iter()
+                .map(|(id, why)| BTreeMap::from([("id", id.clone()), ("problem", why.clone())]))
+                .collect(),
+        })
+    };
+    let mut outputs: Vec<String> =
+        ["districts.geojson", "cells.geojson", "sites.geojson", "summary.csv", "rejects.csv", "report.json"]
+            .map(String::from)
+            .to_vec();
+    if mgrid.is_some() {
+        outputs.insert(1, "grids.geojson".into());
+    }
+    let report = Report {
+        sisetu_version: env!("CARGO_PKG_VERSION"),
+        title: cfg.title.clone(),
+        census_date: cfg.census_date.clone(),
+        working_crs: work.to_string(),
+        cell_size_m: cfg.cell_size_m,
+        aggregation: match agg {
+            sisetu_core::Aggregation::Highest => "highest".into(),
+            sisetu_core::Aggregation::Score { .. } => "score".into(),
+        },
+        districts: layer_report(dspec, &districts)?,
+        management_grid: match (&cfg.management_grid, &mgrid) {
+            (Some((spec, _)), Some(l)) => Some(layer_report(spec, l)?),
+            _ => None,
+        },
+        sites: file_reports,
+        totals,
+        duplicate_ids: dup_occ
+            .iter()
+            .take(1000)
+            .map(|(id, occ)| BTreeMap::from([("id", serde_json::json!(id)), ("rows", serde_json::json!(occ))]))
+            .collect(),
+        outputs,
+    };
+    let mut json = serde_json::to_vec_pretty(&report)?;
+    json.push(b'\n');
+    write::write_bytes(&stage.path("report.json"), &json)?;
+    stage.commit()?;
+
+    let mut district_rows: Vec<_> = districts
+        .work
+        .iter()
+        .zip(&by_district)
+        .map(|(z, s)| (z.id.clone(), z.name.clone(), s.clone(), agg.level(&s.levels)))
+        .collect();
+    district_rows.push((String::new(), "未归属 (unassigned)".into(), unassigned.clone(), None));
+    Ok(BuildOutcome { report, out_dir, district_rows })
+}
+
+fn reject_row(file: &str, r: &Reject) -> Vec<String> {
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    let _ = w.write_record(&r.raw);
+    let raw = String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default();
+    vec![file.to_string(), r.line.to_string(), r.reason.clone(), raw.trim_end_matches('\n').to_string()]
+}

@@ -1,0 +1,129 @@
+//! The `sisetu` command line. `main` parses flags, validates them into a config, runs,
+//! and returns an exit code: 0 ok, 1 finished but rows were rejected under `--strict`,
+//! 2 error.
+
+use clap::{Parser, Subcommand};
+use sisetu::build::{self, BuildOptions};
+use sisetu::progress::Progress;
+use sisetu::project::Config;
+use sisetu_core::RiskLevel;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(name = "sisetu", version, about = "四色图: safety-risk census maps and tables", long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Read the census and boundaries, assign, summarise and write all outputs.
+    Build {
+        /// The project file (TOML).
+        project: PathBuf,
+        /// Output folder (default: the project's [project] output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Exit with code 1 when any input row was rejected.
+        #[arg(long)]
+        strict: bool,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match cli.command {
+        Command::Build { project, out, strict, threads, quiet } => {
+            if let Some(n) = threads {
+                if n == 0 {
+                    eprintln!("error: --threads must be at least 1");
+                    return ExitCode::from(2);
+                }
+                if let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(n).build_global() {
+                    eprintln!("error: cannot start {n} threads: {e}");
+                    return ExitCode::from(2);
+                }
+            }
+            let progress = Progress::new(quiet);
+            let cfg = match Config::load(&project) {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    return ExitCode::from(2);
+                }
+            };
+            match build::run(&cfg, &BuildOptions { out }, &progress) {
+                Ok(outcome) => {
+                    print_summary(&outcome, &progress);
+                    if strict && outcome.report.totals.rejected > 0 {
+                        progress.info(&format!(
+                            "--strict: {} rows were rejected (see rejects.csv); exit code 1",
+                            outcome.report.totals.rejected
+                        ));
+                        ExitCode::from(1)
+                    } else {
+                        ExitCode::SUCCESS
+                    }
+                }
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    eprintln!("no outputs were changed");
+                    ExitCode::from(2)
+                }
+            }
+        }
+    }
+}
+
+fn print_summary(o: &build::BuildOutcome, p: &Progress) {
+    let t = &o.report.totals;
+    p.info(&format!(
+        "{}: {} rows read, {} accepted, {} rejected, {} outside every district; {} cells; working CRS {}",
+        o.report.title, t.rows_read, t.accepted, t.rejected, t.unassigned, t.cells, o.report.working_crs
+    ));
+    p.info(&format!(
+        "{:<10} {:<24} {:>7} {:>7} {:>7} {:>7} {:>8}  level",
+        "id", "name", "red", "orange", "yellow", "blue", "total"
+    ));
+    for (id, name, s, level) in &o.district_rows {
+        if id.is_empty() && s.levels.total() == 0 {
+            continue;
+        }
+        let n = |l: RiskLevel| s.levels.get(l);
+        p.info(&format!(
+            "{:<10} {:<24} {:>7} {:>7} {:>7} {:>7} {:>8}  {}",
+            id,
+            name,
+            n(RiskLevel::Red),
+            n(RiskLevel::Orange),
+            n(RiskLevel::Yellow),
+            n(RiskLevel::Blue),
+            s.levels.total(),
+            level.map(|l| l.as_str()).unwrap_or("-")
+        ));
+    }
+    for f in &o.report.sites {
+        if f.rejected > 0 || f.duplicate_ids > 0 {
+            p.warn(&format!(
+                "{}: {} rows rejected, {} duplicate ids (see rejects.csv and report.json)",
+                f.file, f.rejected, f.duplicate_ids
+            ));
+        }
+    }
+    p.info(&format!("outputs in {}", o.out_dir.display()));
+}
