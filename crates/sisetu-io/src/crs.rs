@@ -54,6 +54,8 @@
 //! assert!((lon - 87.6).abs() < 1e-5 && (lat - 43.8).abs() < 1e-5);
 //! ```
 
+#![warn(missing_docs)]
+
 use std::f64::consts::PI;
 use std::fmt;
 use std::str::FromStr;
@@ -679,7 +681,7 @@ fn proj4_error(x: f64, y: f64, crs: Crs, e: proj4rs::errors::Error) -> CrsError 
 }
 
 impl Projected {
-    fn to_lonlat(&self, x: f64, y: f64, crs: Crs) -> Result<(f64, f64), CrsError> {
+    fn unproject(&self, x: f64, y: f64, crs: Crs) -> Result<(f64, f64), CrsError> {
         if !x.is_finite() || !y.is_finite() {
             return Err(CrsError::Transform {
                 x,
@@ -718,7 +720,7 @@ impl Projected {
         Ok((lon, lat))
     }
 
-    fn from_lonlat(&self, lon: f64, lat: f64, crs: Crs) -> Result<(f64, f64), CrsError> {
+    fn project(&self, lon: f64, lat: f64, crs: Crs) -> Result<(f64, f64), CrsError> {
         let mut p = (lon.to_radians(), lat.to_radians(), 0.0);
         proj4rs::transform::transform(&self.geo, &self.proj, &mut p).map_err(|e| proj4_error(lon, lat, crs, e))?;
         if !p.0.is_finite() || !p.1.is_finite() {
@@ -748,21 +750,21 @@ impl Side {
                 check_lonlat(x, y, crs)?;
                 Ok(bd09_to_wgs84(x, y))
             }
-            Side::Projected(p) => p.to_lonlat(x, y, crs),
+            Side::Projected(p) => p.unproject(x, y, crs),
             #[cfg(feature = "proj")]
             Side::System(s) => s.to_wgs84(x, y),
         }
     }
 
     /// From WGS84 degrees (already checked) to this side's CRS.
-    fn from_wgs84(&self, lon: f64, lat: f64, crs: Crs) -> Result<(f64, f64), CrsError> {
+    fn wgs84_into(&self, lon: f64, lat: f64, crs: Crs) -> Result<(f64, f64), CrsError> {
         match self {
             Side::LonLat => Ok((lon, lat)),
             Side::Gcj02 => Ok(wgs84_to_gcj02(lon, lat)),
             Side::Bd09 => Ok(wgs84_to_bd09(lon, lat)),
-            Side::Projected(p) => p.from_lonlat(lon, lat, crs),
+            Side::Projected(p) => p.project(lon, lat, crs),
             #[cfg(feature = "proj")]
-            Side::System(s) => s.from_wgs84(lon, lat),
+            Side::System(s) => s.wgs84_into(lon, lat),
         }
     }
 }
@@ -830,7 +832,7 @@ impl Transformer {
                     // Projected input was checked by unprojecting; make sure the result is sane.
                     check_lonlat(lon, lat, Crs::Wgs84)?;
                 }
-                to.from_wgs84(lon, lat, self.dst)
+                to.wgs84_into(lon, lat, self.dst)
             }
         }
     }
@@ -905,7 +907,7 @@ mod system {
             self.run(x, y, true)
         }
 
-        pub(super) fn from_wgs84(&self, lon: f64, lat: f64) -> Result<(f64, f64), CrsError> {
+        pub(super) fn wgs84_into(&self, lon: f64, lat: f64) -> Result<(f64, f64), CrsError> {
             self.run(lon, lat, false)
         }
     }
