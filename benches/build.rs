@@ -1,1 +1,82 @@
-fn main() {}
+//! End-to-end and kernel benchmarks.
+//!
+//! * `build/1m_sites_urumqi`: 1,000,000 sites (CSV, EPSG:4490) into the 8 detailed
+//!   乌鲁木齐市 districts plus a 500 m grid, from CSV to every output (districts, cells and
+//!   sites GeoJSON, summary, rejects, report): the same job the peers in `benches/peer/`
+//!   run with GeoPandas and SedonaDB.
+//! * `locate/urumqi_districts`: the indexed point-in-polygon kernel alone.
+//!
+//! Run: `cargo bench --bench build`. Compare with the peers: `benches/compare.sh`.
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use sisetu::build::{self, BuildOptions};
+use sisetu::progress::Progress;
+use sisetu::project::Config;
+use std::path::{Path, PathBuf};
+
+const N: usize = 1_000_000;
+
+/// Writes the benchmark project into `dir` and returns the project file.
+fn setup(dir: &Path) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::copy(root.join("geodata/urumqi/districts.geojson"), dir.join("districts.geojson")).unwrap();
+    let f = std::io::BufWriter::new(std::fs::File::create(dir.join("sites.csv")).unwrap());
+    sisetu::synth::write_bench_csv(N, 7, f).unwrap();
+    let project = dir.join("bench.toml");
+    std::fs::write(
+        &project,
+        r#"
+[project]
+title = "bench"
+output = "out"
+[districts]
+path = "districts.geojson"
+crs = "GCJ-02"
+id = "adcode"
+name = "name"
+[[sites]]
+path = "sites.csv"
+crs = "EPSG:4490"
+[grid]
+cell_size_m = 500
+"#,
+    )
+    .unwrap();
+    project
+}
+
+fn bench_build(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let project = setup(dir.path());
+    let cfg = Config::load(&project).unwrap();
+    let mut g = c.benchmark_group("build");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(N as u64));
+    g.bench_function("1m_sites_urumqi", |b| {
+        b.iter(|| build::run(&cfg, &BuildOptions::default(), &Progress::silent()).unwrap())
+    });
+    g.finish();
+
+    // The kernel: locate 1M projected points.
+    let districts = &cfg.districts;
+    let layer = build::load_zone_layer(&districts.0, districts.1, sisetu_io::crs::Crs::GaussKruger(4538)).unwrap();
+    let t =
+        sisetu_io::crs::Transformer::new(sisetu_io::crs::Crs::Wgs84, sisetu_io::crs::Crs::GaussKruger(4538)).unwrap();
+    let mut rdr = csv::Reader::from_path(dir.path().join("sites.csv")).unwrap();
+    let pts: Vec<[f64; 2]> = rdr
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            let (x, y) = t.transform(r[2].parse().unwrap(), r[3].parse().unwrap()).unwrap();
+            [x, y]
+        })
+        .collect();
+    let mut g = c.benchmark_group("locate");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(pts.len() as u64));
+    g.bench_function("urumqi_districts", |b| b.iter(|| layer.index.locate_all(&pts)));
+    g.finish();
+}
+
+criterion_group!(benches, bench_build);
+criterion_main!(benches);

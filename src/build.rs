@@ -10,14 +10,15 @@ use crate::progress::Progress;
 use crate::project::Config;
 use anyhow::{anyhow, bail, Context, Result};
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sisetu_core::{CellId, RegularGrid, RiskLevel, Summary, Zone, ZoneIndex};
 use sisetu_io::crs::{Crs, Transformer};
-use sisetu_io::sites::{read_sites, Reject, Site};
+use sisetu_io::sites::{read_sites, Reject, Site, SiteTransforms};
 use sisetu_io::write::{self, Geom, Staging, Value};
 use sisetu_io::zones::{project_zones, read_zones, validate_zones};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Options from the command line.
@@ -144,11 +145,14 @@ fn sha256_file(path: &Path) -> Result<String> {
 pub fn load_zone_layer(spec: &sisetu_io::zones::ZoneLayerSpec, crs: Crs, work: Crs) -> Result<ZoneLayer> {
     let zones = read_zones(spec)?;
     let to_wgs = Transformer::new(crs, Crs::Wgs84).map_err(|e| anyhow!("{}: {e}", spec.display))?;
-    let to_work = Transformer::new(crs, work).map_err(|e| anyhow!("{}: {e}", spec.display))?;
     let wgs84 = project_zones(&zones, &to_wgs, &spec.display)?;
-    let work_zones = project_zones(&zones, &to_work, &spec.display)?;
-    let invalid = validate_zones(&work_zones);
-    let index = ZoneIndex::new(&work_zones);
+    prepare_zone_layer(&zones, wgs84, &spec.display, crs, work)
+}
+
+fn prepare_zone_layer(zones: &[Zone], wgs84: Vec<Zone>, display: &str, crs: Crs, work: Crs) -> Result<ZoneLayer> {
+    let to_work = Transformer::new(crs, work).map_err(|e| anyhow!("{display}: {e}"))?;
+    let work_zones = project_zones(zones, &to_work, display)?;
+    let (invalid, index) = rayon::join(|| validate_zones(&wgs84), || ZoneIndex::new(&work_zones));
     Ok(ZoneLayer { work: work_zones, wgs84, index, invalid })
 }
 
@@ -190,10 +194,11 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
     let (dspec, dcrs) = &cfg.districts;
     progress.stage("reading districts");
     let raw_districts = read_zones(dspec)?;
+    progress.stage("projecting districts");
     let to_wgs = Transformer::new(*dcrs, Crs::Wgs84).map_err(|e| anyhow!("{}: {e}", dspec.display))?;
     let districts_wgs84 = project_zones(&raw_districts, &to_wgs, &dspec.display)?;
     let work = choose_working_crs(cfg, &districts_wgs84)?;
-    let districts = load_zone_layer(dspec, *dcrs, work)?;
+    let districts = prepare_zone_layer(&raw_districts, districts_wgs84, &dspec.display, *dcrs, work)?;
     for (id, why) in &districts.invalid {
         progress.warn(&format!("{}: district {id} has an invalid polygon ({why}); kept as it is", dspec.display));
     }
@@ -211,13 +216,13 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
     let grid = RegularGrid::new(cfg.cell_size_m).ok_or_else(|| anyhow!("invalid cell size {}", cfg.cell_size_m))?;
 
     // 2. Sites.
-    let wgs_to_work = Transformer::new(Crs::Wgs84, work).map_err(|e| anyhow!("working CRS {work}: {e}"))?;
+    progress.stage("reading sites");
     let mut layers = Vec::new();
     for spec in &cfg.sites {
-        let to_wgs = Transformer::new(spec.crs, Crs::Wgs84).map_err(|e| anyhow!("{}: {e}", spec.display))?;
+        let tf = SiteTransforms::new(spec.crs, work).map_err(|e| anyhow!("{}: {e}", spec.display))?;
         let size = std::fs::metadata(&spec.path).map(|m| m.len()).unwrap_or(0);
         let bar = progress.bytes(&format!("reading {}", spec.display), size);
-        let layer = read_sites(spec, &cfg.grades, &to_wgs, &wgs_to_work, &|n| bar.inc(n))?;
+        let layer = read_sites(spec, &cfg.grades, &tf, &|n| bar.inc(n))?;
         bar.finish_and_clear();
         if layer.rows_read == 0 {
             progress.warn(&format!("{}: the file has a header but no data rows", spec.display));
@@ -226,24 +231,43 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
     }
 
     // Duplicate ids across all layers, in input order.
-    let mut first_seen: HashMap<&str, (usize, u64)> = HashMap::new();
+    progress.stage("duplicate ids");
+    let n_sites: usize = layers.iter().map(|l| l.sites.len()).sum();
+    // Hash every id in parallel, sort (hash, layer, row) and look at equal-hash runs only.
+    let mut keyed: Vec<(u64, u32, u32)> = layers
+        .iter()
+        .enumerate()
+        .flat_map(|(li, l)| {
+            l.sites
+                .par_iter()
+                .enumerate()
+                .filter(|(_, s)| !s.id().is_empty())
+                .map(move |(si, s)| {
+                    use std::hash::{BuildHasher, Hash, Hasher};
+                    let mut h = rustc_hash::FxBuildHasher.build_hasher();
+                    s.id().hash(&mut h);
+                    (h.finish(), li as u32, si as u32)
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    keyed.par_sort_unstable();
     let mut dup_rows: Vec<Vec<bool>> = layers.iter().map(|l| vec![false; l.sites.len()]).collect();
     let mut dup_occ: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for (li, l) in layers.iter().enumerate() {
-        for (si, s) in l.sites.iter().enumerate() {
-            if s.id.is_empty() {
-                continue;
-            }
-            match first_seen.get(&*s.id) {
-                None => {
-                    first_seen.insert(&s.id, (li, si as u64));
-                }
-                Some(&(fl, fs)) => {
-                    dup_rows[li][si] = true;
-                    let occ = dup_occ.entry(&s.id).or_insert_with(|| {
-                        vec![format!("{}:{}", cfg.sites[fl].display, layers[fl].sites[fs as usize].line)]
+    let site_of = |li: u32, si: u32| &layers[li as usize].sites[si as usize];
+    for run in keyed.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
+        // Within a run, group by the actual id text (hash collisions are possible).
+        let mut seen: Vec<(&str, (u32, u32))> = Vec::new();
+        for &(_, li, si) in run {
+            let id = site_of(li, si).id();
+            match seen.iter().find(|(s, _)| *s == id) {
+                None => seen.push((id, (li, si))),
+                Some(&(_, (fl, fs))) => {
+                    dup_rows[li as usize][si as usize] = true;
+                    let occ = dup_occ.entry(id).or_insert_with(|| {
+                        vec![format!("{}:{}", cfg.sites[fl as usize].display, site_of(fl, fs).line)]
                     });
-                    occ.push(format!("{}:{}", cfg.sites[li].display, s.line));
+                    occ.push(format!("{}:{}", cfg.sites[li as usize].display, site_of(li, si).line));
                 }
             }
         }
@@ -251,11 +275,11 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
     let is_dup_id = |id: &str| !id.is_empty() && dup_occ.contains_key(id);
 
     // Categories: sorted names → ids.
-    let mut cat_names: Vec<&str> =
-        layers.iter().flat_map(|l| l.sites.iter().map(|s| &*s.category)).filter(|c| !c.is_empty()).collect();
+    let cat_set: FxHashSet<&str> =
+        layers.iter().flat_map(|l| l.sites.iter().map(|s| s.category())).filter(|c| !c.is_empty()).collect();
+    let mut cat_names: Vec<&str> = cat_set.into_iter().collect();
     cat_names.sort_unstable();
-    cat_names.dedup();
-    let cat_id: HashMap<&str, u32> = cat_names.iter().enumerate().map(|(i, c)| (*c, i as u32)).collect();
+    let cat_id: FxHashMap<&str, u32> = cat_names.iter().enumerate().map(|(i, c)| (*c, i as u32)).collect();
     let has_categories = cfg.sites.iter().zip(&layers).any(|(_, l)| l.columns_used.contains_key("category"));
 
     // 3. Assignment.
@@ -281,11 +305,11 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
     let mut unassigned = Summary::default();
     let mut by_grid = vec![Summary::default(); mgrid.as_ref().map_or(0, |g| g.work.len())];
     let mut outside_grid = 0u64;
-    let mut by_cell: HashMap<CellId, Summary> = HashMap::new();
+    let mut by_cell: FxHashMap<CellId, Summary> = FxHashMap::with_capacity_and_hasher(n_sites / 8, Default::default());
     let mut total = Summary::default();
     for (l, p) in layers.iter().zip(&placed) {
         for (s, a) in l.sites.iter().zip(p) {
-            let cat = cat_id.get(&*s.category).copied();
+            let cat = if has_categories { cat_id.get(s.category()).copied() } else { None };
             total.add(s.level, cat);
             match a.district {
                 Some(d) => by_district[d as usize].add(s.level, cat),
@@ -345,6 +369,7 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
         write::write_feature_collection(&stage.path("grids.geojson"), "grids", &[zone_features(g, &by_grid, true)])?;
     }
 
+    progress.stage("writing cells");
     // Cells as polygons in WGS84.
     let work_to_wgs = Transformer::new(work, Crs::Wgs84).map_err(|e| anyhow!("{e}"))?;
     let cell_chunks: Vec<Vec<u8>> = cells
@@ -372,42 +397,55 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
         .collect();
     write::write_feature_collection(&stage.path("cells.geojson"), "cells", &cell_chunks)?;
 
-    // Sites.
-    let mut site_chunks: Vec<Vec<u8>> = Vec::new();
+    // Sites, rendered in parallel batches and streamed to the file in input order.
+    progress.stage("writing sites");
+    let multi_layer = layers.len() > 1;
+    let sites_path = stage.path("sites.geojson");
+    let mut sites_out = write::FeatureStream::create(&sites_path, "sites")?;
     for (li, (l, p)) in layers.iter().zip(&placed).enumerate() {
         let file = cfg.sites[li].display.as_str();
         let file_name = Path::new(file).file_name().and_then(|f| f.to_str()).unwrap_or(file);
         let idx: Vec<usize> = (0..l.sites.len()).collect();
-        let chunks: Vec<Vec<u8>> = idx
-            .par_chunks(8192)
-            .map(|chunk| {
-                write::render_chunk(chunk, |buf, &i| {
-                    let (s, a): (&Site, &Placed) = (&l.sites[i], &p[i]);
-                    let d = a.district.map(|d| &districts.work[d as usize]);
-                    let g = a.grid.and_then(|g| mgrid.as_ref().map(|m| &m.work[g as usize]));
-                    let label = grid.label(a.cell);
-                    let props = [
-                        ("id", Value::StrOrNull(&s.id)),
-                        ("name", Value::StrOrNull(&s.name)),
-                        ("category", Value::StrOrNull(&s.category)),
-                        ("grade", Value::Str(&s.grade)),
-                        ("level", Value::Str(s.level.as_str())),
-                        ("district_id", d.map(|z| Value::Str(&z.id)).unwrap_or(Value::Null)),
-                        ("district_name", d.map(|z| Value::Str(&z.name)).unwrap_or(Value::Null)),
-                        ("grid_id", g.map(|z| Value::Str(&z.id)).unwrap_or(Value::Null)),
-                        ("cell_id", Value::Str(&label)),
-                        ("duplicate_id", Value::Bool(is_dup_id(&s.id))),
-                        ("source", Value::Str(file_name)),
-                        ("line", Value::Int(s.line as i64)),
-                    ];
-                    write::push_feature(buf, &props, Geom::Point(s.lon, s.lat));
+        for batch in idx.chunks(8192 * 16) {
+            let chunks: Vec<Vec<u8>> = batch
+                .par_chunks(8192)
+                .map(|chunk| {
+                    let mut label = String::with_capacity(24);
+                    write::render_chunk(chunk, |buf, &i| {
+                        let (s, a): (&Site, &Placed) = (&l.sites[i], &p[i]);
+                        let d = a.district.map(|d| &districts.work[d as usize]);
+                        grid.write_label(a.cell, &mut label);
+                        let mut props: Vec<(&str, Value)> = Vec::with_capacity(12);
+                        props.extend([
+                            ("id", Value::StrOrNull(s.id())),
+                            ("name", Value::StrOrNull(s.name())),
+                            ("category", Value::StrOrNull(s.category())),
+                            ("grade", Value::Str(s.grade())),
+                            ("level", Value::Str(s.level.as_str())),
+                            ("district_id", d.map(|z| Value::Str(&z.id)).unwrap_or(Value::Null)),
+                        ]);
+                        if let Some(m) = &mgrid {
+                            let g = a.grid.map(|g| &m.work[g as usize]);
+                            props.push(("grid_id", g.map(|z| Value::Str(&z.id)).unwrap_or(Value::Null)));
+                        }
+                        props.push(("cell_id", Value::Str(&label)));
+                        props.push(("duplicate_id", Value::Bool(is_dup_id(s.id()))));
+                        if multi_layer {
+                            props.push(("source", Value::Str(file_name)));
+                        }
+                        props.push(("line", Value::Int(s.line as i64)));
+                        write::push_feature(buf, &props, Geom::Point(s.lon, s.lat));
+                    })
                 })
-            })
-            .collect();
-        site_chunks.extend(chunks);
+                .collect();
+            for c in &chunks {
+                sites_out.write_chunk(c)?;
+            }
+        }
     }
-    write::write_feature_collection(&stage.path("sites.geojson"), "sites", &site_chunks)?;
+    sites_out.finish()?;
 
+    progress.stage("writing tables");
     // summary.csv
     let mut header: Vec<String> =
         ["district_id", "district_name", "level", "n_red", "n_orange", "n_yellow", "n_blue", "total"]
@@ -461,7 +499,7 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
         }
         let fr = FileReport {
             file: spec.display.clone(),
-            sha256: sha256_file(&spec.path)?,
+            sha256: l.sha256.clone(),
             encoding: l
                 .encoding
                 .map(|e| serde_json::to_value(e).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()),
@@ -539,6 +577,7 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
     json.push(b'\n');
     write::write_bytes(&stage.path("report.json"), &json)?;
     stage.commit()?;
+    progress.stage("done");
 
     let mut district_rows: Vec<_> = districts
         .work

@@ -8,17 +8,25 @@ use std::io::IsTerminal;
 pub struct Progress {
     bars: bool,
     quiet: bool,
+    /// `SISETU_PROFILE=1`: print each stage's wall time to stderr.
+    profile: Option<std::sync::Arc<std::sync::Mutex<(std::time::Instant, String)>>>,
+}
+
+fn profile_from_env() -> Option<std::sync::Arc<std::sync::Mutex<(std::time::Instant, String)>>> {
+    std::env::var_os("SISETU_PROFILE")
+        .filter(|v| v != "0")
+        .map(|_| std::sync::Arc::new(std::sync::Mutex::new((std::time::Instant::now(), "start".to_string()))))
 }
 
 impl Progress {
     /// Bars only when stderr is a terminal and not quiet; warnings unless quiet.
     pub fn new(quiet: bool) -> Self {
-        Progress { bars: !quiet && std::io::stderr().is_terminal(), quiet }
+        Progress { bars: !quiet && std::io::stderr().is_terminal(), quiet, profile: profile_from_env() }
     }
 
     /// No output at all (library use, benches).
     pub fn silent() -> Self {
-        Progress { bars: false, quiet: true }
+        Progress { bars: false, quiet: true, profile: None }
     }
 
     /// A byte-counting bar (hidden when bars are off).
@@ -38,6 +46,12 @@ impl Progress {
 
     /// Announces a stage (only on a terminal).
     pub fn stage(&self, msg: &str) {
+        if let Some(p) = &self.profile {
+            if let Ok(mut g) = p.lock() {
+                eprintln!("[profile] {:<28} {:>8.1} ms", g.1, g.0.elapsed().as_secs_f64() * 1e3);
+                *g = (std::time::Instant::now(), msg.to_string());
+            }
+        }
         if self.bars {
             eprintln!("· {msg}");
         }

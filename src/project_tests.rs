@@ -57,7 +57,7 @@ fn clear_errors() {
     assert!(e.contains("p.toml") && e.contains("cell_sizem"), "{e}");
     let e = err(&ISSUE_EXAMPLE.replace("A = \"red\"", "A = \"crimson\""));
     assert!(e.contains("crimson") && e.contains("red, orange, yellow or blue"), "{e}");
-    let e = err(&ISSUE_EXAMPLE.replace("crs = \"GCJ-02\"\nid", "crs = \"EPSG:99999\"\nid"));
+    let e = err(&ISSUE_EXAMPLE.replace("crs = \"GCJ-02\"\nid", "crs = \"Beijing54\"\nid"));
     assert!(e.contains("[districts] crs"), "{e}");
     let e = err(&ISSUE_EXAMPLE.replace("# working_crs = \"EPSG:4538\"", "working_crs = \"EPSG:4490\""));
     assert!(e.contains("not a metric CRS"), "{e}");

@@ -21,7 +21,7 @@ OUTDIR and the start-up of the Python interpreter are not timed):
            polygons) it keeps the smallest adcode; `multi_match` reports how
            many points that affected.
   grid     col = floor(x / 500), row = floor(y / 500) in EPSG:4538;
-           cell id = "<col>_<row>".
+           cell id = "500m_<col>_<row>" (as sisetu's RegularGrid::label).
   count    per district per grade and per non-empty cell per grade:
            n_red, n_orange, n_yellow, n_blue, total. Every district is kept
            (zero counts where empty); cells are only the non-empty ones, built
@@ -62,7 +62,8 @@ How each engine does it:
     DataFrame.to_memtable() (in memory) before the next phase starts. The
     joined table is used three times (district counts, cell counts, site
     output) so it would have to be materialised anyway. DataFusion uses all
-    cores (2 on the reference machine).
+    cores (2 on the reference machine); --partitions 1 sets DataFusion's
+    target_partitions to 1 for a (mostly) single-threaded figure.
 
 Output (stdout, one JSON line):
   {"engine", "best_s", "median_s", "rows", "districts", "cells",
@@ -83,6 +84,7 @@ import time
 
 GRADES = ("red", "orange", "yellow", "blue")
 CELL = 500.0
+CELL_PREFIX = "500m_"  # sisetu's RegularGrid::label: "{size}m_{col}_{row}"
 SRC_EPSG = 4490
 PROJ_EPSG = 4538
 OUT_EPSG = 4326
@@ -161,7 +163,8 @@ def run_geopandas(sites_path, districts_path, outdir):
     y = j.geometry.y.values
     col = np.floor(x / CELL).astype("int64")
     row = np.floor(y / CELL).astype("int64")
-    cell = pd.Series(col).astype(str).str.cat(pd.Series(row).astype(str), sep="_").values
+    cell = (CELL_PREFIX + pd.Series(col).astype(str)).str.cat(
+        pd.Series(row).astype(str), sep="_").values
     ph.mark("grid")
 
     # count
@@ -182,7 +185,7 @@ def run_geopandas(sites_path, districts_path, outdir):
         dist_out[c] = dist_out[c].fillna(0).astype("int64")
 
     cc = pivot({"col": col, "row": row}).reset_index()
-    cc.insert(0, "cell", cc["col"].astype(str) + "_" + cc["row"].astype(str))
+    cc.insert(0, "cell", CELL_PREFIX + cc["col"].astype(str) + "_" + cc["row"].astype(str))
     cx = cc["col"].values * CELL
     cy = cc["row"].values * CELL
     cells = gpd.GeoDataFrame(cc, geometry=shapely.box(cx, cy, cx + CELL, cy + CELL),
@@ -225,11 +228,13 @@ def run_geopandas(sites_path, districts_path, outdir):
 # --------------------------------------------------------------------------
 
 
-def run_sedonadb(sites_path, districts_path, outdir, explain=False):
+def run_sedonadb(sites_path, districts_path, outdir, explain=False, partitions=None):
     import sedonadb
 
     ph = Phases()
     sd = sedonadb.connect()
+    if partitions:
+        sd.sql(f"SET datafusion.execution.target_partitions = {int(partitions)}").execute()
 
     # read (materialised so that reading is timed on its own)
     sd.read.csv(sites_path).to_memtable().to_view("sites_raw", overwrite=True)
@@ -287,7 +292,8 @@ def run_sedonadb(sites_path, districts_path, outdir, explain=False):
 
     # grid
     sd.sql(f"""
-        SELECT *, concat(CAST(col AS VARCHAR), '_', CAST("row" AS VARCHAR)) AS cell
+        SELECT *, concat('{CELL_PREFIX}', CAST(col AS VARCHAR), '_', CAST("row" AS VARCHAR))
+                  AS cell
         FROM (SELECT id, name, grade, category, lon, lat, adcode,
                      CAST(floor(ST_X(geom) / {CELL}) AS BIGINT) AS col,
                      CAST(floor(ST_Y(geom) / {CELL}) AS BIGINT) AS "row"
@@ -307,7 +313,8 @@ def run_sedonadb(sites_path, districts_path, outdir, explain=False):
           ON d.adcode = c.adcode
     """).to_memtable().to_view("dc", overwrite=True)
     sd.sql(f"""
-        SELECT concat(CAST(col AS VARCHAR), '_', CAST("row" AS VARCHAR)) AS cell,
+        SELECT concat('{CELL_PREFIX}', CAST(col AS VARCHAR), '_', CAST("row" AS VARCHAR))
+                 AS cell,
                col, "row", {", ".join("n_" + g for g in GRADES)}, total,
                ST_SetSRID(ST_MakeEnvelope(col * {CELL}, "row" * {CELL},
                                           (col + 1) * {CELL}, ("row" + 1) * {CELL}),
@@ -394,6 +401,9 @@ def main(argv=None):
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--explain", action="store_true",
                     help="sedonadb: print the join plan to stderr")
+    ap.add_argument("--partitions", type=int, default=None,
+                    help="sedonadb: DataFusion target_partitions (default: number of "
+                         "cores); 1 gives a single-threaded figure")
     a = ap.parse_args(argv)
 
     os.makedirs(a.outdir, exist_ok=True)
@@ -403,7 +413,7 @@ def main(argv=None):
         fn = lambda: run_geopandas(a.sites, a.districts, a.outdir)  # noqa: E731
     else:
         import sedonadb  # noqa: F401
-        fn = lambda: run_sedonadb(a.sites, a.districts, a.outdir, a.explain)  # noqa: E731
+        fn = lambda: run_sedonadb(a.sites, a.districts, a.outdir, a.explain, a.partitions)  # noqa: E731
 
     runs, phase_runs, info = [], [], None
     for i in range(max(1, a.repeat)):
@@ -421,7 +431,8 @@ def main(argv=None):
 
     names = list(phase_runs[0])
     out = {
-        "engine": a.engine,
+        "engine": a.engine + (f"[partitions={a.partitions}]"
+                              if a.engine == "sedonadb" and a.partitions else ""),
         "best_s": round(min(runs), 4),
         "median_s": round(statistics.median(runs), 4),
         **{k: info[k] for k in ("rows", "districts", "cells")},

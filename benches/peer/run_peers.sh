@@ -11,7 +11,8 @@
 # Environment:
 #   PEER_VENV   virtualenv path            (default /tmp/sisetu-peer-venv)
 #   REPEAT      repeats per engine         (default 3)
-#   ENGINES     engines to run, in order   (default "geopandas sedonadb")
+#   ENGINES     engines to run, in order   (default "geopandas sedonadb");
+#               "sedonadb:1" runs SedonaDB with --partitions 1 (one core)
 #   KEEP_OUT=1  keep the output dirs (their paths are printed on stderr)
 #   PEER_UNPINNED=1  install the newest releases instead of the pinned ones
 set -euo pipefail
@@ -58,9 +59,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for engine in $engines; do
+for spec in $engines; do
+    engine="${spec%%:*}"
+    extra=()
+    if [ "$spec" != "$engine" ]; then extra=(--partitions "${spec#*:}"); fi
     out="$(mktemp -d "/tmp/sisetu-peer-$engine.XXXXXX")"
     outs+=("$out")
-    echo "== $engine -> $out" >&2
-    "$py" "$here/peer_bench.py" "$engine" "$sites" "$districts" "$out" --repeat "$repeat"
+    echo "== $spec -> $out" >&2
+    "$py" "$here/peer_bench.py" "$engine" "$sites" "$districts" "$out" \
+        --repeat "$repeat" "${extra[@]}"
 done

@@ -51,6 +51,8 @@ pub enum GradeError {
 pub struct GradeScheme {
     builtin: HashMap<String, RiskLevel>,
     explicit: HashMap<String, RiskLevel>,
+    /// Labels exactly as they appear (trimmed), resolved without normalising: the hot path.
+    exact: HashMap<String, RiskLevel>,
 }
 
 /// Normalises a label: trim, full-width ASCII → half-width, ASCII lowercase,
@@ -116,7 +118,23 @@ impl GradeScheme {
                 builtin.insert((*l).to_string(), level);
             }
         }
-        GradeScheme { builtin, explicit: HashMap::new() }
+        let mut exact = HashMap::new();
+        for (k, v) in &builtin {
+            exact.insert(k.clone(), *v);
+            exact.insert(k.to_uppercase(), *v);
+        }
+        for l in RiskLevel::ALL {
+            exact.insert(format!("{}风险", l.zh().trim_end_matches("风险")), l);
+        }
+        for (k, v) in [
+            ("红色", RiskLevel::Red),
+            ("橙色", RiskLevel::Orange),
+            ("黄色", RiskLevel::Yellow),
+            ("蓝色", RiskLevel::Blue),
+        ] {
+            exact.insert(k.to_string(), v);
+        }
+        GradeScheme { builtin, explicit: HashMap::new(), exact }
     }
 
     /// Adds an explicit mapping `label → level`. Fails when the label is empty or
@@ -132,6 +150,10 @@ impl GradeScheme {
             }
             _ => {
                 self.explicit.insert(norm, level);
+                // The label as written (and upper/lower case) resolves without normalising.
+                for v in [label.trim().to_string(), label.trim().to_uppercase(), label.trim().to_lowercase()] {
+                    self.exact.insert(v, level);
+                }
                 Ok(())
             }
         }
@@ -139,6 +161,9 @@ impl GradeScheme {
 
     /// The level of a label. Explicit mappings first, then built-ins.
     pub fn parse(&self, label: &str) -> Result<RiskLevel, GradeError> {
+        if let Some(l) = self.exact.get(label.trim()) {
+            return Ok(*l);
+        }
         let norm = normalize_label(label);
         if norm.is_empty() {
             return Err(GradeError::Empty);

@@ -60,9 +60,44 @@ impl RegularGrid {
 
     /// The stable text id of a cell: `"{size}m_{col}_{row}"`, e.g. `500m_1012_9712`.
     pub fn label(&self, cell: CellId) -> String {
-        let size = if self.size.fract() == 0.0 { format!("{}", self.size as i64) } else { format!("{}", self.size) };
-        format!("{size}m_{}_{}", cell.col, cell.row)
+        let mut s = String::with_capacity(20);
+        self.write_label(cell, &mut s);
+        s
     }
+
+    /// Writes [`RegularGrid::label`] into `out` (cleared first), without allocating when
+    /// `out` has room: the hot path when writing a million sites.
+    pub fn write_label(&self, cell: CellId, out: &mut String) {
+        use std::fmt::Write;
+        out.clear();
+        if self.size.fract() == 0.0 && self.size < 1e15 {
+            let _ = write!(out, "{}", self.size as i64);
+        } else {
+            let _ = write!(out, "{}", self.size);
+        }
+        out.push_str("m_");
+        push_int(out, cell.col);
+        out.push('_');
+        push_int(out, cell.row);
+    }
+}
+
+fn push_int(out: &mut String, v: i64) {
+    let mut buf = [0u8; 20];
+    let mut n = v.unsigned_abs();
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if v < 0 {
+        out.push('-');
+    }
+    out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or("0"));
 }
 
 #[cfg(test)]

@@ -221,6 +221,41 @@ pub struct ZoneIndex {
     parts: Vec<PreparedPart>,
     tree: RTree<PartEnvelope>,
     n_zones: usize,
+    raster: Option<Raster>,
+}
+
+/// A coarse raster over the layer's extent: each cell is either crossed by no edge at all
+/// (then every point in it has the same answer, stored here) or marked mixed (then the
+/// R-tree and strip test decide). Most points of a real census resolve in one lookup.
+#[derive(Debug, Clone)]
+struct Raster {
+    x0: f64,
+    y0: f64,
+    inv_w: f64,
+    inv_h: f64,
+    nx: usize,
+    ny: usize,
+    /// Zone number, [`Raster::NONE`] or [`Raster::MIXED`].
+    cells: Vec<u32>,
+}
+
+impl Raster {
+    const NONE: u32 = u32::MAX;
+    const MIXED: u32 = u32::MAX - 1;
+
+    #[inline]
+    fn lookup(&self, x: f64, y: f64) -> u32 {
+        let fx = (x - self.x0) * self.inv_w;
+        let fy = (y - self.y0) * self.inv_h;
+        if !(fx >= 0.0 && fy >= 0.0) {
+            return Self::MIXED;
+        }
+        let (ix, iy) = (fx as usize, fy as usize);
+        if ix >= self.nx || iy >= self.ny {
+            return Self::MIXED;
+        }
+        self.cells[iy * self.nx + ix]
+    }
 }
 
 impl ZoneIndex {
@@ -241,7 +276,69 @@ impl ZoneIndex {
                 }
             }
         }
-        ZoneIndex { parts, tree: RTree::bulk_load(envelopes), n_zones: zones.len() }
+        let mut index = ZoneIndex { parts, tree: RTree::bulk_load(envelopes), n_zones: zones.len(), raster: None };
+        index.raster = index.build_raster();
+        index
+    }
+
+    fn build_raster(&self) -> Option<Raster> {
+        let n_edges: usize = self.parts.iter().map(|p| p.strips.edges.len()).sum();
+        if self.parts.is_empty() || n_edges < 64 {
+            return None;
+        }
+        let env = self.tree.root().envelope();
+        let (lo, hi) = (env.lower(), env.upper());
+        let (w, h) = (hi[0] - lo[0], hi[1] - lo[1]);
+        if !(w > 0.0 && h > 0.0 && w.is_finite() && h.is_finite()) {
+            return None;
+        }
+        // About 4 cells per edge, at most 1024 × 1024, cells roughly square.
+        let target = (n_edges * 4).clamp(4096, 1 << 20) as f64;
+        let side = (w * h / target).sqrt();
+        let nx = ((w / side).ceil() as usize).clamp(1, 1024);
+        let ny = ((h / side).ceil() as usize).clamp(1, 1024);
+        let (inv_w, inv_h) = (nx as f64 / w, ny as f64 / h);
+        let mut mixed = vec![false; nx * ny];
+        // Mark every cell an edge may touch (its exact cover, padded by one cell).
+        for part in &self.parts {
+            let mut edges: Vec<&Edge> = part.strips.edges.iter().collect();
+            edges.sort_by(|a, b| {
+                (a.x0, a.y0, a.x1, a.y1).partial_cmp(&(b.x0, b.y0, b.x1, b.y1)).unwrap_or(std::cmp::Ordering::Equal)
+            });
+            edges.dedup_by(|a, b| (a.x0, a.y0, a.x1, a.y1) == (b.x0, b.y0, b.x1, b.y1));
+            for e in edges {
+                let fy0 = ((e.y0 - lo[1]) * inv_h).floor() as isize - 1;
+                let fy1 = ((e.y1 - lo[1]) * inv_h).floor() as isize + 1;
+                for row in fy0.max(0)..=fy1.min(ny as isize - 1) {
+                    // The edge's x-extent within this row band.
+                    let (ya, yb) = (lo[1] + row as f64 / inv_h, lo[1] + (row + 1) as f64 / inv_h);
+                    let (xa, xb) = if e.y1 > e.y0 {
+                        let t = |y: f64| e.x0 + ((y.clamp(e.y0, e.y1) - e.y0) / (e.y1 - e.y0)) * (e.x1 - e.x0);
+                        (t(ya), t(yb))
+                    } else {
+                        (e.x0, e.x1)
+                    };
+                    let cx0 = ((xa.min(xb) - lo[0]) * inv_w).floor() as isize - 1;
+                    let cx1 = ((xa.max(xb) - lo[0]) * inv_w).floor() as isize + 1;
+                    for col in cx0.max(0)..=cx1.min(nx as isize - 1) {
+                        mixed[row as usize * nx + col as usize] = true;
+                    }
+                }
+            }
+        }
+        let cells = (0..nx * ny)
+            .into_par_iter()
+            .map(|i| {
+                if mixed[i] {
+                    return Raster::MIXED;
+                }
+                let (col, row) = (i % nx, i / nx);
+                let cx = lo[0] + (col as f64 + 0.5) / inv_w;
+                let cy = lo[1] + (row as f64 + 0.5) / inv_h;
+                self.locate_slow(cx, cy).unwrap_or(Raster::NONE)
+            })
+            .collect();
+        Some(Raster { x0: lo[0], y0: lo[1], inv_w, inv_h, nx, ny, cells })
     }
 
     fn prepare(zone: u32, poly: &Polygon<f64>) -> Option<PreparedPart> {
@@ -275,6 +372,21 @@ impl ZoneIndex {
     /// overlaps go to the first zone in layer order.
     #[inline]
     pub fn locate(&self, x: f64, y: f64) -> Option<u32> {
+        if !(x.is_finite() && y.is_finite()) {
+            return None;
+        }
+        if let Some(r) = &self.raster {
+            match r.lookup(x, y) {
+                Raster::MIXED => {}
+                Raster::NONE => return None,
+                z => return Some(z),
+            }
+        }
+        self.locate_slow(x, y)
+    }
+
+    /// The R-tree and strip test, without the raster shortcut.
+    fn locate_slow(&self, x: f64, y: f64) -> Option<u32> {
         if !(x.is_finite() && y.is_finite()) {
             return None;
         }

@@ -135,3 +135,33 @@ fn many_vertices_agree_with_brute_force() {
     let par = index.locate_all(&all);
     assert_eq!(par, all.iter().map(|p| index.locate(p[0], p[1])).collect::<Vec<_>>());
 }
+
+#[test]
+fn raster_shortcut_agrees_with_the_full_test() {
+    // A wiggly multi-zone layer big enough to get a raster, probed densely, including
+    // points exactly on vertices and edges.
+    let mut zones = Vec::new();
+    for k in 0..4 {
+        let x0 = k as f64 * 10.0;
+        let mut ring = vec![(x0, 0.0)];
+        for i in 0..=100 {
+            let y = i as f64 * 0.4;
+            ring.push((x0 + 10.0 + if i % 2 == 0 { 0.7 } else { -0.7 }, y));
+        }
+        ring.push((x0, 40.0));
+        zones.push(zone(&k.to_string(), vec![Polygon::new(LineString::from(ring), vec![])]));
+    }
+    let index = ZoneIndex::new(&zones);
+    assert!(index.raster.is_some());
+    for i in 0..=500 {
+        for j in 0..=200 {
+            let (x, y) = (-2.0 + i as f64 * 0.1, -1.0 + j as f64 * 0.21);
+            assert_eq!(index.locate(x, y), index.locate_slow(x, y), "({x}, {y})");
+        }
+    }
+    for z in &zones {
+        for c in &z.geometry.0[0].exterior().0 {
+            assert_eq!(index.locate(c.x, c.y), index.locate_slow(c.x, c.y), "vertex {c:?}");
+        }
+    }
+}

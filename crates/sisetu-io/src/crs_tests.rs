@@ -469,11 +469,18 @@ fn other_epsg_codes_need_the_proj_feature() {
 #[cfg(feature = "proj")]
 #[test]
 fn other_epsg_codes_use_system_proj() {
-    // UTM zone 50N of the same point, pyproj 3.7.2: (121.4, 28.7) → EPSG:32651.
+    // WGS 84 / UTM zone 51N; pyproj 3.7.2 (PROJ 9.5.1), always_xy: (121.4, 28.7) →
+    // (343701.2373459148, 3175797.114539397).
     let t = Transformer::new(Crs::Wgs84, Crs::Epsg(32651)).unwrap();
     let (x, y) = t.transform(121.4, 28.7).unwrap();
+    assert!((x - 343701.2373459148).abs() < 1e-3 && (y - 3175797.114539397).abs() < 1e-3, "({x}, {y})");
     let inv = Transformer::new(Crs::Epsg(32651), Crs::Wgs84).unwrap();
     let (lon, lat) = inv.transform(x, y).unwrap();
     assert!((lon - 121.4).abs() < 1e-8 && (lat - 28.7).abs() < 1e-8);
-    assert!(Transformer::new(Crs::Wgs84, Crs::Epsg(1)).is_err());
+    // Used from other threads, each with its own PROJ context.
+    std::thread::scope(|s| {
+        s.spawn(|| assert_eq!(t.transform(121.4, 28.7).unwrap(), (x, y)));
+    });
+    let err = Transformer::new(Crs::Wgs84, Crs::Epsg(1)).unwrap_err();
+    assert!(matches!(err, CrsError::Unsupported(_)), "{err}");
 }

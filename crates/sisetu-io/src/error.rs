@@ -7,20 +7,20 @@ use crate::crs::CrsError;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The file could not be opened or read.
-    #[error("{path}: cannot read the file: {source}")]
+    #[error("{path}: cannot read the file: {cause}")]
     Read {
         /// The file.
         path: String,
         /// The OS error.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// The file could not be written.
-    #[error("{path}: cannot write: {source}")]
+    #[error("{path}: cannot write: {cause}")]
     Write {
         /// The file.
         path: String,
         /// The OS error.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// The file's content is wrong as a whole.
     #[error("{path}: {msg}")]
@@ -46,7 +46,7 @@ pub enum Error {
     },
     /// Grade labels that need an explicit mapping.
     #[error("{path}: column '{column}' has grade labels with no mapping: {}. Their meaning differs between provinces (A may be the highest or the lowest risk), so sisetu does not guess. Add to the [grades] table of the project file, for example:\n{}",
-        .labels.iter().map(|(l, line, n)| format!("'{l}' ({n} rows, first at line {line})")).collect::<Vec<_>>().join(", "),
+        .labels.iter().map(|(l, line, n)| format!("'{l}' ({n} {}, first at line {line})", if *n == 1 { "row" } else { "rows" })).collect::<Vec<_>>().join(", "),
         .labels.iter().map(|(l, _, _)| format!("    \"{l}\" = \"red\"   # or orange / yellow / blue")).collect::<Vec<_>>().join("\n"))]
     UnmappedGrades {
         /// The file.
@@ -57,12 +57,12 @@ pub enum Error {
         labels: Vec<(String, u64, u64)>,
     },
     /// A coordinate-system problem.
-    #[error("{path}: {source}")]
+    #[error("{path}: {cause}")]
     Crs {
         /// The file.
         path: String,
         /// The CRS error.
-        source: CrsError,
+        cause: CrsError,
     },
 }
 

@@ -63,17 +63,13 @@ pub struct SiteLayerSpec {
     pub sheet: Option<String>,
 }
 
-/// One accepted site.
+/// One accepted site. Its four text fields share one allocation (a census of a million
+/// rows would otherwise make four million small strings).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Site {
-    /// Identifier as given (may be empty).
-    pub id: Box<str>,
-    /// Name as given.
-    pub name: Box<str>,
-    /// Category as given (may be empty).
-    pub category: Box<str>,
-    /// The grade label as given.
-    pub grade: Box<str>,
+    /// `id`, `name`, `category`, `grade` back to back; `ends` marks where each stops.
+    text: Box<str>,
+    ends: [u32; 3],
     /// The normalised level.
     pub level: RiskLevel,
     /// WGS84 / CGCS2000 longitude (degrees).
@@ -86,6 +82,60 @@ pub struct Site {
     pub y: f64,
     /// Line of the file (CSV: physical line; XLSX: sheet row; GeoJSON: feature number).
     pub line: u64,
+}
+
+impl Site {
+    /// A site from its text fields and position.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: &str,
+        name: &str,
+        category: &str,
+        grade: &str,
+        level: RiskLevel,
+        lonlat: (f64, f64),
+        xy: (f64, f64),
+        line: u64,
+    ) -> Site {
+        let mut text = String::with_capacity(id.len() + name.len() + category.len() + grade.len());
+        text.push_str(id);
+        let e0 = text.len() as u32;
+        text.push_str(name);
+        let e1 = text.len() as u32;
+        text.push_str(category);
+        let e2 = text.len() as u32;
+        text.push_str(grade);
+        Site {
+            text: text.into_boxed_str(),
+            ends: [e0, e1, e2],
+            level,
+            lon: lonlat.0,
+            lat: lonlat.1,
+            x: xy.0,
+            y: xy.1,
+            line,
+        }
+    }
+    /// Identifier as given (may be empty).
+    #[inline]
+    pub fn id(&self) -> &str {
+        &self.text[..self.ends[0] as usize]
+    }
+    /// Name as given (may be empty).
+    #[inline]
+    pub fn name(&self) -> &str {
+        &self.text[self.ends[0] as usize..self.ends[1] as usize]
+    }
+    /// Category as given (may be empty).
+    #[inline]
+    pub fn category(&self) -> &str {
+        &self.text[self.ends[1] as usize..self.ends[2] as usize]
+    }
+    /// The grade label as given.
+    #[inline]
+    pub fn grade(&self) -> &str {
+        &self.text[self.ends[2] as usize..]
+    }
 }
 
 /// One rejected input row.
@@ -114,6 +164,18 @@ pub struct SiteLayer {
     pub encoding: Option<Detected>,
     /// The header used for each role (id, name, x, y, grade, category).
     pub columns_used: BTreeMap<String, String>,
+    /// SHA-256 of the file's bytes (hex).
+    pub sha256: String,
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    let d = sha2::Sha256::digest(bytes);
+    let mut s = String::with_capacity(64);
+    for b in d {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
 }
 
 /// Resolved column positions.
@@ -196,8 +258,47 @@ struct RowCtx<'a> {
     headers: &'a [String],
     scheme: &'a GradeScheme,
     crs: Crs,
-    to_wgs84: &'a Transformer,
-    to_work: &'a Transformer,
+    tf: &'a SiteTransforms,
+}
+
+/// The coordinate conversions a site layer needs.
+#[derive(Debug, Clone)]
+pub struct SiteTransforms {
+    /// Layer CRS → WGS84 lon/lat (for GeoJSON output).
+    pub to_wgs84: Transformer,
+    /// Layer CRS → working CRS, used directly when the layer is projected (exact when the
+    /// layer already is in the working CRS, so points on district edges stay on them).
+    pub to_work: Transformer,
+    /// WGS84 → working CRS, used after `to_wgs84` for geographic layers (GCJ-02 and BD-09
+    /// are then converted only once).
+    pub wgs84_to_work: Transformer,
+}
+
+impl SiteTransforms {
+    /// The conversions from `layer` to WGS84 and to `work`.
+    pub fn new(layer: Crs, work: Crs) -> Result<Self, crate::crs::CrsError> {
+        Ok(SiteTransforms {
+            to_wgs84: Transformer::new(layer, Crs::Wgs84)?,
+            to_work: Transformer::new(layer, work)?,
+            wgs84_to_work: Transformer::new(Crs::Wgs84, work)?,
+        })
+    }
+
+    /// (lon, lat) and (x, y) in the working CRS for a point in the layer's CRS.
+    #[inline]
+    pub fn apply(&self, x: f64, y: f64) -> Result<((f64, f64), (f64, f64)), String> {
+        let ll =
+            self.to_wgs84.transform(x, y).map_err(|e| format!("coordinates could not be converted to WGS84: {e}"))?;
+        let xy = if self.to_work.is_identity() {
+            Ok((x, y))
+        } else if self.to_work.src().is_geographic() || matches!(self.to_work.src(), Crs::Gcj02 | Crs::Bd09) {
+            self.wgs84_to_work.transform(ll.0, ll.1)
+        } else {
+            self.to_work.transform(x, y)
+        }
+        .map_err(|e| format!("coordinates could not be projected to the working CRS: {e}"))?;
+        Ok((ll, xy))
+    }
 }
 
 enum RowOutcome {
@@ -265,6 +366,9 @@ impl RowCtx<'_> {
             return reject(format!("the row has {len} fields but the header has {}: {why}", self.n_fields));
         }
         let get = |i: usize| fields(i).unwrap_or("");
+        if (0..len).all(|i| get(i).trim().is_empty()) {
+            return reject("empty row: every field is blank".to_string());
+        }
         let (xh, yh, gh) = (&self.headers[self.cols.x], &self.headers[self.cols.y], &self.headers[self.cols.grade]);
         let (xs, ys) = (get(self.cols.x), get(self.cols.y));
         if xs.trim().is_empty() || ys.trim().is_empty() {
@@ -300,27 +404,21 @@ impl RowCtx<'_> {
                 )
             }
         };
-        let (lon, lat) = match self.to_wgs84.transform(x, y) {
+        let ((lon, lat), (wx, wy)) = match self.tf.apply(x, y) {
             Ok(p) => p,
-            Err(e) => return reject(format!("coordinates could not be converted to WGS84: {e}")),
+            Err(msg) => return reject(msg),
         };
-        let (wx, wy) = match self.to_work.transform(lon, lat) {
-            Ok(p) => p,
-            Err(e) => return reject(format!("coordinates could not be projected to the working CRS: {e}")),
-        };
-        let opt = |c: Option<usize>| c.map(|i| get(i).trim()).unwrap_or("").into();
-        RowOutcome::Site(Site {
-            id: opt(self.cols.id),
-            name: opt(self.cols.name),
-            category: opt(self.cols.category),
-            grade: grade.trim().into(),
+        let opt = |c: Option<usize>| c.map(|i| get(i).trim()).unwrap_or("");
+        RowOutcome::Site(Site::new(
+            opt(self.cols.id),
+            opt(self.cols.name),
+            opt(self.cols.category),
+            grade.trim(),
             level,
-            lon,
-            lat,
-            x: wx,
-            y: wy,
+            (lon, lat),
+            (wx, wy),
             line,
-        })
+        ))
     }
 }
 
@@ -347,20 +445,19 @@ fn finish(outcomes: Vec<RowOutcome>, layer: &mut SiteLayer, path: &str, grade_co
     Ok(())
 }
 
-/// Reads one site layer. `to_wgs84` converts from the layer's CRS to WGS84 lon/lat,
-/// `to_work` from WGS84 to the working CRS. `progress` is called with bytes or rows done.
+/// Reads one site layer; `tf` converts from the layer's CRS (see [`SiteTransforms::new`]).
+/// `progress` is called with the bytes done.
 pub fn read_sites(
     spec: &SiteLayerSpec,
     scheme: &GradeScheme,
-    to_wgs84: &Transformer,
-    to_work: &Transformer,
+    tf: &SiteTransforms,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<SiteLayer> {
     let ext = spec.path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     match ext.as_str() {
-        "csv" | "txt" | "tsv" => read_csv(spec, scheme, to_wgs84, to_work, progress),
-        "xlsx" | "xlsm" | "xls" | "ods" => read_sheet(spec, scheme, to_wgs84, to_work),
-        "geojson" | "json" => read_geojson(spec, scheme, to_wgs84, to_work),
+        "csv" | "txt" | "tsv" => read_csv(spec, scheme, tf, progress),
+        "xlsx" | "xlsm" | "xls" | "ods" => read_sheet(spec, scheme, tf),
+        "geojson" | "json" => read_geojson(spec, scheme, tf),
         _ => Err(Error::Format {
             path: spec.display.clone(),
             msg: format!("unknown file type '.{ext}'; site layers must be .csv, .xlsx or .geojson"),
@@ -369,14 +466,13 @@ pub fn read_sites(
 }
 
 fn read_file(path: &Path, display: &str) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|source| Error::Read { path: display.to_string(), source })
+    std::fs::read(path).map_err(|cause| Error::Read { path: display.to_string(), cause })
 }
 
 fn read_csv(
     spec: &SiteLayerSpec,
     scheme: &GradeScheme,
-    to_wgs84: &Transformer,
-    to_work: &Transformer,
+    tf: &SiteTransforms,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<SiteLayer> {
     let path = spec.display.as_str();
@@ -400,10 +496,9 @@ fn read_csv(
         return Err(Error::Format { path: path.into(), msg: "the file is empty: no header row and no data".into() });
     }
     let body_start = hr.position().byte() as usize;
-    let header_line = hr.position().line(); // line where the body starts
     let headers: Vec<String> = header.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_string()).collect();
     let (cols, used) = resolve(&headers, &spec.columns, path)?;
-    let ctx = RowCtx { cols, n_fields: headers.len(), headers: &headers, scheme, crs: spec.crs, to_wgs84, to_work };
+    let ctx = RowCtx { cols, n_fields: headers.len(), headers: &headers, scheme, crs: spec.crs, tf };
 
     let body = &text.as_bytes()[body_start..];
     // Cut into chunks at line ends when no quotes make that unsafe.
@@ -423,48 +518,87 @@ fn read_csv(
     } else {
         chunks.push((0, body.len()));
     }
-    // First line number of every chunk.
+    // Line number at the start of every chunk: 1 + the line ends before it.
     let mut first_lines = Vec::with_capacity(chunks.len());
-    let mut line = header_line;
+    let mut line = 1 + memchr::memchr_iter(b'\n', &text.as_bytes()[..body_start]).count() as u64;
     for &(s, e) in &chunks {
         first_lines.push(line);
         line += memchr::memchr_iter(b'\n', &body[s..e]).count() as u64;
     }
-    let results: Vec<Result<Vec<RowOutcome>>> = chunks
-        .par_iter()
-        .zip(first_lines.par_iter())
-        .map(|(&(s, e), &first)| {
-            let mut rdr = builder().from_reader(&body[s..e]);
-            let mut rec = csv::StringRecord::new();
-            let mut out = Vec::new();
-            loop {
-                match rdr.read_record(&mut rec) {
-                    Ok(false) => break,
-                    Ok(true) => {
-                        let line = first + rec.position().map(|p| p.line()).unwrap_or(1) - 1;
-                        out.push(ctx.process(line, |i| rec.get(i), rec.len()));
+    let (results, sha256): (Vec<Result<Vec<RowOutcome>>>, String) = rayon::join(
+        || {
+            chunks
+                .par_iter()
+                .zip(first_lines.par_iter())
+                .map(|(&(s, e), &first)| {
+                    let chunk = &body[s..e];
+                    let mut rdr = builder().from_reader(chunk);
+                    let mut rec = csv::StringRecord::new();
+                    let mut out = Vec::new();
+                    let mut lines = LineCounter { bytes: chunk, pos: 0, line: first };
+                    loop {
+                        match rdr.read_record(&mut rec) {
+                            Ok(false) => break,
+                            Ok(true) => {
+                                let line = lines.line_at(rec.position().map_or(0, |p| p.byte() as usize));
+                                out.push(ctx.process(line, |i| rec.get(i), rec.len()));
+                            }
+                            Err(err) => {
+                                let line = lines.line_at(err.position().map_or(0, |p| p.byte() as usize));
+                                return Err(Error::Format {
+                                    path: path.into(),
+                                    msg: format!("line {line}: unreadable CSV: {err}"),
+                                });
+                            }
+                        }
                     }
-                    Err(err) => {
-                        let line = first + err.position().map(|p| p.line()).unwrap_or(1) - 1;
-                        return Err(Error::Format {
-                            path: path.into(),
-                            msg: format!("line {line}: unreadable CSV: {err}"),
-                        });
-                    }
-                }
-            }
-            progress((e - s) as u64);
-            Ok(out)
-        })
-        .collect();
+                    progress((e - s) as u64);
+                    Ok(out)
+                })
+                .collect()
+        },
+        || sha256_hex(&bytes),
+    );
     let mut outcomes = Vec::new();
     for r in results {
         outcomes.extend(r?);
     }
-    let mut layer =
-        SiteLayer { headers: headers.clone(), encoding: Some(detected), columns_used: used, ..Default::default() };
+    let mut layer = SiteLayer {
+        headers: headers.clone(),
+        encoding: Some(detected),
+        columns_used: used,
+        sha256,
+        ..Default::default()
+    };
     finish(outcomes, &mut layer, path, &headers[cols.grade])?;
     Ok(layer)
+}
+
+/// Physical line numbers from byte offsets (csv's own counter is off by one after CRLF
+/// headers and blank lines).
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    line: u64,
+}
+
+impl LineCounter<'_> {
+    /// The line of the first byte of the record starting at `start` (after any line ends
+    /// the parser skipped); offsets must not decrease between calls.
+    fn line_at(&mut self, start: usize) -> u64 {
+        let start = start.clamp(self.pos, self.bytes.len());
+        self.line += memchr::memchr_iter(b'\n', &self.bytes[self.pos..start]).count() as u64;
+        self.pos = start;
+        while let Some(&b) = self.bytes.get(self.pos) {
+            match b {
+                b'\n' => self.line += 1,
+                b'\r' => {}
+                _ => break,
+            }
+            self.pos += 1;
+        }
+        self.line
+    }
 }
 
 fn cell_text(d: &calamine::Data) -> String {
@@ -489,12 +623,7 @@ fn cell_text(d: &calamine::Data) -> String {
     }
 }
 
-fn read_sheet(
-    spec: &SiteLayerSpec,
-    scheme: &GradeScheme,
-    to_wgs84: &Transformer,
-    to_work: &Transformer,
-) -> Result<SiteLayer> {
+fn read_sheet(spec: &SiteLayerSpec, scheme: &GradeScheme, tf: &SiteTransforms) -> Result<SiteLayer> {
     use calamine::Reader;
     let path = spec.display.as_str();
     let mut wb = calamine::open_workbook_auto(&spec.path)
@@ -531,7 +660,7 @@ fn read_sheet(
     }
     let headers = headers[..width].to_vec();
     let (cols, used) = resolve(&headers, &spec.columns, path)?;
-    let ctx = RowCtx { cols, n_fields: width, headers: &headers, scheme, crs: spec.crs, to_wgs84, to_work };
+    let ctx = RowCtx { cols, n_fields: width, headers: &headers, scheme, crs: spec.crs, tf };
     let mut outcomes = Vec::new();
     for (i, row) in rows.enumerate() {
         let cells: Vec<String> = row.iter().map(cell_text).collect();
@@ -543,7 +672,8 @@ fn read_sheet(
         let line = first_row + 2 + i as u64; // 1-based sheet row
         outcomes.push(ctx.process(line, |k| cells.get(k).map(|s| s.as_str()), len));
     }
-    let mut layer = SiteLayer { headers: headers.clone(), columns_used: used, ..Default::default() };
+    let sha256 = sha256_hex(&read_file(&spec.path, path)?);
+    let mut layer = SiteLayer { headers: headers.clone(), columns_used: used, sha256, ..Default::default() };
     finish(outcomes, &mut layer, path, &headers[cols.grade])?;
     Ok(layer)
 }
@@ -556,12 +686,7 @@ fn json_text(v: &serde_json::Value) -> String {
     }
 }
 
-fn read_geojson(
-    spec: &SiteLayerSpec,
-    scheme: &GradeScheme,
-    to_wgs84: &Transformer,
-    to_work: &Transformer,
-) -> Result<SiteLayer> {
+fn read_geojson(spec: &SiteLayerSpec, scheme: &GradeScheme, tf: &SiteTransforms) -> Result<SiteLayer> {
     let path = spec.display.as_str();
     let bytes = read_file(&spec.path, path)?;
     let fc: geojson::FeatureCollection = serde_json::from_slice(&bytes)
@@ -584,7 +709,7 @@ fn read_geojson(
     columns.x.get_or_insert(gx);
     columns.y.get_or_insert(gy);
     let (cols, used) = resolve(&headers, &columns, path)?;
-    let ctx = RowCtx { cols, n_fields: headers.len(), headers: &headers, scheme, crs: spec.crs, to_wgs84, to_work };
+    let ctx = RowCtx { cols, n_fields: headers.len(), headers: &headers, scheme, crs: spec.crs, tf };
     let mut outcomes = Vec::new();
     for (i, f) in fc.features.iter().enumerate() {
         let mut cells: Vec<String> = headers[..headers.len() - 2]
@@ -614,7 +739,8 @@ fn read_geojson(
         }
         outcomes.push(ctx.process(line, |k| cells.get(k).map(|s| s.as_str()), cells.len()));
     }
-    let mut layer = SiteLayer { headers: headers.clone(), columns_used: used, ..Default::default() };
+    let mut layer =
+        SiteLayer { headers: headers.clone(), columns_used: used, sha256: sha256_hex(&bytes), ..Default::default() };
     finish(outcomes, &mut layer, path, &headers[cols.grade])?;
     Ok(layer)
 }

@@ -53,7 +53,7 @@ pub fn push_str(buf: &mut Vec<u8>, s: &str) {
 fn push_value(buf: &mut Vec<u8>, v: &Value<'_>) {
     match *v {
         Value::Str(s) => push_str(buf, s),
-        Value::StrOrNull(s) if s.is_empty() => buf.extend_from_slice(b"null"),
+        Value::StrOrNull("") => buf.extend_from_slice(b"null"),
         Value::StrOrNull(s) => push_str(buf, s),
         Value::Int(i) => buf.extend_from_slice(itoa::Buffer::new().format(i).as_bytes()),
         Value::Num(x) if x.is_finite() => {
@@ -146,25 +146,56 @@ pub fn push_feature(buf: &mut Vec<u8>, props: &[(&str, Value<'_>)], geom: Geom<'
 /// Writes a FeatureCollection from pre-rendered feature chunks (each a comma-free run of
 /// features separated by `,\n` inside the chunk), in order.
 pub fn write_feature_collection(path: &Path, name: &str, chunks: &[Vec<u8>]) -> Result<()> {
-    let werr = |source| Error::Write { path: path.display().to_string(), source };
-    let f = std::fs::File::create(path).map_err(werr)?;
-    let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
-    let mut head = Vec::new();
-    head.extend_from_slice(b"{\"type\":\"FeatureCollection\",\"name\":");
-    push_str(&mut head, name);
-    head.extend_from_slice(b",\"features\":[\n");
-    w.write_all(&head).map_err(werr)?;
-    let mut first = true;
-    for c in chunks.iter().filter(|c| !c.is_empty()) {
-        if !first {
-            w.write_all(b",\n").map_err(werr)?;
-        }
-        first = false;
-        w.write_all(c).map_err(werr)?;
+    let mut s = FeatureStream::create(path, name)?;
+    for c in chunks {
+        s.write_chunk(c)?;
     }
-    w.write_all(b"\n]}\n").map_err(werr)?;
-    w.flush().map_err(werr)?;
-    Ok(())
+    s.finish()
+}
+
+/// A FeatureCollection written chunk by chunk (each chunk: features separated by `,\n`).
+pub struct FeatureStream {
+    path: PathBuf,
+    w: std::io::BufWriter<std::fs::File>,
+    first: bool,
+}
+
+impl FeatureStream {
+    /// Creates the file and writes the collection's head.
+    pub fn create(path: &Path, name: &str) -> Result<Self> {
+        let f =
+            std::fs::File::create(path).map_err(|cause| Error::Write { path: path.display().to_string(), cause })?;
+        let mut s =
+            FeatureStream { path: path.to_path_buf(), w: std::io::BufWriter::with_capacity(1 << 20, f), first: true };
+        let mut head = Vec::new();
+        head.extend_from_slice(b"{\"type\":\"FeatureCollection\",\"name\":");
+        push_str(&mut head, name);
+        head.extend_from_slice(b",\"features\":[\n");
+        s.put(&head)?;
+        Ok(s)
+    }
+
+    fn put(&mut self, b: &[u8]) -> Result<()> {
+        self.w.write_all(b).map_err(|cause| Error::Write { path: self.path.display().to_string(), cause })
+    }
+
+    /// Appends a chunk of rendered features (empty chunks are skipped).
+    pub fn write_chunk(&mut self, chunk: &[u8]) -> Result<()> {
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        if !self.first {
+            self.put(b",\n")?;
+        }
+        self.first = false;
+        self.put(chunk)
+    }
+
+    /// Closes the collection and flushes.
+    pub fn finish(mut self) -> Result<()> {
+        self.put(b"\n]}\n")?;
+        self.w.flush().map_err(|cause| Error::Write { path: self.path.display().to_string(), cause })
+    }
 }
 
 /// Renders features into a chunk: calls `f` for every item, separated by `,\n`.
@@ -186,12 +217,12 @@ where
     R: IntoIterator<Item = S>,
     S: AsRef<[u8]>,
 {
-    let werr = |source| Error::Write { path: path.display().to_string(), source };
+    let werr = |cause| Error::Write { path: path.display().to_string(), cause };
     let f = std::fs::File::create(path).map_err(werr)?;
     let mut bw = std::io::BufWriter::new(f);
     bw.write_all(b"\xEF\xBB\xBF").map_err(werr)?;
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(bw);
-    let cerr = |e: csv::Error| Error::Write { path: path.display().to_string(), source: std::io::Error::other(e) };
+    let cerr = |e: csv::Error| Error::Write { path: path.display().to_string(), cause: std::io::Error::other(e) };
     w.write_record(header).map_err(cerr)?;
     for r in rows {
         w.write_record(r).map_err(cerr)?;
@@ -202,7 +233,7 @@ where
 
 /// Writes bytes to a file.
 pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
-    std::fs::write(path, bytes).map_err(|source| Error::Write { path: path.display().to_string(), source })
+    std::fs::write(path, bytes).map_err(|cause| Error::Write { path: path.display().to_string(), cause })
 }
 
 /// A staging folder for one run's outputs; see the module docs.
@@ -217,7 +248,7 @@ pub struct Staging {
 impl Staging {
     /// Creates `out` (if needed) and a hidden staging folder inside it.
     pub fn new(out: &Path) -> Result<Self> {
-        let werr = |source| Error::Write { path: out.display().to_string(), source };
+        let werr = |cause| Error::Write { path: out.display().to_string(), cause };
         std::fs::create_dir_all(out).map_err(werr)?;
         let stage = out.join(format!(".sisetu-staging-{}", std::process::id()));
         if stage.exists() {
@@ -240,24 +271,55 @@ impl Staging {
         &self.out
     }
 
-    /// Moves every staged file into place (each a rename within one folder tree).
+    /// Moves every staged file into place. The previous versions are first moved aside
+    /// into the staging folder; if any move fails, everything is put back as it was and
+    /// the error is returned, so the output folder is either all old or all new.
     pub fn commit(mut self) -> Result<Vec<PathBuf>> {
-        let mut done = Vec::new();
-        for name in &self.files {
-            let (from, to) = (self.stage.join(name), self.out.join(name));
-            if !from.exists() {
-                continue;
+        let backup = self.stage.join(".previous");
+        let werr = |p: &Path, cause| Error::Write { path: p.display().to_string(), cause };
+        std::fs::create_dir_all(&backup).map_err(|e| werr(&backup, e))?;
+        let names: Vec<String> = self.files.iter().filter(|n| self.stage.join(n).exists()).cloned().collect();
+        let mut moved_aside: Vec<&str> = Vec::new();
+        let mut moved_in: Vec<&str> = Vec::new();
+        let mut failure: Option<Error> = None;
+        for name in &names {
+            let target = self.out.join(name);
+            if target.is_dir() {
+                let e = std::io::Error::other("a folder is in the way of this output file; move it elsewhere");
+                failure = Some(werr(&target, e));
+                break;
             }
-            if let Some(parent) = to.parent() {
-                std::fs::create_dir_all(parent)
-                    .map_err(|source| Error::Write { path: parent.display().to_string(), source })?;
+            if target.exists() {
+                if let Err(e) = std::fs::rename(&target, backup.join(name)) {
+                    failure = Some(werr(&target, e));
+                    break;
+                }
+                moved_aside.push(name);
             }
-            std::fs::rename(&from, &to).map_err(|source| Error::Write { path: to.display().to_string(), source })?;
-            done.push(to);
+        }
+        if failure.is_none() {
+            for name in &names {
+                let target = self.out.join(name);
+                if let Err(e) = std::fs::rename(self.stage.join(name), &target) {
+                    failure = Some(werr(&target, e));
+                    break;
+                }
+                moved_in.push(name);
+            }
+        }
+        if let Some(err) = failure {
+            // Roll back: new files back to staging, old ones back into place.
+            for name in moved_in {
+                let _ = std::fs::rename(self.out.join(name), self.stage.join(name));
+            }
+            for name in moved_aside {
+                let _ = std::fs::rename(backup.join(name), self.out.join(name));
+            }
+            return Err(err);
         }
         self.committed = true;
         let _ = std::fs::remove_dir_all(&self.stage);
-        Ok(done)
+        Ok(names.iter().map(|n| self.out.join(n)).collect())
     }
 }
 

