@@ -87,6 +87,8 @@ pub struct Report {
     pub title: String,
     /// Census date from the project.
     pub census_date: Option<String>,
+    /// Data source note from the project.
+    pub source: Option<String>,
     /// The working CRS of all computations.
     pub working_crs: String,
     /// Regular grid cell size (m).
@@ -243,10 +245,8 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
                 .enumerate()
                 .filter(|(_, s)| !s.id().is_empty())
                 .map(move |(si, s)| {
-                    use std::hash::{BuildHasher, Hash, Hasher};
-                    let mut h = rustc_hash::FxBuildHasher.build_hasher();
-                    s.id().hash(&mut h);
-                    (h.finish(), li as u32, si as u32)
+                    use std::hash::BuildHasher;
+                    (rustc_hash::FxBuildHasher.hash_one(s.id()), li as u32, si as u32)
                 })
                 .collect::<Vec<_>>()
         })
@@ -553,11 +553,15 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
         sisetu_version: env!("CARGO_PKG_VERSION"),
         title: cfg.title.clone(),
         census_date: cfg.census_date.clone(),
+        source: cfg.source.clone(),
         working_crs: work.to_string(),
         cell_size_m: cfg.cell_size_m,
         aggregation: match agg {
             sisetu_core::Aggregation::Highest => "highest".into(),
-            sisetu_core::Aggregation::Score { .. } => "score".into(),
+            sisetu_core::Aggregation::Score { weights: w, thresholds: t } => format!(
+                "score (weights red {} orange {} yellow {} blue {}; thresholds red {} orange {} yellow {})",
+                w[0], w[1], w[2], w[3], t[0], t[1], t[2]
+            ),
         },
         districts: layer_report(dspec, &districts)?,
         management_grid: match (&cfg.management_grid, &mgrid) {

@@ -90,6 +90,12 @@ fn main() -> ExitCode {
     }
 }
 
+/// Pads `s` to `width` terminal columns (CJK characters take two).
+fn pad(s: &str, width: usize) -> String {
+    let w: usize = s.chars().map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 }).sum();
+    format!("{s}{}", " ".repeat(width.saturating_sub(w)))
+}
+
 fn print_summary(o: &build::BuildOutcome, p: &Progress) {
     let t = &o.report.totals;
     p.info(&format!(
@@ -106,9 +112,9 @@ fn print_summary(o: &build::BuildOutcome, p: &Progress) {
         }
         let n = |l: RiskLevel| s.levels.get(l);
         p.info(&format!(
-            "{:<10} {:<24} {:>7} {:>7} {:>7} {:>7} {:>8}  {}",
-            id,
-            name,
+            "{} {} {:>7} {:>7} {:>7} {:>7} {:>8}  {}",
+            pad(id, 10),
+            pad(name, 24),
             n(RiskLevel::Red),
             n(RiskLevel::Orange),
             n(RiskLevel::Yellow),

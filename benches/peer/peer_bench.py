@@ -123,7 +123,7 @@ def run_geopandas(sites_path, districts_path, outdir):
     df = pd.read_csv(
         sites_path,
         encoding="utf-8",
-        dtype={"id": "int64", "name": str, "lon": "float64", "lat": "float64",
+        dtype={"id": str, "name": str, "lon": "float64", "lat": "float64",
                "grade": str, "category": str},
     )
     dist = gpd.read_file(districts_path, engine="pyogrio")

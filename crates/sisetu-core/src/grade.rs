@@ -1,7 +1,7 @@
 //! Grade schemes: from the labels found in census files to [`RiskLevel`].
 //!
 //! Built in (after trimming, full-width → half-width, case-insensitive, and an
-//! optional trailing `风险`/`级`):
+//! optional trailing `风险`, `等级` or `色`):
 //!
 //! | level  | labels                                     |
 //! |--------|--------------------------------------------|

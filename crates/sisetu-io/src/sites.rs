@@ -261,6 +261,11 @@ struct RowCtx<'a> {
     tf: &'a SiteTransforms,
 }
 
+/// WGS84 longitude and latitude (degrees).
+pub type LonLat = (f64, f64);
+/// Easting and northing in the working CRS (metres).
+pub type WorkXy = (f64, f64);
+
 /// The coordinate conversions a site layer needs.
 #[derive(Debug, Clone)]
 pub struct SiteTransforms {
@@ -286,7 +291,7 @@ impl SiteTransforms {
 
     /// (lon, lat) and (x, y) in the working CRS for a point in the layer's CRS.
     #[inline]
-    pub fn apply(&self, x: f64, y: f64) -> Result<((f64, f64), (f64, f64)), String> {
+    pub fn apply(&self, x: f64, y: f64) -> Result<(LonLat, WorkXy), String> {
         let ll =
             self.to_wgs84.transform(x, y).map_err(|e| format!("coordinates could not be converted to WGS84: {e}"))?;
         let xy = if self.to_work.is_identity() {
@@ -304,7 +309,7 @@ impl SiteTransforms {
 enum RowOutcome {
     Site(Site),
     Reject(Reject),
-    /// A grade that needs a mapping (also counted as a reject if the run goes on).
+    /// A grade that needs a mapping: the layer then fails with [`Error::UnmappedGrades`].
     Unmapped(Reject, String),
 }
 
@@ -460,7 +465,9 @@ pub fn read_sites(
         "geojson" | "json" => read_geojson(spec, scheme, tf),
         _ => Err(Error::Format {
             path: spec.display.clone(),
-            msg: format!("unknown file type '.{ext}'; site layers must be .csv, .xlsx or .geojson"),
+            msg: format!(
+                "unknown file type '.{ext}'; site layers must be .csv/.txt/.tsv, .xlsx/.xlsm/.xls/.ods or .geojson/.json"
+            ),
         }),
     }
 }

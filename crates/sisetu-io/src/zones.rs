@@ -303,7 +303,8 @@ fn zone_problem(z: &Zone) -> Option<String> {
     use geo::Line;
     use rstar::primitives::GeomWithData;
     // (ring number, index within ring, ring length)
-    let mut segs: Vec<GeomWithData<rstar::primitives::Line<[f64; 2]>, (u32, u32, u32)>> = Vec::new();
+    type Segment = GeomWithData<rstar::primitives::Line<[f64; 2]>, (u32, u32, u32)>;
+    let mut segs: Vec<Segment> = Vec::new();
     let mut ring_no = 0u32;
     for (pi, poly) in z.geometry.0.iter().enumerate() {
         for (ri, ring) in std::iter::once(poly.exterior()).chain(poly.interiors()).enumerate() {
