@@ -405,43 +405,36 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
     for (li, (l, p)) in layers.iter().zip(&placed).enumerate() {
         let file = cfg.sites[li].display.as_str();
         let file_name = Path::new(file).file_name().and_then(|f| f.to_str()).unwrap_or(file);
-        let idx: Vec<usize> = (0..l.sites.len()).collect();
-        for batch in idx.chunks(8192 * 16) {
-            let chunks: Vec<Vec<u8>> = batch
-                .par_chunks(8192)
-                .map(|chunk| {
-                    let mut label = String::with_capacity(24);
-                    write::render_chunk(chunk, |buf, &i| {
-                        let (s, a): (&Site, &Placed) = (&l.sites[i], &p[i]);
-                        let d = a.district.map(|d| &districts.work[d as usize]);
-                        grid.write_label(a.cell, &mut label);
-                        let mut props: Vec<(&str, Value)> = Vec::with_capacity(12);
-                        props.extend([
-                            ("id", Value::StrOrNull(s.id())),
-                            ("name", Value::StrOrNull(s.name())),
-                            ("category", Value::StrOrNull(s.category())),
-                            ("grade", Value::Str(s.grade())),
-                            ("level", Value::Str(s.level.as_str())),
-                            ("district_id", d.map(|z| Value::Str(&z.id)).unwrap_or(Value::Null)),
-                        ]);
-                        if let Some(m) = &mgrid {
-                            let g = a.grid.map(|g| &m.work[g as usize]);
-                            props.push(("grid_id", g.map(|z| Value::Str(&z.id)).unwrap_or(Value::Null)));
-                        }
-                        props.push(("cell_id", Value::Str(&label)));
-                        props.push(("duplicate_id", Value::Bool(is_dup_id(s.id()))));
-                        if multi_layer {
-                            props.push(("source", Value::Str(file_name)));
-                        }
-                        props.push(("line", Value::Int(s.line as i64)));
-                        write::push_feature(buf, &props, Geom::Point(s.lon, s.lat));
-                    })
-                })
-                .collect();
-            for c in &chunks {
-                sites_out.write_chunk(c)?;
+        let idx: Vec<u32> = (0..l.sites.len() as u32).collect();
+        write::stream_features(&mut sites_out, &idx, |buf, &i| {
+            let (s, a): (&Site, &Placed) = (&l.sites[i as usize], &p[i as usize]);
+            let d = a.district.map(|d| &districts.work[d as usize]);
+            let mut label = String::with_capacity(24);
+            grid.write_label(a.cell, &mut label);
+            let mut props: [(&str, Value); 12] = [("", Value::Null); 12];
+            let mut n = 0;
+            let mut put = |k: &'static str, v| {
+                props[n] = (k, v);
+                n += 1;
+            };
+            put("id", Value::StrOrNull(s.id()));
+            put("name", Value::StrOrNull(s.name()));
+            put("category", Value::StrOrNull(s.category()));
+            put("grade", Value::Str(s.grade()));
+            put("level", Value::Str(s.level.as_str()));
+            put("district_id", d.map(|z| Value::Str(&z.id)).unwrap_or(Value::Null));
+            if let Some(m) = &mgrid {
+                let g = a.grid.map(|g| &m.work[g as usize]);
+                put("grid_id", g.map(|z| Value::Str(&z.id)).unwrap_or(Value::Null));
             }
-        }
+            put("cell_id", Value::Str(&label));
+            put("duplicate_id", Value::Bool(is_dup_id(s.id())));
+            if multi_layer {
+                put("source", Value::Str(file_name));
+            }
+            put("line", Value::Int(s.line as i64));
+            write::push_feature(buf, &props[..n], Geom::Point(s.lon, s.lat));
+        })?;
     }
     sites_out.finish()?;
 

@@ -52,7 +52,7 @@ pub struct GradeScheme {
     builtin: HashMap<String, RiskLevel>,
     explicit: HashMap<String, RiskLevel>,
     /// Labels exactly as they appear (trimmed), resolved without normalising: the hot path.
-    exact: HashMap<String, RiskLevel>,
+    exact: rustc_hash::FxHashMap<String, RiskLevel>,
 }
 
 /// Normalises a label: trim, full-width ASCII → half-width, ASCII lowercase,
@@ -118,7 +118,7 @@ impl GradeScheme {
                 builtin.insert((*l).to_string(), level);
             }
         }
-        let mut exact = HashMap::new();
+        let mut exact = rustc_hash::FxHashMap::default();
         for (k, v) in &builtin {
             exact.insert(k.clone(), *v);
             exact.insert(k.to_uppercase(), *v);

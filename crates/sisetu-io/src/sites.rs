@@ -427,19 +427,43 @@ impl RowCtx<'_> {
     }
 }
 
-/// Collects row outcomes into a layer, or the unmapped-grade error.
-fn finish(outcomes: Vec<RowOutcome>, layer: &mut SiteLayer, path: &str, grade_col: &str) -> Result<()> {
-    let mut unmapped: BTreeMap<String, (u64, u64)> = BTreeMap::new();
-    layer.rows_read = outcomes.len() as u64;
-    for o in outcomes {
+/// The rows of one chunk, sorted into sites and rejects as they are produced.
+#[derive(Default)]
+struct Sorted {
+    rows: u64,
+    sites: Vec<Site>,
+    rejects: Vec<Reject>,
+    /// label → (first line, count)
+    unmapped: BTreeMap<String, (u64, u64)>,
+}
+
+impl Sorted {
+    fn push(&mut self, o: RowOutcome) {
+        self.rows += 1;
         match o {
-            RowOutcome::Site(s) => layer.sites.push(s),
-            RowOutcome::Reject(r) => layer.rejects.push(r),
+            RowOutcome::Site(s) => self.sites.push(s),
+            RowOutcome::Reject(r) => self.rejects.push(r),
             RowOutcome::Unmapped(r, label) => {
-                let e = unmapped.entry(label).or_insert((r.line, 0));
+                let e = self.unmapped.entry(label).or_insert((r.line, 0));
                 e.1 += 1;
-                layer.rejects.push(r);
+                self.rejects.push(r);
             }
+        }
+    }
+}
+
+/// Collects the sorted chunks (in file order) into a layer, or the unmapped-grade error.
+fn finish_chunks(chunks: Vec<Sorted>, layer: &mut SiteLayer, path: &str, grade_col: &str) -> Result<()> {
+    let mut unmapped: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    layer.sites.reserve_exact(chunks.iter().map(|c| c.sites.len()).sum());
+    for c in chunks {
+        layer.rows_read += c.rows;
+        layer.sites.extend(c.sites);
+        layer.rejects.extend(c.rejects);
+        for (label, (line, n)) in c.unmapped {
+            let e = unmapped.entry(label).or_insert((line, 0));
+            e.0 = e.0.min(line);
+            e.1 += n;
         }
     }
     if !unmapped.is_empty() {
@@ -448,6 +472,15 @@ fn finish(outcomes: Vec<RowOutcome>, layer: &mut SiteLayer, path: &str, grade_co
         return Err(Error::UnmappedGrades { path: path.to_string(), column: grade_col.to_string(), labels });
     }
     Ok(())
+}
+
+/// Collects row outcomes into a layer, or the unmapped-grade error.
+fn finish(outcomes: Vec<RowOutcome>, layer: &mut SiteLayer, path: &str, grade_col: &str) -> Result<()> {
+    let mut sorted = Sorted::default();
+    for o in outcomes {
+        sorted.push(o);
+    }
+    finish_chunks(vec![sorted], layer, path, grade_col)
 }
 
 /// Reads one site layer; `tf` converts from the layer's CRS (see [`SiteTransforms::new`]).
@@ -507,17 +540,19 @@ fn read_csv(
     let (cols, used) = resolve(&headers, &spec.columns, path)?;
     let ctx = RowCtx { cols, n_fields: headers.len(), headers: &headers, scheme, crs: spec.crs, tf };
 
-    let body = &text.as_bytes()[body_start..];
-    // Cut into chunks at line ends when no quotes make that unsafe.
+    let body = &text[body_start..];
+    // Without quotes no field can hold a delimiter or a line break: split lines and fields
+    // directly (fast, and in parallel chunks cut at line ends). With quotes: the csv crate.
+    let quoted = memchr::memchr(b'"', body.as_bytes()).is_some();
     let threads = rayon::current_num_threads().max(1);
     let mut chunks: Vec<(usize, usize)> = Vec::new();
-    if memchr::memchr(b'"', body).is_none() && body.len() > 1 << 20 {
+    if !quoted && body.len() > 1 << 20 {
         let target = (body.len() / (threads * 8)).max(1 << 18);
         let mut start = 0;
         while start < body.len() {
             let mut end = (start + target).min(body.len());
             if end < body.len() {
-                end = memchr::memchr(b'\n', &body[end..]).map(|i| end + i + 1).unwrap_or(body.len());
+                end = memchr::memchr(b'\n', &body.as_bytes()[end..]).map(|i| end + i + 1).unwrap_or(body.len());
             }
             chunks.push((start, end));
             start = end;
@@ -530,46 +565,76 @@ fn read_csv(
     let mut line = 1 + memchr::memchr_iter(b'\n', &text.as_bytes()[..body_start]).count() as u64;
     for &(s, e) in &chunks {
         first_lines.push(line);
-        line += memchr::memchr_iter(b'\n', &body[s..e]).count() as u64;
+        line += memchr::memchr_iter(b'\n', &body.as_bytes()[s..e]).count() as u64;
     }
-    let (results, sha256): (Vec<Result<Vec<RowOutcome>>>, String) = rayon::join(
+    let parse_chunk = |s: usize, e: usize, first: u64| -> Result<Sorted> {
+        let chunk = &body[s..e];
+        let mut out = Sorted::default();
+        out.sites.reserve(chunk.len() / 64);
+        if !quoted {
+            // One SIMD scan finds every delimiter and line end of the chunk.
+            let mut fields: Vec<&str> = Vec::with_capacity(ctx.n_fields + 2);
+            let mut line = first;
+            let mut field_start = 0;
+            let bytes = chunk.as_bytes();
+            for pos in memchr::memchr2_iter(delimiter, b'\n', bytes).chain(std::iter::once(bytes.len())) {
+                let end_of_line = pos == bytes.len() || bytes[pos] == b'\n';
+                let mut end = pos;
+                if end_of_line && end > field_start && bytes[end - 1] == b'\r' {
+                    end -= 1;
+                }
+                // Delimiters and line ends are ASCII, so these are character boundaries.
+                fields.push(&chunk[field_start..end]);
+                field_start = pos + 1;
+                if end_of_line {
+                    let blank = fields.len() == 1 && fields[0].is_empty();
+                    if !blank {
+                        out.push(ctx.process(line, |i| fields.get(i).copied(), fields.len()));
+                    }
+                    fields.clear();
+                    if pos < bytes.len() {
+                        line += 1;
+                    }
+                }
+            }
+            return Ok(out);
+        }
+        let mut rdr = builder().from_reader(chunk.as_bytes());
+        let mut rec = csv::StringRecord::new();
+        let mut lines = LineCounter { bytes: chunk.as_bytes(), pos: 0, line: first };
+        loop {
+            match rdr.read_record(&mut rec) {
+                Ok(false) => break,
+                Ok(true) => {
+                    let line = lines.line_at(rec.position().map_or(0, |p| p.byte() as usize));
+                    out.push(ctx.process(line, |i| rec.get(i), rec.len()));
+                }
+                Err(err) => {
+                    let line = lines.line_at(err.position().map_or(0, |p| p.byte() as usize));
+                    return Err(Error::Format {
+                        path: path.into(),
+                        msg: format!("line {line}: unreadable CSV: {err}"),
+                    });
+                }
+            }
+        }
+        Ok(out)
+    };
+    let (results, sha256): (Vec<Result<Sorted>>, String) = rayon::join(
         || {
             chunks
                 .par_iter()
                 .zip(first_lines.par_iter())
                 .map(|(&(s, e), &first)| {
-                    let chunk = &body[s..e];
-                    let mut rdr = builder().from_reader(chunk);
-                    let mut rec = csv::StringRecord::new();
-                    let mut out = Vec::new();
-                    let mut lines = LineCounter { bytes: chunk, pos: 0, line: first };
-                    loop {
-                        match rdr.read_record(&mut rec) {
-                            Ok(false) => break,
-                            Ok(true) => {
-                                let line = lines.line_at(rec.position().map_or(0, |p| p.byte() as usize));
-                                out.push(ctx.process(line, |i| rec.get(i), rec.len()));
-                            }
-                            Err(err) => {
-                                let line = lines.line_at(err.position().map_or(0, |p| p.byte() as usize));
-                                return Err(Error::Format {
-                                    path: path.into(),
-                                    msg: format!("line {line}: unreadable CSV: {err}"),
-                                });
-                            }
-                        }
-                    }
+                    let r = parse_chunk(s, e, first);
                     progress((e - s) as u64);
-                    Ok(out)
+                    r
                 })
                 .collect()
         },
         || sha256_hex(&bytes),
     );
-    let mut outcomes = Vec::new();
-    for r in results {
-        outcomes.extend(r?);
-    }
+    let chunks_out = results.into_iter().collect::<Result<Vec<Sorted>>>()?;
     let mut layer = SiteLayer {
         headers: headers.clone(),
         encoding: Some(detected),
@@ -577,7 +642,7 @@ fn read_csv(
         sha256,
         ..Default::default()
     };
-    finish(outcomes, &mut layer, path, &headers[cols.grade])?;
+    finish_chunks(chunks_out, &mut layer, path, &headers[cols.grade])?;
     Ok(layer)
 }
 

@@ -32,16 +32,42 @@ pub enum Value<'a> {
 /// Appends a coordinate value rounded to 1e-7.
 #[inline]
 pub fn push_coord(buf: &mut Vec<u8>, v: f64) {
-    let r = (v * 1e7).round() / 1e7;
-    let mut b = ryu::Buffer::new();
-    let s = b.format_finite(if r == 0.0 { 0.0 } else { r });
-    buf.extend_from_slice(s.strip_suffix(".0").unwrap_or(s).as_bytes());
+    let scaled = (v * 1e7).round();
+    if !(scaled.abs() < 9e18) {
+        // Not finite, or too large for fixed point: the shortest form (or null).
+        if v.is_finite() {
+            buf.extend_from_slice(ryu::Buffer::new().format_finite(v).as_bytes());
+        } else {
+            buf.extend_from_slice(b"null");
+        }
+        return;
+    }
+    // Fixed point with 7 decimals, trailing zeros dropped: exact and cheap.
+    let n = scaled as i64;
+    if n < 0 {
+        buf.push(b'-');
+    }
+    let m = n.unsigned_abs();
+    let (int, mut frac) = (m / 10_000_000, m % 10_000_000);
+    buf.extend_from_slice(itoa::Buffer::new().format(int).as_bytes());
+    if frac != 0 {
+        let mut digits = [b'0'; 7];
+        for d in digits.iter_mut().rev() {
+            *d = b'0' + (frac % 10) as u8;
+            frac /= 10;
+        }
+        let len = 7 - digits.iter().rev().take_while(|&&d| d == b'0').count();
+        buf.push(b'.');
+        buf.extend_from_slice(&digits[..len]);
+    }
 }
 
 /// Appends a JSON string.
 #[inline]
 pub fn push_str(buf: &mut Vec<u8>, s: &str) {
-    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+    // No early exit, so the check vectorises.
+    let needs_escape = s.as_bytes().iter().fold(false, |acc, &b| acc | (b < 0x20) | (b == b'"') | (b == b'\\'));
+    if !needs_escape {
         buf.push(b'"');
         buf.extend_from_slice(s.as_bytes());
         buf.push(b'"');
@@ -198,6 +224,60 @@ impl FeatureStream {
     }
 }
 
+/// Renders `items` as features in parallel and streams them into `out` in input order.
+///
+/// Rendering (rayon) and writing (one scoped thread) overlap: while one batch of chunks is
+/// written, the next is rendered into the buffers of the batch before, so the buffers are
+/// reused instead of freshly allocated. The bytes are the same whatever the thread count.
+pub fn stream_features<T: Sync>(
+    out: &mut FeatureStream,
+    items: &[T],
+    render: impl Fn(&mut Vec<u8>, &T) + Sync,
+) -> Result<()> {
+    use rayon::prelude::*;
+    use std::sync::mpsc::sync_channel;
+    const CHUNK: usize = 4096;
+    const CHUNKS_PER_BATCH: usize = 16;
+    let (full_tx, full_rx) = sync_channel::<Vec<Vec<u8>>>(1);
+    let (empty_tx, empty_rx) = sync_channel::<Vec<Vec<u8>>>(3);
+    for _ in 0..2 {
+        empty_tx.send(Vec::new()).expect("channel has room");
+    }
+    std::thread::scope(|scope| {
+        let writer = scope.spawn(move || -> Result<()> {
+            for set in full_rx {
+                for c in &set {
+                    out.write_chunk(c)?;
+                }
+                let _ = empty_tx.send(set);
+            }
+            Ok(())
+        });
+        for batch in items.chunks(CHUNK * CHUNKS_PER_BATCH) {
+            let Ok(mut set) = empty_rx.recv() else { break };
+            let n = batch.len().div_ceil(CHUNK);
+            set.resize_with(n, Vec::new);
+            set.truncate(n);
+            set.par_iter_mut().zip(batch.par_chunks(CHUNK)).for_each(|(buf, chunk)| {
+                buf.clear();
+                for (i, it) in chunk.iter().enumerate() {
+                    if i > 0 {
+                        buf.extend_from_slice(b",\n");
+                    }
+                    render(buf, it);
+                }
+            });
+            if full_tx.send(set).is_err() {
+                break; // the writer failed; its error is returned below
+            }
+        }
+        drop(full_tx);
+        writer
+            .join()
+            .unwrap_or_else(|_| Err(Error::Format { path: "output".into(), msg: "the writer thread panicked".into() }))
+    })
+}
+
 /// Renders features into a chunk: calls `f` for every item, separated by `,\n`.
 pub fn render_chunk<T>(items: &[T], mut f: impl FnMut(&mut Vec<u8>, &T)) -> Vec<u8> {
     let mut buf = Vec::with_capacity(items.len() * 200);
@@ -343,7 +423,13 @@ mod tests {
         push_coord(&mut b, 43.0);
         b.push(b' ');
         push_coord(&mut b, -0.00000001);
-        assert_eq!(String::from_utf8(b).unwrap(), "87.1234568 43 0");
+        b.push(b' ');
+        push_coord(&mut b, -87.00000051);
+        b.push(b' ');
+        push_coord(&mut b, 121.5);
+        b.push(b' ');
+        push_coord(&mut b, f64::NAN);
+        assert_eq!(String::from_utf8(b).unwrap(), "87.1234568 43 0 -87.0000005 121.5 null");
     }
 
     #[test]
