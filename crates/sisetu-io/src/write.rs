@@ -33,7 +33,7 @@ pub enum Value<'a> {
 #[inline]
 pub fn push_coord(buf: &mut Vec<u8>, v: f64) {
     let scaled = (v * 1e7).round();
-    if !(scaled.abs() < 9e18) {
+    if scaled.is_nan() || scaled.abs() >= 9e18 {
         // Not finite, or too large for fixed point: the shortest form (or null).
         if v.is_finite() {
             buf.extend_from_slice(ryu::Buffer::new().format_finite(v).as_bytes());
