@@ -328,6 +328,9 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
     // 5. Outputs.
     progress.stage("writing outputs");
     let mut stage = Staging::new(&out_dir)?;
+    if mgrid.is_none() {
+        stage.retire("grids.geojson");
+    }
     let agg = cfg.aggregation;
     let level_props = |s: &Summary| -> Vec<(&'static str, Value<'static>)> {
         vec![
@@ -446,7 +449,15 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
             .map(|s| s.to_string())
             .collect();
     if has_categories {
-        header.extend(cat_names.iter().map(|c| c.to_string()));
+        // Category columns by name; prefixed only when a name would clash with a fixed column.
+        let fixed: Vec<String> = header.clone();
+        header.extend(cat_names.iter().map(|c| {
+            if fixed.iter().any(|f| f == c) {
+                format!("cat_{c}")
+            } else {
+                c.to_string()
+            }
+        }));
     }
     let row_of = |id: &str, name: &str, s: &Summary| -> Vec<String> {
         let mut r = vec![

@@ -85,10 +85,13 @@ fn is_ambiguous(norm: &str) -> bool {
     if s.is_empty() {
         return false;
     }
-    // Letters with optional +/- (a, b+, aa, aaa).
-    if s.len() <= 4
+    // Letter grades with optional +/-: one or two letters (a, b+, ab) or a repeated letter
+    // (aaa). Longer words (`none`, `high`) are unknown labels, not letter grades.
+    let letters: Vec<char> = s.chars().filter(|c| c.is_ascii_alphabetic()).collect();
+    if !letters.is_empty()
         && s.chars().all(|c| c.is_ascii_alphabetic() || c == '+' || c == '-')
-        && s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && s.starts_with(|c: char| c.is_ascii_alphabetic())
+        && (letters.len() <= 2 || (letters.len() <= 3 && letters.iter().all(|c| *c == letters[0])))
     {
         return true;
     }
@@ -170,6 +173,12 @@ impl GradeScheme {
         }
         if let Some(l) = self.explicit.get(&norm) {
             return Ok(*l);
+        }
+        // `A级`, `A类`, `D等` when `A`/`D` is mapped.
+        for suffix in ["级", "类", "等"] {
+            if let Some(l) = norm.strip_suffix(suffix).and_then(|base| self.explicit.get(base)) {
+                return Ok(*l);
+            }
         }
         let stripped = strip_suffixes(&norm);
         if let Some(l) = self.builtin.get(&norm).or_else(|| self.builtin.get(stripped)) {

@@ -49,6 +49,10 @@ fn unknown_and_empty() {
     assert_eq!(s.parse("未评定"), Err(GradeError::Unknown("未评定".into())));
     assert_eq!(s.parse("5"), Err(GradeError::Unknown("5".into())));
     assert_eq!(s.parse("purple"), Err(GradeError::Unknown("purple".into())));
+    // Words are not letter grades: a reject, not a run-stopping ambiguity.
+    assert_eq!(s.parse("none"), Err(GradeError::Unknown("none".into())));
+    assert_eq!(s.parse("low"), Err(GradeError::Unknown("low".into())));
+    assert!(matches!(s.parse("AAA"), Err(GradeError::NeedsMapping(_))));
 }
 
 #[test]
@@ -62,6 +66,8 @@ fn explicit_mapping_wins_and_is_normalised() {
     assert_eq!(s.parse("Ｄ"), Ok(Blue));
     assert_eq!(s.parse("一级"), Ok(Red));
     assert_eq!(s.parse("1"), Ok(Blue));
+    assert_eq!(s.parse("A级"), Ok(Red));
+    assert_eq!(s.parse("d类"), Ok(Blue));
     assert!(s.map("a", Orange).is_err());
     assert!(s.map("A", Red).is_ok());
     assert!(s.map(" ", Red).is_err());

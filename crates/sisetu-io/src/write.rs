@@ -322,6 +322,7 @@ pub struct Staging {
     out: PathBuf,
     stage: PathBuf,
     files: Vec<String>,
+    retired: Vec<String>,
     committed: bool,
 }
 
@@ -335,7 +336,7 @@ impl Staging {
             std::fs::remove_dir_all(&stage).map_err(werr)?;
         }
         std::fs::create_dir_all(&stage).map_err(werr)?;
-        Ok(Staging { out: out.to_path_buf(), stage, files: Vec::new(), committed: false })
+        Ok(Staging { out: out.to_path_buf(), stage, files: Vec::new(), retired: Vec::new(), committed: false })
     }
 
     /// Where to write output `name` now; it is moved to `out/name` by [`Staging::commit`].
@@ -344,6 +345,15 @@ impl Staging {
             self.files.push(name.to_string());
         }
         self.stage.join(name)
+    }
+
+    /// Marks an output of earlier runs that this run does not produce (e.g. `grids.geojson`
+    /// after the grid layer was removed from the project): it is removed on commit, so the
+    /// folder never mixes outputs of two runs.
+    pub fn retire(&mut self, name: &str) {
+        if !self.retired.iter().any(|f| f == name) {
+            self.retired.push(name.to_string());
+        }
     }
 
     /// The final folder.
@@ -362,7 +372,9 @@ impl Staging {
         let mut moved_aside: Vec<&str> = Vec::new();
         let mut moved_in: Vec<&str> = Vec::new();
         let mut failure: Option<Error> = None;
-        for name in &names {
+        let retired: Vec<String> =
+            self.retired.iter().filter(|n| !names.contains(n) && self.out.join(n).is_file()).cloned().collect();
+        for name in names.iter().chain(&retired) {
             let target = self.out.join(name);
             if target.is_dir() {
                 let e = std::io::Error::other("a folder is in the way of this output file; move it elsewhere");
@@ -378,7 +390,7 @@ impl Staging {
             }
         }
         if failure.is_none() {
-            for name in &names {
+            for name in names.iter() {
                 let target = self.out.join(name);
                 if let Err(e) = std::fs::rename(self.stage.join(name), &target) {
                     failure = Some(werr(&target, e));
@@ -468,5 +480,13 @@ mod tests {
         s.commit().unwrap();
         assert_eq!(std::fs::read_to_string(out.join("a.txt")).unwrap(), "new");
         assert_eq!(std::fs::read_dir(&out).unwrap().count(), 1);
+        // An output of an earlier run that this run does not write is retired.
+        std::fs::write(out.join("grids.geojson"), "old grid").unwrap();
+        let mut s = Staging::new(&out).unwrap();
+        std::fs::write(s.path("a.txt"), "newer").unwrap();
+        s.retire("grids.geojson");
+        s.commit().unwrap();
+        assert!(!out.join("grids.geojson").exists());
+        assert_eq!(std::fs::read_to_string(out.join("a.txt")).unwrap(), "newer");
     }
 }
