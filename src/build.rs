@@ -188,6 +188,36 @@ struct Placed {
     cell: CellId,
 }
 
+/// Partial per-area counts (see `run`); merged in any order, since counts commute.
+#[derive(Default)]
+struct Sums {
+    by_district: Vec<Summary>,
+    unassigned: Summary,
+    by_grid: Vec<Summary>,
+    outside_grid: u64,
+    by_cell: FxHashMap<CellId, Summary>,
+    total: Summary,
+}
+
+fn merge_sums(mut a: Sums, mut b: Sums) -> Sums {
+    if a.by_cell.len() < b.by_cell.len() {
+        std::mem::swap(&mut a, &mut b);
+    }
+    for (x, y) in a.by_district.iter_mut().zip(&b.by_district) {
+        x.merge(y);
+    }
+    for (x, y) in a.by_grid.iter_mut().zip(&b.by_grid) {
+        x.merge(y);
+    }
+    a.unassigned.merge(&b.unassigned);
+    a.total.merge(&b.total);
+    a.outside_grid += b.outside_grid;
+    for (c, s) in b.by_cell {
+        a.by_cell.entry(c).or_default().merge(&s);
+    }
+    a
+}
+
 /// Runs the build. Nothing in the output folder changes unless every output was written.
 pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<BuildOutcome> {
     let out_dir = opts.out.clone().unwrap_or_else(|| cfg.output.clone());
@@ -234,7 +264,6 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
 
     // Duplicate ids across all layers, in input order.
     progress.stage("duplicate ids");
-    let n_sites: usize = layers.iter().map(|l| l.sites.len()).sum();
     // Hash every id in parallel, sort (hash, layer, row) and look at equal-hash runs only.
     let mut keyed: Vec<(u64, u32, u32)> = layers
         .iter()
@@ -301,27 +330,38 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
 
     // 4. Summaries.
     progress.stage("summarising");
-    let mut by_district = vec![Summary::default(); districts.work.len()];
-    let mut unassigned = Summary::default();
-    let mut by_grid = vec![Summary::default(); mgrid.as_ref().map_or(0, |g| g.work.len())];
-    let mut outside_grid = 0u64;
-    let mut by_cell: FxHashMap<CellId, Summary> = FxHashMap::with_capacity_and_hasher(n_sites / 8, Default::default());
-    let mut total = Summary::default();
-    for (l, p) in layers.iter().zip(&placed) {
-        for (s, a) in l.sites.iter().zip(p) {
-            let cat = if has_categories { cat_id.get(s.category()).copied() } else { None };
-            total.add(s.level, cat);
-            match a.district {
-                Some(d) => by_district[d as usize].add(s.level, cat),
-                None => unassigned.add(s.level, cat),
-            }
-            match a.grid {
-                Some(g) => by_grid[g as usize].add(s.level, cat),
-                None => outside_grid += 1,
-            }
-            by_cell.entry(a.cell).or_default().add(s.level, cat);
-        }
-    }
+    let (n_districts, n_grids) = (districts.work.len(), mgrid.as_ref().map_or(0, |g| g.work.len()));
+    let empty = || Sums {
+        by_district: vec![Summary::default(); n_districts],
+        by_grid: vec![Summary::default(); n_grids],
+        ..Default::default()
+    };
+    let sums = layers
+        .iter()
+        .zip(&placed)
+        .map(|(l, p)| {
+            l.sites
+                .par_iter()
+                .zip(p.par_iter())
+                .with_min_len(16384)
+                .fold(empty, |mut acc, (s, a)| {
+                    let cat = if has_categories { cat_id.get(s.category()).copied() } else { None };
+                    acc.total.add(s.level, cat);
+                    match a.district {
+                        Some(d) => acc.by_district[d as usize].add(s.level, cat),
+                        None => acc.unassigned.add(s.level, cat),
+                    }
+                    match a.grid {
+                        Some(g) => acc.by_grid[g as usize].add(s.level, cat),
+                        None => acc.outside_grid += 1,
+                    }
+                    acc.by_cell.entry(a.cell).or_default().add(s.level, cat);
+                    acc
+                })
+                .reduce(empty, merge_sums)
+        })
+        .fold(empty(), merge_sums);
+    let Sums { by_district, unassigned, by_grid, outside_grid, by_cell, total } = sums;
     let mut cells: Vec<(CellId, Summary)> = by_cell.into_iter().collect();
     cells.sort_unstable_by_key(|(c, _)| (std::cmp::Reverse(c.row), c.col));
 

@@ -267,8 +267,9 @@ pub fn project_zones(zones: &[Zone], t: &Transformer, display: &str) -> Result<V
             .collect::<Result<Vec<_>>>()
             .map(LineString)
     };
+    use rayon::prelude::*;
     zones
-        .iter()
+        .par_iter()
         .map(|z| {
             let polys = z
                 .geometry
