@@ -130,23 +130,39 @@ fn read_geojson(spec: &ZoneLayerSpec) -> Result<Vec<Zone>> {
     Ok(zones)
 }
 
-fn cpg_encoding(shp: &Path) -> Option<TextEncoding> {
+/// How to decode the `.dbf` strings.
+#[derive(Clone, Copy)]
+enum DbfEncoding {
+    /// UTF-8, failing on invalid bytes (so that auto-detection can fall back to GBK).
+    Utf8Strict,
+    /// Any encoding `encoding_rs` knows (GBK as GB18030, Latin-1 as windows-1252 …).
+    Other(&'static encoding_rs::Encoding),
+}
+
+/// The encoding named by the `.cpg` beside the `.shp`, if any and known.
+fn cpg_encoding(shp: &Path) -> Option<DbfEncoding> {
     let text = std::fs::read_to_string(shp.with_extension("cpg")).ok()?;
-    TextEncoding::from_label(&text)
+    let label = text.trim().trim_start_matches('\u{feff}');
+    match TextEncoding::from_label(label) {
+        Some(TextEncoding::Utf8) => return Some(DbfEncoding::Utf8Strict),
+        Some(TextEncoding::Gbk) => return Some(DbfEncoding::Other(encoding_rs::GB18030)),
+        _ => {}
+    }
+    let enc = encoding_rs::Encoding::for_label(label.as_bytes())?;
+    Some(if enc == encoding_rs::UTF_8 { DbfEncoding::Utf8Strict } else { DbfEncoding::Other(enc) })
 }
 
 fn read_shapefile(spec: &ZoneLayerSpec) -> Result<Vec<Zone>> {
     let path = &spec.display;
     let fmt = |msg: String| Error::Format { path: path.clone(), msg };
-    let enc = match spec.encoding {
-        TextEncoding::Auto => cpg_encoding(&spec.path).unwrap_or(TextEncoding::Auto),
-        e => e,
-    };
-    // Auto: strict UTF-8 first, GBK when that fails.
-    let attempts: &[TextEncoding] = match enc {
-        TextEncoding::Auto => &[TextEncoding::Utf8, TextEncoding::Gbk],
-        TextEncoding::Utf8 => &[TextEncoding::Utf8],
-        TextEncoding::Gbk => &[TextEncoding::Gbk],
+    // The project's encoding wins, then the .cpg; without either: strict UTF-8, then GBK.
+    let attempts: Vec<DbfEncoding> = match spec.encoding {
+        TextEncoding::Utf8 => vec![DbfEncoding::Utf8Strict],
+        TextEncoding::Gbk => vec![DbfEncoding::Other(encoding_rs::GB18030)],
+        TextEncoding::Auto => match cpg_encoding(&spec.path) {
+            Some(e) => vec![e],
+            None => vec![DbfEncoding::Utf8Strict, DbfEncoding::Other(encoding_rs::GB18030)],
+        },
     };
     let mut last_err = None;
     for (k, e) in attempts.iter().enumerate() {
@@ -164,7 +180,7 @@ fn read_shapefile(spec: &ZoneLayerSpec) -> Result<Vec<Zone>> {
 fn read_shp_records(
     spec: &ZoneLayerSpec,
     shapes: shapefile::ShapeReader<std::io::BufReader<std::fs::File>>,
-    enc: TextEncoding,
+    enc: DbfEncoding,
 ) -> Result<Vec<Zone>> {
     let path = &spec.display;
     let fmt = |msg: String| Error::Format { path: path.clone(), msg };
@@ -173,8 +189,8 @@ fn read_shp_records(
         std::fs::File::open(&dbf_path).map_err(|cause| Error::Read { path: dbf_path.display().to_string(), cause })?;
     let builder = dbase::ReaderBuilder::new();
     let builder = match enc {
-        TextEncoding::Gbk => builder.with_encoding(dbase::encoding::EncodingRs::from(encoding_rs::GB18030)),
-        _ => builder.with_encoding(dbase::Unicode),
+        DbfEncoding::Other(e) => builder.with_encoding(dbase::encoding::EncodingRs::from(e)),
+        DbfEncoding::Utf8Strict => builder.with_encoding(dbase::Unicode),
     };
     let dbase_reader =
         builder.build(std::io::BufReader::new(dbf)).map_err(|e| fmt(format!("cannot read the .dbf: {e}")))?;
