@@ -633,3 +633,57 @@ fn strict_writes_outputs_and_exits_1() {
     write(tmp.path(), "sites.csv", SITES.lines().take(4).map(|l| format!("{l}\n")).collect::<String>());
     sisetu(tmp.path(), &["build", "sisetu.toml", "--out", "out", "--strict"]).expect_code(0);
 }
+
+/// A management-grid layer (网格) with responsible persons: sites get their `grid_id`,
+/// `grids.geojson` carries the person and the counts, and `report.json` counts the sites
+/// outside every grid. Removing the layer later retires `grids.geojson`.
+#[test]
+fn management_grid_layer_is_summarised_with_its_responsible_person() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write(dir, "districts.geojson", DISTRICTS);
+    write(dir, "sites.csv", SITES);
+    // Two grids cover the west district and half of the east one; S3 (87.65, 43.85) is in G2,
+    // S2 (87.65, 43.80) is outside every grid.
+    write(
+        dir,
+        "grids.geojson",
+        r#"{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"code":"G1","label":"一网格","负责人":"张三"},"geometry":{"type":"Polygon","coordinates":[[[87.5,43.7],[87.6,43.7],[87.6,43.9],[87.5,43.9],[87.5,43.7]]]}},
+{"type":"Feature","properties":{"code":"G2","label":"二网格","负责人":""},"geometry":{"type":"Polygon","coordinates":[[[87.6,43.82],[87.7,43.82],[87.7,43.9],[87.6,43.9],[87.6,43.82]]]}}
+]}"#,
+    );
+    let grid = "\n[management_grid]\npath = \"grids.geojson\"\ncrs = \"EPSG:4490\"\nid = \"code\"\nname = \"label\"\nperson = \"负责人\"\n";
+    write(dir, "sisetu.toml", project_toml("网格", "sites.csv", grid));
+    let run = sisetu(dir, &["build", "sisetu.toml", "--out", "out"]);
+    run.expect_code(0);
+    let out = dir.join("out");
+    let grids = read_json(&out.join("grids.geojson"));
+    let feats = grids["features"].as_array().unwrap();
+    assert_eq!(feats.len(), 2, "{}", run.describe());
+    let g1 = &feats[0]["properties"];
+    assert_eq!(
+        (g1["id"].as_str(), g1["name"].as_str(), g1["person"].as_str()),
+        (Some("G1"), Some("一网格"), Some("张三"))
+    );
+    assert_eq!((g1["n_red"].as_i64(), g1["total"].as_i64(), g1["level"].as_str()), (Some(1), Some(1), Some("red")));
+    let g2 = &feats[1]["properties"];
+    assert!(g2["person"].is_null(), "an empty person is null: {g2}");
+    assert_eq!((g2["n_yellow"].as_i64(), g2["total"].as_i64()), (Some(1), Some(1)));
+    let sites = read_json(&out.join("sites.geojson"));
+    let grid_of = |id: &str| {
+        sites["features"].as_array().unwrap().iter().find(|f| f["properties"]["id"] == id).unwrap()["properties"]
+            ["grid_id"]
+            .clone()
+    };
+    assert_eq!(grid_of("S1"), "G1");
+    assert_eq!(grid_of("S3"), "G2");
+    assert!(grid_of("S2").is_null());
+    let report = read_json(&out.join("report.json"));
+    assert_eq!(report["totals"]["outside_management_grid"], 1);
+    assert_eq!(report["management_grid"]["features"], 2);
+    // Without the grid layer, the old grids.geojson does not linger.
+    write(dir, "sisetu.toml", project_toml("网格", "sites.csv", ""));
+    sisetu(dir, &["build", "sisetu.toml", "--out", "out"]).expect_code(0);
+    assert!(!out.join("grids.geojson").exists(), "a stale grids.geojson was left behind");
+}
