@@ -253,6 +253,8 @@ fn resolve(headers: &[String], c: &SiteColumns, path: &str) -> Result<(Cols, BTr
 
 /// Everything a row needs to become a site.
 struct RowCtx<'a> {
+    /// The file had undecodable bytes (now U+FFFD): rows holding them are rejected.
+    damaged: bool,
     cols: Cols,
     n_fields: usize,
     headers: &'a [String],
@@ -371,6 +373,12 @@ impl RowCtx<'_> {
             return reject(format!("the row has {len} fields but the header has {}: {why}", self.n_fields));
         }
         let get = |i: usize| fields(i).unwrap_or("");
+        if self.damaged && (0..len).any(|i| get(i).contains('\u{FFFD}')) {
+            return reject(
+                "the row has bytes that are neither UTF-8 nor GBK (shown as \u{FFFD}); fix the row, or re-export the file as UTF-8 CSV"
+                    .to_string(),
+            );
+        }
         if (0..len).all(|i| get(i).trim().is_empty()) {
             return reject("empty row: every field is blank".to_string());
         }
@@ -538,7 +546,15 @@ fn read_csv(
     let body_start = hr.position().byte() as usize;
     let headers: Vec<String> = header.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_string()).collect();
     let (cols, used) = resolve(&headers, &spec.columns, path)?;
-    let ctx = RowCtx { cols, n_fields: headers.len(), headers: &headers, scheme, crs: spec.crs, tf };
+    let ctx = RowCtx {
+        damaged: detected.is_damaged(),
+        cols,
+        n_fields: headers.len(),
+        headers: &headers,
+        scheme,
+        crs: spec.crs,
+        tf,
+    };
 
     let body = &text[body_start..];
     // Without quotes no field can hold a delimiter or a line break: split lines and fields
@@ -732,7 +748,7 @@ fn read_sheet(spec: &SiteLayerSpec, scheme: &GradeScheme, tf: &SiteTransforms) -
     }
     let headers = headers[..width].to_vec();
     let (cols, used) = resolve(&headers, &spec.columns, path)?;
-    let ctx = RowCtx { cols, n_fields: width, headers: &headers, scheme, crs: spec.crs, tf };
+    let ctx = RowCtx { cols, n_fields: width, headers: &headers, scheme, crs: spec.crs, tf, damaged: false };
     let mut outcomes = Vec::new();
     for (i, row) in rows.enumerate() {
         let cells: Vec<String> = row.iter().map(cell_text).collect();
@@ -781,7 +797,7 @@ fn read_geojson(spec: &SiteLayerSpec, scheme: &GradeScheme, tf: &SiteTransforms)
     columns.x.get_or_insert(gx);
     columns.y.get_or_insert(gy);
     let (cols, used) = resolve(&headers, &columns, path)?;
-    let ctx = RowCtx { cols, n_fields: headers.len(), headers: &headers, scheme, crs: spec.crs, tf };
+    let ctx = RowCtx { cols, n_fields: headers.len(), headers: &headers, scheme, crs: spec.crs, tf, damaged: false };
     let mut outcomes = Vec::new();
     for (i, f) in fc.features.iter().enumerate() {
         let mut cells: Vec<String> = headers[..headers.len() - 2]

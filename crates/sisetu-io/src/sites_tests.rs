@@ -34,3 +34,31 @@ fn site_text_fields_share_one_allocation() {
     assert_eq!((s.id(), s.name(), s.category(), s.grade()), ("91650100X", "乌鲁木齐某公司", "", "A"));
     assert_eq!(s.line, 7);
 }
+
+#[test]
+fn a_damaged_row_is_rejected_with_its_line_and_the_rest_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.csv");
+    // GBK text with one row holding bytes that are neither GBK nor UTF-8.
+    let (head, _, _) = encoding_rs::GBK.encode("名称,经度,纬度,风险等级\n甲厂,87.6,43.8,红\n");
+    let mut bytes = head.into_owned();
+    bytes.extend_from_slice(b"\xFF\xFF,87.6,43.8,\xFF\n");
+    let (tail, _, _) = encoding_rs::GBK.encode("丙厂,87.7,43.9,蓝\n");
+    bytes.extend_from_slice(&tail);
+    std::fs::write(&path, &bytes).unwrap();
+    let spec = SiteLayerSpec {
+        path: path.clone(),
+        display: "c.csv".into(),
+        crs: Crs::Cgcs2000,
+        columns: SiteColumns::default(),
+        encoding: TextEncoding::Auto,
+        sheet: None,
+    };
+    let tf = SiteTransforms::new(Crs::Cgcs2000, Crs::GaussKruger(4538)).unwrap();
+    let layer = read_sites(&spec, &GradeScheme::builtin(), &tf, &|_| {}).unwrap();
+    assert_eq!(layer.encoding, Some(Detected::GbkDamaged));
+    assert_eq!(layer.sites.iter().map(|s| s.name()).collect::<Vec<_>>(), ["甲厂", "丙厂"]);
+    assert_eq!(layer.rejects.len(), 1);
+    assert_eq!(layer.rejects[0].line, 3);
+    assert!(layer.rejects[0].reason.contains("neither UTF-8 nor GBK"), "{}", layer.rejects[0].reason);
+}

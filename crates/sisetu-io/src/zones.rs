@@ -76,19 +76,45 @@ fn keys_of(f: &geojson::Feature) -> String {
     f.properties.as_ref().map(|p| p.keys().map(|k| format!("'{k}'")).collect::<Vec<_>>().join(", ")).unwrap_or_default()
 }
 
-fn to_multipolygon(g: geo::Geometry<f64>) -> Option<MultiPolygon<f64>> {
-    match g {
-        geo::Geometry::Polygon(p) => Some(MultiPolygon(vec![p])),
-        geo::Geometry::MultiPolygon(mp) => Some(mp),
-        geo::Geometry::GeometryCollection(gc) => {
-            let mut polys = Vec::new();
-            for g in gc {
-                polys.extend(to_multipolygon(g)?.0);
-            }
-            Some(MultiPolygon(polys))
+/// A GeoJSON ring as a line string; every position needs two finite numbers.
+fn geojson_ring(ring: &[geojson::Position]) -> Result<LineString<f64>, String> {
+    ring.iter()
+        .map(|p| match p.as_slice() {
+            [x, y, ..] if x.is_finite() && y.is_finite() => Ok(Coord { x: *x, y: *y }),
+            other => Err(format!("a position needs longitude and latitude, found {other:?}")),
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(LineString)
+}
+
+fn geojson_polygon(rings: &[Vec<geojson::Position>]) -> Result<Polygon<f64>, String> {
+    let Some((outer, holes)) = rings.split_first() else {
+        return Err("a polygon with no rings".into());
+    };
+    Ok(Polygon::new(geojson_ring(outer)?, holes.iter().map(|h| geojson_ring(h)).collect::<Result<_, _>>()?))
+}
+
+/// The (multi)polygons of a geometry, `Ok(None)` for other geometry types, `Err` for
+/// malformed coordinates (checked here: the geojson crate's conversion would panic on them).
+fn geojson_polygons(g: &geojson::GeometryValue) -> Result<Option<MultiPolygon<f64>>, String> {
+    use geojson::GeometryValue as G;
+    Ok(Some(match g {
+        G::Polygon { coordinates } => MultiPolygon(vec![geojson_polygon(coordinates)?]),
+        G::MultiPolygon { coordinates } => {
+            MultiPolygon(coordinates.iter().map(|p| geojson_polygon(p)).collect::<Result<_, _>>()?)
         }
-        _ => None,
-    }
+        G::GeometryCollection { geometries } => {
+            let mut polys = Vec::new();
+            for g in geometries {
+                match geojson_polygons(&g.value)? {
+                    Some(mp) => polys.extend(mp.0),
+                    None => return Ok(None),
+                }
+            }
+            MultiPolygon(polys)
+        }
+        _ => return Ok(None),
+    }))
 }
 
 fn read_geojson(spec: &ZoneLayerSpec) -> Result<Vec<Zone>> {
@@ -117,14 +143,12 @@ fn read_geojson(spec: &ZoneLayerSpec) -> Result<Vec<Zone>> {
             return Err(Error::Format { path: path.clone(), msg: format!("feature {n} (id {id}) has no geometry") });
         };
         let kind = geom.value.type_name();
-        let g: geo::Geometry<f64> = geom.value.try_into().map_err(|e| Error::Format {
-            path: path.clone(),
-            msg: format!("feature {n} (id {id}): bad {kind} geometry: {e}"),
-        })?;
-        let geometry = to_multipolygon(g).ok_or_else(|| Error::Format {
-            path: path.clone(),
-            msg: format!("feature {n} (id {id}) is a {kind}; zone layers need Polygon or MultiPolygon features"),
-        })?;
+        let geometry = geojson_polygons(&geom.value)
+            .map_err(|why| Error::Format { path: path.clone(), msg: format!("feature {n} (id {id}): {why}") })?
+            .ok_or_else(|| Error::Format {
+                path: path.clone(),
+                msg: format!("feature {n} (id {id}) is a {kind}; zone layers need Polygon or MultiPolygon features"),
+            })?;
         zones.push(Zone { id, name, extra, geometry });
     }
     Ok(zones)
