@@ -593,6 +593,38 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
     if mgrid.is_some() {
         outputs.insert(1, "grids.geojson".into());
     }
+
+    // Maps, from the summaries in memory.
+    if !cfg.maps.is_empty() {
+        progress.stage("rendering maps");
+        let area = |z: &Zone, s: &Summary| sisetu_render::Area {
+            id: z.id.clone(),
+            name: z.name.clone(),
+            geometry: z.geometry.clone(),
+            level: agg.level(&s.levels),
+            counts: s.levels.n,
+        };
+        let data = crate::maps::MapData {
+            districts: districts.work.iter().zip(&by_district).map(|(z, s)| area(z, s)).collect(),
+            cells: cells
+                .iter()
+                .map(|(c, s)| crate::maps::cell_area(&grid, *c, agg.level(&s.levels), s.levels.n))
+                .collect(),
+            grids: mgrid
+                .as_ref()
+                .map(|g| g.work.iter().zip(&by_grid).map(|(z, s)| area(z, s)).collect())
+                .unwrap_or_default(),
+            sites: if cfg.maps.iter().any(|m| m.sites) {
+                layers
+                    .iter()
+                    .flat_map(|l| l.sites.iter().map(|s| sisetu_render::SitePoint { x: s.x, y: s.y, level: s.level }))
+                    .collect()
+            } else {
+                Vec::new()
+            },
+        };
+        outputs.extend(crate::maps::render_maps(cfg, &data, work, &mut stage)?);
+    }
     let report = Report {
         sisetu_version: env!("CARGO_PKG_VERSION"),
         title: cfg.title.clone(),

@@ -36,6 +36,49 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Re-render the project's maps from the outputs of an earlier build, without recomputing.
+    Render {
+        /// The project file (TOML).
+        project: PathBuf,
+        /// The build's output folder (default: the project's [project] output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+}
+
+fn set_threads(threads: Option<usize>) -> Result<(), ExitCode> {
+    if let Some(n) = threads {
+        if n == 0 {
+            eprintln!("error: --threads must be at least 1");
+            return Err(ExitCode::from(2));
+        }
+        if let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(n).build_global() {
+            eprintln!("error: cannot start {n} threads: {e}");
+            return Err(ExitCode::from(2));
+        }
+    }
+    Ok(())
+}
+
+fn render_command(project: &std::path::Path, out: Option<PathBuf>, progress: &Progress) -> anyhow::Result<Vec<String>> {
+    let cfg = Config::load(project)?;
+    if cfg.maps.is_empty() {
+        anyhow::bail!("{}: the project has no [[maps]] entries to render; see docs/project-file.md", project.display());
+    }
+    let out = out.unwrap_or_else(|| cfg.output.clone());
+    progress.stage("reading outputs");
+    let (data, work) = sisetu::maps::load_map_data(&cfg, &out)?;
+    progress.stage("rendering maps");
+    let mut stage = sisetu_io::write::Staging::new(&out)?;
+    let files = sisetu::maps::render_maps(&cfg, &data, work, &mut stage)?;
+    stage.commit()?;
+    Ok(files)
 }
 
 fn main() -> ExitCode {
@@ -48,16 +91,31 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
+        Command::Render { project, out, threads, quiet } => {
+            if let Err(code) = set_threads(threads) {
+                return code;
+            }
+            let progress = Progress::new(quiet);
+            match render_command(&project, out, &progress) {
+                Ok(files) => {
+                    let pngs: Vec<&String> = files.iter().filter(|f| f.ends_with(".png")).collect();
+                    progress.info(&format!(
+                        "rendered {} maps: {}",
+                        pngs.len(),
+                        pngs.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                    ));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    eprintln!("no outputs were changed");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Command::Build { project, out, strict, threads, quiet } => {
-            if let Some(n) = threads {
-                if n == 0 {
-                    eprintln!("error: --threads must be at least 1");
-                    return ExitCode::from(2);
-                }
-                if let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(n).build_global() {
-                    eprintln!("error: cannot start {n} threads: {e}");
-                    return ExitCode::from(2);
-                }
+            if let Err(code) = set_threads(threads) {
+                return code;
             }
             let progress = Progress::new(quiet);
             let cfg = match Config::load(&project) {

@@ -25,6 +25,48 @@ struct RawProject {
     grades: BTreeMap<String, String>,
     grid: Option<RawGrid>,
     aggregation: Option<RawAggregation>,
+    style: Option<RawStyle>,
+    #[serde(default)]
+    maps: Vec<RawMap>,
+}
+
+#[derive(Debug, Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields)]
+struct RawPageKeys {
+    page: Option<String>,
+    orientation: Option<String>,
+    dpi: Option<f32>,
+    margin_mm: Option<f32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStyle {
+    font: Option<String>,
+    colors: Option<BTreeMap<String, String>>,
+    no_data_color: Option<String>,
+    fill_opacity: Option<f32>,
+    boundary_pt: Option<f32>,
+    cell_outline_pt: Option<f32>,
+    site_size_pt: Option<BTreeMap<String, f32>>,
+    title_pt: Option<f32>,
+    label_pt: Option<f32>,
+    legend_pt: Option<f32>,
+    footer_pt: Option<f32>,
+    #[serde(flatten)]
+    page: RawPageKeys,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMap {
+    file: String,
+    layers: Vec<String>,
+    title: Option<String>,
+    #[serde(default)]
+    per_district: bool,
+    #[serde(flatten)]
+    page: RawPageKeys,
 }
 
 #[derive(Debug, Deserialize)]
@@ -104,6 +146,136 @@ pub struct Config {
     pub cell_size_m: f64,
     /// Area level rule.
     pub aggregation: Aggregation,
+    /// Map style (colours, sizes, font).
+    pub style: sisetu_render::Style,
+    /// A font file to use instead of the vendored one.
+    pub font: Option<PathBuf>,
+    /// Maps to render.
+    pub maps: Vec<MapSpec>,
+}
+
+/// The layers a map can show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MapLayer {
+    /// Districts filled with their level.
+    Districts,
+    /// Regular grid cells filled with their level.
+    Cells,
+    /// Management grids filled with their level.
+    Grids,
+    /// Sites as points coloured by level.
+    Sites,
+}
+
+/// One `[[maps]]` entry, validated.
+#[derive(Debug, Clone)]
+pub struct MapSpec {
+    /// Output file name (`.png`), inside the output folder.
+    pub file: String,
+    /// The polygon layer filled with level colours, if any.
+    pub fill: Option<MapLayer>,
+    /// Whether sites are drawn.
+    pub sites: bool,
+    /// Title (default: the project title).
+    pub title: Option<String>,
+    /// One map per district, zoomed to it, named `<stem>_<district id>.png`.
+    pub per_district: bool,
+    /// Page setup.
+    pub page: sisetu_render::Page,
+}
+
+fn parse_page(base: &sisetu_render::Page, raw: &RawPageKeys, what: &str) -> Result<sisetu_render::Page> {
+    use sisetu_render::{Orientation, PageSize};
+    let mut page = *base;
+    if let Some(p) = &raw.page {
+        page.size = match p.trim().to_ascii_uppercase().as_str() {
+            "A4" => PageSize::A4,
+            "A3" => PageSize::A3,
+            other => {
+                let dims: Vec<&str> = other.split(['X', '×', '*']).map(str::trim).collect();
+                match dims.as_slice() {
+                    [w, h] => match (w.parse::<u32>(), h.parse::<u32>()) {
+                        (Ok(w), Ok(h)) if (100..=20_000).contains(&w) && (100..=20_000).contains(&h) => PageSize::Pixels(w, h),
+                        _ => bail!("{what}: page = \"{p}\": width and height must be whole pixels from 100 to 20000, as in \"3000x2000\""),
+                    },
+                    _ => bail!("{what}: page = \"{p}\": use \"A4\", \"A3\" or a pixel size such as \"3000x2000\""),
+                }
+            }
+        };
+    }
+    if let Some(o) = &raw.orientation {
+        page.orientation = match o.trim().to_ascii_lowercase().as_str() {
+            "landscape" | "横向" => Orientation::Landscape,
+            "portrait" | "纵向" => Orientation::Portrait,
+            _ => bail!("{what}: orientation = \"{o}\": use \"landscape\" or \"portrait\""),
+        };
+    }
+    if let Some(d) = raw.dpi {
+        if !(d.is_finite() && (30.0..=1200.0).contains(&d)) {
+            bail!("{what}: dpi = {d}: use a resolution from 30 to 1200 (300 for print)");
+        }
+        page.dpi = d;
+    }
+    if let Some(m) = raw.margin_mm {
+        if !(m.is_finite() && (0.0..=100.0).contains(&m)) {
+            bail!("{what}: margin_mm = {m}: use 0 to 100 millimetres");
+        }
+        page.margin_mm = m;
+    }
+    Ok(page)
+}
+
+fn parse_style(
+    raw: Option<&RawStyle>,
+    what: &str,
+) -> Result<(sisetu_render::Style, sisetu_render::Page, Option<String>)> {
+    let mut style = sisetu_render::Style::default();
+    let page = sisetu_render::Page::default();
+    let Some(r) = raw else { return Ok((style, page, None)) };
+    let color = |s: &str, key: &str| {
+        sisetu_render::Rgba::parse(s)
+            .ok_or_else(|| anyhow!("{what} {key} = \"{s}\": use a hex colour such as \"#E60012\""))
+    };
+    for (k, v) in r.colors.iter().flatten() {
+        let l: RiskLevel = k.parse().map_err(|e| anyhow!("{what} colors: {e}"))?;
+        style.colors[l.index()] = color(v, &format!("colors.{k}"))?;
+    }
+    if let Some(c) = &r.no_data_color {
+        style.no_data = color(c, "no_data_color")?;
+    }
+    if let Some(o) = r.fill_opacity {
+        if !(0.0..=1.0).contains(&o) {
+            bail!("{what} fill_opacity = {o}: use 0 (transparent) to 1 (opaque)");
+        }
+        style.fill_opacity = o;
+    }
+    for (k, v) in r.site_size_pt.iter().flatten() {
+        let l: RiskLevel = k.parse().map_err(|e| anyhow!("{what} site_size_pt: {e}"))?;
+        style.site_size_pt[l.index()] = *v;
+    }
+    let sizes = [
+        ("boundary_pt", r.boundary_pt, &mut style.boundary_pt),
+        ("cell_outline_pt", r.cell_outline_pt, &mut style.cell_outline_pt),
+        ("title_pt", r.title_pt, &mut style.title_pt),
+        ("label_pt", r.label_pt, &mut style.label_pt),
+        ("legend_pt", r.legend_pt, &mut style.legend_pt),
+        ("footer_pt", r.footer_pt, &mut style.footer_pt),
+    ];
+    for (key, value, slot) in sizes {
+        if let Some(v) = value {
+            if !(v.is_finite() && (0.0..=200.0).contains(&v)) {
+                bail!("{what} {key} = {v}: sizes are in points, from 0 to 200");
+            }
+            *slot = v;
+        }
+    }
+    for v in style.site_size_pt {
+        if !(v.is_finite() && (0.0..=100.0).contains(&v)) {
+            bail!("{what} site_size_pt: {v} is not a size in points from 0 to 100");
+        }
+    }
+    let page = parse_page(&page, &r.page, what)?;
+    Ok((style, page, r.font.clone()))
 }
 
 fn parse_crs(s: &str, what: &str) -> Result<Crs> {
@@ -259,7 +431,58 @@ impl Config {
             },
         };
 
+        let (style, base_page, font) = parse_style(raw.style.as_ref(), &ctx("[style]"))?;
+        let mut maps = Vec::new();
+        let mut files = std::collections::BTreeSet::new();
+        for (i, m) in raw.maps.iter().enumerate() {
+            let what = ctx(&format!("[[maps]] #{} ({})", i + 1, m.file));
+            if !m.file.to_ascii_lowercase().ends_with(".png") || m.file.contains(['/', '\\']) || m.file.starts_with('.')
+            {
+                bail!("{what}: file must be a plain file name ending in .png, such as \"districts.png\"");
+            }
+            if !files.insert(m.file.to_ascii_lowercase()) {
+                bail!("{what}: the file name is used by another map");
+            }
+            let mut fill = None;
+            let mut sites = false;
+            if m.layers.is_empty() {
+                bail!("{what}: layers is empty; use one or more of \"districts\", \"cells\", \"grids\", \"sites\"");
+            }
+            for l in &m.layers {
+                let layer = match l.trim() {
+                    "districts" => MapLayer::Districts,
+                    "cells" => MapLayer::Cells,
+                    "grids" => MapLayer::Grids,
+                    "sites" => MapLayer::Sites,
+                    other => {
+                        bail!("{what}: unknown layer \"{other}\"; use \"districts\", \"cells\", \"grids\" or \"sites\"")
+                    }
+                };
+                if layer == MapLayer::Sites {
+                    sites = true;
+                } else if let Some(prev) = fill.replace(layer) {
+                    if prev != layer {
+                        bail!("{what}: only one filled layer per map (got {prev:?} and {layer:?}); make two maps");
+                    }
+                }
+            }
+            if fill == Some(MapLayer::Grids) && raw.management_grid.is_none() {
+                bail!("{what}: layer \"grids\" needs a [management_grid] table");
+            }
+            maps.push(MapSpec {
+                file: m.file.clone(),
+                fill,
+                sites,
+                title: m.title.clone(),
+                per_district: m.per_district,
+                page: parse_page(&base_page, &m.page, &what)?,
+            });
+        }
+
         Ok(Config {
+            style,
+            font: font.map(|f| resolve(&f)),
+            maps,
             project_file: path.to_path_buf(),
             title: raw.project.title,
             output: resolve(raw.project.output.as_deref().unwrap_or("out")),

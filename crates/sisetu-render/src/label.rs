@@ -1,0 +1,273 @@
+//! District labels: a point well inside each district (pole of inaccessibility of its
+//! largest part), white-haloed text, and collision avoidance.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+use geo::{Area as _, BoundingRect, Centroid, InteriorPoint, LineString, MultiPolygon, Polygon};
+use tiny_skia::Pixmap;
+
+use crate::draw::{draw_text, TextStyle, INK};
+use crate::layout::{Geo, IRect};
+use crate::text::Font;
+use crate::Area;
+
+/// Even–odd crossing test over every ring of every part.
+pub(crate) fn contains(mp: &MultiPolygon<f64>, x: f64, y: f64) -> bool {
+    let mut inside = false;
+    for poly in &mp.0 {
+        for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
+            inside ^= ring_crossings(ring, x, y);
+        }
+    }
+    inside
+}
+
+fn ring_crossings(ring: &LineString<f64>, x: f64, y: f64) -> bool {
+    let c = &ring.0;
+    let mut inside = false;
+    if c.len() < 3 {
+        return false;
+    }
+    let mut j = c.len() - 1;
+    for i in 0..c.len() {
+        let (a, b) = (c[i], c[j]);
+        if (a.y > y) != (b.y > y) && x < (b.x - a.x) * (y - a.y) / (b.y - a.y) + a.x {
+            inside = !inside;
+        }
+        j = i;
+    }
+    inside
+}
+
+/// Signed distance from `(x, y)` to the polygon's boundary: positive inside.
+fn signed_distance(poly: &Polygon<f64>, x: f64, y: f64) -> f64 {
+    let mut inside = false;
+    let mut best = f64::INFINITY;
+    for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
+        inside ^= ring_crossings(ring, x, y);
+        for seg in ring.0.windows(2) {
+            let (a, b) = (seg[0], seg[1]);
+            let (dx, dy) = (b.x - a.x, b.y - a.y);
+            let len2 = dx * dx + dy * dy;
+            let t = if len2 > 0.0 { (((x - a.x) * dx + (y - a.y) * dy) / len2).clamp(0.0, 1.0) } else { 0.0 };
+            let (px, py) = (a.x + t * dx - x, a.y + t * dy - y);
+            best = best.min(px * px + py * py);
+        }
+    }
+    let d = best.sqrt();
+    if inside {
+        d
+    } else {
+        -d
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Cell {
+    x: f64,
+    y: f64,
+    h: f64,
+    d: f64,
+    max: f64,
+}
+
+impl Cell {
+    fn new(x: f64, y: f64, h: f64, poly: &Polygon<f64>) -> Cell {
+        let d = signed_distance(poly, x, y);
+        Cell { x, y, h, d, max: d + h * std::f64::consts::SQRT_2 }
+    }
+}
+
+impl PartialEq for Cell {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Cell {}
+impl PartialOrd for Cell {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Cell {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.max.total_cmp(&other.max).then_with(|| other.x.total_cmp(&self.x)).then_with(|| other.y.total_cmp(&self.y))
+    }
+}
+
+/// The pole of inaccessibility (the interior point farthest from the boundary), to within
+/// `precision`, by the quadtree search of Mapbox's polylabel. Deterministic.
+pub(crate) fn pole_of_inaccessibility(poly: &Polygon<f64>, precision: f64) -> Option<(f64, f64)> {
+    let bb = poly.exterior().bounding_rect()?;
+    let (w, h) = (bb.width(), bb.height());
+    let size = w.min(h);
+    if !(size > 0.0 && size.is_finite()) {
+        return None;
+    }
+    let precision = precision.max(size * 1e-4);
+    let half = size / 2.0;
+    let mut heap = BinaryHeap::new();
+    let mut x = bb.min().x;
+    while x < bb.max().x {
+        let mut y = bb.min().y;
+        while y < bb.max().y {
+            heap.push(Cell::new(x + half, y + half, half, poly));
+            y += size;
+        }
+        x += size;
+    }
+    let mut best = match poly.centroid() {
+        Some(c) => Cell::new(c.x(), c.y(), 0.0, poly),
+        None => Cell::new(bb.center().x, bb.center().y, 0.0, poly),
+    };
+    let bbox_cell = Cell::new(bb.center().x, bb.center().y, 0.0, poly);
+    if bbox_cell.d > best.d {
+        best = bbox_cell;
+    }
+    let mut budget = 4000;
+    while let Some(cell) = heap.pop() {
+        if cell.d > best.d {
+            best = cell;
+        }
+        if cell.max - best.d <= precision || budget == 0 {
+            continue;
+        }
+        budget -= 1;
+        let h = cell.h / 2.0;
+        for (dx, dy) in [(-h, -h), (h, -h), (-h, h), (h, h)] {
+            heap.push(Cell::new(cell.x + dx, cell.y + dy, h, poly));
+        }
+    }
+    (best.d > 0.0).then_some((best.x, best.y))
+}
+
+/// A copy of `poly` without vertices closer than `tol` (in x and y) to the previous one kept:
+/// at map scale the pole search then costs O(perimeter in pixels), whatever the detail.
+fn decimate(poly: &Polygon<f64>, tol: f64) -> Polygon<f64> {
+    let thin = |ring: &LineString<f64>| {
+        let mut out: Vec<geo::Coord<f64>> = Vec::with_capacity(ring.0.len().min(4096));
+        for c in &ring.0 {
+            if out.last().is_none_or(|l| (c.x - l.x).abs() >= tol || (c.y - l.y).abs() >= tol) {
+                out.push(*c);
+            }
+        }
+        if let (Some(first), Some(last)) = (ring.0.first(), out.last()) {
+            if first != last {
+                out.push(*first);
+            }
+        }
+        LineString(out)
+    };
+    Polygon::new(thin(poly.exterior()), poly.interiors().iter().map(thin).collect())
+}
+
+type Box4 = [f32; 4];
+
+fn overlaps(a: &Box4, b: &Box4) -> bool {
+    a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3]
+}
+
+/// Places and draws the district labels, larger districts first. A label goes to the pole
+/// of inaccessibility of the district's largest part, or to a nearby position when that
+/// collides with a label already placed or with `reserved` boxes (legend, scale bar, north
+/// arrow); positions whose whole box lies inside the district are preferred. Labels that fit
+/// nowhere are skipped. Returns (id, centre x, centre y) of every placed label.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn place_and_draw(
+    pm: &mut Pixmap,
+    font: &Font,
+    geo: &Geo,
+    districts: &[Area],
+    frame: IRect,
+    reserved: &[Box4],
+    size: f32,
+    halo: f32,
+) -> Vec<(String, f32, f32)> {
+    let mut order: Vec<(f64, usize)> =
+        districts.iter().enumerate().map(|(i, a)| (a.geometry.unsigned_area(), i)).collect();
+    order.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut taken: Vec<Box4> = reserved.to_vec();
+    let mut placed = Vec::new();
+    let gap = 0.25 * size;
+    let (fx0, fy0, fx1, fy1) =
+        (frame.x0 as f32 + 2.0, frame.y0 as f32 + 2.0, frame.x1 as f32 - 2.0, frame.y1 as f32 - 2.0);
+    let ts = TextStyle { size, color: INK, bold: 0.0, halo };
+    for (_, i) in order {
+        let area = &districts[i];
+        let name = area.name.trim();
+        if name.is_empty() {
+            continue;
+        }
+        let Some(bounds) = font.path(name, size, 0.0, 0.0).map(|p| p.bounds()) else { continue };
+        let (bw, bh) = (bounds.width() + halo, bounds.height() + halo);
+        let Some(largest) = area.geometry.0.iter().max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area()))
+        else {
+            continue;
+        };
+        let precision = 1.0 / geo.k;
+        let mut anchors: Vec<(f64, f64)> = Vec::new();
+        if let Some(p) = pole_of_inaccessibility(&decimate(largest, precision), precision) {
+            anchors.push(p);
+        }
+        if let Some(p) = area.geometry.interior_point() {
+            anchors.push((p.x(), p.y()));
+        }
+        let mut candidates: Vec<(f32, f32)> = Vec::new();
+        let (dx, dy) = (0.5 * bw, 1.0 * bh);
+        for &(wx, wy) in &anchors {
+            let (cx, cy) = geo.px(wx, wy);
+            let (cx, cy) = (cx as f32, cy as f32);
+            for (ox, oy) in [
+                (0.0, 0.0),
+                (0.0, -dy),
+                (0.0, dy),
+                (-dx, 0.0),
+                (dx, 0.0),
+                (-dx, -dy),
+                (dx, -dy),
+                (-dx, dy),
+                (dx, dy),
+                (0.0, -2.0 * dy),
+                (0.0, 2.0 * dy),
+                (-2.0 * dx, 0.0),
+                (2.0 * dx, 0.0),
+            ] {
+                candidates.push((cx + ox, cy + oy));
+            }
+        }
+        let inside = |x: f32, y: f32| {
+            let (wx, wy) = geo.world(x as f64, y as f64);
+            contains(&area.geometry, wx, wy)
+        };
+        let fits = |&(cx, cy): &(f32, f32), strict: bool| -> Option<Box4> {
+            let b = [cx - bw / 2.0, cy - bh / 2.0, cx + bw / 2.0, cy + bh / 2.0];
+            if b[0] < fx0 || b[1] < fy0 || b[2] > fx1 || b[3] > fy1 {
+                return None;
+            }
+            let padded = [b[0] - gap, b[1] - gap, b[2] + gap, b[3] + gap];
+            if taken.iter().any(|t| overlaps(t, &padded)) || !inside(cx, cy) {
+                return None;
+            }
+            if strict {
+                let (xs, ys) = ([b[0], cx, b[2]], [b[1], cy, b[3]]);
+                if !xs.iter().all(|&x| ys.iter().all(|&y| inside(x, y))) {
+                    return None;
+                }
+            }
+            Some(b)
+        };
+        let hit = candidates
+            .iter()
+            .find_map(|c| fits(c, true).map(|b| (*c, b)))
+            .or_else(|| candidates.iter().find_map(|c| fits(c, false).map(|b| (*c, b))));
+        if let Some(((cx, cy), b)) = hit {
+            let x = cx - (bounds.left() + bounds.right()) / 2.0;
+            let y = cy - (bounds.top() + bounds.bottom()) / 2.0;
+            draw_text(pm, font, name, x, y, ts);
+            taken.push(b);
+            placed.push((area.id.clone(), cx, cy));
+        }
+    }
+    placed
+}

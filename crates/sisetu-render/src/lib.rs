@@ -1,0 +1,414 @@
+//! sisetu-render: print-quality 四色图 (four-colour risk maps) rendered to PNG with tiny-skia.
+//!
+//! [`render`] draws one map page: districts, grid cells or management grids and sites,
+//! coloured red / orange / yellow / blue by [`RiskLevel`], with the furniture a printed map
+//! needs: title and subtitle, a neat line around the map, a legend with counts, a scale bar
+//! with round numbers, a north arrow and footer lines (data source, census date, CRS). The
+//! map is drawn in the working metric CRS with equal x/y scale, and [`Rendered::world_file`]
+//! georeferences the PNG (ESRI world file, `.pgw`).
+//!
+//! # Default palette
+//!
+//! No national standard fixes the RGB values of the four colours (安委办〔2016〕11号 only names
+//! red, orange, yellow and blue). The defaults are the saturated process colours that most
+//! 四色图 templates and emergency-management bureaus print with:
+//!
+//! | level  | Chinese  | default   | on the map (85 % over white) |
+//! |--------|----------|-----------|------------------------------|
+//! | red    | 重大风险 | `#E60012` | `#EA2635`                    |
+//! | orange | 较大风险 | `#F39800` | `#F5A726`                    |
+//! | yellow | 一般风险 | `#FFF100` | `#FFF326`                    |
+//! | blue   | 低风险   | `#0068B7` | `#267FC2`                    |
+//!
+//! Areas without sites are filled light grey (`#F2F2F2`). District boundaries are dark grey
+//! (`#404040`), cell outlines mid grey, text near-black (`#1A1A1A`). Every colour can be
+//! changed through [`Style`] (e.g. from a project's `[style]` table with [`Rgba::parse`]).
+//!
+//! # Sizes
+//!
+//! All sizes in [`Style`] are in points (1/72 inch) and scale with [`Page::dpi`]:
+//! `px = pt × dpi / 72`, so the same map at 150 and 300 dpi looks the same, at half and at
+//! full resolution. Page sizes are ISO A4 (210 × 297 mm) and A3 (297 × 420 mm), converted
+//! with `px = round(mm / 25.4 × dpi)`: A3 landscape at 300 dpi is 4961 × 3508 px.
+//!
+//! # Layers (bottom to top)
+//!
+//! 1. area fills: the level colour at [`Style::fill_opacity`], [`Style::no_data`] for areas
+//!    with no level (districts or the `areas` layer, see [`Fill`]);
+//! 2. thin grey outlines of the `areas` layer;
+//! 3. district boundaries;
+//! 4. sites, filled circles with a thin dark outline: blue first, red last (higher levels on
+//!    top and larger);
+//! 5. district labels with a white halo, never overlapping each other or the map furniture;
+//! 6. neat line, legend, scale bar, north arrow, title and footer.
+//!
+//! # Furniture
+//!
+//! * **Legend**: white box with a thin border in the frame corner that hides the least data
+//!   (bottom right, bottom left, top right, top left on ties): the legend title, then one
+//!   row per level, swatch + 重大风险 … 低风险 + count (with thousands separators), and a
+//!   无数据 row when a filled area has no level. Swatches are the fill colour at
+//!   [`Style::fill_opacity`] over white, exactly as on the map, or the site symbols (circles)
+//!   when nothing is filled ([`Fill::None`]).
+//! * **North arrow** ("N" over a split arrowhead) in a free upper corner; grid north is up.
+//! * **Scale bar** in a free lower corner: 1, 2 or 5 × 10ⁿ m, about 22 % of the frame width,
+//!   alternating black/white segments, labelled in m or km (`0  50  100 km`). Its length
+//!   is computed from the same transform as the map, so it is exact.
+//! * **District labels** at the pole of inaccessibility of each district's largest part,
+//!   with a white halo, larger districts first; a label that collides with one already
+//!   placed or with the furniture tries nearby positions and is otherwise left out.
+//!
+//! # Text
+//!
+//! Glyph outlines come from ab_glyph and are filled as tiny-skia paths (no system fonts are
+//! used). The vendored Droid Sans Fallback has Chinese but no ASCII glyphs, so a printable
+//! ASCII character the font lacks is drawn with its full-width form (U+FF01–FF5E, the same
+//! Latin design) at a proportional width, and digits at a fixed width. A font given with
+//! [`Font::from_file`] is used as it is. Droid has one weight: the title is "bold" by also
+//! stroking its outline.
+//!
+//! # Determinism
+//!
+//! The same inputs give the same PNG bytes: nothing depends on time, hash-map order or the
+//! number of threads (sites are stamped in parallel row bands, each applying the sites in
+//! the same fixed order).
+//!
+//! ```no_run
+//! use sisetu_render::*;
+//! # let districts: Vec<Area> = Vec::new();
+//! let content = MapContent {
+//!     districts: &districts, areas: &[], sites: &[], fill: Fill::Districts, label_districts: true,
+//!     extent: None, legend_counts: [0; 4], legend_title: "风险等级",
+//! };
+//! let text = MapText { title: "乌鲁木齐市安全风险四色分布图", subtitle: None, footer: &[] };
+//! let out = render(&Page::default(), &Style::default(), &Font::vendored(), &text, &content)?;
+//! std::fs::write("map.png", &out.png).unwrap();
+//! std::fs::write("map.pgw", &out.world_file).unwrap();
+//! # Ok::<(), RenderError>(())
+//! ```
+#![warn(missing_docs)]
+
+mod draw;
+mod furniture;
+mod label;
+mod layout;
+mod text;
+
+use std::fmt;
+
+pub use sisetu_core::RiskLevel;
+pub use text::Font;
+
+/// An sRGB colour with straight (not premultiplied) alpha.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rgba(pub u8, pub u8, pub u8, pub u8);
+
+impl Rgba {
+    /// Parses `#rrggbb`, `#rrggbbaa`, or the same without `#` (case-insensitive, surrounding
+    /// whitespace ignored). `None` for anything else.
+    ///
+    /// ```
+    /// use sisetu_render::Rgba;
+    /// assert_eq!(Rgba::parse("#c00000"), Some(Rgba(0xc0, 0, 0, 255)));
+    /// assert_eq!(Rgba::parse("c0000080"), Some(Rgba(0xc0, 0, 0, 0x80)));
+    /// assert_eq!(Rgba::parse("red"), None);
+    /// ```
+    pub fn parse(hex: &str) -> Option<Rgba> {
+        let h = hex.trim();
+        let h = h.strip_prefix('#').unwrap_or(h);
+        if !(h.len() == 6 || h.len() == 8) || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        let byte = |i: usize| u8::from_str_radix(&h[i..i + 2], 16).ok();
+        let a = if h.len() == 8 { byte(6)? } else { 255 };
+        Some(Rgba(byte(0)?, byte(2)?, byte(4)?, a))
+    }
+
+    /// This colour with its alpha multiplied by `opacity` (0..1).
+    pub(crate) fn with_opacity(self, opacity: f32) -> Rgba {
+        Rgba(self.0, self.1, self.2, (self.3 as f32 * opacity.clamp(0.0, 1.0)).round() as u8)
+    }
+}
+
+impl fmt::Display for Rgba {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.3 == 255 {
+            write!(f, "#{:02x}{:02x}{:02x}", self.0, self.1, self.2)
+        } else {
+            write!(f, "#{:02x}{:02x}{:02x}{:02x}", self.0, self.1, self.2, self.3)
+        }
+    }
+}
+
+/// Colours and sizes of a map. Sizes are in points (see the crate docs); the defaults are a
+/// tested print style for A4/A3.
+#[derive(Debug, Clone)]
+pub struct Style {
+    /// Fill colours of red, orange, yellow and blue (index = [`RiskLevel::index`]).
+    pub colors: [Rgba; 4],
+    /// Opacity of area fills, 0..1 (default 0.85). Sites are always drawn opaque.
+    pub fill_opacity: f32,
+    /// Fill of areas with no sites (level `None`), default light grey `#f2f2f2`.
+    pub no_data: Rgba,
+    /// District boundary width in points (default 1.0).
+    pub boundary_pt: f32,
+    /// Outline width of cells / management grids in points (default 0.25).
+    pub cell_outline_pt: f32,
+    /// Site symbol diameter per level, red first (default 5, 4, 3, 2.5 pt).
+    pub site_size_pt: [f32; 4],
+    /// Title font size (default 20 pt).
+    pub title_pt: f32,
+    /// District label font size (default 9 pt).
+    pub label_pt: f32,
+    /// Legend font size (default 10 pt); the scale bar and north arrow scale with it.
+    pub legend_pt: f32,
+    /// Footer font size (default 7 pt).
+    pub footer_pt: f32,
+}
+
+impl Default for Style {
+    fn default() -> Self {
+        Style {
+            colors: [
+                Rgba(0xE6, 0x00, 0x12, 255),
+                Rgba(0xF3, 0x98, 0x00, 255),
+                Rgba(0xFF, 0xF1, 0x00, 255),
+                Rgba(0x00, 0x68, 0xB7, 255),
+            ],
+            fill_opacity: 0.85,
+            no_data: Rgba(0xF2, 0xF2, 0xF2, 255),
+            boundary_pt: 1.0,
+            cell_outline_pt: 0.25,
+            site_size_pt: [5.0, 4.0, 3.0, 2.5],
+            title_pt: 20.0,
+            label_pt: 9.0,
+            legend_pt: 10.0,
+            footer_pt: 7.0,
+        }
+    }
+}
+
+impl Style {
+    /// The fill colour of `level`.
+    pub fn color(&self, level: RiskLevel) -> Rgba {
+        self.colors[level.index()]
+    }
+}
+
+/// Paper size. `Pixels` gives the image size directly (orientation is then ignored).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PageSize {
+    /// ISO A4, 210 × 297 mm.
+    A4,
+    /// ISO A3, 297 × 420 mm.
+    A3,
+    /// An exact image size in pixels (width, height); [`Page::dpi`] still scales the points.
+    Pixels(u32, u32),
+}
+
+/// Page orientation of A4/A3.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Orientation {
+    /// Taller than wide.
+    Portrait,
+    /// Wider than tall.
+    Landscape,
+}
+
+/// The page: size, orientation, resolution and margins.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Page {
+    /// Paper size.
+    pub size: PageSize,
+    /// Orientation (A4/A3 only).
+    pub orientation: Orientation,
+    /// Dots per inch: converts millimetres and points to pixels.
+    pub dpi: f32,
+    /// Margin around everything, in millimetres.
+    pub margin_mm: f32,
+}
+
+impl Default for Page {
+    /// A4 landscape, 300 dpi, 10 mm margins.
+    fn default() -> Self {
+        Page { size: PageSize::A4, orientation: Orientation::Landscape, dpi: 300.0, margin_mm: 10.0 }
+    }
+}
+
+impl Page {
+    /// The image size in pixels: `round(mm / 25.4 × dpi)` for A4/A3, as given for `Pixels`.
+    pub fn pixel_size(&self) -> (u32, u32) {
+        let mm = |v: f32| (v as f64 / 25.4 * self.dpi as f64).round().max(0.0) as u32;
+        let (short, long) = match self.size {
+            PageSize::A4 => (mm(210.0), mm(297.0)),
+            PageSize::A3 => (mm(297.0), mm(420.0)),
+            PageSize::Pixels(w, h) => return (w, h),
+        };
+        match self.orientation {
+            Orientation::Portrait => (short, long),
+            Orientation::Landscape => (long, short),
+        }
+    }
+}
+
+/// An area to fill and/or outline, in the working metric CRS (metres, x east, y north).
+#[derive(Debug, Clone)]
+pub struct Area {
+    /// Stable id (adcode, grid code, cell id).
+    pub id: String,
+    /// Display name (district labels).
+    pub name: String,
+    /// The area in the working CRS.
+    pub geometry: geo::MultiPolygon<f64>,
+    /// The area's level; `None` = no sites (drawn in [`Style::no_data`]).
+    pub level: Option<RiskLevel>,
+    /// Site counts per level, red first.
+    pub counts: [u64; 4],
+}
+
+/// One site in the working CRS.
+#[derive(Debug, Clone, Copy)]
+pub struct SitePoint {
+    /// Easting in metres.
+    pub x: f64,
+    /// Northing in metres.
+    pub y: f64,
+    /// The site's level.
+    pub level: RiskLevel,
+}
+
+/// What is filled with level colours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fill {
+    /// The districts.
+    Districts,
+    /// The `areas` layer (cells or management grids).
+    Areas,
+    /// Nothing: outlines and sites only (legend swatches become circles).
+    None,
+}
+
+/// What the map shows.
+pub struct MapContent<'a> {
+    /// Always drawn as boundaries (on top of fills), labelled when `label_districts`.
+    pub districts: &'a [Area],
+    /// Cells or management grids (may be empty).
+    pub areas: &'a [Area],
+    /// Sites (may be empty).
+    pub sites: &'a [SitePoint],
+    /// Which layer gets the level colours.
+    pub fill: Fill,
+    /// Label districts with their names.
+    pub label_districts: bool,
+    /// Map extent in the working CRS; `None` = the districts' bounding box padded by 3 % on
+    /// each side. The extent is fitted and centred in the map frame.
+    pub extent: Option<geo::Rect<f64>>,
+    /// Counts shown in the legend next to each level, red first.
+    pub legend_counts: [u64; 4],
+    /// Legend heading, e.g. "风险等级" or "网格风险等级".
+    pub legend_title: &'a str,
+}
+
+/// The texts around the map.
+pub struct MapText<'a> {
+    /// Title at the top centre (may be empty).
+    pub title: &'a str,
+    /// Optional subtitle below the title.
+    pub subtitle: Option<&'a str>,
+    /// Footer lines below the map frame: data source, census date, coordinate system…
+    pub footer: &'a [String],
+}
+
+/// A rendered map page.
+pub struct Rendered {
+    /// The PNG file.
+    pub png: Vec<u8>,
+    /// Image width in pixels.
+    pub width: u32,
+    /// Image height in pixels.
+    pub height: u32,
+    /// World file (.pgw) text: 6 lines A, D, B, E, C, F mapping pixel (col,row) → working CRS (x,y) of the pixel centre, as ESRI world files define.
+    pub world_file: String,
+    /// Pixel geometry of the map frame (neat line), for tests: (x0, y0, x1, y1) in pixels.
+    pub map_frame: (f32, f32, f32, f32),
+    /// Pixel geometry of the legend box, for tests: (x0, y0, x1, y1) in pixels.
+    pub legend_box: (f32, f32, f32, f32),
+    /// The scale bar as drawn: its length in pixels.
+    pub scale_bar_px: f32,
+    /// The ground distance in metres the scale bar is labelled with.
+    pub scale_bar_m: f64,
+    /// Where each district label was placed (id, pixel x, y of the label's centre); skipped
+    /// labels are not in the list.
+    pub labels: Vec<(String, f32, f32)>,
+    transform: layout::Geo,
+}
+
+impl Rendered {
+    /// The pixel position of world point `(x, y)`. Pixel coordinates are continuous: pixel
+    /// (col, row) covers `[col, col+1) × [row, row+1)`, so its centre is `(col+0.5, row+0.5)`.
+    pub fn pixel_of(&self, x: f64, y: f64) -> (f32, f32) {
+        let (px, py) = self.transform.px(x, y);
+        (px as f32, py as f32)
+    }
+
+    /// The world point at continuous pixel position `(px, py)` (inverse of [`Rendered::pixel_of`]).
+    pub fn world_of(&self, px: f32, py: f32) -> (f64, f64) {
+        self.transform.world(px as f64, py as f64)
+    }
+}
+
+impl fmt::Debug for Rendered {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Rendered")
+            .field("png", &format_args!("<{} bytes>", self.png.len()))
+            .field("width", &self.width)
+            .field("height", &self.height)
+            .field("world_file", &self.world_file)
+            .field("map_frame", &self.map_frame)
+            .field("legend_box", &self.legend_box)
+            .field("scale_bar_px", &self.scale_bar_px)
+            .field("scale_bar_m", &self.scale_bar_m)
+            .field("labels", &self.labels)
+            .finish()
+    }
+}
+
+/// Why a map could not be rendered. Every message says what to change.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// The font file cannot be read, does not parse, or has no Chinese glyphs.
+    #[error("font: {0}")]
+    Font(String),
+    /// The page cannot hold the title, map frame, legend and footer.
+    #[error("page too small: {0}")]
+    PageTooSmall(String),
+    /// Nothing to draw, or no extent to draw it in.
+    #[error("empty map: {0}")]
+    Empty(String),
+    /// A page or style value is out of range (dpi, sizes, opacity, image too large).
+    #[error("invalid map settings: {0}")]
+    Invalid(String),
+    /// PNG encoding failed.
+    #[error("PNG encoding failed: {0}")]
+    Encode(String),
+}
+
+/// Renders one map page to PNG. See the crate docs for the layers and the furniture.
+///
+/// Errors (never panics): [`RenderError::Empty`] when there are no districts and no extent,
+/// [`RenderError::PageTooSmall`] when the page cannot hold the title, legend, footer and a
+/// map frame (the message gives the minimum size), [`RenderError::Invalid`] for
+/// non-finite or negative sizes, and [`RenderError::Encode`].
+pub fn render(
+    page: &Page,
+    style: &Style,
+    font: &Font,
+    text: &MapText,
+    content: &MapContent,
+) -> Result<Rendered, RenderError> {
+    layout::render(page, style, font, text, content)
+}
+
+#[cfg(test)]
+#[path = "render_tests.rs"]
+mod tests;

@@ -1,0 +1,132 @@
+use geo::{coord, polygon, MultiPolygon, Rect};
+
+use super::*;
+use crate::furniture::{group, nice_length};
+use crate::label::{contains, pole_of_inaccessibility};
+use crate::layout::{Geo, IRect};
+
+#[test]
+fn rgba_parse() {
+    assert_eq!(Rgba::parse("#c00000"), Some(Rgba(0xc0, 0, 0, 255)));
+    assert_eq!(Rgba::parse("#c00000ff"), Some(Rgba(0xc0, 0, 0, 255)));
+    assert_eq!(Rgba::parse("c00000"), Some(Rgba(0xc0, 0, 0, 255)));
+    assert_eq!(Rgba::parse(" #E60012 "), Some(Rgba(0xE6, 0, 0x12, 255)));
+    assert_eq!(Rgba::parse("#0068b780"), Some(Rgba(0, 0x68, 0xB7, 0x80)));
+    for bad in ["", "#", "#c0000", "#c000000", "red", "#gg0000", "#c00000ff00", "＃c00000", "+c0000"] {
+        assert_eq!(Rgba::parse(bad), None, "{bad}");
+    }
+    assert_eq!(Rgba(0xE6, 0, 0x12, 255).to_string(), "#e60012");
+    assert_eq!(Rgba(0, 0, 0, 0x80).to_string(), "#00000080");
+}
+
+#[test]
+fn default_style_and_page() {
+    let s = Style::default();
+    assert_eq!(s.colors[0], Rgba::parse("#E60012").unwrap());
+    assert_eq!(s.colors[1], Rgba::parse("#F39800").unwrap());
+    assert_eq!(s.colors[2], Rgba::parse("#FFF100").unwrap());
+    assert_eq!(s.colors[3], Rgba::parse("#0068B7").unwrap());
+    assert_eq!(s.color(RiskLevel::Blue), s.colors[3]);
+    assert_eq!(s.no_data, Rgba(0xf2, 0xf2, 0xf2, 255));
+    assert_eq!(s.site_size_pt, [5.0, 4.0, 3.0, 2.5]);
+    let p = Page::default();
+    assert_eq!((p.size, p.orientation, p.dpi, p.margin_mm), (PageSize::A4, Orientation::Landscape, 300.0, 10.0));
+}
+
+#[test]
+fn page_pixel_sizes() {
+    let a3 = Page { size: PageSize::A3, ..Page::default() };
+    assert_eq!(a3.pixel_size(), (4961, 3508));
+    assert_eq!(Page { orientation: Orientation::Portrait, ..a3 }.pixel_size(), (3508, 4961));
+    assert_eq!(Page::default().pixel_size(), (3508, 2480));
+    assert_eq!(Page { dpi: 150.0, ..Page::default() }.pixel_size(), (1754, 1240));
+    let px = Page { size: PageSize::Pixels(800, 600), orientation: Orientation::Portrait, ..Page::default() };
+    assert_eq!(px.pixel_size(), (800, 600), "orientation does not apply to pixel sizes");
+}
+
+#[test]
+fn round_scale_bar_lengths() {
+    assert_eq!(nice_length(23_000.0, 1e9), 20_000.0);
+    assert_eq!(nice_length(38_000.0, 1e9), 50_000.0);
+    assert_eq!(nice_length(1_400.0, 1e9), 1_000.0);
+    assert_eq!(nice_length(0.9, 1e9), 1.0);
+    assert_eq!(nice_length(160.0, 1e9), 200.0);
+    // Never longer than the room it has, when a shorter round length exists.
+    assert_eq!(nice_length(38_000.0, 45_000.0), 20_000.0);
+}
+
+#[test]
+fn thousands_separators() {
+    assert_eq!(group(0), "0");
+    assert_eq!(group(999), "999");
+    assert_eq!(group(1000), "1,000");
+    assert_eq!(group(1_234_567), "1,234,567");
+}
+
+#[test]
+fn pole_of_inaccessibility_is_well_inside() {
+    let square = polygon![(x: 0., y: 0.), (x: 10., y: 0.), (x: 10., y: 10.), (x: 0., y: 10.)];
+    let (x, y) = pole_of_inaccessibility(&square, 0.01).unwrap();
+    assert!((x - 5.0).abs() < 0.05 && (y - 5.0).abs() < 0.05, "{x} {y}");
+    // An L shape: the pole lies in the wide part, not at the (outside) centroid corner.
+    let l =
+        polygon![(x: 0., y: 0.), (x: 10., y: 0.), (x: 10., y: 2.), (x: 2., y: 2.), (x: 2., y: 10.), (x: 0., y: 10.)];
+    let (x, y) = pole_of_inaccessibility(&l, 0.01).unwrap();
+    let mp = MultiPolygon(vec![l]);
+    assert!(contains(&mp, x, y));
+    assert!(x.min(y) > 0.9 && x.min(y) < 1.3, "{x} {y}");
+    // Degenerate polygons have no pole.
+    let flat = polygon![(x: 0., y: 0.), (x: 10., y: 0.), (x: 5., y: 0.)];
+    assert_eq!(pole_of_inaccessibility(&flat, 0.01), None);
+}
+
+#[test]
+fn contains_honours_holes() {
+    let with_hole = geo::Polygon::new(
+        geo::LineString::from(vec![(0., 0.), (10., 0.), (10., 10.), (0., 10.), (0., 0.)]),
+        vec![geo::LineString::from(vec![(4., 4.), (6., 4.), (6., 6.), (4., 6.), (4., 4.)])],
+    );
+    let mp = MultiPolygon(vec![with_hole]);
+    assert!(contains(&mp, 2.0, 2.0));
+    assert!(!contains(&mp, 5.0, 5.0));
+    assert!(!contains(&mp, 12.0, 5.0));
+}
+
+#[test]
+fn transform_fits_and_round_trips() {
+    let ext = Rect::new(coord! {x: 500_000.0, y: 4_800_000.0}, coord! {x: 600_000.0, y: 4_850_000.0});
+    let frame = IRect { x0: 100, y0: 200, x1: 1100, y1: 1200 };
+    let g = Geo::fit(&ext, frame);
+    assert!((g.k - 0.01).abs() < 1e-12);
+    // Width-limited: x spans the frame, y is centred.
+    let (x0, y0) = g.px(500_000.0, 4_850_000.0);
+    let (x1, y1) = g.px(600_000.0, 4_800_000.0);
+    assert!((x0 - 100.0).abs() < 1e-9 && (x1 - 1100.0).abs() < 1e-9);
+    assert!((y0 - 450.0).abs() < 1e-9 && (y1 - 950.0).abs() < 1e-9);
+    let (wx, wy) = g.world(x0 + 12.25, y0 + 3.5);
+    let (px, py) = g.px(wx, wy);
+    assert!((px - x0 - 12.25).abs() < 1e-6 && (py - y0 - 3.5).abs() < 1e-6);
+    let lines: Vec<f64> = g.world_file().lines().map(|l| l.parse().unwrap()).collect();
+    assert_eq!(lines.len(), 6);
+    assert_eq!((lines[0], lines[1], lines[2], lines[3]), (100.0, 0.0, 0.0, -100.0));
+    // C, F: the centre of pixel (0, 0).
+    let (cx, cy) = g.world(0.5, 0.5);
+    assert_eq!((lines[4], lines[5]), (cx, cy));
+}
+
+#[test]
+fn vendored_font_draws_chinese_and_ascii() {
+    let f = Font::vendored();
+    for text in ["重大风险", "较大风险", "一般风险", "低风险", "北", "N", "0 5 10 km", "EPSG:4538"] {
+        let p = f.path(text, 40.0, 0.0, 100.0).unwrap_or_else(|| panic!("no outline for {text}"));
+        let b = p.bounds();
+        assert!(b.width() > 10.0 && b.height() > 10.0, "{text}: {b:?}");
+        assert!(b.bottom() <= 112.0 && b.top() >= 60.0, "{text} sits on the baseline: {b:?}");
+    }
+    // Digits are tabular, proportional letters are narrower than a CJK em.
+    assert!((f.width("0000", 100.0) - f.width("1111", 100.0)).abs() < 1e-3);
+    assert!(f.width("1", 100.0) < 60.0 && f.width("国", 100.0) > 90.0);
+    assert!(f.cjk_top(100.0) > 70.0 && f.cjk_top(100.0) < 100.0);
+    // The full-width low line spans a whole em; drawn for `_` it is narrowed.
+    assert!(f.width("_", 100.0) < 70.0);
+}

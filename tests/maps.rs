@@ -1,0 +1,190 @@
+//! Maps through the real binary: the demo's maps, their georeferencing, pixel checks, a
+//! golden checksum, `sisetu render`, and bad map settings.
+
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn run(dir: &Path, args: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_sisetu")).args(args).current_dir(dir).output().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// Decoded RGBA pixels.
+struct Image {
+    w: u32,
+    h: u32,
+    rgba: Vec<u8>,
+}
+
+impl Image {
+    fn open(path: &Path) -> Image {
+        let dec = png::Decoder::new(std::fs::File::open(path).unwrap());
+        let mut reader = dec.read_info().unwrap();
+        let mut buf = vec![0; reader.output_buffer_size()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        assert_eq!(info.color_type, png::ColorType::Rgba, "{}", path.display());
+        buf.truncate(info.buffer_size());
+        Image { w: info.width, h: info.height, rgba: buf }
+    }
+    fn at(&self, x: u32, y: u32) -> [u8; 4] {
+        let i = ((y * self.w + x) * 4) as usize;
+        [self.rgba[i], self.rgba[i + 1], self.rgba[i + 2], self.rgba[i + 3]]
+    }
+}
+
+/// The world file's pixel → world transform, inverted: world → pixel.
+fn world_to_pixel(pgw: &Path, x: f64, y: f64) -> (f64, f64) {
+    let v: Vec<f64> = std::fs::read_to_string(pgw).unwrap().lines().map(|l| l.trim().parse().unwrap()).collect();
+    let (a, d, b, e, c, f) = (v[0], v[1], v[2], v[3], v[4], v[5]);
+    assert!(d == 0.0 && b == 0.0, "north-up maps have no rotation terms");
+    ((x - c) / a, (y - f) / e)
+}
+
+fn demo_build() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let (code, err) = run(&root(), &["build", "geodata/urumqi/sisetu.toml", "--out", out.to_str().unwrap(), "-q"]);
+    assert_eq!(code, 0, "{err}");
+    (tmp, out)
+}
+
+#[test]
+fn demo_maps_are_georeferenced_and_coloured_by_level() {
+    let (_tmp, out) = demo_build();
+    for f in ["map_districts", "map_cells", "map_sites"] {
+        for ext in ["png", "pgw", "prj"] {
+            assert!(out.join(format!("{f}.{ext}")).is_file(), "{f}.{ext} missing");
+        }
+    }
+    let per_district: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.starts_with("district_") && n.ends_with(".png"))
+        .collect();
+    assert_eq!(per_district.len(), 8, "{per_district:?}");
+    assert!(std::fs::read_to_string(out.join("map_districts.prj")).unwrap().contains("Gauss_Kruger"));
+
+    // A pixel in the east of 达坂城区 (650107), right of its label: the world file takes it
+    // back to a point that lies inside the district's polygon (checked with geo), and the
+    // pixel has the district's level colour blended with white by the fill opacity.
+    let districts: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("districts.geojson")).unwrap()).unwrap();
+    let dabancheng =
+        districts["features"].as_array().unwrap().iter().find(|f| f["properties"]["id"] == "650107").unwrap();
+    assert_eq!(dabancheng["properties"]["level"], "red");
+    let img = Image::open(&out.join("map_districts.png"));
+    let (px, py) = (img.w as f64 * 0.65, img.h as f64 * 0.65);
+    let v: Vec<f64> = std::fs::read_to_string(out.join("map_districts.pgw"))
+        .unwrap()
+        .lines()
+        .map(|l| l.trim().parse().unwrap())
+        .collect();
+    let (x, y) = (v[4] + px * v[0], v[5] + py * v[3]);
+    let back = world_to_pixel(&out.join("map_districts.pgw"), x, y);
+    assert!((back.0 - px).abs() < 1e-6 && (back.1 - py).abs() < 1e-6);
+    let t =
+        sisetu_io::crs::Transformer::new(sisetu_io::crs::Crs::GaussKruger(4538), sisetu_io::crs::Crs::Wgs84).unwrap();
+    let (lon, lat) = t.transform(x, y).unwrap();
+    let poly: geo::Geometry<f64> = geo::Geometry::try_from(
+        serde_json::from_value::<geojson::Geometry>(dabancheng["geometry"].clone()).unwrap().value,
+    )
+    .unwrap();
+    use geo::Contains;
+    assert!(poly.contains(&geo::Point::new(lon, lat)), "pixel ({px}, {py}) -> ({lon}, {lat}) is not in 达坂城区");
+    let c = img.at(px as u32, py as u32);
+    let style = sisetu_render::Style::default();
+    let red = style.colors[0];
+    let a = style.fill_opacity;
+    let blend = |v: u8| (v as f32 * a + 255.0 * (1.0 - a)).round() as i32;
+    for (got, want) in c.iter().zip([blend(red.0), blend(red.1), blend(red.2)]) {
+        assert!((*got as i32 - want).abs() <= 4, "pixel {c:?} at ({px:.0}, {py:.0}) is not the red fill {red:?}");
+    }
+}
+
+#[test]
+fn demo_district_map_matches_its_golden_checksum() {
+    // Regenerate deliberately when the style changes: UPDATE_GOLDEN=1 cargo test --test maps
+    let (_tmp, out) = demo_build();
+    let digest = format!("{:x}", Sha256::digest(std::fs::read(out.join("map_districts.png")).unwrap()));
+    let golden = root().join("tests/golden/map_districts.png.sha256");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&golden, format!("{digest}\n")).unwrap();
+    }
+    let want = std::fs::read_to_string(&golden).unwrap_or_default();
+    assert_eq!(
+        want.trim(),
+        digest,
+        "the demo's district map changed; if that is intended, run UPDATE_GOLDEN=1 cargo test --test maps"
+    );
+}
+
+#[test]
+fn render_redraws_from_the_outputs_and_builds_are_byte_stable() {
+    let (_tmp, out) = demo_build();
+    let first = std::fs::read(out.join("map_cells.png")).unwrap();
+    // Same inputs, same bytes, with one thread too.
+    let (code, err) =
+        run(&root(), &["build", "geodata/urumqi/sisetu.toml", "--out", out.to_str().unwrap(), "-q", "--threads", "1"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(first, std::fs::read(out.join("map_cells.png")).unwrap(), "map bytes differ between runs");
+    std::fs::remove_file(out.join("map_sites.png")).unwrap();
+    let (code, err) = run(&root(), &["render", "geodata/urumqi/sisetu.toml", "--out", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let img = Image::open(&out.join("map_sites.png"));
+    assert!(img.w > 1000 && img.h > 700);
+    // Rendering without outputs is a clear error.
+    let empty = tempfile::tempdir().unwrap();
+    let (code, err) = run(&root(), &["render", "geodata/urumqi/sisetu.toml", "--out", empty.path().to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("sisetu build"), "{err}");
+}
+
+fn small_project(dir: &Path, maps: &str) {
+    std::fs::write(
+        dir.join("districts.geojson"),
+        r#"{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"W","name":"西区"},"geometry":{"type":"Polygon","coordinates":[[[87.5,43.7],[87.6,43.7],[87.6,43.9],[87.5,43.9],[87.5,43.7]]]}},
+{"type":"Feature","properties":{"id":"E","name":"东区"},"geometry":{"type":"Polygon","coordinates":[[[87.6,43.7],[87.7,43.7],[87.7,43.9],[87.6,43.9],[87.6,43.7]]]}}]}"#,
+    )
+    .unwrap();
+    std::fs::write(dir.join("sites.csv"), "id,lon,lat,grade\n").unwrap();
+    std::fs::write(
+        dir.join("sisetu.toml"),
+        format!(
+            "[project]\ntitle = \"小图\"\n[districts]\npath = \"districts.geojson\"\ncrs = \"EPSG:4490\"\n\
+             [[sites]]\npath = \"sites.csv\"\ncrs = \"EPSG:4490\"\n{maps}"
+        ),
+    )
+    .unwrap();
+}
+
+#[test]
+fn bad_map_settings_are_clear_errors_and_zero_sites_is_a_map() {
+    let cases = [
+        ("[[maps]]\nfile = \"a.png\"\nlayers = [\"rivers\"]\n", "unknown layer \"rivers\""),
+        ("[[maps]]\nfile = \"a.png\"\nlayers = [\"districts\", \"cells\"]\n", "only one filled layer"),
+        ("[[maps]]\nfile = \"a.png\"\nlayers = [\"grids\"]\n", "needs a [management_grid]"),
+        ("[style]\nfont = \"missing.ttf\"\n[[maps]]\nfile = \"a.png\"\nlayers = [\"districts\"]\n", "missing.ttf"),
+        ("[[maps]]\nfile = \"a.png\"\nlayers = [\"districts\"]\npage = \"200x150\"\n", "page"),
+        ("[[maps]]\nfile = \"a.jpg\"\nlayers = [\"districts\"]\n", ".png"),
+    ];
+    for (maps, needle) in cases {
+        let tmp = tempfile::tempdir().unwrap();
+        small_project(tmp.path(), maps);
+        let (code, err) = run(tmp.path(), &["build", "sisetu.toml", "-q"]);
+        assert_eq!(code, 2, "{maps}: {err}");
+        assert!(err.contains(needle), "{maps}: expected '{needle}' in: {err}");
+        assert!(!tmp.path().join("out/report.json").exists(), "a failed run wrote outputs");
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    small_project(tmp.path(), "[[maps]]\nfile = \"a.png\"\nlayers = [\"districts\", \"sites\"]\ndpi = 100\n");
+    let (code, err) = run(tmp.path(), &["build", "sisetu.toml", "-q"]);
+    assert_eq!(code, 0, "{err}");
+    let img = Image::open(&tmp.path().join("out/a.png"));
+    assert_eq!((img.w, img.h), (1169, 827), "A4 landscape at 100 dpi");
+}
