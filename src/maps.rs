@@ -159,6 +159,7 @@ fn render_one(
         extent,
         legend_counts,
         legend_title,
+        focus: district,
     };
     let text = MapText { title: &title, subtitle: subtitle.as_deref(), footer };
     sisetu_render::render(&spec.page, &cfg.style, font, &text, &content).map_err(|e| anyhow!("map {}: {e}", spec.file))

@@ -25,6 +25,7 @@ fn bench(c: &mut Criterion) {
         extent: None,
         legend_counts: common::level_counts(&sites),
         legend_title: "风险等级",
+        focus: None,
     };
     let text = MapText {
         title: "乌鲁木齐市安全风险四色分布图", subtitle: Some("1,000,000 sites"), footer: &footer

@@ -197,6 +197,9 @@ pub(crate) fn map_layers(
         }
     }
     draw_sites(pm, geo, style, content.sites, frame, s);
+    if let Some(focus) = content.focus.and_then(|i| content.districts.get(i)) {
+        veil_outside(pm, geo, style, focus, frame, s);
+    }
     district_path
 }
 
@@ -325,6 +328,23 @@ fn draw_sites(pm: &mut Pixmap, geo: &Geo, style: &Style, sites: &[SitePoint], fr
 #[inline]
 fn div255(v: u32) -> u8 {
     ((v + 128 + ((v + 128) >> 8)) >> 8) as u8
+}
+
+/// Veils the frame outside `focus` in translucent white and draws its boundary heavier.
+fn veil_outside(pm: &mut Pixmap, geo: &Geo, style: &Style, focus: &Area, frame: IRect, s: f32) {
+    let mut pb = PathBuilder::new();
+    if let Some(r) = tiny_skia::Rect::from_ltrb(frame.x0 as f32, frame.y0 as f32, frame.x1 as f32, frame.y1 as f32) {
+        pb.push_rect(r);
+    }
+    push_multipolygon(&mut pb, &focus.geometry, geo);
+    if let Some(p) = pb.finish() {
+        pm.fill_path(&p, &paint(WHITE.with_opacity(0.62)), FillRule::EvenOdd, Transform::identity(), None);
+    }
+    let mut pb = PathBuilder::new();
+    push_multipolygon(&mut pb, &focus.geometry, geo);
+    if let (Some(p), true) = (pb.finish(), style.boundary_pt > 0.0) {
+        pm.stroke_path(&p, &paint(BOUNDARY), &stroke(2.2 * style.boundary_pt * s), Transform::identity(), None);
+    }
 }
 
 /// Paints everything outside `frame` white (clips the map layers to the frame).

@@ -78,7 +78,7 @@
 //! # let districts: Vec<Area> = Vec::new();
 //! let content = MapContent {
 //!     districts: &districts, areas: &[], sites: &[], fill: Fill::Districts, label_districts: true,
-//!     extent: None, legend_counts: [0; 4], legend_title: "风险等级",
+//!     extent: None, legend_counts: [0; 4], legend_title: "风险等级", focus: None,
 //! };
 //! let text = MapText { title: "乌鲁木齐市安全风险四色分布图", subtitle: None, footer: &[] };
 //! let out = render(&Page::default(), &Style::default(), &Font::vendored(), &text, &content)?;
@@ -307,6 +307,10 @@ pub struct MapContent<'a> {
     pub legend_counts: [u64; 4],
     /// Legend heading, e.g. "风险等级" or "网格风险等级".
     pub legend_title: &'a str,
+    /// The district (index into `districts`) this map is about, e.g. for the per-district maps
+    /// of the district teams: everything outside it is veiled in white and its boundary is
+    /// drawn heavier, so the neighbours stay visible as context without competing with it.
+    pub focus: Option<usize>,
 }
 
 /// The texts around the map.

@@ -31,6 +31,7 @@ fn content<'a>(districts: &'a [Area], areas: &'a [Area], sites: &'a [SitePoint],
         extent: None,
         legend_counts: level_counts(sites),
         legend_title: "风险等级",
+        focus: None,
     }
 }
 

@@ -28,6 +28,7 @@ fn urumqi_districts_with_sites() {
         extent: None,
         legend_counts: level_counts(&sites),
         legend_title: "风险等级",
+        focus: None,
     };
     let text = MapText {
         title: "乌鲁木齐市安全风险四色分布图",
@@ -56,6 +57,7 @@ fn urumqi_cells_a3() {
         extent: None,
         legend_counts: level_counts(&sites),
         legend_title: "网格风险等级",
+        focus: None,
     };
     let text = MapText { title: "乌鲁木齐市500米网格安全风险四色图", subtitle: None, footer: &footer };
     let page = Page { size: PageSize::A3, ..Page::default() };
@@ -78,6 +80,7 @@ fn urumqi_sites_only_portrait() {
         extent: None,
         legend_counts: level_counts(&sites),
         legend_title: "企业风险等级",
+        focus: None,
     };
     let text = MapText {
         title: "乌鲁木齐市企业安全风险分布图", subtitle: Some("2024年普查"), footer: &footer
@@ -100,6 +103,7 @@ fn urumqi_small_screen_map() {
         extent: None,
         legend_counts: level_counts(&sites),
         legend_title: "风险等级",
+        focus: None,
     };
     let footer = vec!["坐标系：EPSG:4538".to_string()];
     let text = MapText { title: "乌鲁木齐市安全风险四色分布图", subtitle: None, footer: &footer };
@@ -125,6 +129,7 @@ fn urumqi_million_sites_a3() {
         extent: None,
         legend_counts: level_counts(&sites),
         legend_title: "风险等级",
+        focus: None,
     };
     let text = MapText {
         title: "乌鲁木齐市安全风险四色分布图",
