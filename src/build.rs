@@ -105,6 +105,9 @@ pub struct Report {
     pub totals: Totals,
     /// Ids used by more than one row (first 1000), with their occurrences as `file:line`.
     pub duplicate_ids: Vec<BTreeMap<&'static str, serde_json::Value>>,
+    /// Facility coverage (`[[facilities]]`), when configured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<crate::coverage::CoverageReport>,
     /// Files written.
     pub outputs: Vec<String>,
 }
@@ -136,6 +139,8 @@ pub struct BuildOutcome {
     pub out_dir: PathBuf,
     /// Per-district summaries (for the terminal).
     pub district_rows: Vec<(String, String, Summary, Option<RiskLevel>)>,
+    /// Coverage lines for the terminal.
+    pub coverage_lines: Vec<String>,
 }
 
 fn sha256_file(path: &Path) -> Result<String> {
@@ -521,11 +526,19 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
     let header_refs: Vec<&str> = header.iter().map(|s| s.as_str()).collect();
     write::write_csv_bom(&stage.path("summary.csv"), &header_refs, rows)?;
 
+    // Facility coverage.
+    let coverage = crate::coverage::run(cfg, &districts, work, &mut stage, progress)?;
+
     // rejects.csv
     let mut reject_rows = Vec::new();
     for (spec, l) in cfg.sites.iter().zip(&layers) {
         for r in &l.rejects {
             reject_rows.push(reject_row(&spec.display, r));
+        }
+    }
+    if let Some(c) = &coverage {
+        for (file, r) in &c.rejects {
+            reject_rows.push(reject_row(file, r));
         }
     }
     write::write_csv_bom(&stage.path("rejects.csv"), &["file", "line", "reason", "raw"], reject_rows)?;
@@ -593,6 +606,13 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
     if mgrid.is_some() {
         outputs.insert(1, "grids.geojson".into());
     }
+    let (coverage_report, coverage_lines) = match coverage {
+        Some(c) => {
+            outputs.extend(c.outputs);
+            (Some(c.report), c.lines)
+        }
+        None => (None, Vec::new()),
+    };
 
     // Maps, from the summaries in memory.
     if !cfg.maps.is_empty() {
@@ -603,6 +623,7 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
             geometry: z.geometry.clone(),
             level: agg.level(&s.levels),
             counts: s.levels.n,
+            color: None,
         };
         let data = crate::maps::MapData {
             districts: districts.work.iter().zip(&by_district).map(|(z, s)| area(z, s)).collect(),
@@ -651,6 +672,7 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
             .take(1000)
             .map(|(id, occ)| BTreeMap::from([("id", serde_json::json!(id)), ("rows", serde_json::json!(occ))]))
             .collect(),
+        coverage: coverage_report,
         outputs,
     };
     let mut json = serde_json::to_vec_pretty(&report)?;
@@ -666,7 +688,21 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
         .map(|(z, s)| (z.id.clone(), z.name.clone(), s.clone(), agg.level(&s.levels)))
         .collect();
     district_rows.push((String::new(), "未归属 (unassigned)".into(), unassigned.clone(), None));
-    Ok(BuildOutcome { report, out_dir, district_rows })
+    Ok(BuildOutcome { report, out_dir, district_rows, coverage_lines })
+}
+
+impl Report {
+    /// Every rejected input row: sites, population, facilities and siting candidates.
+    pub fn rejected_rows(&self) -> u64 {
+        let coverage = self.coverage.as_ref().map_or(0, |c| {
+            c.population.inputs.iter().map(|i| i.rejected).sum::<u64>()
+                + c.layers
+                    .iter()
+                    .map(|l| l.input.rejected + l.candidates.as_ref().map_or(0, |i| i.rejected))
+                    .sum::<u64>()
+        });
+        self.totals.rejected + coverage
+    }
 }
 
 fn reject_row(file: &str, r: &Reject) -> Vec<String> {

@@ -2,12 +2,20 @@
 //!
 //! * [`project`]: the project file (TOML) → a validated [`project::Config`].
 //! * [`build`]: the `sisetu build` job, from census files to every output.
+//! * [`facilities`]: the `[population]` and `[[facilities]]` sections of the project file.
+//! * [`coverage`]: shelter / facility coverage, capacity, siting; [`coverage_map`] draws it.
 //! * [`maps`]: the PNG maps (`[[maps]]`), after a build or re-rendered by `sisetu render`.
 //! * [`synth`]: seeded synthetic census data for the demo and the benches.
+//! * [`bench_scene`]: the seeded scene of the coverage benchmark, and its CSV export.
 //! * [`progress`]: progress bars and messages.
 
+pub mod bench_scene;
 pub mod build;
+pub mod coverage;
+pub mod coverage_map;
+pub mod facilities;
 pub mod maps;
 pub mod progress;
 pub mod project;
 pub mod synth;
+pub mod synth_facilities;

@@ -128,10 +128,10 @@ fn main() -> ExitCode {
             match build::run(&cfg, &BuildOptions { out }, &progress) {
                 Ok(outcome) => {
                     print_summary(&outcome, &progress);
-                    if strict && outcome.report.totals.rejected > 0 {
+                    if strict && outcome.report.rejected_rows() > 0 {
                         progress.info(&format!(
                             "--strict: {} rows were rejected (see rejects.csv); exit code 1",
-                            outcome.report.totals.rejected
+                            outcome.report.rejected_rows()
                         ));
                         ExitCode::from(1)
                     } else {
@@ -155,31 +155,33 @@ fn pad(s: &str, width: usize) -> String {
 }
 
 fn print_summary(o: &build::BuildOutcome, p: &Progress) {
-    let t = &o.report.totals;
-    p.info(&format!(
-        "{}: {} rows read, {} accepted, {} rejected, {} outside every district; {} cells; working CRS {}",
-        o.report.title, t.rows_read, t.accepted, t.rejected, t.unassigned, t.cells, o.report.working_crs
-    ));
-    p.info(&format!(
-        "{:<10} {:<24} {:>7} {:>7} {:>7} {:>7} {:>8}  level",
-        "id", "name", "red", "orange", "yellow", "blue", "total"
-    ));
-    for (id, name, s, level) in &o.district_rows {
-        if id.is_empty() && s.levels.total() == 0 {
-            continue;
-        }
-        let n = |l: RiskLevel| s.levels.get(l);
+    if !o.report.sites.is_empty() {
+        let t = &o.report.totals;
         p.info(&format!(
-            "{} {} {:>7} {:>7} {:>7} {:>7} {:>8}  {}",
-            pad(id, 10),
-            pad(name, 24),
-            n(RiskLevel::Red),
-            n(RiskLevel::Orange),
-            n(RiskLevel::Yellow),
-            n(RiskLevel::Blue),
-            s.levels.total(),
-            level.map(|l| l.as_str()).unwrap_or("-")
+            "{}: {} rows read, {} accepted, {} rejected, {} outside every district; {} cells; working CRS {}",
+            o.report.title, t.rows_read, t.accepted, t.rejected, t.unassigned, t.cells, o.report.working_crs
         ));
+        p.info(&format!(
+            "{:<10} {:<24} {:>7} {:>7} {:>7} {:>7} {:>8}  level",
+            "id", "name", "red", "orange", "yellow", "blue", "total"
+        ));
+        for (id, name, s, level) in &o.district_rows {
+            if id.is_empty() && s.levels.total() == 0 {
+                continue;
+            }
+            let n = |l: RiskLevel| s.levels.get(l);
+            p.info(&format!(
+                "{} {} {:>7} {:>7} {:>7} {:>7} {:>8}  {}",
+                pad(id, 10),
+                pad(name, 24),
+                n(RiskLevel::Red),
+                n(RiskLevel::Orange),
+                n(RiskLevel::Yellow),
+                n(RiskLevel::Blue),
+                s.levels.total(),
+                level.map(|l| l.as_str()).unwrap_or("-")
+            ));
+        }
     }
     for f in &o.report.sites {
         if f.rejected > 0 || f.duplicate_ids > 0 {
@@ -187,6 +189,21 @@ fn print_summary(o: &build::BuildOutcome, p: &Progress) {
                 "{}: {} rows rejected, {} duplicate ids (see rejects.csv and report.json)",
                 f.file, f.rejected, f.duplicate_ids
             ));
+        }
+    }
+    for line in &o.coverage_lines {
+        p.info(line);
+    }
+    if let Some(c) = &o.report.coverage {
+        for f in c
+            .population
+            .inputs
+            .iter()
+            .chain(c.layers.iter().flat_map(|l| std::iter::once(&l.input).chain(&l.candidates)))
+        {
+            if f.rejected > 0 {
+                p.warn(&format!("{}: {} rows rejected (see rejects.csv)", f.file, f.rejected));
+            }
         }
     }
     p.info(&format!("outputs in {}", o.out_dir.display()));

@@ -43,7 +43,7 @@ fn counts_by_level(areas: &[Area]) -> [u64; 4] {
     c
 }
 
-fn footer(cfg: &Config, work: Crs) -> Vec<String> {
+pub(crate) fn footer(cfg: &Config, work: Crs) -> Vec<String> {
     let mut lines = Vec::new();
     if let Some(s) = &cfg.source {
         lines.push(format!("数据来源：{s}"));
@@ -63,7 +63,6 @@ pub fn render_maps(cfg: &Config, data: &MapData, work: Crs, stage: &mut Staging)
     }
     let font = load_font(cfg)?;
     let footer = footer(cfg, work);
-    let prj = work.esri_wkt();
     let mut written = Vec::new();
     for spec in &cfg.maps {
         let jobs: Vec<(String, Option<usize>)> = if spec.per_district {
@@ -82,18 +81,26 @@ pub fn render_maps(cfg: &Config, data: &MapData, work: Crs, stage: &mut Staging)
             .collect();
         for r in rendered {
             let (file, map) = r?;
-            std::fs::write(stage.path(&file), &map.png).with_context(|| format!("writing {file}"))?;
-            let stem = file.trim_end_matches(".png").trim_end_matches(".PNG");
-            let pgw = format!("{stem}.pgw");
-            std::fs::write(stage.path(&pgw), &map.world_file).with_context(|| format!("writing {pgw}"))?;
-            written.push(file.clone());
-            written.push(pgw);
-            if let Some(prj) = &prj {
-                let name = format!("{stem}.prj");
-                std::fs::write(stage.path(&name), prj).with_context(|| format!("writing {name}"))?;
-                written.push(name);
-            }
+            written.extend(write_rendered(stage, &file, &map, work)?);
         }
+    }
+    Ok(written)
+}
+
+/// Writes a rendered map as `file` with its world file (`.pgw`) and, when the CRS has an
+/// ESRI WKT, its `.prj`; returns the names written.
+pub(crate) fn write_rendered(stage: &mut Staging, file: &str, map: &Rendered, work: Crs) -> Result<Vec<String>> {
+    let mut written = Vec::new();
+    std::fs::write(stage.path(file), &map.png).with_context(|| format!("writing {file}"))?;
+    let stem = file.trim_end_matches(".png").trim_end_matches(".PNG");
+    let pgw = format!("{stem}.pgw");
+    std::fs::write(stage.path(&pgw), &map.world_file).with_context(|| format!("writing {pgw}"))?;
+    written.push(file.to_string());
+    written.push(pgw);
+    if let Some(prj) = work.esri_wkt() {
+        let name = format!("{stem}.prj");
+        std::fs::write(stage.path(&name), prj).with_context(|| format!("writing {name}"))?;
+        written.push(name);
     }
     Ok(written)
 }
@@ -160,6 +167,9 @@ fn render_one(
         legend_counts,
         legend_title,
         focus: district,
+        circles: &[],
+        markers: &[],
+        legend_items: &[],
     };
     let text = MapText { title: &title, subtitle: subtitle.as_deref(), footer };
     sisetu_render::render(&spec.page, &cfg.style, font, &text, &content).map_err(|e| anyhow!("map {}: {e}", spec.file))
@@ -252,6 +262,7 @@ fn areas_from(path: &Path, t: &Transformer) -> Result<Vec<Area>> {
                 geometry,
                 level: level_of(&f.properties),
                 counts: counts_of(&f.properties),
+                color: None,
             })
         })
         .collect::<Result<Vec<_>>>()
@@ -325,5 +336,6 @@ pub fn cell_area(grid: &RegularGrid, cell: sisetu_core::CellId, level: Option<Ri
         geometry: MultiPolygon(vec![Polygon::new(ring, vec![])]),
         level,
         counts,
+        color: None,
     }
 }

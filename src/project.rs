@@ -28,6 +28,9 @@ struct RawProject {
     style: Option<RawStyle>,
     #[serde(default)]
     maps: Vec<RawMap>,
+    population: Option<crate::facilities::RawPopulation>,
+    #[serde(default)]
+    facilities: Vec<crate::facilities::RawFacilities>,
 }
 
 #[derive(Debug, Deserialize, Default, Clone)]
@@ -152,6 +155,12 @@ pub struct Config {
     pub font: Option<PathBuf>,
     /// Maps to render.
     pub maps: Vec<MapSpec>,
+    /// The page of maps without a page of their own (`[style]` page keys), e.g. coverage maps.
+    pub page: sisetu_render::Page,
+    /// Population for coverage analyses.
+    pub population: Option<crate::facilities::PopulationConfig>,
+    /// Facility layers (shelters, fire stations…) to analyse.
+    pub facilities: Vec<crate::facilities::FacilityConfig>,
 }
 
 /// The layers a map can show.
@@ -353,7 +362,7 @@ impl Config {
             }
         };
 
-        if raw.sites.is_empty() {
+        if raw.sites.is_empty() && raw.facilities.is_empty() {
             bail!("{}", ctx("no [[sites]] layer; add at least one [[sites]] entry with path and crs"));
         }
         let mut sites = Vec::new();
@@ -479,7 +488,23 @@ impl Config {
             });
         }
 
+        let fctx = crate::facilities::Ctx { shown: &shown, base: &base };
+        let population = match &raw.population {
+            Some(p) => Some(crate::facilities::parse_population(p, &fctx, cell_size_m)?),
+            None => None,
+        };
+        let facilities = crate::facilities::parse_facilities(&raw.facilities, &fctx, population.is_some())?;
+        if population.is_some() && facilities.is_empty() {
+            bail!(
+                "{}",
+                ctx("[population] is only used by [[facilities]] layers; add one (e.g. shelters) or remove it")
+            );
+        }
+
         Ok(Config {
+            page: base_page,
+            population,
+            facilities,
             style,
             font: font.map(|f| resolve(&f)),
             maps,

@@ -470,7 +470,22 @@ fn demo_project_builds() {
     assert_eq!(features.len(), 8, "乌鲁木齐市 has 8 districts");
     let rejects = csv_rows(&out.join("rejects.csv"));
     assert_eq!(rejects[0], ["file", "line", "reason", "raw"]);
-    assert_eq!(rejects.len() as u64 - 1, report["totals"]["rejected"].as_u64().unwrap(), "{rejects:#?}");
+    // Site rejects plus the coverage inputs' (population, shelters) rejects.
+    let coverage = &report["coverage"];
+    let mut coverage_rejected = 0;
+    for input in coverage["population"]["inputs"].as_array().into_iter().flatten() {
+        coverage_rejected += input["rejected"].as_u64().unwrap();
+    }
+    for layer in coverage["layers"].as_array().into_iter().flatten() {
+        coverage_rejected += layer["input"]["rejected"].as_u64().unwrap();
+        coverage_rejected += layer["candidates"]["rejected"].as_u64().unwrap_or(0);
+    }
+    assert_eq!(coverage_rejected, 2, "the demo's two bad shelter rows");
+    assert_eq!(
+        rejects.len() as u64 - 1,
+        report["totals"]["rejected"].as_u64().unwrap() + coverage_rejected,
+        "{rejects:#?}"
+    );
     for r in &rejects[1..] {
         assert_eq!(r.len(), 4, "{r:?}");
         assert!(!r[2].trim().is_empty(), "rejects.csv row without a reason: {r:?}");

@@ -5,12 +5,18 @@
 //! * [`zone`]: zones and the indexed, deterministic point-in-polygon assignment.
 //! * [`grid`]: the regular grid anchored at the CRS origin.
 //! * [`summary`]: counts per level and category, and the area level rules.
+//! * [`surface`]: zones cut into grid-cell pieces; population spread without rounding loss.
+//! * [`coverage`]: facility service radii, coverage and nearest-first capacity assignment.
+//! * [`siting`]: greedy maximal covering for new facility sites.
 #![warn(missing_docs)]
 
+pub mod coverage;
 pub mod grade;
 pub mod grid;
 pub mod level;
+pub mod siting;
 pub mod summary;
+pub mod surface;
 pub mod zone;
 
 pub use grade::{GradeError, GradeScheme};

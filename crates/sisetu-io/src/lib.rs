@@ -4,14 +4,17 @@
 //! * [`text`]: UTF-8 / UTF-8 BOM / GBK detection.
 //! * [`sites`]: census tables (CSV, XLSX, GeoJSON points) → validated sites + rejects.
 //! * [`zones`]: district and grid polygons (GeoJSON, Shapefile).
+//! * [`table`]: generic tables (facilities, population, weight points) as text cells.
 //! * [`write`]: GeoJSON and CSV writers, and atomic output staging.
 #![warn(missing_docs)]
 
 pub mod crs;
 pub mod error;
 pub mod sites;
+pub mod table;
 pub mod text;
 pub mod write;
 pub mod zones;
 
 pub use error::{Error, Result};
+pub use table::{parse_quantity, read_table, Record, Table, TableKind, TableSpec};

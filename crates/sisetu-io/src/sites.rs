@@ -168,7 +168,7 @@ pub struct SiteLayer {
     pub sha256: String,
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     let d = sha2::Sha256::digest(bytes);
     let mut s = String::with_capacity(64);
@@ -320,7 +320,7 @@ fn in_china(lon: f64, lat: f64) -> bool {
 }
 
 /// Checks that the pair is plausible for the CRS; the error says what is wrong.
-fn check_coordinates(crs: Crs, x: f64, y: f64, xh: &str, yh: &str) -> Result<(), String> {
+pub fn check_coordinates(crs: Crs, x: f64, y: f64, xh: &str, yh: &str) -> Result<(), String> {
     if crs.is_geographic() {
         if !in_china(x, y) && in_china(y, x) {
             return Err(format!(
@@ -513,7 +513,7 @@ pub fn read_sites(
     }
 }
 
-fn read_file(path: &Path, display: &str) -> Result<Vec<u8>> {
+pub(crate) fn read_file(path: &Path, display: &str) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|cause| Error::Read { path: display.to_string(), cause })
 }
 
@@ -664,16 +664,16 @@ fn read_csv(
 
 /// Physical line numbers from byte offsets (csv's own counter is off by one after CRLF
 /// headers and blank lines).
-struct LineCounter<'a> {
-    bytes: &'a [u8],
-    pos: usize,
-    line: u64,
+pub(crate) struct LineCounter<'a> {
+    pub(crate) bytes: &'a [u8],
+    pub(crate) pos: usize,
+    pub(crate) line: u64,
 }
 
 impl LineCounter<'_> {
     /// The line of the first byte of the record starting at `start` (after any line ends
     /// the parser skipped); offsets must not decrease between calls.
-    fn line_at(&mut self, start: usize) -> u64 {
+    pub(crate) fn line_at(&mut self, start: usize) -> u64 {
         let start = start.clamp(self.pos, self.bytes.len());
         self.line += memchr::memchr_iter(b'\n', &self.bytes[self.pos..start]).count() as u64;
         self.pos = start;
@@ -689,7 +689,7 @@ impl LineCounter<'_> {
     }
 }
 
-fn cell_text(d: &calamine::Data) -> String {
+pub(crate) fn cell_text(d: &calamine::Data) -> String {
     use calamine::Data;
     match d {
         Data::Empty => String::new(),
@@ -766,7 +766,7 @@ fn read_sheet(spec: &SiteLayerSpec, scheme: &GradeScheme, tf: &SiteTransforms) -
     Ok(layer)
 }
 
-fn json_text(v: &serde_json::Value) -> String {
+pub(crate) fn json_text(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::Null => String::new(),
         serde_json::Value::String(s) => s.clone(),

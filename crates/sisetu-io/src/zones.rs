@@ -77,7 +77,7 @@ fn keys_of(f: &geojson::Feature) -> String {
 }
 
 /// A GeoJSON ring as a line string; every position needs two finite numbers.
-fn geojson_ring(ring: &[geojson::Position]) -> Result<LineString<f64>, String> {
+pub(crate) fn geojson_ring(ring: &[geojson::Position]) -> Result<LineString<f64>, String> {
     ring.iter()
         .map(|p| match p.as_slice() {
             [x, y, ..] if x.is_finite() && y.is_finite() => Ok(Coord { x: *x, y: *y }),
@@ -87,7 +87,7 @@ fn geojson_ring(ring: &[geojson::Position]) -> Result<LineString<f64>, String> {
         .map(LineString)
 }
 
-fn geojson_polygon(rings: &[Vec<geojson::Position>]) -> Result<Polygon<f64>, String> {
+pub(crate) fn geojson_polygon(rings: &[Vec<geojson::Position>]) -> Result<Polygon<f64>, String> {
     let Some((outer, holes)) = rings.split_first() else {
         return Err("a polygon with no rings".into());
     };
@@ -96,7 +96,7 @@ fn geojson_polygon(rings: &[Vec<geojson::Position>]) -> Result<Polygon<f64>, Str
 
 /// The (multi)polygons of a geometry, `Ok(None)` for other geometry types, `Err` for
 /// malformed coordinates (checked here: the geojson crate's conversion would panic on them).
-fn geojson_polygons(g: &geojson::GeometryValue) -> Result<Option<MultiPolygon<f64>>, String> {
+pub(crate) fn geojson_polygons(g: &geojson::GeometryValue) -> Result<Option<MultiPolygon<f64>>, String> {
     use geojson::GeometryValue as G;
     Ok(Some(match g {
         G::Polygon { coordinates } => MultiPolygon(vec![geojson_polygon(coordinates)?]),

@@ -1,5 +1,6 @@
 //! Rendering speed: 1,000,000 sites, the 8 real 乌鲁木齐市 districts and ~40,000 500 m cells
-//! on an A3 landscape page at 300 dpi (4961 × 3508 px), PNG encoding included.
+//! on an A3 landscape page at 300 dpi (4961 × 3508 px), PNG encoding included; and what
+//! 10,000 service circles and 10,000 markers add to the districts alone.
 //!
 //! `cargo bench -p sisetu-render --bench render`
 
@@ -17,15 +18,11 @@ fn bench(c: &mut Criterion) {
     let footer =
         vec!["数据来源：合成数据 (benchmark)".to_string(), "坐标系：equirectangular around 87.6E 43.8N".to_string()];
     let content = MapContent {
-        districts: &districts,
         areas: &cells,
         sites: &sites,
         fill: Fill::Areas,
-        label_districts: true,
-        extent: None,
         legend_counts: common::level_counts(&sites),
-        legend_title: "风险等级",
-        focus: None,
+        ..MapContent::new(&districts)
     };
     let text = MapText {
         title: "乌鲁木齐市安全风险四色分布图", subtitle: Some("1,000,000 sites"), footer: &footer
@@ -40,6 +37,40 @@ fn bench(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function("a3_300dpi_1m_sites_40k_cells", |b| {
         b.iter(|| render(&page, &style, &font, &text, &content).expect("render"))
+    });
+    // A shelter-coverage map: 10,000 service circles and 10,000 markers over the districts.
+    let shelters = common::synthetic_sites(10_000, 8);
+    let circles: Vec<Circle> = shelters
+        .iter()
+        .enumerate()
+        .map(|(i, s)| Circle {
+            x: s.x,
+            y: s.y,
+            radius_m: [3000.0, 1500.0, 800.0][i % 3],
+            stroke: Rgba(0x08, 0x45, 0x94, 200),
+            fill: Some(Rgba(0x21, 0x66, 0xAC, 20)),
+            width_pt: 0.6,
+        })
+        .collect();
+    let markers: Vec<Marker> = shelters
+        .iter()
+        .enumerate()
+        .map(|(i, s)| Marker {
+            x: s.x,
+            y: s.y,
+            shape: [MarkerShape::Square, MarkerShape::Diamond, MarkerShape::Triangle][i % 3],
+            size_pt: 6.0,
+            fill: Rgba(255, 255, 255, 255),
+            stroke: Rgba(0x26, 0x26, 0x26, 255),
+        })
+        .collect();
+    let coverage = MapContent { circles: &circles, markers: &markers, ..MapContent::new(&districts) };
+    let plain = MapContent::new(&districts);
+    g.bench_function("a3_300dpi_districts", |b| {
+        b.iter(|| render(&page, &style, &font, &text, &plain).expect("render"))
+    });
+    g.bench_function("a3_300dpi_10k_circles_10k_markers", |b| {
+        b.iter(|| render(&page, &style, &font, &text, &coverage).expect("render"))
     });
     g.finish();
 }

@@ -5,7 +5,7 @@ use tiny_skia::{FillRule, Mask, Path, PathBuilder, Pixmap, Transform};
 use crate::draw::{self, draw_text, fill_rect, paint, stroke, stroke_rect, TextStyle, INK, SITE_LINE, WHITE};
 use crate::layout::IRect;
 use crate::text::Font;
-use crate::{Fill, MapContent, Rgba, RiskLevel, Style};
+use crate::{Fill, MapContent, MarkerShape, Rgba, RiskLevel, Style, Swatch};
 
 /// Legend border and swatch outlines.
 const LINE: Rgba = Rgba(0x59, 0x59, 0x59, 255);
@@ -23,14 +23,28 @@ pub(crate) fn group(n: u64) -> String {
     out
 }
 
-struct Row {
-    color: Rgba,
-    name: &'static str,
-    count: String,
-    diameter: f32,
+/// The symbol of a legend row.
+enum Sym {
+    /// A rectangle of this colour (area fills), with a thin grey border.
+    Rect(Rgba),
+    /// A site symbol of this colour and diameter (px).
+    Dot(Rgba, f32),
+    /// A marker: shape, size (px), fill, outline.
+    Marker(MarkerShape, f32, Rgba, Rgba),
+    /// A circle outline.
+    Ring(Rgba),
 }
 
-/// The legend box: heading, then one row per level (swatch, name, count).
+struct Row {
+    sym: Sym,
+    name: String,
+    count: String,
+    /// The row's vertical centre, from the top of the first row.
+    mid: f32,
+}
+
+/// The legend box: heading, then one row per level (swatch, name, count), or the custom rows
+/// of [`MapContent::legend_items`].
 pub(crate) struct Legend {
     pub w: f32,
     pub h: f32,
@@ -39,52 +53,85 @@ pub(crate) struct Legend {
     pad: f32,
     title_size: f32,
     title_h: f32,
-    row_h: f32,
     sw_w: f32,
     sw_h: f32,
     rows: Vec<Row>,
-    circles: bool,
     line: f32,
 }
 
 impl Legend {
     pub(crate) fn measure(style: &Style, font: &Font, content: &MapContent, s: f32) -> Legend {
         let lp = style.legend_pt * s;
-        let circles = content.fill == Fill::None;
-        let mut rows: Vec<Row> = RiskLevel::ALL
-            .iter()
-            .map(|&l| {
-                let c = style.color(l);
-                Row {
-                    color: if circles { Rgba(c.0, c.1, c.2, 255) } else { c.with_opacity(style.fill_opacity) },
-                    name: l.zh(),
-                    count: group(content.legend_counts[l.index()]),
-                    diameter: style.site_size_pt[l.index()] * s,
-                }
-            })
-            .collect();
-        let filled = match content.fill {
-            Fill::Districts => content.districts,
-            Fill::Areas => content.areas,
-            Fill::None => &[],
-        };
-        if filled.iter().any(|a| a.level.is_none()) {
-            rows.push(Row { color: style.no_data, name: "无数据", count: String::new(), diameter: 0.0 });
+        let row_h = 1.75 * lp;
+        let sw_w = 1.9 * lp;
+        let sw_h = 1.05 * lp;
+        let mut rows: Vec<Row>;
+        let h_rows;
+        let mut sw_col = sw_w;
+        if content.legend_items.is_empty() {
+            let circles = content.fill == Fill::None;
+            rows = RiskLevel::ALL
+                .iter()
+                .map(|&l| {
+                    let c = style.color(l);
+                    let diameter = style.site_size_pt[l.index()] * s;
+                    let sym = if circles && diameter > 0.0 {
+                        Sym::Dot(Rgba(c.0, c.1, c.2, 255), diameter)
+                    } else if circles {
+                        Sym::Rect(Rgba(c.0, c.1, c.2, 255))
+                    } else {
+                        Sym::Rect(c.with_opacity(style.fill_opacity))
+                    };
+                    Row { sym, name: l.zh().to_string(), count: group(content.legend_counts[l.index()]), mid: 0.0 }
+                })
+                .collect();
+            let filled = match content.fill {
+                Fill::Districts => content.districts,
+                Fill::Areas => content.areas,
+                Fill::None => &[],
+            };
+            if filled.iter().any(|a| a.level.is_none() && a.color.is_none()) {
+                rows.push(Row {
+                    sym: Sym::Rect(style.no_data), name: "无数据".into(), count: String::new(), mid: 0.0
+                });
+            }
+            for (i, row) in rows.iter_mut().enumerate() {
+                row.mid = (i as f32 + 0.5) * row_h;
+            }
+            h_rows = rows.len() as f32 * row_h;
+        } else {
+            let mut top = 0.0;
+            rows = Vec::with_capacity(content.legend_items.len());
+            for item in content.legend_items {
+                let (sym, extent) = match item.swatch {
+                    Swatch::Fill(c) => (Sym::Rect(c.with_opacity(style.fill_opacity)), sw_h),
+                    Swatch::Marker { shape, size_pt, fill, stroke } => {
+                        let d = size_pt * s;
+                        (Sym::Marker(shape, d, fill, stroke), d)
+                    }
+                    Swatch::Ring(c) => (Sym::Ring(c), RING * sw_h),
+                };
+                sw_col = sw_col.max(extent);
+                let h = row_h.max(extent + 0.5 * lp);
+                let name = item.label.trim().to_string();
+                let count = item.count.as_deref().map(str::trim).unwrap_or("").to_string();
+                rows.push(Row { sym, name, count, mid: top + h / 2.0 });
+                top += h;
+            }
+            h_rows = top;
         }
         let title = content.legend_title.trim().to_string();
         let pad = 0.8 * lp;
         let title_size = 1.1 * lp;
         let title_h = if title.is_empty() { 0.0 } else { 1.6 * title_size };
-        let row_h = 1.75 * lp;
-        let sw_w = 1.9 * lp;
-        let sw_h = 1.05 * lp;
-        let name_w = rows.iter().map(|r| font.width(r.name, lp)).fold(0.0, f32::max);
+        let name_w = rows.iter().map(|r| font.width(&r.name, lp)).fold(0.0, f32::max);
         let count_w = rows.iter().map(|r| font.width(&r.count, lp)).fold(0.0, f32::max);
-        let w = (pad + sw_w + 0.7 * lp + name_w + 1.6 * lp + count_w + pad)
+        let gap = if count_w > 0.0 { 1.6 * lp } else { 0.0 };
+        let w = (pad + sw_col + 0.7 * lp + name_w + gap + count_w + pad)
             .max(2.0 * pad + font.width(&title, title_size) * 1.02);
-        let h = pad + title_h + rows.len() as f32 * row_h + 0.45 * pad;
+        let h = pad + title_h + h_rows + 0.45 * pad;
         let (w, h) = (w.ceil(), h.ceil());
-        Legend { w, h, title, lp, pad, title_size, title_h, row_h, sw_w, sw_h, rows, circles, line: (0.5 * s).max(1.0) }
+        Legend { w, h, title, lp, pad, title_size, title_h, sw_w: sw_col, sw_h, rows, line: (0.5 * s).max(1.0) }
     }
 
     pub(crate) fn draw(&self, pm: &mut Pixmap, font: &Font, x0: f32, y0: f32, s: f32) {
@@ -97,27 +144,39 @@ impl Legend {
             draw_text(pm, font, &self.title, x0 + self.pad, base, ts);
         }
         let text = TextStyle { size: self.lp, color: INK, bold: 0.0, halo: 0.0 };
-        for (i, row) in self.rows.iter().enumerate() {
-            let cy = y0 + self.pad + self.title_h + (i as f32 + 0.5) * self.row_h - 0.2 * self.pad;
+        for row in &self.rows {
+            let cy = y0 + self.pad + self.title_h + row.mid - 0.2 * self.pad;
             let sx = x0 + self.pad;
-            if self.circles && row.diameter > 0.0 {
-                let rad = row.diameter / 2.0;
-                if let Some(c) = PathBuilder::from_circle(sx + self.sw_w / 2.0, cy, rad) {
-                    pm.fill_path(&c, &paint(row.color), FillRule::Winding, Transform::identity(), None);
-                    pm.stroke_path(&c, &paint(SITE_LINE), &stroke(0.3 * s), Transform::identity(), None);
+            let scx = sx + self.sw_w / 2.0;
+            match row.sym {
+                Sym::Dot(color, diameter) => {
+                    if let Some(c) = PathBuilder::from_circle(scx, cy, diameter / 2.0) {
+                        pm.fill_path(&c, &paint(color), FillRule::Winding, Transform::identity(), None);
+                        pm.stroke_path(&c, &paint(SITE_LINE), &stroke(0.3 * s), Transform::identity(), None);
+                    }
                 }
-            } else {
-                let sw = [sx, cy - self.sw_h / 2.0, sx + self.sw_w, cy + self.sw_h / 2.0];
-                fill_rect(pm, sw, row.color);
-                stroke_rect(pm, sw, LINE, (0.35 * s).max(0.75));
+                Sym::Rect(color) => {
+                    let sw = [sx, cy - self.sw_h / 2.0, sx + self.sw_w, cy + self.sw_h / 2.0];
+                    fill_rect(pm, sw, color);
+                    stroke_rect(pm, sw, LINE, (0.35 * s).max(0.75));
+                }
+                Sym::Marker(shape, d, fill, line) => draw::draw_marker(pm, shape, (scx, cy), d, (fill, line), s),
+                Sym::Ring(color) => {
+                    if let Some(c) = PathBuilder::from_circle(scx, cy, RING * self.sw_h / 2.0) {
+                        pm.stroke_path(&c, &paint(color), &stroke((0.9 * s).max(1.0)), Transform::identity(), None);
+                    }
+                }
             }
             let base = cy + font.cjk_mid(self.lp);
-            draw_text(pm, font, row.name, sx + self.sw_w + 0.7 * self.lp, base, text);
+            draw_text(pm, font, &row.name, sx + self.sw_w + 0.7 * self.lp, base, text);
             let cw = font.width(&row.count, self.lp);
             draw_text(pm, font, &row.count, x0 + self.w - self.pad - cw, base, text);
         }
     }
 }
+
+/// Diameter of a legend ring, in swatch heights.
+const RING: f32 = 1.3;
 
 /// The largest "round" length (1, 2 or 5 × 10ⁿ metres) nearest to `target` metres.
 pub(crate) fn nice_length(target: f64, max: f64) -> f64 {

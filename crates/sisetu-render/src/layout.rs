@@ -6,7 +6,7 @@ use tiny_skia::{Color, FillRule, Mask, Pixmap, Transform};
 use crate::draw::{self, draw_text, stroke_rect, TextStyle, INK};
 use crate::furniture::{corner_box, Corner, Legend, NorthArrow, Occupancy, ScaleBar};
 use crate::text::Font;
-use crate::{label, MapContent, MapText, Page, PageSize, RenderError, Rendered, Rgba, Style};
+use crate::{label, MapContent, MapText, Page, PageSize, RenderError, Rendered, Rgba, Style, Swatch};
 
 /// Secondary text (subtitle, footer).
 const GREY_TEXT: Rgba = Rgba(0x40, 0x40, 0x40, 255);
@@ -110,6 +110,35 @@ fn validate(page: &Page, style: &Style) -> Result<(), RenderError> {
     Ok(())
 }
 
+/// Largest marker size and circle outline width, in points (35 cm: larger than any page).
+const MAX_SYMBOL_PT: f32 = 1000.0;
+
+/// Sizes of circles, markers and legend markers: finite, ≥ 0 and at most [`MAX_SYMBOL_PT`].
+fn validate_content(content: &MapContent) -> Result<(), RenderError> {
+    let check = |what: String, v: f32| {
+        if v.is_finite() && (0.0..=MAX_SYMBOL_PT).contains(&v) {
+            Ok(())
+        } else {
+            Err(RenderError::Invalid(format!(
+                "{what} is {v}; it must be a number of points from 0 to {MAX_SYMBOL_PT} (e.g. 0.8 for an outline, 8 \
+                 for a marker)"
+            )))
+        }
+    };
+    for (i, c) in content.circles.iter().enumerate() {
+        check(format!("the outline width (width_pt) of circle {i}"), c.width_pt)?;
+    }
+    for (i, m) in content.markers.iter().enumerate() {
+        check(format!("the size (size_pt) of marker {i}"), m.size_pt)?;
+    }
+    for (i, item) in content.legend_items.iter().enumerate() {
+        if let Swatch::Marker { size_pt, .. } = item.swatch {
+            check(format!("the marker size (size_pt) of legend item {i} ({})", item.label.trim()), size_pt)?;
+        }
+    }
+    Ok(())
+}
+
 /// The map extent: the given one, or the districts' bounding box padded by 3 % per side.
 fn extent_of(content: &MapContent) -> Result<Rect<f64>, RenderError> {
     if let Some(e) = content.extent {
@@ -169,6 +198,7 @@ pub(crate) fn render(
     content: &MapContent,
 ) -> Result<Rendered, RenderError> {
     validate(page, style)?;
+    validate_content(content)?;
     let extent = extent_of(content)?;
     let (w, h) = page.pixel_size();
     if w as u64 * h as u64 > MAX_PIXELS {

@@ -1,7 +1,10 @@
 //! sisetu-render: print-quality 四色图 (four-colour risk maps) rendered to PNG with tiny-skia.
 //!
 //! [`render`] draws one map page: districts, grid cells or management grids and sites,
-//! coloured red / orange / yellow / blue by [`RiskLevel`], with the furniture a printed map
+//! coloured red / orange / yellow / blue by [`RiskLevel`] (or by colours of their own, see
+//! [`Area::color`]), optionally with circles in ground metres and point symbols (a
+//! shelter-coverage map, 应急避难场所覆盖图: shelters as [`Marker`]s, their service radii as
+//! [`Circle`]s, districts shaded by a class of their own), with the furniture a printed map
 //! needs: title and subtitle, a neat line around the map, a legend with counts, a scale bar
 //! with round numbers, a north arrow and footer lines (data source, census date, CRS). The
 //! map is drawn in the working metric CRS with equal x/y scale, and [`Rendered::world_file`]
@@ -34,13 +37,20 @@
 //! # Layers (bottom to top)
 //!
 //! 1. area fills: the level colour at [`Style::fill_opacity`], [`Style::no_data`] for areas
-//!    with no level (districts or the `areas` layer, see [`Fill`]);
+//!    with no level (districts or the `areas` layer, see [`Fill`]); an area with a colour of
+//!    its own ([`Area::color`]) is filled with it whatever the [`Fill`]. Districts first, then
+//!    the `areas` layer; within a layer no data, blue … red, then the own colours;
 //! 2. thin grey outlines of the `areas` layer;
 //! 3. district boundaries;
-//! 4. sites, filled circles with a thin dark outline: blue first, red last (higher levels on
+//! 4. circles ([`MapContent::circles`]): first the fills of all circles, then their outlines,
+//!    each merged per colour so that overlapping translucent circles do not darken where they
+//!    overlap; circles outside the map frame are skipped;
+//! 5. sites, filled circles with a thin dark outline: blue first, red last (higher levels on
 //!    top and larger);
-//! 5. district labels with a white halo, never overlapping each other or the map furniture;
-//! 6. neat line, legend, scale bar, north arrow, title and footer.
+//! 6. markers ([`MapContent::markers`]), symbols with a thin dark outline, in slice order;
+//! 7. with a [`MapContent::focus`] district, a white veil over everything outside it;
+//! 8. district labels with a white halo, never overlapping each other or the map furniture;
+//! 9. neat line, legend, scale bar, north arrow, title and footer.
 //!
 //! # Furniture
 //!
@@ -49,7 +59,10 @@
 //!   row per level, swatch + 重大风险 … 低风险 + count (with thousands separators), and a
 //!   无数据 row when a filled area has no level. Swatches are the fill colour at
 //!   [`Style::fill_opacity`] over white, exactly as on the map, or the site symbols (circles)
-//!   when nothing is filled ([`Fill::None`]).
+//!   when nothing is filled ([`Fill::None`]). Custom rows ([`MapContent::legend_items`])
+//!   replace the level and 无数据 rows: a [`Swatch`] (a fill rectangle as above, a marker
+//!   symbol as on the map, or a ring for circles), the label and an optional count. The box is
+//!   sized from its texts and symbols, so any number of rows and longer labels fit.
 //! * **North arrow** ("N" over a split arrowhead) in a free upper corner; grid north is up.
 //! * **Scale bar** in a free lower corner: 1, 2 or 5 × 10ⁿ m, about 22 % of the frame width,
 //!   alternating black/white segments, labelled in m or km (`0  50  100 km`). Its length
@@ -63,23 +76,24 @@
 //! Glyph outlines come from ab_glyph and are filled as tiny-skia paths (no system fonts are
 //! used). The vendored Droid Sans Fallback has Chinese but no ASCII glyphs, so a printable
 //! ASCII character the font lacks is drawn with its full-width form (U+FF01–FF5E, the same
-//! Latin design) at a proportional width, and digits at a fixed width. A font given with
+//! Latin design) at a proportional width, and digits at a fixed width. A few symbols that
+//! labels need and the font lacks are built from those full-width forms: superscript digits
+//! (m²), hyphens, en and em dashes and the minus sign, ≤ and ≥, the middle dot, the bullet and
+//! the degree sign; Roman numerals (Ⅰ类避难场所) are spelt out in Latin capitals and ℃ as °C.
+//! A character the font has is always drawn with its own glyph, so a font given with
 //! [`Font::from_file`] is used as it is. Droid has one weight: the title is "bold" by also
 //! stroking its outline.
 //!
 //! # Determinism
 //!
 //! The same inputs give the same PNG bytes: nothing depends on time, hash-map order or the
-//! number of threads (sites are stamped in parallel row bands, each applying the sites in
-//! the same fixed order).
+//! number of threads (sites and markers are stamped, and circles filled, in parallel bands
+//! of rows fixed by the page size, each band applying the symbols in the same fixed order).
 //!
 //! ```no_run
 //! use sisetu_render::*;
 //! # let districts: Vec<Area> = Vec::new();
-//! let content = MapContent {
-//!     districts: &districts, areas: &[], sites: &[], fill: Fill::Districts, label_districts: true,
-//!     extent: None, legend_counts: [0; 4], legend_title: "风险等级", focus: None,
-//! };
+//! let content = MapContent { legend_counts: [1, 2, 3, 2], ..MapContent::new(&districts) };
 //! let text = MapText { title: "乌鲁木齐市安全风险四色分布图", subtitle: None, footer: &[] };
 //! let out = render(&Page::default(), &Style::default(), &Font::vendored(), &text, &content)?;
 //! std::fs::write("map.png", &out.png).unwrap();
@@ -100,7 +114,7 @@ pub use sisetu_core::RiskLevel;
 pub use text::Font;
 
 /// An sRGB colour with straight (not premultiplied) alpha.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Rgba(pub u8, pub u8, pub u8, pub u8);
 
 impl Rgba {
@@ -264,6 +278,10 @@ pub struct Area {
     pub level: Option<RiskLevel>,
     /// Site counts per level, red first.
     pub counts: [u64; 4],
+    /// A colour of its own: `Some` fills the area with it at [`Style::fill_opacity`] whatever
+    /// [`MapContent::fill`] says (e.g. districts shaded by a class of their own, or gap cells
+    /// of the `areas` layer over them); `None` = the level colour of the filled layer.
+    pub color: Option<Rgba>,
 }
 
 /// One site in the working CRS.
@@ -275,6 +293,91 @@ pub struct SitePoint {
     pub y: f64,
     /// The site's level.
     pub level: RiskLevel,
+}
+
+/// A circle in the working CRS, e.g. the service radius of a facility.
+#[derive(Debug, Clone, Copy)]
+pub struct Circle {
+    /// Easting of the centre in metres.
+    pub x: f64,
+    /// Northing of the centre in metres.
+    pub y: f64,
+    /// Radius in metres (ground distance, drawn to the scale of the map).
+    pub radius_m: f64,
+    /// Outline colour (drawn with its own alpha).
+    pub stroke: Rgba,
+    /// Fill colour (drawn with its own alpha: use a translucent one, e.g. `#0068b733`, so
+    /// the area fills stay readable), or `None` for an outline only.
+    pub fill: Option<Rgba>,
+    /// Outline width in points, 0 to 1000, centred on the circle; 0 = no outline.
+    pub width_pt: f32,
+}
+
+/// The shape of a [`Marker`] (or of a legend [`Swatch::Marker`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MarkerShape {
+    /// A disc, `size_pt` across.
+    Circle,
+    /// A square, a little smaller than the disc so that both look the same size.
+    Square,
+    /// An equilateral triangle pointing up, `size_pt` wide.
+    Triangle,
+    /// A square standing on a corner, `size_pt` across its diagonals.
+    Diamond,
+    /// A Greek cross (plus sign, as for medical facilities), `size_pt` across.
+    Cross,
+}
+
+/// A point symbol in the working CRS (a facility such as a shelter), drawn on top of the
+/// sites with a thin (0.5 pt) outline. Markers outside the map frame are clipped, and markers
+/// with a non-finite position are skipped.
+#[derive(Debug, Clone, Copy)]
+pub struct Marker {
+    /// Easting in metres.
+    pub x: f64,
+    /// Northing in metres.
+    pub y: f64,
+    /// The symbol's shape.
+    pub shape: MarkerShape,
+    /// Size in points (the width of the shape, outline included, see [`MarkerShape`]), 0 to
+    /// 1000; 0 = not drawn.
+    pub size_pt: f32,
+    /// Fill colour (usually opaque, so that the symbol reads over everything under it).
+    pub fill: Rgba,
+    /// Outline colour (usually dark grey).
+    pub stroke: Rgba,
+}
+
+/// The symbol of a legend row ([`LegendItem`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Swatch {
+    /// A rectangle in this colour at [`Style::fill_opacity`] over white, exactly as an area
+    /// fill (the level swatches of the default legend).
+    Fill(Rgba),
+    /// A marker symbol as on the map (see [`Marker`]).
+    Marker {
+        /// The symbol's shape.
+        shape: MarkerShape,
+        /// Size in points.
+        size_pt: f32,
+        /// Fill colour.
+        fill: Rgba,
+        /// Outline colour.
+        stroke: Rgba,
+    },
+    /// An unfilled circle outline in this colour (a [`Circle`], e.g. a service radius).
+    Ring(Rgba),
+}
+
+/// One row of a custom legend ([`MapContent::legend_items`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LegendItem {
+    /// The symbol at the left of the row.
+    pub swatch: Swatch,
+    /// The text, e.g. "人均避难面积 < 1.0 m²（未达标）".
+    pub label: String,
+    /// Right-aligned text, usually a count ("1,234"); `None` = nothing.
+    pub count: Option<String>,
 }
 
 /// What is filled with level colours.
@@ -311,6 +414,37 @@ pub struct MapContent<'a> {
     /// of the district teams: everything outside it is veiled in white and its boundary is
     /// drawn heavier, so the neighbours stay visible as context without competing with it.
     pub focus: Option<usize>,
+    /// Circles in world metres (e.g. service radii), drawn above the area fills, outlines and
+    /// district boundaries and below the sites (may be empty).
+    pub circles: &'a [Circle],
+    /// Point symbols (e.g. shelters) drawn on top of the sites, in slice order (may be empty).
+    pub markers: &'a [Marker],
+    /// A legend of its own: when not empty, these rows replace the level rows (and the 无数据
+    /// row) under `legend_title`, and `legend_counts` is not used.
+    pub legend_items: &'a [LegendItem],
+}
+
+impl<'a> MapContent<'a> {
+    /// A district map with everything else empty or at its default: no areas, sites,
+    /// circles, markers or legend items, [`Fill::Districts`], districts labelled, the
+    /// districts' extent, zero counts, the legend title "风险等级" and no focus. Change fields
+    /// with struct-update syntax: `MapContent { fill: Fill::None, ..MapContent::new(&districts) }`.
+    pub fn new(districts: &'a [Area]) -> Self {
+        MapContent {
+            districts,
+            areas: &[],
+            sites: &[],
+            fill: Fill::Districts,
+            label_districts: true,
+            extent: None,
+            legend_counts: [0; 4],
+            legend_title: "风险等级",
+            focus: None,
+            circles: &[],
+            markers: &[],
+            legend_items: &[],
+        }
+    }
 }
 
 /// The texts around the map.
@@ -402,7 +536,9 @@ pub enum RenderError {
 /// Errors (never panics): [`RenderError::Empty`] when there are no districts and no extent,
 /// [`RenderError::PageTooSmall`] when the page cannot hold the title, legend, footer and a
 /// map frame (the message gives the minimum size), [`RenderError::Invalid`] for
-/// non-finite or negative sizes, and [`RenderError::Encode`].
+/// non-finite or negative sizes (of the style, of [`Circle::width_pt`], [`Marker::size_pt`]
+/// and marker swatches), and [`RenderError::Encode`]. Circles and markers with non-finite
+/// coordinates, and circles with a non-finite, zero or negative radius, are skipped.
 pub fn render(
     page: &Page,
     style: &Style,

@@ -130,3 +130,29 @@ fn vendored_font_draws_chinese_and_ascii() {
     // The full-width low line spans a whole em; drawn for `_` it is narrowed.
     assert!(f.width("_", 100.0) < 70.0);
 }
+
+#[test]
+fn symbols_missing_from_the_vendored_font_are_drawn_from_full_width_forms() {
+    let f = Font::vendored();
+    let bounds = |t: &str| f.path(t, 100.0, 0.0, 100.0).map(|p| p.bounds()).unwrap_or_else(|| panic!("{t}"));
+    // A character the font lacks and has no stand-in for: the missing-glyph box.
+    let tofu = bounds("\u{E000}");
+    for t in ["²", "³", "¹", "⁴", "–", "—", "−", "‐", "≤", "≥", "·", "•", "°", "Ⅰ", "Ⅻ", "ⅳ", "℃"]
+    {
+        let b = bounds(t);
+        assert!(b != tofu && b.width() > 3.0 && b.height() > 3.0, "{t}: {b:?}");
+    }
+    // Superscripts: smaller than the digit and raised above the baseline.
+    let (two, sup) = (bounds("2"), bounds("²"));
+    assert!(sup.height() < 0.7 * two.height() && sup.bottom() < 100.0 - 30.0 && sup.top() < two.top(), "{sup:?}");
+    assert!(f.width("m²", 100.0) < f.width("m2", 100.0));
+    // Dashes: en < em, both flat and at the height of the hyphen.
+    let (hy, en, em) = (bounds("-"), bounds("–"), bounds("—"));
+    assert!(hy.width() < en.width() && en.width() < em.width() && em.width() > 85.0, "{hy:?} {en:?} {em:?}");
+    assert!((en.top() - hy.top()).abs() < 0.5 && en.height() < 12.0);
+    // ≥: the angle over a bar, as tall as >.
+    let (gt, ge) = (bounds(">"), bounds("≥"));
+    assert!((ge.bottom() - gt.bottom()).abs() < 0.5 && (ge.top() - gt.top()).abs() < 0.5, "{gt:?} {ge:?}");
+    // Roman numerals are spelt out: Ⅲ is as wide as III.
+    assert!((f.width("Ⅲ类", 100.0) - f.width("III类", 100.0)).abs() < 1e-3);
+}

@@ -22,6 +22,39 @@ struct Glyph {
     advance: f32,
     /// From the font's own cmap entry for the character (kerning applies).
     native: bool,
+    /// Vertical scale and shift of the outline (1 and 0 but for the symbols of
+    /// [`Font::symbol`], e.g. superscripts).
+    sy: f32,
+    dy: f32,
+    /// A second outline drawn with the first (the bar of ≤ and ≥).
+    extra: Option<Part>,
+}
+
+/// An outline placed with a scale and a shift (font units, y up).
+#[derive(Clone, Copy)]
+struct Part {
+    id: GlyphId,
+    sx: f32,
+    sy: f32,
+    dx: f32,
+    dy: f32,
+}
+
+impl Glyph {
+    /// A glyph drawn as it is in the font, or scaled and shifted.
+    fn plain(id: GlyphId, advance: f32, native: bool) -> Glyph {
+        Glyph { id, sx: 1.0, dx: 0.0, advance, native, sy: 1.0, dy: 0.0, extra: None }
+    }
+
+    fn part(id: GlyphId, sx: f32, sy: f32, dx: f32, dy: f32, advance: f32) -> Glyph {
+        Glyph { id, sx, dx, advance, native: false, sy, dy, extra: None }
+    }
+
+    /// The outlines drawn for this glyph.
+    fn parts(&self) -> impl Iterator<Item = Part> {
+        let main = Part { id: self.id, sx: self.sx, sy: self.sy, dx: self.dx, dy: self.dy };
+        std::iter::once(main).chain(self.extra)
+    }
 }
 
 /// A TrueType/OpenType font used for every text on the map.
@@ -107,9 +140,12 @@ impl Font {
     /// em) re-spaced proportionally; digits get a fixed (tabular) width.
     fn glyph(&self, c: char) -> Glyph {
         let id = self.inner.glyph_id(c);
-        let native = Glyph { id, sx: 1.0, dx: 0.0, advance: self.inner.h_advance_unscaled(id), native: true };
-        if id != GlyphId(0) || !('!'..='~').contains(&c) {
+        let native = Glyph::plain(id, self.inner.h_advance_unscaled(id), true);
+        if id != GlyphId(0) {
             return native;
+        }
+        if !('!'..='~').contains(&c) {
+            return self.symbol(c).unwrap_or(native);
         }
         let Some(fw) = char::from_u32(c as u32 + 0xFEE0) else { return native };
         let fid = self.inner.glyph_id(fw);
@@ -126,7 +162,98 @@ impl Font {
             let side = if c.is_ascii_alphanumeric() { 0.06 } else { 0.08 } * upem;
             (w + 2.0 * side, side)
         };
-        Glyph { id: fid, sx, dx: left - x0 * sx, advance, native: false }
+        Glyph { id: fid, sx, dx: left - x0 * sx, advance, native: false, sy: 1.0, dy: 0.0, extra: None }
+    }
+
+    /// The characters of `text` as drawn: those missing from the font that stand for several
+    /// (Roman numerals Ⅰ–Ⅻ and ⅰ–ⅻ, as in Ⅰ类避难场所, and ℃) replaced by them.
+    fn chars<'t>(&'t self, text: &'t str) -> impl Iterator<Item = char> + 't {
+        const UPPER: [&str; 12] = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"];
+        const LOWER: [&str; 12] = ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii"];
+        text.chars().flat_map(move |c| {
+            let sub = match c {
+                'Ⅰ'..='Ⅻ' => Some(UPPER[(c as u32 - 'Ⅰ' as u32) as usize]),
+                'ⅰ'..='ⅻ' => Some(LOWER[(c as u32 - 'ⅰ' as u32) as usize]),
+                '℃' => Some("°C"),
+                _ => None,
+            }
+            .filter(|_| self.inner.glyph_id(c) == GlyphId(0));
+            let one = if sub.is_none() { Some(c) } else { None };
+            one.into_iter().chain(sub.into_iter().flat_map(str::chars))
+        })
+    }
+
+    /// The full-width form of ASCII `c` and its outline bounds (x0, x1, bottom, top) in font
+    /// units, y up.
+    fn full_width(&self, c: char) -> Option<(GlyphId, [f32; 4])> {
+        let id = self.inner.glyph_id(char::from_u32(c as u32 + 0xFEE0)?);
+        let b = (id != GlyphId(0)).then(|| self.inner.outline(id)).flatten()?.bounds;
+        Some((id, [b.min.x, b.max.x, b.max.y, b.min.y]))
+    }
+
+    /// Symbols that labels need and Droid Sans Fallback lacks (they were in Droid Sans), drawn
+    /// from the full-width forms it has: superscript digits (m²), hyphens, en and em dashes
+    /// and the minus sign, ≤ and ≥, the middle dot, the bullet and the degree sign. `None`
+    /// for any other character (drawn as the font's missing-glyph box).
+    fn symbol(&self, c: char) -> Option<Glyph> {
+        let u = self.upem();
+        let sup = match c {
+            '⁰' => Some('0'),
+            '¹' => Some('1'),
+            '²' => Some('2'),
+            '³' => Some('3'),
+            '⁴'..='⁹' => char::from_u32(c as u32 - 0x2074 + '4' as u32),
+            _ => None,
+        };
+        if let Some(d) = sup {
+            // 60 % digits raised by 0.38 em.
+            let (id, [x0, x1, b, _]) = self.full_width(d)?;
+            let (k, side) = (0.6, 0.04 * u);
+            return Some(Glyph::part(id, k, k, side - x0 * k, b + 0.38 * u - b * k, (x1 - x0) * k + 2.0 * side));
+        }
+        match c {
+            '‐' | '‑' => Some(self.glyph('-')),
+            '–' | '—' | '―' | '−' => {
+                let (id, [x0, x1, b, t]) = self.full_width('-')?;
+                let (len, advance, dy) = match c {
+                    '–' => (0.48 * u, 0.56 * u, 0.0),
+                    '−' => {
+                        // As wide as +, on its axis.
+                        let (_, [px0, px1, pb, pt]) = self.full_width('+')?;
+                        (px1 - px0, px1 - px0 + 0.16 * u, (pb + pt) / 2.0 - (b + t) / 2.0)
+                    }
+                    _ => (0.94 * u, u, 0.0),
+                };
+                let sx = len / (x1 - x0).max(1.0);
+                Some(Glyph::part(id, sx, 1.0, (advance - len) / 2.0 - x0 * sx, dy, advance))
+            }
+            '≤' | '≥' => {
+                let (id, [x0, x1, b, t]) = self.full_width(if c == '≤' { '<' } else { '>' })?;
+                let (bar, [hx0, hx1, hb, ht]) = self.full_width('-')?;
+                // The angle squeezed up to make room for a bar under it.
+                let lift = (ht - hb) + 0.06 * u;
+                let ky = ((t - b - lift) / (t - b).max(1.0)).max(0.3);
+                let side = 0.08 * u;
+                let mut g = Glyph::part(id, 1.0, ky, side - x0, b + lift - b * ky, (x1 - x0) + 2.0 * side);
+                let bx = (x1 - x0) / (hx1 - hx0).max(1.0);
+                g.extra = Some(Part { id: bar, sx: bx, sy: 1.0, dx: side - hx0 * bx, dy: b - hb });
+                Some(g)
+            }
+            '·' | '•' => {
+                let (id, [x0, x1, b, t]) = self.full_width('.')?;
+                let k = if c == '•' { 1.6 } else { 1.0 };
+                let mid = self.glyph_extent('国', u).map(|(top, bottom)| (top + bottom) / 2.0).unwrap_or(0.37 * u);
+                let side = 0.08 * u;
+                Some(Glyph::part(id, k, k, side - x0 * k, mid - (b + t) / 2.0 * k, (x1 - x0) * k + 2.0 * side))
+            }
+            '°' => {
+                let (id, [x0, x1, _, t]) = self.full_width('o')?;
+                let (_, [_, _, _, digit_top]) = self.full_width('0')?;
+                let (k, side) = (0.5, 0.04 * u);
+                Some(Glyph::part(id, k, k, side - x0 * k, digit_top - t * k, (x1 - x0) * k + 2.0 * side))
+            }
+            _ => None,
+        }
     }
 
     /// The advance width of `text` at `size` px per em.
@@ -134,7 +261,7 @@ impl Font {
         let sc = size / self.upem();
         let mut w = 0.0;
         let mut prev: Option<Glyph> = None;
-        for c in text.chars() {
+        for c in self.chars(text) {
             let g = self.glyph(c);
             w += (self.kern(prev, g) + g.advance) * sc;
             prev = Some(g);
@@ -156,11 +283,13 @@ impl Font {
         let mut pb = PathBuilder::new();
         let mut pen = x;
         let mut prev: Option<Glyph> = None;
-        for c in text.chars() {
+        for c in self.chars(text) {
             let g = self.glyph(c);
             pen += self.kern(prev, g) * sc;
-            if let Some(outline) = self.inner.outline(g.id) {
-                let pt = |p: ab_glyph::Point| (pen + (p.x * g.sx + g.dx) * sc, y - p.y * sc);
+            for part in g.parts() {
+                let Some(outline) = self.inner.outline(part.id) else { continue };
+                let pt =
+                    |p: ab_glyph::Point| (pen + (p.x * part.sx + part.dx) * sc, y - (p.y * part.sy + part.dy) * sc);
                 let mut last: Option<ab_glyph::Point> = None;
                 for curve in &outline.curves {
                     let start = match curve {

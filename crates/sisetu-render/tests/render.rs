@@ -23,15 +23,12 @@ fn in_box(b: (f32, f32, f32, f32), x: f32, y: f32) -> bool {
 
 fn content<'a>(districts: &'a [Area], areas: &'a [Area], sites: &'a [SitePoint], fill: Fill) -> MapContent<'a> {
     MapContent {
-        districts,
         areas,
         sites,
         fill,
         label_districts: false,
-        extent: None,
         legend_counts: level_counts(sites),
-        legend_title: "风险等级",
-        focus: None,
+        ..MapContent::new(districts)
     }
 }
 

@@ -72,6 +72,7 @@ pub fn urumqi_districts() -> Vec<Area> {
                 geometry,
                 level,
                 counts,
+                color: None,
             }
         })
         .collect()
@@ -169,6 +170,7 @@ pub fn cells_of(sites: &[SitePoint], size: f64) -> Vec<Area> {
                 geometry: MultiPolygon(vec![rect.to_polygon()]),
                 level,
                 counts,
+                color: None,
             }
         })
         .collect()

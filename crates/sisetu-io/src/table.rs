@@ -1,0 +1,815 @@
+//! Generic tables: facility layers (shelters, fire stations), population tables, weight
+//! points. CSV (UTF-8, UTF-8 BOM, GBK), XLSX and GeoJSON, read into text cells.
+//!
+//! [`read_table`] reads a whole file into a [`Table`]: a header and one [`Record`] per data
+//! row (or GeoJSON feature), with every value as trimmed text. Interpreting the values
+//! (numbers, names, coordinates) is left to the caller: [`Table::column`] and
+//! [`Table::require`] find columns and [`parse_quantity`] reads numbers as census exports
+//! write them. Rows that cannot be read at all are [`Table::rejects`] with their line and
+//! reason (undecodable bytes in a damaged encoding, a value in a column the header does not
+//! have, a blank row, an unsupported or malformed GeoJSON geometry), so
+//! `rows_read = records + rejects` always. File-level problems (unreadable file, unknown
+//! file type, empty file, duplicate headers, malformed GeoJSON) are errors.
+
+use crate::error::{Error, Result};
+pub use crate::sites::Reject;
+use crate::sites::{cell_text, json_text, read_file, sha256_hex, LineCounter};
+use crate::text::{decode, Detected, TextEncoding};
+use crate::zones::{geojson_polygon, geojson_polygons, geojson_ring};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use std::collections::HashMap;
+use std::fmt;
+use std::path::PathBuf;
+
+/// Where and how to read a table.
+#[derive(Debug, Clone, Default)]
+pub struct TableSpec {
+    /// The file: `.csv`/`.txt` (`.tsv`: tab-separated), `.xlsx`/`.xlsm`/`.xls`/`.ods` or
+    /// `.geojson`/`.json`.
+    pub path: PathBuf,
+    /// How the file is named in messages (the path as the user wrote it).
+    pub display: String,
+    /// Text encoding of CSV files.
+    pub encoding: TextEncoding,
+    /// Worksheet of a workbook (default: the first).
+    pub sheet: Option<String>,
+}
+
+/// One data row (or GeoJSON feature).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    /// CSV: physical line of the row's first line (the header is line 1 when it is the
+    /// first line; line breaks inside quoted values count). XLSX: sheet row (1-based).
+    /// GeoJSON: feature number (1-based).
+    pub line: u64,
+    /// One value per header, trimmed; cells missing at the end of the row are `""`.
+    pub values: Vec<String>,
+    /// GeoJSON only: the Point, MultiPoint, Polygon or MultiPolygon in the file's
+    /// coordinates; `None` for a null geometry and for CSV and XLSX rows.
+    pub geometry: Option<geo::Geometry<f64>>,
+}
+
+/// The format of a table, from the file extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TableKind {
+    /// `.csv`, `.txt` (comma-separated) or `.tsv` (tab-separated).
+    Csv,
+    /// `.xlsx`, `.xlsm`, `.xls`, `.ods`.
+    Xlsx,
+    /// `.geojson`, `.json`.
+    GeoJson,
+}
+
+/// A table read by [`read_table`].
+#[derive(Debug, Clone)]
+pub struct Table {
+    /// How the file is named in messages ([`TableSpec::display`]).
+    pub display: String,
+    /// CSV/XLSX: the header row (trimmed, BOM stripped, empty cells at its end dropped).
+    /// GeoJSON: the property keys of all features, in order of first appearance.
+    pub headers: Vec<String>,
+    /// The rows that were read, in file order.
+    pub records: Vec<Record>,
+    /// The rows that could not be read, in file order; `raw` holds their cells as far as
+    /// they are known.
+    pub rejects: Vec<Reject>,
+    /// Data rows read (header excluded) = records + rejects.
+    pub rows_read: u64,
+    /// The encoding found (CSV only).
+    pub encoding: Option<Detected>,
+    /// SHA-256 of the file's bytes (lowercase hex).
+    pub sha256: String,
+    /// The format.
+    pub kind: TableKind,
+}
+
+/// Reads a table: CSV, workbook or GeoJSON according to the file extension.
+pub fn read_table(spec: &TableSpec) -> Result<Table> {
+    let ext = spec.path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    match ext.as_str() {
+        "csv" | "txt" => read_csv(spec, b','),
+        "tsv" => read_csv(spec, b'\t'),
+        "xlsx" | "xlsm" | "xls" | "ods" => read_sheet(spec),
+        "geojson" | "json" => read_geojson(spec),
+        _ => {
+            let found = if ext.is_empty() { "no file extension".to_string() } else { format!("file type '.{ext}'") };
+            Err(Error::Format {
+                path: spec.display.clone(),
+                msg: format!(
+                    "unknown {found}; tables must be .csv/.txt/.tsv, .xlsx/.xlsm/.xls/.ods or .geojson/.json (rename the file, or export it in one of these formats)"
+                ),
+            })
+        }
+    }
+}
+
+/// Header comparison for default names: trimmed, BOM stripped, ASCII case ignored.
+fn same_header(a: &str, b: &str) -> bool {
+    fn norm(s: &str) -> &str {
+        s.trim().trim_start_matches('\u{feff}').trim()
+    }
+    norm(a).eq_ignore_ascii_case(norm(b))
+}
+
+fn quoted_list(names: &[impl AsRef<str>], sep: &str) -> String {
+    names.iter().map(|n| format!("'{}'", n.as_ref())).collect::<Vec<_>>().join(sep)
+}
+
+impl Table {
+    /// The headers as listed in messages.
+    fn found(&self) -> String {
+        if self.headers.is_empty() {
+            "no columns".to_string()
+        } else {
+            quoted_list(&self.headers, ", ")
+        }
+    }
+
+    fn missing(&self, role: &str, wanted: String, key: &str) -> Error {
+        Error::MissingColumn {
+            path: self.display.clone(),
+            role: role.to_string(),
+            wanted,
+            found: self.found(),
+            key: key.to_string(),
+        }
+    }
+
+    /// Looks up a column; `Err` carries what was looked for when nothing matched.
+    fn lookup(&self, wanted: Option<&str>, defaults: &[&str]) -> Result<usize, String> {
+        match wanted {
+            Some(w) => {
+                let w = w.trim();
+                self.headers.iter().position(|h| h == w).ok_or_else(|| format!("'{w}'"))
+            }
+            None => {
+                defaults.iter().find_map(|d| self.headers.iter().position(|h| same_header(h, d))).ok_or_else(|| {
+                    if defaults.is_empty() {
+                        "no name given".to_string()
+                    } else {
+                        quoted_list(defaults, " or ")
+                    }
+                })
+            }
+        }
+    }
+
+    /// Index of a column. With `wanted`, the header equal to it (trimmed; an error
+    /// [`Error::MissingColumn`] listing the file's headers when there is none). Without,
+    /// the first of `defaults` (in their order of preference) that some header equals,
+    /// ignoring ASCII case and surrounding blanks; `Ok(None)` when none does. `role` names
+    /// the column in messages, e.g. "area (有效面积)".
+    ///
+    /// The error names the project-file key as the first word of `role` ("area"); use
+    /// [`Table::require`] to name it exactly.
+    pub fn column(&self, wanted: Option<&str>, defaults: &[&str], role: &str) -> Result<Option<usize>> {
+        match self.lookup(wanted, defaults) {
+            Ok(i) => Ok(Some(i)),
+            Err(_) if wanted.is_none() => Ok(None),
+            Err(looked_for) => {
+                let key = role.split_whitespace().next().unwrap_or(role);
+                Err(self.missing(role, looked_for, key))
+            }
+        }
+    }
+
+    /// Like [`Table::column`], but the column must exist: the error lists `defaults` (or
+    /// `wanted`) and the file's headers, and says that the project-file key `key` (e.g.
+    /// "columns.area") names the column.
+    pub fn require(&self, wanted: Option<&str>, defaults: &[&str], role: &str, key: &str) -> Result<usize> {
+        self.lookup(wanted, defaults).map_err(|looked_for| self.missing(role, looked_for, key))
+    }
+}
+
+/// Parses a number the way census exports write them: surrounding blanks, thousands
+/// separators ("1,234.5"), full-width digits, point and comma ("１，２３４．５") and a
+/// trailing unit ("m²", "㎡", "平方米", "人") are accepted; `None` for an empty value, for
+/// anything else, and for values that are not finite.
+pub fn parse_quantity(s: &str) -> Option<f64> {
+    let mut t = s.trim();
+    for unit in ["平方米", "m²", "㎡", "人"] {
+        if let Some(rest) = t.strip_suffix(unit) {
+            t = rest.trim_end();
+            break;
+        }
+    }
+    // Half-width copy: full-width digits, point, comma and signs are common in exports.
+    let mut ascii = String::with_capacity(t.len());
+    for c in t.chars() {
+        ascii.push(match c {
+            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+            '．' => '.',
+            '，' => ',',
+            '－' => '-',
+            '＋' => '+',
+            '0'..='9' | '.' | ',' | '-' | '+' | 'e' | 'E' => c,
+            _ => return None,
+        });
+    }
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    let unsigned = ascii.strip_prefix(['-', '+']).unwrap_or(&ascii);
+    let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
+        Some(i) => (&unsigned[..i], Some(&unsigned[i + 1..])),
+        None => (unsigned, None),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if int.is_empty() && frac.is_empty() || !digits(frac) {
+        return None;
+    }
+    // Thousands separators: groups of three digits after the first group of one to three.
+    if int.contains(',') {
+        let mut groups = int.split(',');
+        let first = groups.next().unwrap_or("");
+        if first.is_empty() || first.len() > 3 || !digits(first) || !groups.all(|g| g.len() == 3 && digits(g)) {
+            return None;
+        }
+    } else if !digits(int) {
+        return None;
+    }
+    if let Some(e) = exponent {
+        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+        if e.is_empty() || !digits(e) {
+            return None;
+        }
+    }
+    let v: f64 = ascii.replace(',', "").parse().ok()?;
+    v.is_finite().then_some(v)
+}
+
+/// Normalised header cells: trimmed, BOM stripped, empty cells at the end dropped.
+/// Errors when nothing is left or a name is used twice. `what` is "the file" or the sheet.
+fn header_of(cells: impl Iterator<Item = String>, path: &str, what: &str) -> Result<Vec<String>> {
+    let mut headers: Vec<String> = cells.map(|h| h.trim().trim_start_matches('\u{feff}').trim().to_string()).collect();
+    let width = headers.iter().rposition(|h| !h.is_empty()).map_or(0, |i| i + 1);
+    headers.truncate(width);
+    if headers.is_empty() {
+        return Err(Error::Format {
+            path: path.into(),
+            msg: format!("{what} has no header: its first row is blank; the first row must name the columns"),
+        });
+    }
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (i, h) in headers.iter().enumerate() {
+        if h.is_empty() {
+            continue;
+        }
+        if let Some(j) = seen.insert(h, i) {
+            return Err(Error::Format {
+                path: path.into(),
+                msg: format!(
+                    "the header names column '{h}' twice (columns {} and {}); rename one of them so that every column has its own name",
+                    j + 1,
+                    i + 1
+                ),
+            });
+        }
+    }
+    Ok(headers)
+}
+
+/// A data row of a CSV file or worksheet: a record, or a reject when its cells cannot be
+/// read. `cell(i)` gives the row's `len` cells as found (not trimmed).
+fn row_outcome<'r>(
+    cell: impl Fn(usize) -> Option<&'r str>,
+    len: usize,
+    width: usize,
+    line: u64,
+    damaged: bool,
+) -> std::result::Result<Record, Reject> {
+    let cells = || (0..len).map(|i| cell(i).unwrap_or(""));
+    let reject = |reason: String| Reject { line, reason, raw: cells().map(str::to_string).collect() };
+    if damaged && cells().any(|c| c.contains('\u{FFFD}')) {
+        return Err(reject(
+            "the row has bytes that are neither UTF-8 nor GBK (shown as \u{FFFD}); fix the row, or re-export the file as UTF-8 CSV"
+                .to_string(),
+        ));
+    }
+    if let Some(last) = (0..len).rposition(|i| !cell(i).unwrap_or("").trim().is_empty()) {
+        if last >= width {
+            return Err(reject(format!(
+                "the row has a value in column {} but the header has only {width} columns: an unquoted comma in a value? Quote the value or remove the extra cell",
+                last + 1
+            )));
+        }
+    } else {
+        return Err(reject("empty row: every cell is blank".to_string()));
+    }
+    let values = (0..width).map(|i| cell(i).map_or("", str::trim).to_string()).collect();
+    Ok(Record { line, values, geometry: None })
+}
+
+/// Sorts row outcomes into the table.
+fn push_row(table: &mut Table, row: std::result::Result<Record, Reject>) {
+    table.rows_read += 1;
+    match row {
+        Ok(r) => table.records.push(r),
+        Err(r) => table.rejects.push(r),
+    }
+}
+
+fn empty_table(spec: &TableSpec, kind: TableKind, sha256: String) -> Table {
+    Table {
+        display: spec.display.clone(),
+        headers: Vec::new(),
+        records: Vec::new(),
+        rejects: Vec::new(),
+        rows_read: 0,
+        encoding: None,
+        sha256,
+        kind,
+    }
+}
+
+fn read_csv(spec: &TableSpec, delimiter: u8) -> Result<Table> {
+    let path = spec.display.as_str();
+    let bytes = read_file(&spec.path, path)?;
+    let (sha256, parsed) = rayon::join(|| sha256_hex(&bytes), || parse_csv(&bytes, spec, delimiter));
+    let (headers, detected, chunks) = parsed?;
+    let mut table = empty_table(spec, TableKind::Csv, sha256);
+    table.headers = headers;
+    table.encoding = Some(detected);
+    table.records.reserve_exact(chunks.iter().map(|c| c.records.len()).sum());
+    for c in chunks {
+        table.records.extend(c.records);
+        table.rejects.extend(c.rejects);
+    }
+    table.rows_read = (table.records.len() + table.rejects.len()) as u64;
+    Ok(table)
+}
+
+/// Data rows of a stretch of a file, in file order.
+#[derive(Default)]
+struct Rows {
+    records: Vec<Record>,
+    rejects: Vec<Reject>,
+}
+
+fn csv_reader(delimiter: u8, text: &str) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes())
+}
+
+fn unreadable_csv(path: &str, err: csv::Error, lines: &mut LineCounter) -> Error {
+    let line = lines.line_at(err.position().map_or(0, |p| p.byte() as usize));
+    Error::Format { path: path.into(), msg: format!("line {line}: unreadable CSV: {err}") }
+}
+
+/// Decodes and parses a CSV file: its header, the encoding found and the data rows in
+/// chunks (in file order).
+///
+/// Without quotes no value can hold a line break, so large files are cut at line ends and
+/// the pieces parsed in parallel; with quotes the file is parsed in one piece.
+fn parse_csv(bytes: &[u8], spec: &TableSpec, delimiter: u8) -> Result<(Vec<String>, Detected, Vec<Rows>)> {
+    use rayon::prelude::*;
+    let path = spec.display.as_str();
+    let (text, detected) =
+        decode(bytes, spec.encoding).map_err(|e| Error::Format { path: path.into(), msg: e.to_string() })?;
+    let text: &str = text.as_ref();
+    let mut rdr = csv_reader(delimiter, text);
+    let mut header = csv::StringRecord::new();
+    let mut lines = LineCounter { bytes: text.as_bytes(), pos: 0, line: 1 };
+    if !rdr.read_record(&mut header).map_err(|e| unreadable_csv(path, e, &mut lines))? {
+        return Err(Error::Format {
+            path: path.into(),
+            msg: "the file is empty: there is no header row; the first line must name the columns".into(),
+        });
+    }
+    let headers = header_of(header.iter().map(str::to_string), path, "the file")?;
+    let width = headers.len();
+    let damaged = detected.is_damaged();
+
+    // The header ends at a line end: a character boundary.
+    let body_start = (rdr.position().byte() as usize).min(text.len());
+    let body = text.get(body_start..).unwrap_or("");
+    let mut chunks: Vec<(usize, usize)> = Vec::new();
+    if body.len() > 1 << 20 && memchr::memchr(b'"', body.as_bytes()).is_none() {
+        let target = (body.len() / (rayon::current_num_threads().max(1) * 4)).max(1 << 18);
+        let mut start = 0;
+        while start < body.len() {
+            let mut end = (start + target).min(body.len());
+            if end < body.len() {
+                end = memchr::memchr(b'\n', &body.as_bytes()[end..]).map_or(body.len(), |i| end + i + 1);
+            }
+            chunks.push((start, end));
+            start = end;
+        }
+    } else {
+        chunks.push((0, body.len()));
+    }
+    // The line of each chunk's first byte: 1 + the line ends before it.
+    let mut first_lines = Vec::with_capacity(chunks.len());
+    let mut line = 1 + memchr::memchr_iter(b'\n', &text.as_bytes()[..body_start]).count() as u64;
+    for &(s, e) in &chunks {
+        first_lines.push(line);
+        line += memchr::memchr_iter(b'\n', &body.as_bytes()[s..e]).count() as u64;
+    }
+    let parse_chunk = |(s, e): (usize, usize), first: u64| -> Result<Rows> {
+        // Chunks start at line starts and the body at a record start: char boundaries.
+        let chunk = body.get(s..e).unwrap_or("");
+        let mut rdr = csv_reader(delimiter, chunk);
+        let mut lines = LineCounter { bytes: chunk.as_bytes(), pos: 0, line: first };
+        let mut rec = csv::StringRecord::new();
+        let mut rows = Rows::default();
+        loop {
+            match rdr.read_record(&mut rec) {
+                Ok(false) => return Ok(rows),
+                Ok(true) => {
+                    let line = lines.line_at(rec.position().map_or(0, |p| p.byte() as usize));
+                    match row_outcome(|i| rec.get(i), rec.len(), width, line, damaged) {
+                        Ok(r) => rows.records.push(r),
+                        Err(r) => rows.rejects.push(r),
+                    }
+                }
+                Err(err) => return Err(unreadable_csv(path, err, &mut lines)),
+            }
+        }
+    };
+    let rows = if chunks.len() == 1 {
+        vec![parse_chunk(chunks[0], first_lines[0])?]
+    } else {
+        chunks
+            .par_iter()
+            .zip(first_lines.par_iter())
+            .map(|(&c, &first)| parse_chunk(c, first))
+            .collect::<Result<_>>()?
+    };
+    Ok((headers, detected, rows))
+}
+
+fn read_sheet(spec: &TableSpec) -> Result<Table> {
+    use calamine::Reader;
+    let path = spec.display.as_str();
+    let sha256 = sha256_hex(&read_file(&spec.path, path)?);
+    let mut wb = calamine::open_workbook_auto(&spec.path).map_err(|e| Error::Format {
+        path: path.into(),
+        msg: format!("cannot open the workbook: {e}; save it again from the spreadsheet program, or export it as CSV"),
+    })?;
+    let names = wb.sheet_names().to_vec();
+    let sheet = match &spec.sheet {
+        Some(s) if names.contains(s) => s.clone(),
+        Some(s) => {
+            return Err(Error::Format {
+                path: path.into(),
+                msg: format!(
+                    "no worksheet '{s}'; the workbook has: {}. Set `sheet` to one of them",
+                    quoted_list(&names, ", ")
+                ),
+            })
+        }
+        None => names
+            .first()
+            .cloned()
+            .ok_or_else(|| Error::Format { path: path.into(), msg: "the workbook has no worksheet".into() })?,
+    };
+    let range = wb
+        .worksheet_range(&sheet)
+        .map_err(|e| Error::Format { path: path.into(), msg: format!("cannot read worksheet '{sheet}': {e}") })?;
+    let first_row = range.start().map_or(0, |(r, _)| u64::from(r));
+    let mut rows = range.rows();
+    let what = format!("worksheet '{sheet}'");
+    let Some(header_row) = rows.next() else {
+        return Err(Error::Format {
+            path: path.into(),
+            msg: format!("{what} is empty: there is no header row; the first row must name the columns"),
+        });
+    };
+    let mut table = empty_table(spec, TableKind::Xlsx, sha256);
+    table.headers = header_of(header_row.iter().map(cell_text), path, &what)?;
+    let width = table.headers.len();
+    for (i, row) in rows.enumerate() {
+        let texts: Vec<String> = row.iter().map(cell_text).collect();
+        if texts.iter().all(|c| c.trim().is_empty()) {
+            continue; // blank spreadsheet row
+        }
+        let line = first_row + 2 + i as u64; // 1-based sheet row; the header is first_row + 1
+        push_row(&mut table, row_outcome(|k| texts.get(k).map(String::as_str), texts.len(), width, line, false));
+    }
+    Ok(table)
+}
+
+// ---------------------------------------------------------------------------------------
+// GeoJSON, read feature by feature: a million points never exist as JSON values at once,
+// property keys keep the file's order, and a feature with a malformed geometry is a reject
+// instead of failing the file.
+
+/// The `properties` member of a feature.
+enum Props {
+    /// Key-value pairs in file order.
+    Object(Vec<(String, serde_json::Value)>),
+    /// `null`.
+    Null,
+    /// Anything else: the JSON type found.
+    Invalid(&'static str),
+}
+
+impl<'de> de::Deserialize<'de> for Props {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Props;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object or null")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Props, A::Error> {
+                let mut pairs = Vec::new();
+                while let Some((k, v)) = map.next_entry::<String, serde_json::Value>()? {
+                    pairs.push((k, v));
+                }
+                Ok(Props::Object(pairs))
+            }
+            fn visit_unit<E>(self) -> std::result::Result<Props, E> {
+                Ok(Props::Null)
+            }
+            fn visit_none<E>(self) -> std::result::Result<Props, E> {
+                Ok(Props::Null)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Props, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Props::Invalid("an array"))
+            }
+            fn visit_bool<E>(self, _: bool) -> std::result::Result<Props, E> {
+                Ok(Props::Invalid("a boolean"))
+            }
+            fn visit_i64<E>(self, _: i64) -> std::result::Result<Props, E> {
+                Ok(Props::Invalid("a number"))
+            }
+            fn visit_u64<E>(self, _: u64) -> std::result::Result<Props, E> {
+                Ok(Props::Invalid("a number"))
+            }
+            fn visit_f64<E>(self, _: f64) -> std::result::Result<Props, E> {
+                Ok(Props::Invalid("a number"))
+            }
+            fn visit_str<E>(self, _: &str) -> std::result::Result<Props, E> {
+                Ok(Props::Invalid("a string"))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// One element of `features` (or the top-level object of a single-Feature file).
+#[derive(Default)]
+struct RawFeature {
+    /// The `type` member when it is a string; `Some("(not a string)")` otherwise.
+    kind: Option<String>,
+    props: Option<Props>,
+    geometry: Option<serde_json::Value>,
+    /// The element is not a JSON object: the type found.
+    not_object: Option<&'static str>,
+}
+
+/// Reads the members of an object that matter for a feature. At the top level of a file
+/// (`collection` given), the elements of a `features` array go to `collection` as they
+/// are read; the `bool` says whether there was one.
+fn visit_feature_members<'de, A: MapAccess<'de>>(
+    mut map: A,
+    mut collection: Option<&mut Features>,
+) -> std::result::Result<(RawFeature, bool), A::Error> {
+    let mut f = RawFeature::default();
+    let mut had_features = false;
+    while let Some(key) = map.next_key::<String>()? {
+        match key.as_str() {
+            "type" => {
+                f.kind = Some(match map.next_value::<serde_json::Value>()? {
+                    serde_json::Value::String(s) => s,
+                    _ => "(not a string)".to_string(),
+                })
+            }
+            "properties" => f.props = Some(map.next_value::<Props>()?),
+            "geometry" => f.geometry = Some(map.next_value::<serde_json::Value>()?),
+            "features" if collection.is_some() => {
+                if let Some(acc) = collection.as_deref_mut() {
+                    map.next_value_seed(FeatureSeq(acc))?;
+                }
+                had_features = true;
+            }
+            _ => {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+    }
+    Ok((f, had_features))
+}
+
+impl<'de> de::Deserialize<'de> for RawFeature {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawFeature;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a GeoJSON Feature")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> std::result::Result<RawFeature, A::Error> {
+                Ok(visit_feature_members(map, None)?.0)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<RawFeature, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(RawFeature { not_object: Some("an array"), ..Default::default() })
+            }
+            fn visit_unit<E>(self) -> std::result::Result<RawFeature, E> {
+                Ok(RawFeature { not_object: Some("null"), ..Default::default() })
+            }
+            fn visit_bool<E>(self, _: bool) -> std::result::Result<RawFeature, E> {
+                Ok(RawFeature { not_object: Some("a boolean"), ..Default::default() })
+            }
+            fn visit_i64<E>(self, _: i64) -> std::result::Result<RawFeature, E> {
+                Ok(RawFeature { not_object: Some("a number"), ..Default::default() })
+            }
+            fn visit_u64<E>(self, _: u64) -> std::result::Result<RawFeature, E> {
+                Ok(RawFeature { not_object: Some("a number"), ..Default::default() })
+            }
+            fn visit_f64<E>(self, _: f64) -> std::result::Result<RawFeature, E> {
+                Ok(RawFeature { not_object: Some("a number"), ..Default::default() })
+            }
+            fn visit_str<E>(self, _: &str) -> std::result::Result<RawFeature, E> {
+                Ok(RawFeature { not_object: Some("a string"), ..Default::default() })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Features as they are read: header union, records, rejects.
+struct Features {
+    headers: Vec<String>,
+    index: HashMap<String, usize>,
+    records: Vec<Record>,
+    rejects: Vec<Reject>,
+    count: u64,
+}
+
+impl Features {
+    fn push(&mut self, f: RawFeature) {
+        self.count += 1;
+        let n = self.count;
+        let mut values: Vec<String> = vec![String::new(); self.headers.len()];
+        let mut reason = None;
+        match f.props {
+            Some(Props::Object(pairs)) => {
+                for (k, v) in pairs {
+                    let i = match self.index.get(&k) {
+                        Some(&i) => i,
+                        None => {
+                            self.headers.push(k.clone());
+                            self.index.insert(k, self.headers.len() - 1);
+                            values.push(String::new());
+                            self.headers.len() - 1
+                        }
+                    };
+                    values[i] = json_text(&v).trim().to_string();
+                }
+            }
+            Some(Props::Invalid(found)) => {
+                reason = Some(format!("feature {n}: 'properties' must be an object or null, found {found}"))
+            }
+            Some(Props::Null) | None => {}
+        }
+        if let Some(found) = f.not_object {
+            reason = Some(format!("feature {n} is {found}, not a GeoJSON Feature object"));
+        } else if let Some(kind) = f.kind.as_deref().filter(|k| *k != "Feature") {
+            reason = Some(format!(
+                "feature {n} has type '{kind}'; the features of a FeatureCollection must have type 'Feature'"
+            ));
+        }
+        let geometry = match (reason.is_some(), f.geometry) {
+            (true, _) | (false, None | Some(serde_json::Value::Null)) => None,
+            (false, Some(g)) => match feature_geometry(g) {
+                Ok(g) => Some(g),
+                Err(why) => {
+                    reason = Some(format!("feature {n}: {why}"));
+                    None
+                }
+            },
+        };
+        match reason {
+            Some(reason) => self.rejects.push(Reject { line: n, reason, raw: values }),
+            None => self.records.push(Record { line: n, values, geometry }),
+        }
+    }
+}
+
+/// A feature's geometry as a geo geometry; the error says what is wrong with it.
+fn feature_geometry(g: serde_json::Value) -> std::result::Result<geo::Geometry<f64>, String> {
+    use geojson::GeometryValue as G;
+    let g: geojson::Geometry = serde_json::from_value(g).map_err(|e| format!("unreadable geometry: {e}"))?;
+    Ok(match &g.value {
+        G::Point { coordinates } => {
+            let ring = geojson_ring(std::slice::from_ref(coordinates))?;
+            match ring.0.first() {
+                Some(&c) => geo::Geometry::Point(geo::Point(c)),
+                None => return Err("a Point with no position".into()),
+            }
+        }
+        G::MultiPoint { coordinates } => {
+            geo::Geometry::MultiPoint(geojson_ring(coordinates)?.0.into_iter().map(geo::Point).collect())
+        }
+        G::Polygon { coordinates } => geo::Geometry::Polygon(geojson_polygon(coordinates)?),
+        G::MultiPolygon { .. } => match geojson_polygons(&g.value)? {
+            Some(mp) => geo::Geometry::MultiPolygon(mp),
+            None => return Err("unreadable MultiPolygon".into()),
+        },
+        other => {
+            return Err(format!(
+                "the geometry is a {}; tables take Point, MultiPoint, Polygon or MultiPolygon features",
+                other.type_name()
+            ))
+        }
+    })
+}
+
+/// `features`: a JSON array, each element pushed as it is read.
+struct FeatureSeq<'a>(&'a mut Features);
+
+impl<'de> DeserializeSeed<'de> for FeatureSeq<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FeatureSeq<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array of features")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+        while let Some(f) = seq.next_element::<RawFeature>()? {
+            self.0.push(f);
+        }
+        Ok(())
+    }
+}
+
+/// The top-level object: `type`, then `features` streamed, or a single Feature's members.
+struct TopLevel<'a>(&'a mut Features);
+
+impl<'de> DeserializeSeed<'de> for TopLevel<'_> {
+    type Value = (RawFeature, bool);
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for TopLevel<'_> {
+    type Value = (RawFeature, bool);
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a GeoJSON object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> std::result::Result<Self::Value, A::Error> {
+        visit_feature_members(map, Some(self.0))
+    }
+}
+
+fn read_geojson(spec: &TableSpec) -> Result<Table> {
+    let path = spec.display.as_str();
+    let bytes = read_file(&spec.path, path)?;
+    let format = |msg: String| Error::Format { path: path.into(), msg };
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(format("the file is empty; a table in GeoJSON must be a FeatureCollection".into()));
+    }
+    let mut features =
+        Features { headers: Vec::new(), index: HashMap::new(), records: Vec::new(), rejects: Vec::new(), count: 0 };
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let (top, had_features) = TopLevel(&mut features)
+        .deserialize(&mut de)
+        .and_then(|top| de.end().map(|()| top))
+        .map_err(|e| format(format!("not valid GeoJSON: {e}")))?;
+    match top.kind.as_deref() {
+        Some("FeatureCollection") if had_features => {}
+        Some("FeatureCollection") => return Err(format("the FeatureCollection has no 'features' array".into())),
+        Some("Feature") if !had_features => features.push(top),
+        Some("Feature") => {
+            return Err(format(
+                "the file is a single Feature with a 'features' member; make it a FeatureCollection".into(),
+            ))
+        }
+        Some(kind) => {
+            return Err(format(format!(
+                "the file is a GeoJSON '{kind}'; a table in GeoJSON must be a FeatureCollection (or a single Feature)"
+            )))
+        }
+        None => return Err(format(
+            "the top-level object has no 'type'; a table in GeoJSON must be a FeatureCollection (or a single Feature)"
+                .into(),
+        )),
+    }
+    let Features { headers, records, rejects, count, .. } = features;
+    let mut table = empty_table(spec, TableKind::GeoJson, sha256_hex(&bytes));
+    let width = headers.len();
+    table.records = records;
+    table.rejects = rejects;
+    for r in &mut table.records {
+        r.values.resize(width, String::new());
+    }
+    for r in &mut table.rejects {
+        r.raw.resize(width, String::new());
+    }
+    table.headers = headers;
+    table.rows_read = count;
+    Ok(table)
+}
+
+#[cfg(test)]
+#[path = "table_tests.rs"]
+mod tests;
