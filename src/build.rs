@@ -646,6 +646,18 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
         };
         outputs.extend(crate::maps::render_maps(cfg, &data, work, &mut stage)?);
     }
+    // Outputs of the previous run that this run does not write (a layer or map removed from
+    // the project) are removed on commit, so the folder never mixes two runs.
+    if let Ok(bytes) = std::fs::read(out_dir.join("report.json")) {
+        if let Ok(old) = serde_json::from_slice::<serde_json::Value>(&bytes) {
+            for name in old["outputs"].as_array().into_iter().flatten().filter_map(|v| v.as_str()) {
+                let plain = !name.is_empty() && !name.contains(['/', '\\']) && !name.starts_with('.');
+                if plain && !outputs.iter().any(|o| o == name) {
+                    stage.retire(name);
+                }
+            }
+        }
+    }
     let report = Report {
         sisetu_version: env!("CARGO_PKG_VERSION"),
         title: cfg.title.clone(),

@@ -182,6 +182,10 @@ impl PointReader {
             }
             None => match &rec.geometry {
                 Some(geo::Geometry::Point(p)) => (p.x(), p.y()),
+                Some(geo::Geometry::MultiPoint(mp)) if mp.0.len() == 1 => (mp.0[0].x(), mp.0[0].y()),
+                Some(geo::Geometry::MultiPoint(mp)) => {
+                    return Err(format!("a MultiPoint of {} points; give one point per row", mp.0.len()))
+                }
                 Some(_) => return Err("geometry is not a point".into()),
                 None => return Err("feature has no geometry".into()),
             },
@@ -285,6 +289,16 @@ pub fn load_population(cfg: &Config, districts: &ZoneLayer, work: Crs) -> Result
                 }
                 figure[d] = Some((persons, rec.line));
             }
+            if figure.iter().all(Option::is_none) {
+                bail!(
+                    "{}: no usable population row ({} read, {} rejected{}); every district would count 0 residents",
+                    t.display,
+                    t.rows_read,
+                    rejects.len(),
+                    rejects.first().map(|r| format!("; line {}: {}", r.line, r.reason)).unwrap_or_default()
+                );
+            }
+            rejects.sort_by_key(|r| r.line);
             pop.inputs.push(input_report(&t, rejects.len() as u64));
             pop.rejects.extend(rejects.into_iter().map(|r| (t.display.clone(), r)));
             for (d, f) in figure.iter().enumerate() {
@@ -389,7 +403,7 @@ pub fn load_population(cfg: &Config, districts: &ZoneLayer, work: Crs) -> Result
                         None => {
                             if total > 0 {
                                 pop.notes.push(format!(
-                                    "district {} {} has no weight points: its {total} persons are spread uniformly by area",
+                                    "district {} {} has no weight (no weight points, or all weigh 0): its {total} persons are spread uniformly by area",
                                     districts.work[d as usize].id, districts.work[d as usize].name
                                 ));
                             }
@@ -519,6 +533,10 @@ pub struct FacilityLayer {
     pub rejects: Vec<FileReject>,
     /// The file.
     pub input: InputReport,
+    /// Whether the layer has an effective-area column.
+    pub has_area: bool,
+    /// Whether any facility has a finite capacity.
+    pub has_capacity: bool,
 }
 
 fn project_polygons(g: &geo::Geometry<f64>, t: &Transformer) -> Result<MultiPolygon<f64>, String> {
@@ -549,7 +567,13 @@ pub fn load_facilities(fc: &FacilityConfig, districts: &ZoneLayer, work: Crs) ->
     let geo_layer = t.kind == TableKind::GeoJson && fc.source.x.is_none() && fc.source.y.is_none();
     let reader = PointReader::new(&t, &fc.source, work, key)?;
     let name_i = t.column(fc.name.as_deref(), NAME_HEADERS, "name (名称)")?;
-    let class_i = t.column(fc.class.as_deref(), CLASS_HEADERS, "class (类别)")?;
+    // A service layer without classes uses radius_m for every row: its 级别/类别 column (e.g.
+    // 特勤消防站) is then not a service class, unless the project names it.
+    let class_i = if fc.classes.is_empty() && fc.class.is_none() {
+        None
+    } else {
+        t.column(fc.class.as_deref(), CLASS_HEADERS, "class (类别)")?
+    };
     let area_i = match fc.kind {
         FacilityKind::Shelter => {
             Some(t.require(fc.area.as_deref(), AREA_HEADERS, "area (有效面积, m²)", &format!("{key}area"))?)
@@ -579,7 +603,7 @@ pub fn load_facilities(fc: &FacilityConfig, districts: &ZoneLayer, work: Crs) ->
                 let label = rec.values[i].trim();
                 if label.is_empty() {
                     match fc.radius_m {
-                        Some(r) => (String::new(), r, None),
+                        Some(r) => (String::new(), r, fc.m2_per_person),
                         None => {
                             rejects.push(reject(
                                 rec,
@@ -605,7 +629,7 @@ pub fn load_facilities(fc: &FacilityConfig, districts: &ZoneLayer, work: Crs) ->
                     }
                 }
             }
-            None => (String::new(), fc.radius_m.unwrap_or(0.0), None),
+            None => (String::new(), fc.radius_m.unwrap_or(0.0), fc.m2_per_person),
         };
         let area = match area_i {
             Some(i) => {
@@ -649,7 +673,7 @@ pub fn load_facilities(fc: &FacilityConfig, districts: &ZoneLayer, work: Crs) ->
                 _ if fc.kind == FacilityKind::Shelter => {
                     rejects.push(reject(
                         rec,
-                        "no capacity: give the capacity column or a class with m2_per_person".to_string(),
+                        "no capacity: give the capacity column (容纳人数), a class with m2_per_person, or m2_per_person for the layer".to_string(),
                     ));
                     continue;
                 }
@@ -698,15 +722,26 @@ pub fn load_facilities(fc: &FacilityConfig, districts: &ZoneLayer, work: Crs) ->
     }
     if facilities.is_empty() {
         bail!(
-            "{}: no usable facility rows ({} read, {} rejected; see the reasons in rejects.csv of a --strict-free run, or fix: {})",
+            "{}: no usable facility row ({} read, {} rejected){}",
             t.display,
             t.rows_read,
             rejects.len(),
-            rejects.first().map(|r| format!("line {}: {}", r.line, r.reason)).unwrap_or_else(|| "the file has no data rows".into())
+            if rejects.is_empty() {
+                ": the file has no data rows".to_string()
+            } else {
+                format!(
+                    "; first problems: {}",
+                    rejects.iter().take(3).map(|r| format!("line {}: {}", r.line, r.reason)).collect::<Vec<_>>().join("; ")
+                )
+            }
         );
     }
+    rejects.sort_by_key(|r| r.line);
     let input = input_report(&t, rejects.len() as u64);
+    let has_capacity = facilities.iter().any(|f| f.capacity.is_finite());
     Ok(FacilityLayer {
+        has_area: area_i.is_some(),
+        has_capacity,
         rows,
         facilities,
         rejects: rejects.into_iter().map(|r| (t.display.clone(), r)).collect(),
@@ -1165,24 +1200,32 @@ pub fn run(
         written.push(file);
 
         // <id>_summary.csv
-        let mut header = vec!["district_id", "district_name", "population", "facilities", "area_m2", "m2_per_resident"];
+        let with_area = fc.kind == FacilityKind::Shelter || layer.has_area;
+        let with_capacity = layer.has_capacity;
+        let mut header = vec!["district_id", "district_name", "population", "facilities"];
+        if with_area {
+            header.extend(["area_m2", "m2_per_resident"]);
+        }
         if fc.target_m2_per_person.is_some() {
             header.extend(["target_m2_per_resident", "target_met"]);
         }
-        header.extend(["capacity", "covered", "coverage"]);
+        if with_capacity {
+            header.push("capacity");
+        }
+        header.extend(["covered", "coverage"]);
         if fc.coverage_target.is_some() {
             header.extend(["coverage_target", "coverage_target_met"]);
         }
-        header.extend(["served", "without_room", "uncovered"]);
+        if with_capacity {
+            header.extend(["served", "without_room"]);
+        }
+        header.push("uncovered");
         let row = |id: &str, name: &str, f: &AreaFigures| -> Vec<String> {
-            let mut r = vec![
-                id.to_string(),
-                name.to_string(),
-                num(f.population),
-                f.facilities.to_string(),
-                num(f.area_m2),
-                f.m2_per_resident().map(|v| format!("{v:.3}")).unwrap_or_default(),
-            ];
+            let mut r = vec![id.to_string(), name.to_string(), num(f.population), f.facilities.to_string()];
+            if with_area {
+                r.push(num(f.area_m2));
+                r.push(f.m2_per_resident().map(|v| format!("{v:.3}")).unwrap_or_default());
+            }
             if let Some(t) = fc.target_m2_per_person {
                 r.push(format!("{t}"));
                 r.push(match f.m2_per_resident() {
@@ -1190,7 +1233,10 @@ pub fn run(
                     None => String::new(),
                 });
             }
-            r.extend([num(f.capacity), num(f.covered), share(f.coverage())]);
+            if with_capacity {
+                r.push(num(f.capacity));
+            }
+            r.extend([num(f.covered), share(f.coverage())]);
             if let Some(t) = fc.coverage_target {
                 r.push(format!("{t}"));
                 r.push(match f.coverage() {
@@ -1198,7 +1244,10 @@ pub fn run(
                     None => String::new(),
                 });
             }
-            r.extend([num(f.served), num(f.without_room), num(f.uncovered)]);
+            if with_capacity {
+                r.extend([num(f.served), num(f.without_room)]);
+            }
+            r.push(num(f.uncovered));
             r
         };
         let mut rows: Vec<Vec<String>> =
@@ -1351,6 +1400,15 @@ pub fn run(
                 }
             ));
         }
+        if let Some(sc) = &fc.siting {
+            if res.siting.len() < sc.count {
+                lines.push(format!(
+                    "  siting: {} of the {} new sites asked for; no other candidate covers anyone still uncovered",
+                    res.siting.len(),
+                    sc.count
+                ));
+            }
+        }
         if !res.siting.is_empty() {
             let last = res.siting.last().map(|s| s.pick.cumulative).unwrap_or(0.0);
             lines.push(format!(
@@ -1406,7 +1464,18 @@ pub fn run(
     outputs.push("siting.geojson".into());
 
     progress.stage("rendering coverage maps");
-    outputs.extend(crate::coverage_map::render_all(cfg, districts, work, &pop, &map_inputs, stage)?);
+    let maps = crate::coverage_map::render_all(cfg, districts, work, &pop, &map_inputs, stage)?;
+    // Each layer's report lists its own maps too.
+    for (fc, l) in cfg.facilities.iter().zip(layers.iter_mut()) {
+        let stems: Vec<String> = std::iter::once(fc.map_file())
+            .chain(fc.maps.iter().map(|m| m.file.clone()))
+            .map(|f| f.trim_end_matches(".png").trim_end_matches(".PNG").to_string())
+            .collect();
+        l.outputs.extend(
+            maps.iter().filter(|m| stems.iter().any(|s| m.strip_prefix(s.as_str()).is_some_and(|r| r.starts_with('.')))).cloned(),
+        );
+    }
+    outputs.extend(maps);
 
     let report = CoverageReport {
         population: PopulationReport {

@@ -15,6 +15,7 @@ use crate::coverage::{FacilityLayer, LayerResult, Population};
 use crate::facilities::{FacilityConfig, FacilityKind};
 use crate::project::Config;
 use anyhow::{anyhow, Context, Result};
+use geo::InteriorPoint;
 use sisetu_core::coverage::FacilityShape;
 use sisetu_core::CellId;
 use sisetu_io::crs::{Crs, Transformer};
@@ -149,7 +150,7 @@ fn render_one(
         }
         e.1 += res.without_room[i];
     }
-    let gaps: Vec<Area> = cells
+    let mut gaps: Vec<Area> = cells
         .into_iter()
         .filter(|(_, (unc, wr))| *unc > 0.0 || *wr > 0.0)
         .map(|((r, c), (unc, _))| {
@@ -181,10 +182,22 @@ fn render_one(
         let (shape, size, color) = style_of(&r.class);
         let (x, y) = match &f.shape {
             FacilityShape::Point(x, y) => (*x, *y),
-            FacilityShape::Area(_) => match f.anchor() {
-                Some(p) => p,
-                None => continue,
-            },
+            FacilityShape::Area(mp) => {
+                // An area facility: its polygon in the class colour and its symbol at an
+                // interior point. Its reach (the polygon grown by the radius) is not a circle
+                // and is not drawn.
+                let Some(p) = mp.interior_point() else { continue };
+                gaps.push(Area {
+                    id: String::new(),
+                    name: String::new(),
+                    geometry: mp.clone(),
+                    level: None,
+                    counts: [0; 4],
+                    color: Some(color),
+                });
+                markers.push(Marker { x: p.x(), y: p.y(), shape, size_pt: size, fill: color, stroke: OUTLINE });
+                continue;
+            }
         };
         circles.push(Circle {
             x,
@@ -240,7 +253,7 @@ fn render_one(
     if class_count[3] > 0 {
         items.push(LegendItem {
             swatch: Swatch::Fill(cfg.style.no_data),
-            label: "无人口数据".into(),
+            label: "无常住人口（或无数据）".into(),
             count: Some(format!("{} 个区县", class_count[3])),
         });
     }
@@ -249,7 +262,7 @@ fn render_one(
         label: "服务半径外的人口网格".into(),
         count: Some(format!("{} 人", grouped(res.total.uncovered))),
     });
-    if fc.kind == FacilityKind::Shelter {
+    if fc.kind == FacilityKind::Shelter || res.total.without_room > 0.0 {
         items.push(LegendItem {
             swatch: Swatch::Fill(NO_ROOM),
             label: "在半径内但容量不足".into(),
@@ -267,7 +280,8 @@ fn render_one(
             count: Some(format!("{n} 处")),
         });
     }
-    items.push(LegendItem { swatch: Swatch::Ring(CLASS_STYLE[1].2), label: "服务半径".into(), count: None });
+    let ring = style_of(classes.first().map_or("", |c| c.0.as_str())).2;
+    items.push(LegendItem { swatch: Swatch::Ring(ring), label: "服务半径".into(), count: None });
     if !res.siting.is_empty() {
         items.push(LegendItem {
             swatch: Swatch::Marker { shape: MarkerShape::Cross, size_pt: 8.0, fill: SITING, stroke: OUTLINE },
@@ -311,5 +325,21 @@ fn render_one(
     };
     let mut style = cfg.style.clone();
     style.cell_outline_pt = 0.0;
-    Ok(sisetu_render::render(&cfg.page, &style, font, &text, &content)?)
+    // A long legend (many classes) may not fit the frame at the configured size: shrink the
+    // legend text step by step before giving up.
+    let base = style.legend_pt;
+    let mut last = None;
+    for scale in [1.0, 0.85, 0.7, 0.55] {
+        style.legend_pt = base * scale;
+        match sisetu_render::render(&cfg.page, &style, font, &text, &content) {
+            Ok(map) => return Ok(map),
+            Err(e @ sisetu_render::RenderError::PageTooSmall(_)) => last = Some(e),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(anyhow!(
+        "{}; the legend has {} rows: use a larger page ([style] page = \"A3\"), a higher dpi, or a smaller legend_pt",
+        last.map(|e| e.to_string()).unwrap_or_default(),
+        items.len()
+    ))
 }

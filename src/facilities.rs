@@ -85,6 +85,7 @@ pub(crate) struct RawFacilities {
     encoding: Option<String>,
     sheet: Option<String>,
     radius_m: Option<f64>,
+    m2_per_person: Option<f64>,
     target_m2_per_person: Option<f64>,
     coverage_target: Option<f64>,
     #[serde(default)]
@@ -224,6 +225,8 @@ pub struct FacilityConfig {
     pub classes: BTreeMap<String, FacilityClass>,
     /// Radius of every facility when the layer has no class column.
     pub radius_m: Option<f64>,
+    /// m² a person for rows without a class (shelters without a class column).
+    pub m2_per_person: Option<f64>,
     /// Per-capita area target (m² per resident), shelters only.
     pub target_m2_per_person: Option<f64>,
     /// Share of the population to cover (0–1).
@@ -278,10 +281,11 @@ impl FacilityConfig {
 pub const GB50413_CLASSES: [(&str, f64, f64); 3] = [("紧急", 500.0, 1.0), ("固定", 2000.0, 2.0), ("中心", 3000.0, 2.0)];
 
 fn check_positive(v: f64, what: &str, hint: &str) -> Result<f64> {
-    if v.is_finite() && v > 0.0 {
+    // 1,000 km covers any Chinese prefecture; larger values are typos (metres vs millimetres).
+    if v.is_finite() && v > 0.0 && v <= 1e6 {
         Ok(v)
     } else {
-        bail!("{what} = {v}: {hint}")
+        bail!("{what} = {v}: {hint} (at most 1000000)")
     }
 }
 
@@ -445,7 +449,7 @@ pub(crate) fn parse_facilities(raw: &[RawFacilities], ctx: &Ctx, has_population:
         };
         let coverage_target = match f.coverage_target {
             Some(t) if (0.0..=1.0).contains(&t) && t > 0.0 => Some(t),
-            Some(t) => bail!("{what} coverage_target = {t}: a share of the population from 0 to 1, e.g. 0.7 for 70 %"),
+            Some(t) => bail!("{what} coverage_target = {t}: a share of the population above 0 and at most 1, e.g. 0.7 for 70 %"),
             None => None,
         };
         let siting = match &f.siting {
@@ -557,6 +561,10 @@ pub(crate) fn parse_facilities(raw: &[RawFacilities], ctx: &Ctx, has_population:
             capacity: f.capacity.clone(),
             classes,
             radius_m,
+            m2_per_person: match f.m2_per_person {
+                Some(v) => Some(check_positive(v, &format!("{what} m2_per_person"), "square metres a person needs, > 0")?),
+                None => None,
+            },
             target_m2_per_person: target,
             coverage_target,
             siting,

@@ -52,10 +52,13 @@ enum Command {
     },
 }
 
+/// More threads than this only costs memory and start-up time (each has its own stack).
+const MAX_THREADS: usize = 1024;
+
 fn set_threads(threads: Option<usize>) -> Result<(), ExitCode> {
     if let Some(n) = threads {
-        if n == 0 {
-            eprintln!("error: --threads must be at least 1");
+        if !(1..=MAX_THREADS).contains(&n) {
+            eprintln!("error: --threads {n}: use 1 to {MAX_THREADS} (default: one per CPU core)");
             return Err(ExitCode::from(2));
         }
         if let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(n).build_global() {

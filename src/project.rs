@@ -494,6 +494,24 @@ impl Config {
             None => None,
         };
         let facilities = crate::facilities::parse_facilities(&raw.facilities, &fctx, population.is_some())?;
+        for f in &facilities {
+            for name in std::iter::once(f.map_file()).chain(f.maps.iter().map(|m| m.file.clone())) {
+                let lower = name.to_ascii_lowercase();
+                for m in &maps {
+                    let ml = m.file.to_ascii_lowercase();
+                    let stem = ml.trim_end_matches(".png");
+                    if ml == lower || (m.per_district && lower.starts_with(&format!("{stem}_"))) {
+                        bail!(
+                            "{}",
+                            ctx(&format!(
+                                "[[maps]] file \"{}\" would overwrite the coverage map {name} of [[facilities]] \"{}\"; rename one",
+                                m.file, f.id
+                            ))
+                        );
+                    }
+                }
+            }
+        }
         if population.is_some() && facilities.is_empty() {
             bail!(
                 "{}",

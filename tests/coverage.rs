@@ -537,7 +537,7 @@ fn weighted_population_follows_the_weights() {
     let r = run(dir.path(), &["build", "sisetu.toml"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     // C has no weight points: spread uniformly, with a warning.
-    assert!(r.stderr.contains("丙区 has no weight points"), "{}", r.stderr);
+    assert!(r.stderr.contains("丙区 has no weight"), "{}", r.stderr);
     let gaps = features(&dir.path().join("out/coverage_gaps.geojson"));
     let pop_of = |cell: &str| {
         gaps.iter()
@@ -552,4 +552,62 @@ fn weighted_population_follows_the_weights() {
     assert_eq!(pop_of(&format!("100m_{}_{}", col(850.0), row(850.0))), Some(250.0));
     let rows = csv_rows(&dir.path().join("out/shelter_summary.csv"));
     assert_eq!(rows[3]["population"], "1700");
+}
+
+/// Review findings kept as tests: a service layer ignores a 级别 column it has no classes
+/// for; a [[maps]] file may not overwrite a coverage map; a removed layer's outputs go away;
+/// a population table without one usable row is an error; a long legend still fits.
+#[test]
+fn review_regressions() {
+    // Fire stations with a 级别 column and radius_m: every row is used.
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path(), PROJECT, POPULATION, &shelters_csv(""));
+    std::fs::write(
+        dir.path().join("fire.csv"),
+        format!("名称,级别,x,y\n特勤站,特勤消防站,{},{}\n一站,一级普通消防站,{},{}\n", X0 + 100.0, Y0, X0 + 900.0, Y0),
+    )
+    .unwrap();
+    let with_fire = format!(
+        "{PROJECT}[[facilities]]\nid = \"fire_station\"\nkind = \"service\"\npath = \"fire.csv\"\ncrs = \"EPSG:4538\"\nradius_m = 3000\n"
+    );
+    std::fs::write(dir.path().join("sisetu.toml"), &with_fire).unwrap();
+    let r = run(dir.path(), &["build", "sisetu.toml", "--strict"]);
+    assert_eq!(r.code, 0, "no row is rejected\n{}", r.stderr);
+    let fire = csv_rows(&dir.path().join("out/fire_station_summary.csv"));
+    assert!(!fire[0].contains_key("capacity"), "unlimited facilities: no capacity columns: {:?}", fire[0]);
+    assert!(!fire[0].contains_key("m2_per_resident"));
+    assert!(dir.path().join("out/fire_stations.geojson").exists());
+
+    // Removing the layer removes its outputs on the next run.
+    std::fs::write(dir.path().join("sisetu.toml"), PROJECT).unwrap();
+    assert_eq!(run(dir.path(), &["build", "sisetu.toml", "-q"]).code, 0);
+    for f in ["fire_stations.geojson", "fire_station_summary.csv", "fire_station_coverage.png"] {
+        assert!(!dir.path().join("out").join(f).exists(), "{f} is stale");
+    }
+    assert!(dir.path().join("out/shelters.geojson").exists());
+
+    // A [[maps]] entry may not overwrite the coverage map.
+    let clash = format!("{PROJECT}[[maps]]\nfile = \"shelter_coverage.png\"\nlayers = [\"districts\"]\n");
+    std::fs::write(dir.path().join("sisetu.toml"), clash).unwrap();
+    let r = run(dir.path(), &["build", "sisetu.toml"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("would overwrite the coverage map"), "{}", r.stderr);
+
+    // A population table with no usable row.
+    fixture(dir.path(), PROJECT, "区划代码,人口数_合计\nZ,5\n", &shelters_csv(""));
+    let r = run(dir.path(), &["build", "sisetu.toml"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("no usable population row"), "{}", r.stderr);
+
+    // Seven classes and siting: the legend shrinks to fit.
+    let mut classes = String::new();
+    let mut rows = String::new();
+    for (k, name) in ["Ⅰ类", "Ⅱ类", "Ⅲ类", "Ⅳ类", "Ⅴ类"].iter().enumerate() {
+        classes.push_str(&format!("[facilities.classes.\"{name}\"]\nradius_m = {}\nm2_per_person = 1.5\n", 300 * (k + 1)));
+        rows.push_str(&format!("{name}场所,{name},1000,,{},{}\n", X0 + 100.0 + 150.0 * k as f64, Y0 + 300.0));
+    }
+    let project = PROJECT.replace("[facilities.siting]", &format!("{classes}[facilities.siting]"));
+    fixture(dir.path(), &project, POPULATION, &shelters_csv(&rows));
+    let r = run(dir.path(), &["build", "sisetu.toml", "-q"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
 }
