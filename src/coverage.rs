@@ -731,7 +731,12 @@ pub fn load_facilities(fc: &FacilityConfig, districts: &ZoneLayer, work: Crs) ->
             } else {
                 format!(
                     "; first problems: {}",
-                    rejects.iter().take(3).map(|r| format!("line {}: {}", r.line, r.reason)).collect::<Vec<_>>().join("; ")
+                    rejects
+                        .iter()
+                        .take(3)
+                        .map(|r| format!("line {}: {}", r.line, r.reason))
+                        .collect::<Vec<_>>()
+                        .join("; ")
                 )
             }
         );
@@ -1472,7 +1477,9 @@ pub fn run(
             .map(|f| f.trim_end_matches(".png").trim_end_matches(".PNG").to_string())
             .collect();
         l.outputs.extend(
-            maps.iter().filter(|m| stems.iter().any(|s| m.strip_prefix(s.as_str()).is_some_and(|r| r.starts_with('.')))).cloned(),
+            maps.iter()
+                .filter(|m| stems.iter().any(|s| m.strip_prefix(s.as_str()).is_some_and(|r| r.starts_with('.'))))
+                .cloned(),
         );
     }
     outputs.extend(maps);

@@ -31,11 +31,16 @@ const UNCOVERED: Rgba = Rgba(0x54, 0x27, 0x8F, 255);
 const NO_ROOM: Rgba = Rgba(0xE7, 0x29, 0x8A, 255);
 const SITING: Rgba = Rgba(0x00, 0xA6, 0xB4, 255);
 const OUTLINE: Rgba = Rgba(0x26, 0x26, 0x26, 255);
-/// Class symbols in order of service radius, largest first.
-const CLASS_STYLE: [(MarkerShape, f32, Rgba); 4] = [
+/// Class symbols in order of service radius, largest first; classes beyond the eighth share
+/// the last symbol.
+const CLASS_STYLE: [(MarkerShape, f32, Rgba); 8] = [
     (MarkerShape::Diamond, 9.0, Rgba(0x08, 0x30, 0x6B, 255)),
     (MarkerShape::Square, 6.5, Rgba(0x21, 0x71, 0xB5, 255)),
-    (MarkerShape::Triangle, 5.0, Rgba(0x41, 0xB6, 0xC4, 255)),
+    (MarkerShape::Triangle, 5.5, Rgba(0x41, 0xB6, 0xC4, 255)),
+    (MarkerShape::Circle, 5.0, Rgba(0x8C, 0x51, 0x0A, 255)),
+    (MarkerShape::Diamond, 6.0, Rgba(0x76, 0x2A, 0x83, 255)),
+    (MarkerShape::Square, 5.0, Rgba(0x1B, 0x78, 0x37, 255)),
+    (MarkerShape::Triangle, 4.5, Rgba(0xBF, 0x81, 0x2D, 255)),
     (MarkerShape::Circle, 4.0, Rgba(0x7F, 0x7F, 0x7F, 255)),
 ];
 
@@ -169,7 +174,8 @@ fn render_one(
     }
     classes.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     let style_of = |class: &str| {
-        let k = classes.iter().position(|(c, _)| c == class).unwrap_or(3).min(3);
+        let last = CLASS_STYLE.len() - 1;
+        let k = classes.iter().position(|(c, _)| c == class).unwrap_or(last).min(last);
         CLASS_STYLE[k]
     };
     let mut circles = Vec::new();

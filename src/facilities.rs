@@ -449,7 +449,9 @@ pub(crate) fn parse_facilities(raw: &[RawFacilities], ctx: &Ctx, has_population:
         };
         let coverage_target = match f.coverage_target {
             Some(t) if (0.0..=1.0).contains(&t) && t > 0.0 => Some(t),
-            Some(t) => bail!("{what} coverage_target = {t}: a share of the population above 0 and at most 1, e.g. 0.7 for 70 %"),
+            Some(t) => bail!(
+                "{what} coverage_target = {t}: a share of the population above 0 and at most 1, e.g. 0.7 for 70 %"
+            ),
             None => None,
         };
         let siting = match &f.siting {
@@ -562,7 +564,9 @@ pub(crate) fn parse_facilities(raw: &[RawFacilities], ctx: &Ctx, has_population:
             classes,
             radius_m,
             m2_per_person: match f.m2_per_person {
-                Some(v) => Some(check_positive(v, &format!("{what} m2_per_person"), "square metres a person needs, > 0")?),
+                Some(v) => {
+                    Some(check_positive(v, &format!("{what} m2_per_person"), "square metres a person needs, > 0")?)
+                }
                 None => None,
             },
             target_m2_per_person: target,

@@ -603,7 +603,8 @@ fn review_regressions() {
     let mut classes = String::new();
     let mut rows = String::new();
     for (k, name) in ["Ⅰ类", "Ⅱ类", "Ⅲ类", "Ⅳ类", "Ⅴ类"].iter().enumerate() {
-        classes.push_str(&format!("[facilities.classes.\"{name}\"]\nradius_m = {}\nm2_per_person = 1.5\n", 300 * (k + 1)));
+        classes
+            .push_str(&format!("[facilities.classes.\"{name}\"]\nradius_m = {}\nm2_per_person = 1.5\n", 300 * (k + 1)));
         rows.push_str(&format!("{name}场所,{name},1000,,{},{}\n", X0 + 100.0 + 150.0 * k as f64, Y0 + 300.0));
     }
     let project = PROJECT.replace("[facilities.siting]", &format!("{classes}[facilities.siting]"));
