@@ -302,7 +302,7 @@ fn render_one(
 
     let t = &res.total;
     let mut subtitle = format!(
-        "常住人口 {} 人，服务半径覆盖 {}，",
+        "全市常住人口 {} 人，服务半径覆盖 {}，",
         grouped(t.population),
         t.coverage().map(|c| format!("{:.1} %", c * 100.0)).unwrap_or_else(|| "–".into())
     );
