@@ -769,7 +769,8 @@ pub fn urumqi_census(seed: u64, n: usize) -> Vec<CensusRow> {
     rows
 }
 
-fn push_csv_field(line: &mut String, field: &str) {
+/// Appends `field` to a CSV line, quoted when it holds a comma, a quote or a line break.
+pub(crate) fn push_csv_field(line: &mut String, field: &str) {
     if field.contains([',', '"', '\r', '\n']) {
         line.push('"');
         line.push_str(&field.replace('"', "\"\""));

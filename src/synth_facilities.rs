@@ -1256,15 +1256,7 @@ pub fn urumqi_candidates(seed: u64) -> Vec<CandidateRow> {
 // ---------------------------------------------------------------------------------------------
 // Writers
 
-fn push_field(line: &mut String, field: &str) {
-    if field.contains([',', '"', '\r', '\n']) {
-        line.push('"');
-        line.push_str(&field.replace('"', "\"\""));
-        line.push('"');
-    } else {
-        line.push_str(field);
-    }
-}
+use crate::synth::push_csv_field as push_field;
 
 /// Writes a UTF-8 CSV with BOM and CRLF line ends.
 fn write_utf8_csv<'a>(

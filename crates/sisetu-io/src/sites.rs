@@ -315,6 +315,34 @@ enum RowOutcome {
     Unmapped(Reject, String),
 }
 
+/// Cuts `body` (which starts at byte `body_start` of `text`, on a record start) into pieces of
+/// about `target` bytes that end at line ends, for parsing in parallel; returns the pieces and
+/// the line number of each piece's first byte (1 + the line ends before it). One piece when
+/// `target` is at least the body's length.
+pub(crate) fn line_chunks(text: &str, body_start: usize, body: &str, target: usize) -> (Vec<(usize, usize)>, Vec<u64>) {
+    let mut chunks = Vec::new();
+    if target < body.len() {
+        let mut start = 0;
+        while start < body.len() {
+            let mut end = start.saturating_add(target).min(body.len());
+            if end < body.len() {
+                end = memchr::memchr(b'\n', &body.as_bytes()[end..]).map_or(body.len(), |i| end + i + 1);
+            }
+            chunks.push((start, end));
+            start = end;
+        }
+    } else {
+        chunks.push((0, body.len()));
+    }
+    let mut first_lines = Vec::with_capacity(chunks.len());
+    let mut line = 1 + memchr::memchr_iter(b'\n', &text.as_bytes()[..body_start]).count() as u64;
+    for &(s, e) in &chunks {
+        first_lines.push(line);
+        line += memchr::memchr_iter(b'\n', &body.as_bytes()[s..e]).count() as u64;
+    }
+    (chunks, first_lines)
+}
+
 fn in_china(lon: f64, lat: f64) -> bool {
     (73.0..=136.0).contains(&lon) && (3.0..=54.0).contains(&lat)
 }
@@ -561,28 +589,8 @@ fn read_csv(
     // directly (fast, and in parallel chunks cut at line ends). With quotes: the csv crate.
     let quoted = memchr::memchr(b'"', body.as_bytes()).is_some();
     let threads = rayon::current_num_threads().max(1);
-    let mut chunks: Vec<(usize, usize)> = Vec::new();
-    if !quoted && body.len() > 1 << 20 {
-        let target = (body.len() / (threads * 8)).max(1 << 18);
-        let mut start = 0;
-        while start < body.len() {
-            let mut end = (start + target).min(body.len());
-            if end < body.len() {
-                end = memchr::memchr(b'\n', &body.as_bytes()[end..]).map(|i| end + i + 1).unwrap_or(body.len());
-            }
-            chunks.push((start, end));
-            start = end;
-        }
-    } else {
-        chunks.push((0, body.len()));
-    }
-    // Line number at the start of every chunk: 1 + the line ends before it.
-    let mut first_lines = Vec::with_capacity(chunks.len());
-    let mut line = 1 + memchr::memchr_iter(b'\n', &text.as_bytes()[..body_start]).count() as u64;
-    for &(s, e) in &chunks {
-        first_lines.push(line);
-        line += memchr::memchr_iter(b'\n', &body.as_bytes()[s..e]).count() as u64;
-    }
+    let target = if !quoted && body.len() > 1 << 20 { (body.len() / (threads * 8)).max(1 << 18) } else { usize::MAX };
+    let (chunks, first_lines) = line_chunks(text, body_start, body, target);
     let parse_chunk = |s: usize, e: usize, first: u64| -> Result<Sorted> {
         let chunk = &body[s..e];
         let mut out = Sorted::default();

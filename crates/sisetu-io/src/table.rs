@@ -381,28 +381,12 @@ fn parse_csv(bytes: &[u8], spec: &TableSpec, delimiter: u8) -> Result<(Vec<Strin
     // The header ends at a line end: a character boundary.
     let body_start = (rdr.position().byte() as usize).min(text.len());
     let body = text.get(body_start..).unwrap_or("");
-    let mut chunks: Vec<(usize, usize)> = Vec::new();
-    if body.len() > 1 << 20 && memchr::memchr(b'"', body.as_bytes()).is_none() {
-        let target = (body.len() / (rayon::current_num_threads().max(1) * 4)).max(1 << 18);
-        let mut start = 0;
-        while start < body.len() {
-            let mut end = (start + target).min(body.len());
-            if end < body.len() {
-                end = memchr::memchr(b'\n', &body.as_bytes()[end..]).map_or(body.len(), |i| end + i + 1);
-            }
-            chunks.push((start, end));
-            start = end;
-        }
+    let target = if body.len() > 1 << 20 && memchr::memchr(b'"', body.as_bytes()).is_none() {
+        (body.len() / (rayon::current_num_threads().max(1) * 4)).max(1 << 18)
     } else {
-        chunks.push((0, body.len()));
-    }
-    // The line of each chunk's first byte: 1 + the line ends before it.
-    let mut first_lines = Vec::with_capacity(chunks.len());
-    let mut line = 1 + memchr::memchr_iter(b'\n', &text.as_bytes()[..body_start]).count() as u64;
-    for &(s, e) in &chunks {
-        first_lines.push(line);
-        line += memchr::memchr_iter(b'\n', &body.as_bytes()[s..e]).count() as u64;
-    }
+        usize::MAX
+    };
+    let (chunks, first_lines) = crate::sites::line_chunks(text, body_start, body, target);
     let parse_chunk = |(s, e): (usize, usize), first: u64| -> Result<Rows> {
         // Chunks start at line starts and the body at a record start: char boundaries.
         let chunk = body.get(s..e).unwrap_or("");
