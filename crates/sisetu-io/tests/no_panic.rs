@@ -8,55 +8,16 @@ use sisetu_io::sites::{read_sites, SiteColumns, SiteLayerSpec, SiteTransforms};
 use sisetu_io::text::TextEncoding;
 use sisetu_io::zones::{read_zones, ZoneLayerSpec};
 
-/// A tiny deterministic generator (xorshift), so failures are reproducible by seed.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
 const CENSUS: &str = "统一社会信用代码,企业名称,行业,经度,纬度,风险等级\n\
 91650100A,甲化工有限公司,危险化学品,87.61,43.82,红\n\
 91650100B,乙加油站,加油站,87.62,43.83,橙色\n\
 91650100C,\"丙, 物流\",仓储物流,87.63,43.84,一般风险\n\
 91650100D,丁厂,工贸,87.64,43.85,4\n";
 
-const SNIPPETS: [&[u8]; 12] =
-    [b"\"", b",", b"\n", b"\r\n", b"\xE7\xBA\xA2", b"\xFF", b"\xB7\xE7", b"NaN", b"1e400", b"-", b"A", b"\x00"];
-
-fn mutate(rng: &mut Rng, base: &[u8]) -> Vec<u8> {
-    let mut b = base.to_vec();
-    for _ in 0..1 + rng.below(6) {
-        let at = rng.below(b.len() + 1);
-        match rng.below(4) {
-            0 if !b.is_empty() => {
-                let at = at.min(b.len() - 1);
-                b.remove(at);
-            }
-            1 if !b.is_empty() => {
-                let at = at.min(b.len() - 1);
-                b[at] = rng.next() as u8;
-            }
-            2 => {
-                let s = SNIPPETS[rng.below(SNIPPETS.len())];
-                b.splice(at..at, s.iter().copied());
-            }
-            _ => {
-                let end = (at + rng.below(40)).min(b.len());
-                let piece = b[at..end].to_vec();
-                b.splice(at..at, piece);
-            }
-        }
-    }
-    b
+mod common {
+    pub mod mutate;
 }
+use common::mutate::{mutate, Rng};
 
 #[test]
 fn mutated_census_files_never_panic() {
