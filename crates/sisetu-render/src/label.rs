@@ -168,11 +168,115 @@ fn overlaps(a: &Box4, b: &Box4) -> bool {
     a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3]
 }
 
+/// Markers spanning more cells than this in x or y are kept in a plain list instead.
+const MAX_MARKER_CELLS: usize = 16;
+/// Most grid cells along one axis.
+const MAX_GRID_SIDE: usize = 1024;
+
+/// The pixel boxes of the markers (soft obstacles for the labels), bucketed in a uniform grid
+/// over the map frame: counting the markers under a label box looks only at the few cells
+/// the box touches, so thousands of markers stay cheap. Deterministic (no hashing).
+pub(crate) struct MarkerGrid {
+    x0: f32,
+    y0: f32,
+    cell: f32,
+    nx: usize,
+    ny: usize,
+    /// Per cell (row-major), indices into `boxes` of the markers touching it.
+    cells: Vec<Vec<u32>>,
+    boxes: Vec<Box4>,
+    /// Markers too large for the grid, tested one by one.
+    big: Vec<u32>,
+}
+
+impl MarkerGrid {
+    /// The grid of `markers` as drawn (`size_pt × s` px wide, centred on their position),
+    /// keeping those that reach into `frame`; cells are `cell` px (enlarged if needed so that
+    /// no side has more than [`MAX_GRID_SIDE`] cells).
+    pub(crate) fn new(geo: &Geo, markers: &[crate::Marker], frame: IRect, s: f32, cell: f32) -> MarkerGrid {
+        let (fw, fh) = (frame.w().max(1) as f32, frame.h().max(1) as f32);
+        let cell = cell.max(1.0).max(fw.max(fh) / MAX_GRID_SIDE as f32);
+        let nx = ((fw / cell).ceil() as usize).clamp(1, MAX_GRID_SIDE);
+        let ny = ((fh / cell).ceil() as usize).clamp(1, MAX_GRID_SIDE);
+        let mut grid = MarkerGrid {
+            x0: frame.x0 as f32,
+            y0: frame.y0 as f32,
+            cell,
+            nx,
+            ny,
+            cells: vec![Vec::new(); nx * ny],
+            boxes: Vec::new(),
+            big: Vec::new(),
+        };
+        let fr = [frame.x0 as f32, frame.y0 as f32, frame.x1 as f32, frame.y1 as f32];
+        for m in markers {
+            let (px, py) = geo.px(m.x, m.y);
+            let (px, py, h) = (px as f32, py as f32, m.size_pt * s / 2.0);
+            if !(px.is_finite() && py.is_finite() && h.is_finite() && h > 0.0) {
+                continue;
+            }
+            let b = [px - h, py - h, px + h, py + h];
+            if !overlaps(&b, &fr) {
+                continue;
+            }
+            let i = grid.boxes.len() as u32;
+            grid.boxes.push(b);
+            let ((ix0, ix1), (iy0, iy1)) = grid.span(&b);
+            if ix1 - ix0 >= MAX_MARKER_CELLS || iy1 - iy0 >= MAX_MARKER_CELLS {
+                grid.big.push(i);
+                continue;
+            }
+            for iy in iy0..=iy1 {
+                for ix in ix0..=ix1 {
+                    grid.cells[iy * nx + ix].push(i);
+                }
+            }
+        }
+        grid
+    }
+
+    fn col(&self, x: f32) -> usize {
+        (((x - self.x0) / self.cell).floor().max(0.0) as usize).min(self.nx - 1)
+    }
+
+    fn row(&self, y: f32) -> usize {
+        (((y - self.y0) / self.cell).floor().max(0.0) as usize).min(self.ny - 1)
+    }
+
+    /// The cells (columns, rows, inclusive) that box `b` touches.
+    fn span(&self, b: &Box4) -> ((usize, usize), (usize, usize)) {
+        ((self.col(b[0]), self.col(b[2])), (self.row(b[1]), self.row(b[3])))
+    }
+
+    /// How many markers box `b` overlaps. A marker in several cells is counted once: in the
+    /// cell holding the top-left corner of its overlap with `b`.
+    pub(crate) fn count(&self, b: &Box4) -> usize {
+        if self.boxes.is_empty() {
+            return 0;
+        }
+        let mut n = self.big.iter().filter(|&&i| overlaps(&self.boxes[i as usize], b)).count();
+        let ((ix0, ix1), (iy0, iy1)) = self.span(b);
+        for iy in iy0..=iy1 {
+            for ix in ix0..=ix1 {
+                for &i in &self.cells[iy * self.nx + ix] {
+                    let m = &self.boxes[i as usize];
+                    if overlaps(m, b) && self.col(m[0].max(b[0])) == ix && self.row(m[1].max(b[1])) == iy {
+                        n += 1;
+                    }
+                }
+            }
+        }
+        n
+    }
+}
+
 /// Places and draws the district labels, larger districts first. A label goes to the pole
 /// of inaccessibility of the district's largest part, or to a nearby position when that
 /// collides with a label already placed or with `reserved` boxes (legend, scale bar, north
-/// arrow); positions whose whole box lies inside the district are preferred. Labels that fit
-/// nowhere are skipped. Returns (id, centre x, centre y) of every placed label.
+/// arrow). Markers are soft obstacles: among the positions that fit, the one whose box
+/// covers the fewest `markers` wins, then one whose whole box lies inside the district, then
+/// the first in the order tried. Labels that fit nowhere are skipped (never because of
+/// markers). Returns (id, centre x, centre y) of every placed label.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn place_and_draw(
     pm: &mut Pixmap,
@@ -181,6 +285,7 @@ pub(crate) fn place_and_draw(
     districts: &[Area],
     frame: IRect,
     reserved: &[Box4],
+    markers: &MarkerGrid,
     size: f32,
     halo: f32,
 ) -> Vec<(String, f32, f32)> {
@@ -257,11 +362,23 @@ pub(crate) fn place_and_draw(
             }
             Some(b)
         };
-        let hit = candidates
-            .iter()
-            .find_map(|c| fits(c, true).map(|b| (*c, b)))
-            .or_else(|| candidates.iter().find_map(|c| fits(c, false).map(|b| (*c, b))));
-        if let Some(((cx, cy), b)) = hit {
+        // The best fitting candidate by (markers covered, not wholly inside, order tried);
+        // one covering no marker ends the search, so without markers this is the first
+        // candidate that fits strictly, else the first that fits at all.
+        let mut hit: Option<(usize, bool, (f32, f32), Box4)> = None;
+        'search: for strict in [true, false] {
+            for c in &candidates {
+                let Some(b) = fits(c, strict) else { continue };
+                let n = markers.count(&b);
+                if hit.is_none_or(|(bn, bl, ..)| (n, !strict) < (bn, bl)) {
+                    hit = Some((n, !strict, *c, b));
+                }
+                if n == 0 {
+                    break 'search;
+                }
+            }
+        }
+        if let Some((_, _, (cx, cy), b)) = hit {
             let x = cx - (bounds.left() + bounds.right()) / 2.0;
             let y = cy - (bounds.top() + bounds.bottom()) / 2.0;
             draw_text(pm, font, name, x, y, ts);

@@ -316,7 +316,9 @@ pub(crate) fn render(
         let grow = |r: [f32; 4]| [r[0] - inset / 2.0, r[1] - inset / 2.0, r[2] + inset / 2.0, r[3] + inset / 2.0];
         let reserved = [grow(lb), grow(ab), grow(bb)];
         let halo = 0.9 * s;
-        label::place_and_draw(&mut pm, font, &geo, content.districts, frame, &reserved, style.label_pt * s, halo)
+        let size = style.label_pt * s;
+        let markers = label::MarkerGrid::new(&geo, content.markers, frame, s, 2.0 * size);
+        label::place_and_draw(&mut pm, font, &geo, content.districts, frame, &reserved, &markers, size, halo)
     } else {
         Vec::new()
     };

@@ -49,7 +49,8 @@
 //!    top and larger);
 //! 6. markers ([`MapContent::markers`]), symbols with a thin dark outline, in slice order;
 //! 7. with a [`MapContent::focus`] district, a white veil over everything outside it;
-//! 8. district labels with a white halo, never overlapping each other or the map furniture;
+//! 8. district labels with a white halo, never overlapping each other or the map furniture,
+//!    and off the markers where they can be;
 //! 9. neat line, legend, scale bar, north arrow, title and footer.
 //!
 //! # Furniture
@@ -69,7 +70,10 @@
 //!   is computed from the same transform as the map, so it is exact.
 //! * **District labels** at the pole of inaccessibility of each district's largest part,
 //!   with a white halo, larger districts first; a label that collides with one already
-//!   placed or with the furniture tries nearby positions and is otherwise left out.
+//!   placed or with the furniture tries nearby positions and is otherwise left out. Markers
+//!   are soft obstacles: of the positions that fit, the one whose box covers the fewest
+//!   markers is taken (the first tried on ties), so labels move off the facility symbols
+//!   where they can but are never left out because of them.
 //!
 //! # Text
 //!

@@ -472,3 +472,51 @@ fn markers_too_large_to_stamp_are_drawn_as_paths_in_slice_order() {
     assert_eq!(rgb_at(&img, px, py), rgb(GREEN));
     assert_eq!(rgb_at(&img, px + 100.0, py + 100.0), rgb(MAGENTA));
 }
+
+#[test]
+fn labels_move_off_a_marker_at_their_label_point() {
+    let districts = urumqi_districts();
+    let page = Page::default();
+    let plain = MapContent { fill: Fill::None, ..MapContent::new(&districts) };
+    let (before, _) = render_ok(&page, &plain);
+    let id = &districts[7].id;
+    let &(_, lx, ly) = before.labels.iter().find(|l| &l.0 == id).expect("乌鲁木齐县 is labelled");
+    let (x, y) = before.world_of(lx, ly);
+    let markers = [Marker { x, y, shape: MarkerShape::Square, size_pt: 8.0, fill: MAGENTA, stroke: DARK }];
+    let c = MapContent { markers: &markers, ..plain };
+    let (out, img) = render_ok(&page, &c);
+    let &(_, nx, ny) = out.labels.iter().find(|l| &l.0 == id).expect("still labelled");
+    assert!((nx - lx).abs() > 1.0 || (ny - ly).abs() > 1.0, "the label stayed on the marker at ({lx}, {ly})");
+    // Nothing of the label is drawn over the marker: it shows as fully as on a map without labels.
+    let (_, bare) = render_ok(&page, &MapContent { label_districts: false, ..c });
+    let (px, py) = out.pixel_of(x, y);
+    let b = (px - 25.0, py - 25.0, px + 25.0, py + 25.0);
+    let full = count_colour(&bare, b, rgb(MAGENTA));
+    assert!(full > 400, "{full}");
+    assert_eq!(count_colour(&img, b, rgb(MAGENTA)), full);
+    // The other labels did not move.
+    for l in before.labels.iter().filter(|l| &l.0 != id) {
+        assert!(out.labels.contains(l), "{l:?} moved");
+    }
+}
+
+#[test]
+fn markers_never_leave_a_label_out() {
+    let districts = urumqi_districts();
+    let page = Page { dpi: 150.0, ..Page::default() };
+    let plain = MapContent { fill: Fill::None, ..MapContent::new(&districts) };
+    let (before, _) = render_ok(&page, &plain);
+    // A marker every 10 px over the whole frame: every position a label tries covers some.
+    let f = before.map_frame;
+    let mut markers = Vec::new();
+    for j in 0..((f.3 - f.1) / 10.0) as usize {
+        for i in 0..((f.2 - f.0) / 10.0) as usize {
+            let (x, y) = before.world_of(f.0 + 5.0 + i as f32 * 10.0, f.1 + 5.0 + j as f32 * 10.0);
+            markers.push(Marker { x, y, shape: MarkerShape::Circle, size_pt: 4.0, fill: GREEN, stroke: DARK });
+        }
+    }
+    assert!(markers.len() > 10_000, "{}", markers.len());
+    let (out, _) = render_ok(&page, &MapContent { markers: &markers, ..plain });
+    let ids = |r: &Rendered| r.labels.iter().map(|l| l.0.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&out), ids(&before));
+}
