@@ -416,8 +416,8 @@ const TOTAL_WEIGHT: u32 = {
     sum
 };
 
-/// Roads used in addresses, per district.
-fn roads(district: &str) -> &'static [&'static str] {
+/// Roads used in addresses (and facility names), per district.
+pub(crate) fn roads(district: &str) -> &'static [&'static str] {
     match district {
         "天山区" => &[
             "解放南路",

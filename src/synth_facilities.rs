@@ -261,7 +261,6 @@ struct Plan {
     points: usize,
     anchors: &'static [Anchor],
     landmarks: &'static [Landmark],
-    roads: &'static [&'static str],
 }
 
 const PLANS: [Plan; 8] = [
@@ -285,18 +284,6 @@ const PLANS: [Plan; 8] = [
             ("新疆大学", "学校", "固定", 87.6220, 43.7720, 28_000),
             ("天山区全民健身中心", "体育场", "固定", 87.6400, 43.7900, 16_000),
         ],
-        roads: &[
-            "解放南路",
-            "解放北路",
-            "新华南路",
-            "中山路",
-            "人民路",
-            "团结路",
-            "延安路",
-            "光明路",
-            "和平南路",
-            "建设路",
-        ],
     },
     Plan {
         name: "沙依巴克区",
@@ -316,18 +303,6 @@ const PLANS: [Plan; 8] = [
             ("乌鲁木齐植物园", "公园", "固定", 87.5750, 43.8260, 62_000),
             ("沙依巴克区体育馆", "体育场", "固定", 87.5850, 43.8120, 15_000),
             ("新疆农业大学", "学校", "固定", 87.5600, 43.8300, 30_000),
-        ],
-        roads: &[
-            "友好南路",
-            "友好北路",
-            "西虹东路",
-            "西虹西路",
-            "扬子江路",
-            "黄河路",
-            "西北路",
-            "仓房沟路",
-            "奇台路",
-            "西山路",
         ],
     },
     Plan {
@@ -349,20 +324,6 @@ const PLANS: [Plan; 8] = [
             ("新市区体育场", "体育场", "固定", 87.5700, 43.8700, 21_000),
             ("高新区体育公园", "公园", "固定", 87.5550, 43.8850, 38_000),
         ],
-        roads: &[
-            "北京南路",
-            "北京北路",
-            "长春南路",
-            "长春中路",
-            "苏州东路",
-            "河北东路",
-            "天津南路",
-            "银川路",
-            "喀什东路",
-            "迎宾路",
-            "高新街",
-            "鲤鱼山路",
-        ],
     },
     Plan {
         name: "水磨沟区",
@@ -383,17 +344,6 @@ const PLANS: [Plan; 8] = [
             ("红光山公园", "公园", "固定", 87.6300, 43.8600, 55_000),
             ("新疆国际会展中心广场", "广场", "固定", 87.6200, 43.8800, 60_000),
         ],
-        roads: &[
-            "南湖东路",
-            "南湖南路",
-            "七道湾路",
-            "会展大道",
-            "温泉东路",
-            "昆明路",
-            "五星北路",
-            "水磨沟路",
-            "安居北路",
-        ],
     },
     Plan {
         name: "头屯河区",
@@ -410,18 +360,6 @@ const PLANS: [Plan; 8] = [
             ("新疆体育中心", "体育场", "中心", 87.4780, 43.8650, 210_000),
             ("头屯河公园", "公园", "固定", 87.4300, 43.8700, 42_000),
             ("经开区全民健身中心", "体育场", "固定", 87.4450, 43.8580, 18_000),
-        ],
-        roads: &[
-            "维泰南路",
-            "维泰北路",
-            "嵩山街",
-            "卫星路",
-            "阿里山街",
-            "大连街",
-            "玄武湖路",
-            "头屯河路",
-            "泰山街",
-            "燕山街",
         ],
     },
     Plan {
@@ -444,7 +382,6 @@ const PLANS: [Plan; 8] = [
             ("达坂城镇中心学校操场", "学校", "紧急", 88.3180, 43.3650, 8_500),
             ("盐湖社区广场", "广场", "紧急", 88.0410, 43.4510, 4_500),
         ],
-        roads: &["建设路", "解放路", "迎宾路", "东风路", "达坂城路", "柴窝堡路"],
     },
     Plan {
         name: "米东区",
@@ -466,17 +403,6 @@ const PLANS: [Plan; 8] = [
             ("米东区体育中心", "体育场", "固定", 87.6500, 43.9550, 24_000),
             ("古牧地公园", "公园", "固定", 87.6450, 43.9650, 40_000),
         ],
-        roads: &[
-            "米东南路",
-            "米东北路",
-            "米东中路",
-            "府前中路",
-            "振兴街",
-            "古牧地东路",
-            "古牧地西路",
-            "化工路",
-            "甘泉堡大道",
-        ],
     },
     Plan {
         name: "乌鲁木齐县",
@@ -497,7 +423,6 @@ const PLANS: [Plan; 8] = [
             ("板房沟镇中心广场", "广场", "紧急", 87.3700, 43.6000, 5_000),
             ("永丰镇中心学校操场", "学校", "紧急", 87.2500, 43.5500, 6_000),
         ],
-        roads: &["南山路", "板房沟路", "水西沟路", "永丰路", "托里路", "甘沟路"],
     },
 ];
 
@@ -1075,7 +1000,7 @@ fn shelters_with_book(seed: u64) -> (Vec<ShelterRow>, NameBook) {
                 let (kind, name) = if a.named {
                     place_site_name(&mut book, role, a.place)
                 } else {
-                    city_site_name(&mut rng, &mut book, role, plan.roads)
+                    city_site_name(&mut rng, &mut book, role, crate::synth::roads(plan.name))
                 };
                 let area = random_area(&mut rng, role, kind);
                 let (lon, lat) = sample(&mut rng, s, a.spread, 0.8, &placed, SITE_SPACING);
@@ -1161,7 +1086,7 @@ pub fn urumqi_residential(seed: u64) -> Vec<ResidentialRow> {
             for _ in 0..n {
                 let (lon, lat) = sample(&mut rng, s, a.spread, 1.0, &[], 0.0);
                 let village = rng.gen_range(0..100) < a.villages;
-                let name = residential_name(&mut rng, &mut names, a, village, plan.roads);
+                let name = residential_name(&mut rng, &mut names, a, village, crate::synth::roads(plan.name));
                 // Log-normal 户数 around the anchor's median; villages are smaller.
                 let (z, _) = gauss2(&mut rng);
                 let median = f64::from(if village { a.households.min(260) } else { a.households });
@@ -1240,7 +1165,7 @@ pub fn urumqi_candidates(seed: u64) -> Vec<CandidateRow> {
                 let (kind, name) = if a.named {
                     place_site_name(&mut book, SiteRole::Candidate, a.place)
                 } else {
-                    city_site_name(&mut rng, &mut book, SiteRole::Candidate, plan.roads)
+                    city_site_name(&mut rng, &mut book, SiteRole::Candidate, crate::synth::roads(plan.name))
                 };
                 // Town sites near the town centre, city sites anywhere in the neighbourhood.
                 let scale = if a.named { 0.5 } else { 1.0 };

@@ -719,21 +719,27 @@ pub(crate) fn cell_text(d: &calamine::Data) -> String {
     }
 }
 
-fn read_sheet(spec: &SiteLayerSpec, scheme: &GradeScheme, tf: &SiteTransforms) -> Result<SiteLayer> {
+/// Opens a workbook and its worksheet `sheet` (default: the first one): the sheet's name and
+/// its cells. Errors name the file and, for a missing sheet, the sheets it has.
+pub(crate) fn open_sheet(
+    file: &Path,
+    path: &str,
+    sheet: Option<&str>,
+) -> Result<(String, calamine::Range<calamine::Data>)> {
     use calamine::Reader;
-    let path = spec.display.as_str();
-    let mut wb = calamine::open_workbook_auto(&spec.path)
-        .map_err(|e| Error::Format { path: path.into(), msg: format!("cannot open the workbook: {e}") })?;
+    let mut wb = calamine::open_workbook_auto(file).map_err(|e| Error::Format {
+        path: path.into(),
+        msg: format!("cannot open the workbook: {e}; save it again from the spreadsheet program, or export it as CSV"),
+    })?;
     let names = wb.sheet_names().to_vec();
-    let sheet = match &spec.sheet {
+    let sheet = match sheet {
+        Some(s) if names.iter().any(|n| n == s) => s.to_string(),
         Some(s) => {
-            if !names.contains(s) {
-                return Err(Error::Format {
-                    path: path.into(),
-                    msg: format!("no worksheet '{s}'; the workbook has: {}", names.join(", ")),
-                });
-            }
-            s.clone()
+            let list: Vec<String> = names.iter().map(|n| format!("'{n}'")).collect();
+            return Err(Error::Format {
+                path: path.into(),
+                msg: format!("no worksheet '{s}'; the workbook has: {}. Set `sheet` to one of them", list.join(", ")),
+            });
         }
         None => names
             .first()
@@ -743,6 +749,12 @@ fn read_sheet(spec: &SiteLayerSpec, scheme: &GradeScheme, tf: &SiteTransforms) -
     let range = wb
         .worksheet_range(&sheet)
         .map_err(|e| Error::Format { path: path.into(), msg: format!("cannot read worksheet '{sheet}': {e}") })?;
+    Ok((sheet, range))
+}
+
+fn read_sheet(spec: &SiteLayerSpec, scheme: &GradeScheme, tf: &SiteTransforms) -> Result<SiteLayer> {
+    let path = spec.display.as_str();
+    let (sheet, range) = open_sheet(&spec.path, path, spec.sheet.as_deref())?;
     let first_row = range.start().map(|(r, _)| r as u64).unwrap_or(0);
     let mut rows = range.rows();
     let Some(hrow) = rows.next() else {

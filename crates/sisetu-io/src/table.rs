@@ -421,33 +421,9 @@ fn parse_csv(bytes: &[u8], spec: &TableSpec, delimiter: u8) -> Result<(Vec<Strin
 }
 
 fn read_sheet(spec: &TableSpec) -> Result<Table> {
-    use calamine::Reader;
     let path = spec.display.as_str();
     let sha256 = sha256_hex(&read_file(&spec.path, path)?);
-    let mut wb = calamine::open_workbook_auto(&spec.path).map_err(|e| Error::Format {
-        path: path.into(),
-        msg: format!("cannot open the workbook: {e}; save it again from the spreadsheet program, or export it as CSV"),
-    })?;
-    let names = wb.sheet_names().to_vec();
-    let sheet = match &spec.sheet {
-        Some(s) if names.contains(s) => s.clone(),
-        Some(s) => {
-            return Err(Error::Format {
-                path: path.into(),
-                msg: format!(
-                    "no worksheet '{s}'; the workbook has: {}. Set `sheet` to one of them",
-                    quoted_list(&names, ", ")
-                ),
-            })
-        }
-        None => names
-            .first()
-            .cloned()
-            .ok_or_else(|| Error::Format { path: path.into(), msg: "the workbook has no worksheet".into() })?,
-    };
-    let range = wb
-        .worksheet_range(&sheet)
-        .map_err(|e| Error::Format { path: path.into(), msg: format!("cannot read worksheet '{sheet}': {e}") })?;
+    let (sheet, range) = crate::sites::open_sheet(&spec.path, path, spec.sheet.as_deref())?;
     let first_row = range.start().map_or(0, |(r, _)| u64::from(r));
     let mut rows = range.rows();
     let what = format!("worksheet '{sheet}'");
