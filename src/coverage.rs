@@ -827,6 +827,23 @@ pub struct LayerResult {
     pub candidate_rejects: Vec<FileReject>,
     /// (demand, facilities) pairs within reach.
     pub pairs: usize,
+    /// Gap cells, north to south, west to east.
+    pub gap_cells: Vec<GapCell>,
+}
+
+/// A population cell with residents outside every radius or left without room.
+#[derive(Debug, Clone)]
+pub struct GapCell {
+    /// The cell.
+    pub cell: CellId,
+    /// Its residents.
+    pub population: f64,
+    /// Outside every service radius.
+    pub uncovered: f64,
+    /// Within reach but without room.
+    pub without_room: f64,
+    /// The districts of its pieces.
+    pub districts: Vec<u32>,
 }
 
 /// One suggested site.
@@ -1004,7 +1021,33 @@ pub fn analyse(
         }
     };
 
+    // Gap cells: aggregate the units per cell.
+    let mut cells: FxHashMap<CellId, GapCell> = FxHashMap::default();
+    for (i, u) in pop.units.iter().enumerate() {
+        let e = cells.entry(u.cell).or_insert_with(|| GapCell {
+            cell: u.cell,
+            population: 0.0,
+            uncovered: 0.0,
+            without_room: 0.0,
+            districts: Vec::new(),
+        });
+        e.population += u.population;
+        if !covered[i] {
+            e.uncovered += u.population;
+        }
+        e.without_room += without_room[i];
+        if let Some(d) = u.district {
+            if !e.districts.contains(&d) {
+                e.districts.push(d);
+            }
+        }
+    }
+    let mut gap_cells: Vec<GapCell> =
+        cells.into_values().filter(|g| g.uncovered > 0.0 || g.without_room > 0.0).collect();
+    gap_cells.sort_unstable_by_key(|g| (std::cmp::Reverse(g.cell.row), g.cell.col));
+
     Ok(LayerResult {
+        gap_cells,
         districts: figs,
         outside,
         total,
@@ -1290,60 +1333,46 @@ pub fn run(
             stage.retire(&fc.townships_file());
         }
 
-        // Gap cells: aggregate units per cell (north to south, west to east).
-        let mut cells: FxHashMap<CellId, (f64, f64, f64, Vec<u32>)> = FxHashMap::default();
-        for (i, u) in pop.units.iter().enumerate() {
-            let e = cells.entry(u.cell).or_default();
-            e.0 += u.population;
-            if !res.covered[i] {
-                e.1 += u.population;
-            }
-            e.2 += res.without_room[i];
-            if let Some(d) = u.district {
-                if !e.3.contains(&d) {
-                    e.3.push(d);
-                }
-            }
-        }
-        let mut gap_cells: Vec<(CellId, f64, f64, f64, Vec<u32>)> =
-            cells.into_iter().filter(|(_, v)| v.1 > 0.0 || v.2 > 0.0).map(|(c, v)| (c, v.0, v.1, v.2, v.3)).collect();
-        gap_cells.sort_unstable_by_key(|g| (std::cmp::Reverse(g.0.row), g.0.col));
+        let gap_cells = &res.gap_cells;
         gap_chunks.extend(
             gap_cells
                 .par_chunks(4096)
                 .map(|chunk| {
-                    write::render_chunk(chunk, |buf, (c, p, unc, wr, ds)| {
-                        let b = pop.grid.bounds(*c);
-                        let corners = [
-                            (b.min().x, b.min().y),
-                            (b.max().x, b.min().y),
-                            (b.max().x, b.max().y),
-                            (b.min().x, b.max().y),
-                        ];
-                        let mut ring: Vec<(f64, f64)> = corners
-                            .iter()
-                            .map(|&(x, y)| to_wgs.transform(x, y).unwrap_or((f64::NAN, f64::NAN)))
-                            .collect();
-                        ring.push(ring[0]);
-                        let label = pop.grid.label(*c);
-                        let dist: Vec<&str> = ds.iter().map(|&d| districts.work[d as usize].id.as_str()).collect();
-                        let dist = dist.join(";");
-                        let status = match (*unc > 0.0, *wr > 0.0) {
-                            (true, true) => "uncovered+over_capacity",
-                            (true, false) => "uncovered",
-                            _ => "over_capacity",
-                        };
-                        let props: Vec<(&str, Value)> = vec![
-                            ("facility", Value::Str(&fc.id)),
-                            ("cell_id", Value::Str(&label)),
-                            ("district_id", Value::StrOrNull(&dist)),
-                            ("status", Value::Str(status)),
-                            ("population", Value::Num(*p)),
-                            ("uncovered", Value::Num(*unc)),
-                            ("without_room", Value::Num(*wr)),
-                        ];
-                        write::push_feature(buf, &props, Geom::Ring(&ring));
-                    })
+                    write::render_chunk(
+                        chunk,
+                        |buf, GapCell { cell: c, population: p, uncovered: unc, without_room: wr, districts: ds }| {
+                            let b = pop.grid.bounds(*c);
+                            let corners = [
+                                (b.min().x, b.min().y),
+                                (b.max().x, b.min().y),
+                                (b.max().x, b.max().y),
+                                (b.min().x, b.max().y),
+                            ];
+                            let mut ring: Vec<(f64, f64)> = corners
+                                .iter()
+                                .map(|&(x, y)| to_wgs.transform(x, y).unwrap_or((f64::NAN, f64::NAN)))
+                                .collect();
+                            ring.push(ring[0]);
+                            let label = pop.grid.label(*c);
+                            let dist: Vec<&str> = ds.iter().map(|&d| districts.work[d as usize].id.as_str()).collect();
+                            let dist = dist.join(";");
+                            let status = match (*unc > 0.0, *wr > 0.0) {
+                                (true, true) => "uncovered+over_capacity",
+                                (true, false) => "uncovered",
+                                _ => "over_capacity",
+                            };
+                            let props: Vec<(&str, Value)> = vec![
+                                ("facility", Value::Str(&fc.id)),
+                                ("cell_id", Value::Str(&label)),
+                                ("district_id", Value::StrOrNull(&dist)),
+                                ("status", Value::Str(status)),
+                                ("population", Value::Num(*p)),
+                                ("uncovered", Value::Num(*unc)),
+                                ("without_room", Value::Num(*wr)),
+                            ];
+                            write::push_feature(buf, &props, Geom::Ring(&ring));
+                        },
+                    )
                 })
                 .collect::<Vec<_>>(),
         );

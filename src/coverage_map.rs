@@ -17,11 +17,9 @@ use crate::project::Config;
 use anyhow::{anyhow, Context, Result};
 use geo::InteriorPoint;
 use sisetu_core::coverage::FacilityShape;
-use sisetu_core::CellId;
 use sisetu_io::crs::{Crs, Transformer};
 use sisetu_io::write::Staging;
 use sisetu_render::{Area, Circle, Fill, LegendItem, MapContent, MapText, Marker, MarkerShape, Rgba, Swatch};
-use std::collections::BTreeMap;
 
 // District classes are drawn at about half the gap cells' strength so that the gaps stand out.
 const MET: Rgba = Rgba(0x4D, 0xAF, 0x4A, 120);
@@ -147,20 +145,12 @@ fn render_one(
         .collect();
 
     // Gap cells: uncovered first (purple), else without room (magenta).
-    let mut cells: BTreeMap<(std::cmp::Reverse<i64>, i64), (f64, f64)> = BTreeMap::new();
-    for (i, u) in pop.units.iter().enumerate() {
-        let e = cells.entry((std::cmp::Reverse(u.cell.row), u.cell.col)).or_default();
-        if !res.covered[i] {
-            e.0 += u.population;
-        }
-        e.1 += res.without_room[i];
-    }
-    let mut gaps: Vec<Area> = cells
-        .into_iter()
-        .filter(|(_, (unc, wr))| *unc > 0.0 || *wr > 0.0)
-        .map(|((r, c), (unc, _))| {
-            let mut a = crate::maps::cell_area(&pop.grid, CellId { col: c, row: r.0 }, None, [0; 4]);
-            a.color = Some(if unc > 0.0 { UNCOVERED } else { NO_ROOM });
+    let mut gaps: Vec<Area> = res
+        .gap_cells
+        .iter()
+        .map(|g| {
+            let mut a = crate::maps::cell_area(&pop.grid, g.cell, None, [0; 4]);
+            a.color = Some(if g.uncovered > 0.0 { UNCOVERED } else { NO_ROOM });
             a
         })
         .collect();
