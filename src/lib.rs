@@ -8,14 +8,20 @@
 //! * [`synth`]: seeded synthetic census data for the demo and the benches.
 //! * [`bench_scene`]: the seeded scene of the coverage benchmark, and its CSV export.
 //! * [`progress`]: progress bars and messages.
+//! * [`diff`]: `sisetu diff`: changes between two census rounds' outputs.
+//! * [`register`]: the register (一册): `register.csv` and the printable `register.html`.
+//! * [`synth_rounds`]: the demo's second census round and its management-grid layer.
 
 pub mod bench_scene;
 pub mod build;
 pub mod coverage;
 pub mod coverage_map;
+pub mod diff;
 pub mod facilities;
 pub mod maps;
 pub mod progress;
 pub mod project;
+pub mod register;
 pub mod synth;
 pub mod synth_facilities;
+pub mod synth_rounds;
