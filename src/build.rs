@@ -26,6 +26,18 @@ use std::path::{Path, PathBuf};
 pub struct BuildOptions {
     /// Overrides the project's output folder.
     pub out: Option<PathBuf>,
+    /// `sisetu check`: run every step, but into a temporary folder that is deleted at the
+    /// end; the output folder is not touched.
+    pub check: bool,
+}
+
+/// A temporary folder removed when dropped (the outputs of `sisetu check`).
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// A polygon layer ready for assignment and output.
@@ -105,6 +117,9 @@ pub struct Report {
     pub totals: Totals,
     /// Ids used by more than one row (first 1000), with their occurrences as `file:line`.
     pub duplicate_ids: Vec<BTreeMap<&'static str, serde_json::Value>>,
+    /// Grid-management checks, when a `[management_grid]` is given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grid_checks: Option<crate::grid_checks::GridChecksReport>,
     /// Facility coverage (`[[facilities]]`), when configured.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coverage: Option<crate::coverage::CoverageReport>,
@@ -141,6 +156,10 @@ pub struct BuildOutcome {
     pub district_rows: Vec<(String, String, Summary, Option<RiskLevel>)>,
     /// Coverage lines for the terminal.
     pub coverage_lines: Vec<String>,
+    /// Grid-check lines for the terminal.
+    pub grid_lines: Vec<String>,
+    /// The first rejected rows as `file:line: reason` (at most 20), for `sisetu check`.
+    pub reject_preview: Vec<String>,
 }
 
 fn sha256_file(path: &Path) -> Result<String> {
@@ -372,7 +391,14 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
 
     // 5. Outputs.
     progress.stage("writing outputs");
-    let mut stage = Staging::new(&out_dir)?;
+    let check_dir = if opts.check {
+        let dir = std::env::temp_dir().join(format!("sisetu-check-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        Some(TempDir(dir))
+    } else {
+        None
+    };
+    let mut stage = Staging::new(check_dir.as_ref().map_or(out_dir.as_path(), |d| d.0.as_path()))?;
     if mgrid.is_none() {
         stage.retire("grids.geojson");
     }
@@ -416,6 +442,40 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
     if let Some(g) = &mgrid {
         write::write_feature_collection(&stage.path("grids.geojson"), "grids", &[zone_features(g, &by_grid, true)])?;
     }
+    let grid_checks = match (&mgrid, &cfg.management_grid) {
+        (Some(g), Some((gspec, _))) => {
+            progress.stage("grid checks");
+            let has_person = gspec.extra.iter().any(|(k, _)| k == "person");
+            let mut facts = crate::grid_checks::SiteFacts { red_orange_without_person: Vec::new(), outside: Vec::new() };
+            for (li, (l, p)) in layers.iter().zip(&placed).enumerate() {
+                for (s, a) in l.sites.iter().zip(p) {
+                    let site_ref = || crate::grid_checks::SiteRef {
+                        id: s.id().to_string(),
+                        name: s.name().to_string(),
+                        level: s.level.as_str(),
+                        grid_id: a.grid.map(|i| g.work[i as usize].id.clone()),
+                        district_id: a.district.map(|d| districts.work[d as usize].id.clone()),
+                        row: format!("{}:{}", cfg.sites[li].display, s.line),
+                    };
+                    match a.grid {
+                        None => facts.outside.push(site_ref()),
+                        Some(gi) => {
+                            let severe = matches!(s.level, RiskLevel::Red | RiskLevel::Orange);
+                            if has_person && severe && crate::grid_checks::person_of(&g.work[gi as usize]).is_none() {
+                                facts.red_orange_without_person.push(site_ref());
+                            }
+                        }
+                    }
+                }
+            }
+            let o = crate::grid_checks::run(&districts, g, &by_grid, has_person, facts, cfg.grid_min_gap_m2, work, &mut stage)?;
+            Some(o)
+        }
+        _ => {
+            stage.retire("grid_gaps.geojson");
+            None
+        }
+    };
 
     progress.stage("writing cells");
     // Cells as polygons in WGS84.
@@ -525,6 +585,15 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
     rows.push(row_of("", "合计 (total)", &total));
     let header_refs: Vec<&str> = header.iter().map(|s| s.as_str()).collect();
     write::write_csv_bom(&stage.path("summary.csv"), &header_refs, rows)?;
+    // table.csv (一表)
+    let table_rows: Vec<crate::table::TableRow> = districts
+        .work
+        .iter()
+        .zip(&by_district)
+        .map(|(z, s)| crate::table::TableRow { id: &z.id, name: &z.name, summary: s })
+        .collect();
+    let table_cats: &[&str] = if has_categories { &cat_names } else { &[] };
+    crate::table::write_table(&stage.path("table.csv"), &table_rows, &unassigned, &total, &agg, table_cats)?;
 
     // Facility coverage.
     let coverage = crate::coverage::run(cfg, &districts, work, &mut stage, progress)?;
@@ -541,6 +610,8 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
             reject_rows.push(reject_row(file, r));
         }
     }
+    let reject_preview: Vec<String> =
+        reject_rows.iter().take(20).map(|r| format!("{}:{}: {}", r[0], r[1], r[2])).collect();
     write::write_csv_bom(&stage.path("rejects.csv"), &["file", "line", "reason", "raw"], reject_rows)?;
 
     // report.json
@@ -600,12 +671,19 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
         })
     };
     let mut outputs: Vec<String> =
-        ["districts.geojson", "cells.geojson", "sites.geojson", "summary.csv", "rejects.csv", "report.json"]
+        ["districts.geojson", "cells.geojson", "sites.geojson", "summary.csv", "table.csv", "rejects.csv", "report.json"]
             .map(String::from)
             .to_vec();
     if mgrid.is_some() {
         outputs.insert(1, "grids.geojson".into());
     }
+    let (grid_checks, grid_lines) = match grid_checks {
+        Some(o) => {
+            outputs.extend(o.outputs);
+            (Some(o.report), o.lines)
+        }
+        None => (None, Vec::new()),
+    };
     let (coverage_report, coverage_lines) = match coverage {
         Some(c) => {
             outputs.extend(c.outputs);
@@ -646,6 +724,98 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
         };
         outputs.extend(crate::maps::render_maps(cfg, &data, work, &mut stage)?);
     }
+    // The register (一册): one section per management grid, or per district.
+    progress.stage("writing the register");
+    {
+        use crate::register::{RegisterInput, RegisterSite, RegisterUnit, UnitKind};
+        let mut reg_sites: Vec<RegisterSite> = Vec::with_capacity(layers.iter().map(|l| l.sites.len()).sum());
+        let mut unit_of: Vec<Option<u32>> = Vec::with_capacity(reg_sites.capacity());
+        for (li, (l, p)) in layers.iter().zip(&placed).enumerate() {
+            for (s, a) in l.sites.iter().zip(p) {
+                let d = a.district.map(|d| &districts.work[d as usize]);
+                reg_sites.push(RegisterSite {
+                    id: s.id().to_string(),
+                    name: s.name().to_string(),
+                    category: s.category().to_string(),
+                    grade: s.grade().to_string(),
+                    level: s.level,
+                    district_id: d.map(|z| z.id.clone()),
+                    district_name: d.map(|z| z.name.clone()),
+                    grid_id: mgrid.as_ref().and_then(|m| a.grid.map(|g| m.work[g as usize].id.clone())),
+                    x: s.x,
+                    y: s.y,
+                    lon: s.lon,
+                    lat: s.lat,
+                    source: cfg.sites[li].display.clone(),
+                    line: s.line as u64,
+                });
+                unit_of.push(if mgrid.is_some() { a.grid } else { a.district });
+            }
+        }
+        let (kind, unit_zones, unit_sums): (UnitKind, &[Zone], &[Summary]) = match &mgrid {
+            Some(m) => (UnitKind::Grid, &m.work, &by_grid),
+            None => (UnitKind::District, &districts.work, &by_district),
+        };
+        let mut members: Vec<Vec<u32>> = vec![Vec::new(); unit_zones.len()];
+        let mut outside = Vec::new();
+        for (i, u) in unit_of.iter().enumerate() {
+            match u {
+                Some(u) => members[*u as usize].push(i as u32),
+                None => outside.push(i as u32),
+            }
+        }
+        use geo::InteriorPoint;
+        let units: Vec<RegisterUnit> = unit_zones
+            .iter()
+            .zip(unit_sums)
+            .zip(members)
+            .map(|((z, s), sites)| RegisterUnit {
+                id: z.id.clone(),
+                name: z.name.clone(),
+                person: crate::grid_checks::person_of(z).map(String::from),
+                district: match kind {
+                    UnitKind::District => z.name.clone(),
+                    UnitKind::Grid => z
+                        .geometry
+                        .interior_point()
+                        .and_then(|p| districts.index.locate(p.x(), p.y()))
+                        .map(|d| districts.work[d as usize].name.clone())
+                        .unwrap_or_default(),
+                },
+                geometry: z.geometry.clone(),
+                level: agg.level(&s.levels),
+                counts: s.levels.n,
+                sites,
+            })
+            .collect();
+        let context: Vec<sisetu_render::Area> = districts
+            .work
+            .iter()
+            .zip(&by_district)
+            .map(|(z, s)| sisetu_render::Area {
+                id: z.id.clone(),
+                name: z.name.clone(),
+                geometry: z.geometry.clone(),
+                level: agg.level(&s.levels),
+                counts: s.levels.n,
+                color: None,
+            })
+            .collect();
+        let input = RegisterInput {
+            kind,
+            units: &units,
+            outside,
+            sites: &reg_sites,
+            districts: &context,
+            html: cfg.register_html,
+        };
+        let written = crate::register::write_register(cfg, &input, work, &mut stage)?;
+        if !cfg.register_html {
+            stage.retire("register.html");
+        }
+        outputs.extend(written);
+    }
+
     // Outputs of the previous run that this run does not write (a layer or map removed from
     // the project) are removed on commit, so the folder never mixes two runs.
     if let Ok(bytes) = std::fs::read(out_dir.join("report.json")) {
@@ -684,13 +854,19 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
             .take(1000)
             .map(|(id, occ)| BTreeMap::from([("id", serde_json::json!(id)), ("rows", serde_json::json!(occ))]))
             .collect(),
+        grid_checks,
         coverage: coverage_report,
         outputs,
     };
     let mut json = serde_json::to_vec_pretty(&report)?;
     json.push(b'\n');
     write::write_bytes(&stage.path("report.json"), &json)?;
-    stage.commit()?;
+    if check_dir.is_none() {
+        stage.commit()?;
+    } else {
+        drop(stage);
+    }
+    drop(check_dir);
     progress.stage("done");
 
     let mut district_rows: Vec<_> = districts
@@ -700,10 +876,16 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
         .map(|(z, s)| (z.id.clone(), z.name.clone(), s.clone(), agg.level(&s.levels)))
         .collect();
     district_rows.push((String::new(), "未归属 (unassigned)".into(), unassigned.clone(), None));
-    Ok(BuildOutcome { report, out_dir, district_rows, coverage_lines })
+    Ok(BuildOutcome { report, out_dir, district_rows, coverage_lines, grid_lines, reject_preview })
 }
 
 impl Report {
+    /// Problems found by the grid checks and the comparison with the previous round, one
+    /// line each, for `sisetu check`.
+    pub fn check_problems(&self) -> Vec<String> {
+        self.grid_checks.as_ref().map(|g| g.problems()).unwrap_or_default()
+    }
+
     /// Every rejected input row: sites, population, facilities and siting candidates.
     pub fn rejected_rows(&self) -> u64 {
         let coverage = self.coverage.as_ref().map_or(0, |c| {

@@ -36,6 +36,18 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Validate every input of a project as a build would, without writing any output:
+    /// exit 0 when clean, 1 when rows would be rejected, 2 on errors.
+    Check {
+        /// The project file (TOML).
+        project: PathBuf,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Print nothing but errors and the problem summary.
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Re-render the project's maps from the outputs of an earlier build, without recomputing.
     Render {
         /// The project file (TOML).
@@ -116,6 +128,28 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Check { project, threads, quiet } => {
+            if let Err(code) = set_threads(threads) {
+                return code;
+            }
+            let progress = Progress::new(quiet);
+            let cfg = match Config::load(&project) {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    eprintln!("check: 1 error; nothing was written");
+                    return ExitCode::from(2);
+                }
+            };
+            match build::run(&cfg, &BuildOptions { out: None, check: true }, &progress) {
+                Ok(outcome) => check_summary(&project, &outcome),
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    eprintln!("check: 1 error; nothing was written");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Command::Build { project, out, strict, threads, quiet } => {
             if let Err(code) = set_threads(threads) {
                 return code;
@@ -128,7 +162,7 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            match build::run(&cfg, &BuildOptions { out }, &progress) {
+            match build::run(&cfg, &BuildOptions { out, check: false }, &progress) {
                 Ok(outcome) => {
                     print_summary(&outcome, &progress);
                     if strict && outcome.report.rejected_rows() > 0 {
@@ -194,6 +228,9 @@ fn print_summary(o: &build::BuildOutcome, p: &Progress) {
             ));
         }
     }
+    for line in &o.grid_lines {
+        p.info(line);
+    }
     for line in &o.coverage_lines {
         p.info(line);
     }
@@ -210,4 +247,51 @@ fn print_summary(o: &build::BuildOutcome, p: &Progress) {
         }
     }
     p.info(&format!("outputs in {}", o.out_dir.display()));
+}
+
+/// `sisetu check`: the problems a build would report, then the exit code.
+fn check_summary(project: &std::path::Path, o: &build::BuildOutcome) -> ExitCode {
+    let r = &o.report;
+    let mut problems: Vec<String> = Vec::new();
+    let rejected = r.rejected_rows();
+    if rejected > 0 {
+        problems.push(format!("{rejected} rows would be rejected:"));
+        for line in &o.reject_preview {
+            problems.push(format!("    {line}"));
+        }
+        if rejected as usize > o.reject_preview.len() {
+            problems.push(format!("    … and {} more (a build lists them all in rejects.csv)", rejected as usize - o.reject_preview.len()));
+        }
+    }
+    let dups: u64 = r.sites.iter().map(|f| f.duplicate_ids).sum();
+    if dups > 0 {
+        problems.push(format!("{dups} sites reuse an id of an earlier row (kept, flagged duplicate_id)"));
+    }
+    if r.totals.unassigned > 0 {
+        problems.push(format!("{} sites lie outside every district (kept as 未归属)", r.totals.unassigned));
+    }
+    for (what, layer) in std::iter::once(("district", &r.districts)).chain(r.management_grid.iter().map(|g| ("grid", g))) {
+        for inv in &layer.invalid {
+            problems.push(format!(
+                "{}: {what} {} has an invalid polygon: {}",
+                layer.file,
+                inv.get("id").map(String::as_str).unwrap_or("?"),
+                inv.get("problem").map(String::as_str).unwrap_or("?")
+            ));
+        }
+    }
+    for line in r.check_problems() {
+        problems.push(line);
+    }
+    println!("check {}: {} problem{}", project.display(), problems.iter().filter(|p| !p.starts_with("    ")).count(), if problems.len() == 1 { "" } else { "s" });
+    for p in &problems {
+        println!("  {p}");
+    }
+    if rejected > 0 {
+        println!("exit code 1: rows would be rejected; nothing was written");
+        ExitCode::from(1)
+    } else {
+        println!("nothing was written");
+        ExitCode::SUCCESS
+    }
 }

@@ -31,6 +31,21 @@ struct RawProject {
     population: Option<crate::facilities::RawPopulation>,
     #[serde(default)]
     facilities: Vec<crate::facilities::RawFacilities>,
+    previous: Option<RawPrevious>,
+    register: Option<RawRegister>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPrevious {
+    output: String,
+    move_m: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRegister {
+    html: Option<bool>,
 }
 
 #[derive(Debug, Deserialize, Default, Clone)]
@@ -91,6 +106,7 @@ struct RawZones {
     name: Option<String>,
     person: Option<String>,
     encoding: Option<String>,
+    min_gap_m2: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -161,6 +177,22 @@ pub struct Config {
     pub population: Option<crate::facilities::PopulationConfig>,
     /// Facility layers (shelters, fire stations…) to analyse.
     pub facilities: Vec<crate::facilities::FacilityConfig>,
+    /// Gaps and overlaps of the management grids smaller than this (m²) are counted as
+    /// slivers, not listed (`[management_grid] min_gap_m2`).
+    pub grid_min_gap_m2: f64,
+    /// The previous census round to compare with (`[previous]`).
+    pub previous: Option<Previous>,
+    /// Whether `register.html` is written (`[register] html`); `register.csv` always is.
+    pub register_html: bool,
+}
+
+/// `[previous]`: the output folder of the previous census round.
+#[derive(Debug, Clone)]
+pub struct Previous {
+    /// The previous round's output folder.
+    pub output: PathBuf,
+    /// Sites that moved more than this (metres) are reported as moved.
+    pub move_m: f64,
 }
 
 /// The layers a map can show.
@@ -353,6 +385,13 @@ impl Config {
         if raw.districts.person.is_some() {
             bail!("{}", ctx("[districts] has no key 'person' (it belongs to [management_grid])"));
         }
+        if raw.districts.min_gap_m2.is_some() {
+            bail!("{}", ctx("[districts] has no key 'min_gap_m2' (it belongs to [management_grid])"));
+        }
+        let grid_min_gap_m2 = raw.management_grid.as_ref().and_then(|g| g.min_gap_m2).unwrap_or(100.0);
+        if !(grid_min_gap_m2.is_finite() && grid_min_gap_m2 >= 0.0) {
+            bail!("{}", ctx(&format!("[management_grid] min_gap_m2 = {grid_min_gap_m2}: use 0 or more square metres")));
+        }
         let districts = zone_spec(&raw.districts, "districts", vec![])?;
         let management_grid = match &raw.management_grid {
             None => None,
@@ -519,7 +558,33 @@ impl Config {
             );
         }
 
+        let output = resolve(raw.project.output.as_deref().unwrap_or("out"));
+        let previous = match &raw.previous {
+            None => None,
+            Some(p) => {
+                let move_m = p.move_m.unwrap_or(100.0);
+                if !(move_m.is_finite() && move_m >= 0.0) {
+                    bail!("{}", ctx(&format!("[previous] move_m = {move_m}: use 0 or more metres")));
+                }
+                let prev = resolve(&p.output);
+                let same = prev == output
+                    || matches!((prev.canonicalize(), output.canonicalize()), (Ok(a), Ok(b)) if a == b);
+                if same {
+                    bail!(
+                        "{}",
+                        ctx(&format!(
+                            "[previous] output = \"{}\" is this project's own output folder; point it at the previous census round's output folder",
+                            p.output
+                        ))
+                    );
+                }
+                Some(Previous { output: prev, move_m })
+            }
+        };
         Ok(Config {
+            grid_min_gap_m2,
+            previous,
+            register_html: raw.register.as_ref().and_then(|r| r.html).unwrap_or(true),
             page: base_page,
             population,
             facilities,
@@ -528,7 +593,7 @@ impl Config {
             maps,
             project_file: path.to_path_buf(),
             title: raw.project.title,
-            output: resolve(raw.project.output.as_deref().unwrap_or("out")),
+            output,
             working_crs,
             census_date: raw.project.census_date,
             source: raw.project.source,

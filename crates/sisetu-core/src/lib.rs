@@ -8,10 +8,12 @@
 //! * [`surface`]: zones cut into grid-cell pieces; population spread without rounding loss.
 //! * [`coverage`]: facility service radii, coverage and nearest-first capacity assignment.
 //! * [`siting`]: greedy maximal covering for new facility sites.
+//! * [`gridcheck`]: management-grid (网格化) coverage share, gaps, overlaps and spill-over.
 #![warn(missing_docs)]
 
 pub mod coverage;
 pub mod grade;
+pub mod gridcheck;
 pub mod grid;
 pub mod level;
 pub mod siting;

