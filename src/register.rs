@@ -868,11 +868,11 @@ fn bbox_of_points(points: &[SitePoint]) -> Option<Rect<f64>> {
 }
 
 /// The extent of a unit's map, for a frame `aspect` times wider than high: the unit in the
-/// middle half of the width (the legend, north arrow and scale bar go in the frame corners,
-/// beside it) and at most 80 % of the height, and at least [`MIN_EXTENT_M`] high.
+/// middle 45 % of the width (the legend, north arrow and scale bar go in the frame corners,
+/// beside it) and at most 75 % of the height, and at least [`MIN_EXTENT_M`] high.
 pub(crate) fn unit_extent(r: Rect<f64>, aspect: f64) -> Rect<f64> {
     let aspect = if aspect.is_finite() && aspect > 0.1 { aspect } else { 1.0 };
-    let w = (r.width() / 0.5).max(r.height() / 0.8 * aspect).max(MIN_EXTENT_M * aspect);
+    let w = (r.width() / 0.45).max(r.height() / 0.75 * aspect).max(MIN_EXTENT_M * aspect);
     let (hw, hh) = (w / 2.0, w / aspect / 2.0);
     let c = r.center();
     Rect::new(Coord { x: c.x - hw, y: c.y - hh }, Coord { x: c.x + hw, y: c.y + hh })

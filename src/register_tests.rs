@@ -319,8 +319,8 @@ fn escaping_and_grouping() {
     assert!((r.width() - MIN_EXTENT_M).abs() < 1e-9 && (r.height() - MIN_EXTENT_M).abs() < 1e-9);
     let r = unit_extent(Rect::new(Coord { x: 0.0, y: 0.0 }, Coord { x: 10.0, y: 10.0 }), 2.0);
     assert!((r.width() - 2.0 * MIN_EXTENT_M).abs() < 1e-9 && (r.height() - MIN_EXTENT_M).abs() < 1e-9);
-    let r = unit_extent(Rect::new(Coord { x: 0.0, y: 0.0 }, Coord { x: 4000.0, y: 2000.0 }), 2.0);
-    assert_eq!((r.min().x, r.max().x, r.min().y, r.max().y), (-2000.0, 6000.0, -1000.0, 3000.0));
+    let r = unit_extent(Rect::new(Coord { x: 0.0, y: 0.0 }, Coord { x: 4500.0, y: 1500.0 }), 2.0);
+    assert_eq!((r.min().x, r.max().x, r.min().y, r.max().y), (-2750.0, 7250.0, -1750.0, 3250.0));
     assert_eq!(text_on((0xE6, 0x00, 0x12)), "#fff");
     assert_eq!(text_on((0xFF, 0xF1, 0x00)), "#000");
 }

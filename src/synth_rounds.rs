@@ -439,9 +439,9 @@ pub const GRID_SQUARE_M: [(&str, f64); 8] = [
     ("新市区", 4000.0),
     ("水磨沟区", 4000.0),
     ("头屯河区", 6000.0),
-    ("达坂城区", 22000.0),
-    ("米东区", 22000.0),
-    ("乌鲁木齐县", 22000.0),
+    ("达坂城区", 25000.0),
+    ("米东区", 25000.0),
+    ("乌鲁木齐县", 25000.0),
 ];
 
 /// The four urban districts (4 km grids).
@@ -532,10 +532,12 @@ struct Piece {
     /// Column and row of the square it belongs to (of the larger part after merges).
     col: i64,
     row: i64,
+    /// That square.
+    square: Rect<f64>,
     geometry: MultiPolygon<f64>,
     area: f64,
-    /// Exactly its square.
-    full: bool,
+    /// No other piece was merged into it.
+    plain: bool,
 }
 
 /// A valid round-2 site.
@@ -627,7 +629,7 @@ fn area_m2(mp: &MultiPolygon<f64>) -> f64 {
 }
 
 /// Edges of `mp` lying on cut lines: vertical (x, y0, y1) and horizontal (y, x0, x1).
-fn cut_edges(mp: &MultiPolygon<f64>, xs: &[f64], ys: &[f64]) -> (Vec<(f64, f64, f64)>, Vec<(f64, f64, f64)>) {
+fn cut_edges(mp: &MultiPolygon<f64>, xs: &[f64], ys: &[f64]) -> CutEdges {
     let (mut v, mut h) = (Vec::new(), Vec::new());
     for p in &mp.0 {
         for r in std::iter::once(p.exterior()).chain(p.interiors()) {
@@ -644,8 +646,11 @@ fn cut_edges(mp: &MultiPolygon<f64>, xs: &[f64], ys: &[f64]) -> (Vec<(f64, f64, 
     (v, h)
 }
 
-/// Length (degrees) of the cut-line edges two pieces share.
-fn shared_length(a: &(Vec<(f64, f64, f64)>, Vec<(f64, f64, f64)>), b: &(Vec<(f64, f64, f64)>, Vec<(f64, f64, f64)>)) -> f64 {
+type CutEdges = (Vec<(f64, f64, f64)>, Vec<(f64, f64, f64)>);
+
+/// Lengths (degrees of latitude, degrees of longitude) of the vertical and horizontal
+/// cut-line edges two pieces share.
+fn shared_lengths(a: &CutEdges, b: &CutEdges) -> (f64, f64) {
     let overlap = |p: &[(f64, f64, f64)], q: &[(f64, f64, f64)]| -> f64 {
         let mut sum = 0.0;
         for &(c, lo, hi) in p {
@@ -657,11 +662,18 @@ fn shared_length(a: &(Vec<(f64, f64, f64)>, Vec<(f64, f64, f64)>), b: &(Vec<(f64
         }
         sum
     };
-    overlap(&a.0, &b.0) + overlap(&a.1, &b.1)
+    (overlap(&a.0, &b.0), overlap(&a.1, &b.1))
 }
 
-/// The pieces of one district: squares ∩ district, slivers merged into neighbours.
-fn district_pieces(d: &District, side: f64) -> Vec<Piece> {
+/// Shared cut-line length of two pieces, metres.
+fn shared_m(a: &CutEdges, b: &CutEdges) -> f64 {
+    let (v, h) = shared_lengths(a, b);
+    v * M_PER_DEG_LAT + h * m_per_deg_lon()
+}
+
+/// The pieces of one district (squares ∩ district, slivers merged into neighbours) and its
+/// cut lines.
+fn district_pieces(d: &District, side: f64) -> (Vec<Piece>, Vec<f64>, Vec<f64>) {
     let (xs, ys, c0, r0) = cut_lines(&d.bbox, side);
     let dense = densify(&d.geometry, &xs, &ys);
     let square_area = side * side;
@@ -677,12 +689,10 @@ fn district_pieces(d: &District, side: f64) -> Vec<Piece> {
                 continue;
             }
             let cut = snap(square.to_polygon().intersection(&dense));
-            let exact_area = area_m2(&MultiPolygon(vec![square.to_polygon()]));
             for p in cut.0 {
                 let geometry = MultiPolygon(vec![p]);
                 let area = area_m2(&geometry);
-                let full = geometry.bounding_rect() == Some(square) && (area - exact_area).abs() <= exact_area * 1e-9;
-                pieces.push(Piece { col: c0 + i as i64, row: r0 + j as i64, geometry, area, full });
+                pieces.push(Piece { col: c0 + i as i64, row: r0 + j as i64, square, geometry, area, plain: true });
             }
         }
     }
@@ -697,7 +707,7 @@ fn district_pieces(d: &District, side: f64) -> Vec<Piece> {
         for &p in &small {
             let best = (0..pieces.len())
                 .filter(|&q| q != p)
-                .map(|q| (shared_length(&edges[p], &edges[q]), q))
+                .map(|q| (shared_m(&edges[p], &edges[q]), q))
                 .filter(|&(len, _)| len > 0.0)
                 .max_by(|a, b| {
                     a.0.total_cmp(&b.0).then(pieces[a.1].area.total_cmp(&pieces[b.1].area)).then(b.1.cmp(&a.1))
@@ -727,9 +737,10 @@ fn district_pieces(d: &District, side: f64) -> Vec<Piece> {
         if sliver.area > target.area {
             target.col = sliver.col;
             target.row = sliver.row;
+            target.square = sliver.square;
         }
         target.area = area_m2(&target.geometry);
-        target.full = false;
+        target.plain = false;
     }
 
     // North to south, west to east.
@@ -741,7 +752,7 @@ fn district_pieces(d: &District, side: f64) -> Vec<Piece> {
         let (ka, kb) = (key(a), key(b));
         kb.0.cmp(&ka.0).then(ka.1.cmp(&kb.1)).then(kb.2 .1.total_cmp(&ka.2 .1)).then(ka.2 .0.total_cmp(&kb.2 .0))
     });
-    pieces
+    (pieces, xs, ys)
 }
 
 fn dist2(a: Point<f64>, b: Point<f64>) -> f64 {
@@ -794,54 +805,73 @@ fn phone<R: Rng>(rng: &mut R) -> String {
     format!("{p}****{:04}", rng.gen_range(0..10_000))
 }
 
-/// Geometry of a full grid square by its bounding rectangle.
-fn square_of(g: &Grid) -> Rect<f64> {
-    g.geometry.bounding_rect().expect("non-empty grid")
-}
-
 /// Offsets (dcol, drow) of the four neighbours: east, west, north, south.
 const DIRS: [(i64, i64); 4] = [(1, 0), (-1, 0), (0, 1), (0, -1)];
 
-/// Strip of `w_m` metres along edge `dir` of `r`: inside `r` (`inward`) or outside it.
-fn strip(r: &Rect<f64>, dir: (i64, i64), w_m: f64, inward: bool) -> Rect<f64> {
+/// Strip of `w_m` metres along edge `dir` of `r`: inside `r` (`inward`) or outside it. The
+/// second value is the strip's edge away from `r`'s edge: a longitude for east/west, a
+/// latitude for north/south.
+fn strip(r: &Rect<f64>, dir: (i64, i64), w_m: f64, inward: bool) -> (Rect<f64>, f64) {
     let wx = w_m / m_per_deg_lon();
     let wy = w_m / M_PER_DEG_LAT;
     let (x0, y0, x1, y1) = (r.min().x, r.min().y, r.max().x, r.max().y);
     let s = if inward { -1.0 } else { 1.0 };
-    let (a, b) = match dir {
-        (1, 0) => ((x1, y0), (round6(x1 + s * wx), y1)),
-        (-1, 0) => ((round6(x0 - s * wx), y0), (x0, y1)),
-        (0, 1) => ((x0, y1), (x1, round6(y1 + s * wy))),
-        _ => ((x0, round6(y0 - s * wy)), (x1, y0)),
+    let (a, b, line) = match dir {
+        (1, 0) => ((x1, y0), (round6(x1 + s * wx), y1), round6(x1 + s * wx)),
+        (-1, 0) => ((round6(x0 - s * wx), y0), (x0, y1), round6(x0 - s * wx)),
+        (0, 1) => ((x0, y1), (x1, round6(y1 + s * wy)), round6(y1 + s * wy)),
+        _ => ((x0, round6(y0 - s * wy)), (x1, y0), round6(y0 - s * wy)),
     };
-    Rect::new(Coord { x: a.0, y: a.1 }, Coord { x: b.0, y: b.1 })
+    (Rect::new(Coord { x: a.0, y: a.1 }, Coord { x: b.0, y: b.1 }), line)
+}
+
+/// `mp` with a vertex wherever it crosses the strip line (so that both sides of a cut along the
+/// line get the same vertices).
+fn densify_line(mp: &MultiPolygon<f64>, dir: (i64, i64), line: f64) -> MultiPolygon<f64> {
+    if dir.0 != 0 {
+        densify(mp, &[line], &[])
+    } else {
+        densify(mp, &[], &[line])
+    }
+}
+
+/// Where a grid came from.
+struct Cell {
+    district: usize,
+    col: i64,
+    row: i64,
+    /// Its square.
+    square: Rect<f64>,
+    /// No sliver was merged into it (it lies within its square).
+    plain: bool,
 }
 
 /// Management grids covering the 8 districts, with the deliberate defects of [`GridDefects`]
 /// chosen (seeded) against the valid rows of `census` (the census round the grids go with):
 ///
-/// * gap 1: an urban grid under half a square holding 2–8 sites, removed;
-/// * gaps 2 and 3: two full urban squares shrunk by a strip of 300 m and 500 m along the edge
-///   they share with a full square of the same district, each strip holding 1–6 sites;
-/// * overlaps 1 and 2: two full urban squares enlarged by 200 m and 400 m into a full
-///   neighbouring square of the same district;
+/// * gap 1: an urban grid under half a square holding 2–8 sites, removed (its code is skipped);
+/// * gaps 2 and 3: two urban grids (of two districts) shrunk by a strip of 300 m and 500 m along
+///   the square edge they share (over at least 2 km) with a neighbouring grid of the same
+///   district, each strip holding 1–8 sites;
+/// * overlaps 1 and 2: two urban grids (of two districts) enlarged by a strip of 200 m and
+///   400 m into a neighbouring grid of the same district (the strip is the part of the
+///   neighbour within that distance of the common square edge);
 /// * 4 grids with an empty 负责人 and 联系电话: two urban grids holding red or orange sites,
 ///   one of 头屯河区 and one of the rural districts.
 ///
-/// The grids come in district (adcode) order, each district's from the north-west.
+/// Grids touched by one defect are not touched by another. The grids come in district (adcode)
+/// order, each district's numbered from the north-west.
 pub fn urumqi_grids(seed: u64, census: &[CensusRow]) -> (Vec<Grid>, GridDefects) {
     let sites = valid_sites(census);
     let mut grids: Vec<Grid> = Vec::new();
-    // (grid index) → (district, col, row) for the full squares.
-    let mut full: HashMap<(usize, i64, i64), usize> = HashMap::new();
-    let mut district_of: Vec<usize> = Vec::new();
+    let mut cells: Vec<Cell> = Vec::new();
+    let mut lines: Vec<(Vec<f64>, Vec<f64>)> = Vec::new();
     for (di, d) in districts().iter().enumerate() {
-        let side = GRID_SQUARE_M.iter().find(|(n, _)| *n == d.name).map_or(22000.0, |&(_, s)| s);
-        for (k, p) in district_pieces(d, side).into_iter().enumerate() {
+        let side = GRID_SQUARE_M.iter().find(|(n, _)| *n == d.name).map_or(25000.0, |&(_, s)| s);
+        let (pieces, xs, ys) = district_pieces(d, side);
+        for (k, p) in pieces.into_iter().enumerate() {
             let no = format!("{:03}", k + 1);
-            if p.full {
-                full.insert((di, p.col, p.row), grids.len());
-            }
+            cells.push(Cell { district: di, col: p.col, row: p.row, square: p.square, plain: p.plain });
             grids.push(Grid {
                 code: format!("{}-{no}", d.adcode),
                 name: format!("{}第{no}网格", d.name),
@@ -850,12 +880,10 @@ pub fn urumqi_grids(seed: u64, census: &[CensusRow]) -> (Vec<Grid>, GridDefects)
                 phone: String::new(),
                 geometry: p.geometry,
             });
-            district_of.push(di);
         }
+        lines.push((xs, ys));
     }
-    let cell_of: HashMap<usize, (usize, i64, i64)> = full.iter().map(|(&k, &v)| (v, k)).collect();
     let is_urban = |g: &Grid| URBAN_DISTRICTS.contains(&g.district.as_str());
-    if std::env::var_os("SR_DEBUG").is_some() { eprintln!("grids {} full {}", grids.len(), full.len()); for g in &grids { eprintln!("{} {:.0}", g.code, area_m2(&g.geometry)); } }
 
     let mut rng = rng_for(seed, 21);
     let mut used: HashSet<usize> = HashSet::new();
@@ -879,32 +907,47 @@ pub fn urumqi_grids(seed: u64, census: &[CensusRow]) -> (Vec<Grid>, GridDefects)
         sites: sites_inside(&sites, &grids[removed].geometry).into_iter().map(str::to_string).collect(),
     });
 
-    // Pairs of full urban squares (a, b, direction from a to b), in grid order.
+    // Pairs of plain urban grids in neighbouring squares of one district sharing at least 2 km
+    // of square edge: (a, b, direction from a to b), in grid order.
     let mut pairs: Vec<(usize, usize, (i64, i64))> = Vec::new();
+    let edges: Vec<_> = grids
+        .iter()
+        .zip(&cells)
+        .map(|(g, c)| cut_edges(&g.geometry, &lines[c.district].0, &lines[c.district].1))
+        .collect();
     for a in 0..grids.len() {
-        let Some(&(di, col, row)) = cell_of.get(&a) else { continue };
-        if !is_urban(&grids[a]) {
+        if !is_urban(&grids[a]) || !cells[a].plain {
             continue;
         }
         for dir in DIRS {
-            if let Some(&b) = full.get(&(di, col + dir.0, row + dir.1)) {
-                pairs.push((a, b, dir));
+            for b in 0..grids.len() {
+                let (ca, cb) = (&cells[a], &cells[b]);
+                if cb.plain && cb.district == ca.district && (cb.col, cb.row) == (ca.col + dir.0, ca.row + dir.1) {
+                    let (v, h) = shared_lengths(&edges[a], &edges[b]);
+                    if v * M_PER_DEG_LAT + h * m_per_deg_lon() >= 2000.0 {
+                        pairs.push((a, b, dir));
+                    }
+                }
             }
         }
     }
     let pick_pair = |rng: &mut ChaCha8Rng,
-                         used: &mut HashSet<usize>,
-                         ok: &dyn Fn(usize, usize, (i64, i64)) -> bool,
-                         other_district: Option<usize>|
+                     used: &mut HashSet<usize>,
+                     ok: &dyn Fn(usize, usize, (i64, i64)) -> bool,
+                     other_district: Option<usize>|
      -> (usize, usize, (i64, i64)) {
-        let c: Vec<_> = pairs
+        let free = |&&(a, b, _): &&(usize, usize, (i64, i64))| !used.contains(&a) && !used.contains(&b);
+        let mut c: Vec<_> = pairs
             .iter()
+            .filter(free)
+            .filter(|&&(a, _, _)| other_district.is_none_or(|d| cells[a].district != d))
+            .filter(|&&(a, b, dir)| ok(a, b, dir))
             .copied()
-            .filter(|&(a, b, _)| !used.contains(&a) && !used.contains(&b))
-            .filter(|&(a, _, _)| other_district.is_none_or(|d| district_of[a] != d))
-            .filter(|&(a, b, dir)| ok(a, b, dir))
             .collect();
-        let &(a, b, dir) = c.choose(rng).expect("a pair of full urban squares");
+        if c.is_empty() {
+            c = pairs.iter().filter(free).filter(|&&(a, b, dir)| ok(a, b, dir)).copied().collect();
+        }
+        let &(a, b, dir) = c.choose(rng).expect("a pair of neighbouring urban grids");
         used.insert(a);
         used.insert(b);
         (a, b, dir)
@@ -913,18 +956,24 @@ pub fn urumqi_grids(seed: u64, census: &[CensusRow]) -> (Vec<Grid>, GridDefects)
     // Gaps 2 and 3: shrink by a strip with a few sites in it.
     let mut first_district = None;
     for width in [300.0, 500.0] {
-        let ok = |a: usize, _b: usize, dir: (i64, i64)| {
-            let s = strip(&square_of(&grids[a]), dir, width, true);
-            let n = sites_inside(&sites, &MultiPolygon(vec![s.to_polygon()])).len();
-            if std::env::var_os("SR_DEBUG").is_some() { eprintln!("{} {dir:?} {n}", grids[a].code); }
-            (1..=6).contains(&n) && !sites.iter().any(|p| on_rect_boundary(&s, p.lon, p.lat))
+        let cut = |a: usize, dir: (i64, i64)| -> (MultiPolygon<f64>, MultiPolygon<f64>) {
+            let (s, line) = strip(&cells[a].square, dir, width, true);
+            let dense = densify_line(&grids[a].geometry, dir, line);
+            let s = MultiPolygon(vec![s.to_polygon()]);
+            (snap(dense.difference(&s)), snap(dense.intersection(&s)))
+        };
+        let ok = |a: usize, _: usize, dir: (i64, i64)| {
+            let (rest, gap) = cut(a, dir);
+            let n = sites_inside(&sites, &gap).len();
+            let (s, _) = strip(&cells[a].square, dir, width, true);
+            rest.0.len() == 1
+                && (1..=8).contains(&n)
+                && !sites.iter().any(|p| on_rect_boundary(&s, p.lon, p.lat))
         };
         let (a, b, dir) = pick_pair(&mut rng, &mut used, &ok, first_district);
-        first_district = Some(district_of[a]);
-        let sq = square_of(&grids[a]);
-        let s = strip(&sq, dir, width, true);
-        let gap = MultiPolygon(vec![s.to_polygon()]);
-        grids[a].geometry = snap(MultiPolygon(vec![sq.to_polygon()]).difference(&gap));
+        first_district = Some(cells[a].district);
+        let (rest, gap) = cut(a, dir);
+        grids[a].geometry = rest;
         defects.gaps.push(GridGap {
             kind: GapKind::Shrunk,
             code: grids[a].code.clone(),
@@ -939,13 +988,17 @@ pub fn urumqi_grids(seed: u64, census: &[CensusRow]) -> (Vec<Grid>, GridDefects)
     // Overlaps 1 and 2: enlarge into the neighbour.
     let mut first_district = None;
     for width in [200.0, 400.0] {
-        let ok = |_: usize, _: usize, _: (i64, i64)| true;
+        let grow = |a: usize, b: usize, dir: (i64, i64)| -> (MultiPolygon<f64>, MultiPolygon<f64>) {
+            let (s, line) = strip(&cells[a].square, dir, width, false);
+            let dense = densify_line(&grids[b].geometry, dir, line);
+            let part = snap(dense.intersection(&MultiPolygon(vec![s.to_polygon()])));
+            (snap(grids[a].geometry.union(&part)), part)
+        };
+        let ok = |a: usize, b: usize, dir: (i64, i64)| grow(a, b, dir).0 .0.len() == 1;
         let (a, b, dir) = pick_pair(&mut rng, &mut used, &ok, first_district);
-        first_district = Some(district_of[a]);
-        let sq = square_of(&grids[a]);
-        let s = strip(&sq, dir, width, false);
-        let overlap = MultiPolygon(vec![s.to_polygon()]);
-        grids[a].geometry = snap(MultiPolygon(vec![sq.to_polygon()]).union(&overlap));
+        first_district = Some(cells[a].district);
+        let (grown, overlap) = grow(a, b, dir);
+        grids[a].geometry = grown;
         defects.overlaps.push(GridOverlap {
             code: grids[a].code.clone(),
             neighbour: grids[b].code.clone(),

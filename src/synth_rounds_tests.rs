@@ -328,3 +328,19 @@ fn sisetu_reads_the_committed_grids() {
         assert_eq!(located.is_none(), gap_sites.contains(s.id), "site {} ({}, {})", s.id, s.lon, s.lat);
     }
 }
+
+#[test]
+fn tmp_stats() {
+    let (_, _, grids, _) = demo();
+    let mut worst = 0.0f64;
+    let mut total = 0.0;
+    for g in grids {
+        let d = districts().iter().find(|d| d.name == g.district).unwrap();
+        let out = area_m2(&g.geometry.difference(&d.geometry));
+        total += out;
+        let a = area_m2(&g.geometry);
+        worst = worst.max(out / a);
+        if out > 20.0 { eprintln!("{} out {out:.1} of {a:.0}", g.code); }
+    }
+    eprintln!("total outside {total:.1}, worst ratio {worst:e}");
+}

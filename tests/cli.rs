@@ -11,8 +11,17 @@ use std::fmt::Write as _;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-const OUTPUTS: [&str; 6] =
-    ["districts.geojson", "cells.geojson", "sites.geojson", "summary.csv", "rejects.csv", "report.json"];
+const OUTPUTS: [&str; 9] = [
+    "districts.geojson",
+    "cells.geojson",
+    "sites.geojson",
+    "summary.csv",
+    "table.csv",
+    "rejects.csv",
+    "report.json",
+    "register.csv",
+    "register.html",
+];
 
 /// Two districts side by side around Ürümqi, in EPSG:4490 (lon/lat).
 const DISTRICTS: &str = r#"{"type":"FeatureCollection","features":[

@@ -13,8 +13,8 @@
 
 pub mod coverage;
 pub mod grade;
-pub mod gridcheck;
 pub mod grid;
+pub mod gridcheck;
 pub mod level;
 pub mod siting;
 pub mod summary;
