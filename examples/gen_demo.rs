@@ -82,6 +82,12 @@ fn main() -> Result<()> {
     synth::write_census_gbk(&round2, file).with_context(|| format!("writing {}", path.display()))?;
     println!("wrote {} ({} rows, seed {seed2}) in {:.1?}", path.display(), round2.len(), started.elapsed());
     print_round_changes(&changes);
+    // Round 1's bad rows are kept; their lines move up by the removed rows before them.
+    let removed: std::collections::HashSet<&str> = changes.removed.iter().map(String::as_str).collect();
+    for (i, kind) in synth::census_bad_rows(seed, rows) {
+        let before = census[..i].iter().filter(|r| removed.contains(r.id.as_str())).count();
+        println!("  bad row: line {:>5} (row index {}): {kind:?}", i - before + 2, i - before);
+    }
 
     // grids.geojson: management grids (the districts are compiled in), defects chosen against round 2.
     let started = Instant::now();
@@ -211,6 +217,10 @@ fn print_round_changes(c: &sr::RoundChanges) {
         c.id_reused.len(),
         c.renamed_cosmetic.len()
     );
+    for (id, from, to) in &c.moved_across {
+        let metres = c.moved.iter().find(|(m, _)| m == id).map_or(0.0, |&(_, d)| d);
+        println!("  moved {metres:.0} m from {from} to {to}: {id}");
+    }
     for id in &c.id_reused {
         println!("  id reused for a different enterprise: {id}");
     }

@@ -120,6 +120,9 @@ pub struct Report {
     /// Grid-management checks, when a `[management_grid]` is given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub grid_checks: Option<crate::grid_checks::GridChecksReport>,
+    /// Changes since the previous census round (`[previous]`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub changes: Option<crate::diff::DiffSummary>,
     /// Facility coverage (`[[facilities]]`), when configured.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coverage: Option<crate::coverage::CoverageReport>,
@@ -158,6 +161,8 @@ pub struct BuildOutcome {
     pub coverage_lines: Vec<String>,
     /// Grid-check lines for the terminal.
     pub grid_lines: Vec<String>,
+    /// Lines on the changes since the previous round.
+    pub change_lines: Vec<String>,
     /// The first rejected rows as `file:line: reason` (at most 20), for `sisetu check`.
     pub reject_preview: Vec<String>,
 }
@@ -816,6 +821,39 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
         outputs.extend(written);
     }
 
+    let aggregation_text = match agg {
+        sisetu_core::Aggregation::Highest => "highest".to_string(),
+        sisetu_core::Aggregation::Score { weights: w, thresholds: t } => format!(
+            "score (weights red {} orange {} yellow {} blue {}; thresholds red {} orange {} yellow {})",
+            w[0], w[1], w[2], w[3], t[0], t[1], t[2]
+        ),
+    };
+    // Changes since the previous census round (`[previous]`).
+    let (changes, change_lines) = match &cfg.previous {
+        None => (None, Vec::new()),
+        Some(prev) => {
+            progress.stage("comparing with the previous round");
+            let old = crate::diff::Round::load(&prev.output, None)
+                .with_context(|| format!("{}: [previous] output", cfg.project_file.display()))?;
+            let meta = crate::diff::RoundMeta {
+                title: cfg.title.clone(),
+                census_date: cfg.census_date.clone(),
+                working_crs: work.to_string(),
+                cell_size_m: cfg.cell_size_m,
+                aggregation: aggregation_text.clone(),
+                districts_sha256: sha256_file(&dspec.path)?,
+            };
+            let staged = stage.path("sites.geojson");
+            let new_dir = staged.parent().map(Path::to_path_buf).unwrap_or_default();
+            let new = crate::diff::Round::load(&new_dir, Some(meta))?;
+            let opts = crate::diff::DiffOptions { move_threshold_m: prev.move_m };
+            let o = crate::diff::run_diff(&old, &new, &opts, Some(cfg), &mut stage)
+                .with_context(|| format!("comparing with the previous round in {}", prev.output.display()))?;
+            outputs.extend(o.outputs);
+            (Some(o.summary), o.lines)
+        }
+    };
+
     // Outputs of the previous run that this run does not write (a layer or map removed from
     // the project) are removed on commit, so the folder never mixes two runs.
     if let Ok(bytes) = std::fs::read(out_dir.join("report.json")) {
@@ -835,13 +873,7 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
         source: cfg.source.clone(),
         working_crs: work.to_string(),
         cell_size_m: cfg.cell_size_m,
-        aggregation: match agg {
-            sisetu_core::Aggregation::Highest => "highest".into(),
-            sisetu_core::Aggregation::Score { weights: w, thresholds: t } => format!(
-                "score (weights red {} orange {} yellow {} blue {}; thresholds red {} orange {} yellow {})",
-                w[0], w[1], w[2], w[3], t[0], t[1], t[2]
-            ),
-        },
+        aggregation: aggregation_text.clone(),
         districts: layer_report(dspec, &districts)?,
         management_grid: match (&cfg.management_grid, &mgrid) {
             (Some((spec, _)), Some(l)) => Some(layer_report(spec, l)?),
@@ -855,6 +887,7 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
             .map(|(id, occ)| BTreeMap::from([("id", serde_json::json!(id)), ("rows", serde_json::json!(occ))]))
             .collect(),
         grid_checks,
+        changes,
         coverage: coverage_report,
         outputs,
     };
@@ -876,14 +909,30 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
         .map(|(z, s)| (z.id.clone(), z.name.clone(), s.clone(), agg.level(&s.levels)))
         .collect();
     district_rows.push((String::new(), "未归属 (unassigned)".into(), unassigned.clone(), None));
-    Ok(BuildOutcome { report, out_dir, district_rows, coverage_lines, grid_lines, reject_preview })
+    Ok(BuildOutcome { report, out_dir, district_rows, coverage_lines, grid_lines, change_lines, reject_preview })
 }
 
 impl Report {
     /// Problems found by the grid checks and the comparison with the previous round, one
     /// line each, for `sisetu check`.
     pub fn check_problems(&self) -> Vec<String> {
-        self.grid_checks.as_ref().map(|g| g.problems()).unwrap_or_default()
+        let mut out = self.grid_checks.as_ref().map(|g| g.problems()).unwrap_or_default();
+        if let Some(c) = &self.changes {
+            if c.sites.id_reused > 0 {
+                out.push(format!(
+                    "{} site ids of the previous round now name a different enterprise (changes.csv: change = id_reused)",
+                    c.sites.id_reused
+                ));
+            }
+            if c.sites.unmatched > 0 {
+                out.push(format!(
+                    "{} sites cannot be matched with the previous round: empty or repeated ids (changes.csv: change = unmatched)",
+                    c.sites.unmatched
+                ));
+            }
+            out.extend(c.notes.iter().cloned());
+        }
+        out
     }
 
     /// Every rejected input row: sites, population, facilities and siting candidates.

@@ -206,6 +206,16 @@ impl Round {
     }
 }
 
+/// The folder to name in messages and the summary: a build's staging folder
+/// (`OUT/.sisetu-staging-<pid>`, read when a build compares the round it is writing) is named
+/// as its output folder, so that report.json does not depend on the process id.
+fn shown_dir(dir: &Path) -> PathBuf {
+    match (dir.file_name().and_then(|f| f.to_str()), dir.parent()) {
+        (Some(name), Some(parent)) if name.starts_with(".sisetu-staging-") => parent.to_path_buf(),
+        _ => dir.to_path_buf(),
+    }
+}
+
 fn sha256_hex(bytes: &[u8]) -> String {
     format!("{:x}", Sha256::digest(bytes))
 }
@@ -853,7 +863,7 @@ pub struct RoundInfo {
 impl RoundInfo {
     fn of(r: &Round) -> RoundInfo {
         RoundInfo {
-            dir: r.dir.display().to_string(),
+            dir: shown_dir(&r.dir).display().to_string(),
             title: r.meta.title.clone(),
             census_date: r.meta.census_date.clone(),
             working_crs: r.meta.working_crs.clone(),
@@ -955,8 +965,8 @@ pub fn run_diff(
             "the two rounds were built from different district layers ({} and {}): {first}. A diff needs the same \
              boundaries: rebuild the old round with the new district file (set [districts] path in its project to \
              the new file and run `sisetu build` for it), then run the diff again",
-            old.dir.join("districts.geojson").display(),
-            new.dir.join("districts.geojson").display()
+            shown_dir(&old.dir).join("districts.geojson").display(),
+            shown_dir(&new.dir).join("districts.geojson").display()
         );
     }
     let work: Crs = new
@@ -966,8 +976,8 @@ pub fn run_diff(
         .map_err(|e| anyhow!("{}: report.json working_crs: {e}", new.dir.display()))?;
 
     let mut notes = Vec::new();
-    if old.dir == new.dir {
-        notes.push(format!("the old and the new round are the same folder ({})", old.dir.display()));
+    if shown_dir(&old.dir) == shown_dir(&new.dir) {
+        notes.push(format!("the old and the new round are the same folder ({})", shown_dir(&old.dir).display()));
     }
     if old.meta.districts_sha256 != new.meta.districts_sha256 {
         notes.push(
@@ -1342,8 +1352,9 @@ fn render_map(
     ];
 
     let date = |r: &Round| r.meta.census_date.clone().unwrap_or_else(|| r.meta.title.clone());
+    // The vendored font has no arrow (→): "至" reads as well in a subtitle.
     let subtitle = format!(
-        "{} → {}　新增 {} 家 · 移除 {} 家 · 等级上升 {} 家 · 下降 {} 家",
+        "{} 至 {}　新增 {} 家 · 移除 {} 家 · 等级上升 {} 家 · 下降 {} 家",
         date(old),
         date(new),
         sites.new,

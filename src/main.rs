@@ -48,6 +48,28 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Compare the outputs of two census rounds: changes.csv, changes.geojson, changes.png.
+    Diff {
+        /// The previous round's output folder.
+        old: PathBuf,
+        /// The new round's output folder.
+        new: PathBuf,
+        /// Where to write the change outputs.
+        #[arg(long)]
+        out: PathBuf,
+        /// Sites that moved more than this many metres are reported as moved.
+        #[arg(long, default_value_t = 100.0)]
+        move_m: f64,
+        /// Take the map style (colours, page, font) from this project file.
+        #[arg(long)]
+        project: Option<PathBuf>,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Re-render the project's maps from the outputs of an earlier build, without recomputing.
     Render {
         /// The project file (TOML).
@@ -96,6 +118,30 @@ fn render_command(project: &std::path::Path, out: Option<PathBuf>, progress: &Pr
     Ok(files)
 }
 
+fn diff_command(
+    old: &std::path::Path,
+    new: &std::path::Path,
+    out: &std::path::Path,
+    move_m: f64,
+    project: Option<&std::path::Path>,
+    progress: &Progress,
+) -> anyhow::Result<Vec<String>> {
+    use sisetu::diff::{run_diff, DiffOptions, Round};
+    let cfg = project.map(Config::load).transpose()?;
+    progress.stage("reading the old round");
+    let old_round = Round::load(old, None)?;
+    progress.stage("reading the new round");
+    let new_round = Round::load(new, None)?;
+    progress.stage("comparing");
+    let mut stage = sisetu_io::write::Staging::new(out)?;
+    let outcome = run_diff(&old_round, &new_round, &DiffOptions { move_threshold_m: move_m }, cfg.as_ref(), &mut stage)?;
+    let mut json = serde_json::to_vec_pretty(&outcome.summary)?;
+    json.push(b'\n');
+    sisetu_io::write::write_bytes(&stage.path("changes.json"), &json)?;
+    stage.commit()?;
+    Ok(outcome.lines)
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -119,6 +165,26 @@ fn main() -> ExitCode {
                         pngs.len(),
                         pngs.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
                     ));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    eprintln!("no outputs were changed");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Command::Diff { old, new, out, move_m, project, threads, quiet } => {
+            if let Err(code) = set_threads(threads) {
+                return code;
+            }
+            let progress = Progress::new(quiet);
+            match diff_command(&old, &new, &out, move_m, project.as_deref(), &progress) {
+                Ok(lines) => {
+                    for l in &lines {
+                        progress.info(l);
+                    }
+                    progress.info(&format!("outputs in {}", out.display()));
                     ExitCode::SUCCESS
                 }
                 Err(e) => {
@@ -228,7 +294,7 @@ fn print_summary(o: &build::BuildOutcome, p: &Progress) {
             ));
         }
     }
-    for line in &o.grid_lines {
+    for line in o.grid_lines.iter().chain(&o.change_lines) {
         p.info(line);
     }
     for line in &o.coverage_lines {

@@ -36,7 +36,6 @@ use sisetu_render::{
     Area, Fill, Font, LegendItem, MapContent, MapText, MarkerShape, Orientation, Page, PageSize, Rgba, SitePoint, Style,
     Swatch,
 };
-use std::borrow::Cow;
 use std::fmt;
 use std::io::Write;
 
@@ -286,9 +285,6 @@ fn person_of(u: &RegisterUnit) -> Option<&str> {
 fn write_csv(path: &std::path::Path, input: &RegisterInput, sections: &[Section]) -> Result<()> {
     let sites = input.sites;
     let outside_name = input.kind.outside_name();
-    fn b(s: &str) -> Cow<'_, [u8]> {
-        Cow::Borrowed(s.as_bytes())
-    }
     let rows = sections.iter().flat_map(|sec| {
         let (unit_id, unit_name, person) = match sec.unit {
             Some(u) => (u.id.as_str(), u.name.as_str(), person_of(u).unwrap_or("")),
@@ -296,24 +292,23 @@ fn write_csv(path: &std::path::Path, input: &RegisterInput, sections: &[Section]
         };
         sec.rows.iter().enumerate().map(move |(k, &i)| {
             let s = &sites[i as usize];
-            let no = Cow::Owned(itoa_buf(k as u64 + 1));
             [
-                b(unit_id),
-                b(unit_name),
-                b(person),
-                no,
-                b(&s.id),
-                b(&s.name),
-                b(&s.category),
-                b(&s.grade),
-                b(s.level.as_str()),
-                b(s.level.zh()),
-                b(s.district_id.as_deref().unwrap_or("")),
-                b(s.district_name.as_deref().unwrap_or("")),
-                Cow::Owned(format!("{:.7}", s.lon).into_bytes()),
-                Cow::Owned(format!("{:.7}", s.lat).into_bytes()),
-                b(&s.source),
-                Cow::Owned(itoa_buf(s.line)),
+                Field::Text(unit_id),
+                Field::Text(unit_name),
+                Field::Text(person),
+                Field::int(k as u64 + 1),
+                Field::Text(&s.id),
+                Field::Text(&s.name),
+                Field::Text(&s.category),
+                Field::Text(&s.grade),
+                Field::Text(s.level.as_str()),
+                Field::Text(s.level.zh()),
+                Field::Text(s.district_id.as_deref().unwrap_or("")),
+                Field::Text(s.district_name.as_deref().unwrap_or("")),
+                Field::fixed7(s.lon),
+                Field::fixed7(s.lat),
+                Field::Text(&s.source),
+                Field::int(s.line),
             ]
         })
     });
@@ -321,8 +316,72 @@ fn write_csv(path: &std::path::Path, input: &RegisterInput, sections: &[Section]
     Ok(())
 }
 
-fn itoa_buf(v: u64) -> Vec<u8> {
-    v.to_string().into_bytes()
+/// A CSV field: borrowed text, or a number formatted on the stack (no allocation per row).
+enum Field<'a> {
+    Text(&'a str),
+    Num { buf: [u8; 28], len: u8 },
+    Owned(String),
+}
+
+impl Field<'_> {
+    /// Writes the digits of `v` right-aligned in `buf` ending at `end`; returns the start.
+    fn digits(buf: &mut [u8; 28], end: usize, mut v: u64, min_digits: usize) -> usize {
+        let mut i = end;
+        loop {
+            i -= 1;
+            buf[i] = b'0' + (v % 10) as u8;
+            v /= 10;
+            if v == 0 && end - i >= min_digits {
+                return i;
+            }
+        }
+    }
+
+    fn from_tail(buf: [u8; 28], start: usize) -> Self {
+        let mut out = [0u8; 28];
+        let len = buf.len() - start;
+        out[..len].copy_from_slice(&buf[start..]);
+        Field::Num { buf: out, len: len as u8 }
+    }
+
+    fn int(v: u64) -> Self {
+        let mut buf = [0u8; 28];
+        let start = Self::digits(&mut buf, 28, v, 1);
+        Self::from_tail(buf, start)
+    }
+
+    /// `v` with exactly 7 decimals, rounded as the GeoJSON writer rounds (`(v × 1e7).round()`);
+    /// empty when not finite.
+    fn fixed7(v: f64) -> Self {
+        let scaled = (v * 1e7).round();
+        if !scaled.is_finite() {
+            return Field::Text("");
+        }
+        if scaled.abs() >= 9e18 {
+            return Field::Owned(format!("{v:.7}"));
+        }
+        let n = scaled as i64;
+        let m = n.unsigned_abs();
+        let mut buf = [0u8; 28];
+        let frac_start = Self::digits(&mut buf, 28, m % 10_000_000, 7);
+        buf[frac_start - 1] = b'.';
+        let mut start = Self::digits(&mut buf, frac_start - 1, m / 10_000_000, 1);
+        if n < 0 {
+            start -= 1;
+            buf[start] = b'-';
+        }
+        Self::from_tail(buf, start)
+    }
+}
+
+impl AsRef<[u8]> for Field<'_> {
+    fn as_ref(&self) -> &[u8] {
+        match self {
+            Field::Text(s) => s.as_bytes(),
+            Field::Num { buf, len } => &buf[..*len as usize],
+            Field::Owned(s) => s.as_bytes(),
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -321,6 +321,19 @@ fn escaping_and_grouping() {
     assert!((r.width() - 2.0 * MIN_EXTENT_M).abs() < 1e-9 && (r.height() - MIN_EXTENT_M).abs() < 1e-9);
     let r = unit_extent(Rect::new(Coord { x: 0.0, y: 0.0 }, Coord { x: 4500.0, y: 1500.0 }), 2.0);
     assert_eq!((r.min().x, r.max().x, r.min().y, r.max().y), (-2750.0, 7250.0, -1750.0, 3250.0));
+    let f = |v: f64| String::from_utf8(Field::fixed7(v).as_ref().to_vec()).unwrap();
+    assert_eq!(f(87.0), "87.0000000");
+    assert_eq!(f(87.123456789), "87.1234568");
+    assert_eq!(f(-0.00000004), "0.0000000");
+    assert_eq!(f(-0.00000006), "-0.0000001");
+    assert_eq!(f(-12.5), "-12.5000000");
+    assert_eq!(f(0.0000001), "0.0000001");
+    assert_eq!(f(f64::NAN), "");
+    let i = |v: u64| String::from_utf8(Field::int(v).as_ref().to_vec()).unwrap();
+    assert_eq!((i(0), i(7), i(1234567890), i(u64::MAX)), ("0".into(), "7".into(), "1234567890".into(), u64::MAX.to_string()));
+    for v in [43.8054054054, 87.00875, 1.23456785, 179.99999999] {
+        assert_eq!(f(v), format!("{:.7}", (v * 1e7).round() / 1e7), "{v}");
+    }
     assert_eq!(text_on((0xE6, 0x00, 0x12)), "#fff");
     assert_eq!(text_on((0xFF, 0xF1, 0x00)), "#000");
 }
@@ -453,4 +466,51 @@ fn demo_scale() {
     if keep.is_some() {
         stage.commit().unwrap();
     }
+}
+
+/// A census of 1,000,000 sites in 2,500 grids, `register.csv` only: prints the time.
+/// `cargo test --release --lib register::tests::million_sites_csv -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn million_sites_csv() {
+    let n = 1_000_000usize;
+    let levels = RiskLevel::ALL;
+    let mut sites = Vec::with_capacity(n);
+    for i in 0..n {
+        let h = (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let (x, y) = (X0 + (h % 50_000) as f64, Y0 + ((h >> 20) % 50_000) as f64);
+        let mut s = site(&format!("91650100{i:010}"), &format!("企业{}", h % 100_000), levels[(h >> 40) as usize % 4], x, y, i as u64 + 2);
+        s.category = "危险化学品".into();
+        sites.push(s);
+    }
+    let mut units: Vec<RegisterUnit> = (0..2500)
+        .map(|k| RegisterUnit {
+            id: format!("G{k:04}"),
+            name: format!("第{k}网格"),
+            person: Some("张三".into()),
+            district: "天山区".into(),
+            geometry: square(X0 + (k % 50) as f64 * 1000.0, Y0 + (k / 50) as f64 * 1000.0, 1000.0),
+            level: None,
+            counts: [0; 4],
+            sites: Vec::new(),
+        })
+        .collect();
+    for (i, s) in sites.iter().enumerate() {
+        let k = ((s.y - Y0) / 1000.0) as usize * 50 + ((s.x - X0) / 1000.0) as usize;
+        units[k].sites.push(i as u32);
+    }
+    let districts: Vec<Area> = Vec::new();
+    let input =
+        RegisterInput { kind: UnitKind::Grid, units: &units, outside: Vec::new(), sites: &sites, districts: &districts, html: false };
+    let dir = tempfile::tempdir().unwrap();
+    let mut stage = Staging::new(dir.path()).unwrap();
+    let t = std::time::Instant::now();
+    let secs = sections(&input).unwrap();
+    println!("sections (check + sort): {:.3} s", t.elapsed().as_secs_f64());
+    drop(secs);
+    let t = std::time::Instant::now();
+    write_register(&config(), &input, "EPSG:4538".parse().unwrap(), &mut stage).unwrap();
+    let took = t.elapsed();
+    let size = std::fs::metadata(stage.path("register.csv")).unwrap().len();
+    println!("register.csv: {n} sites: {:.3} s on {} threads, {size} B", took.as_secs_f64(), rayon::current_num_threads());
 }

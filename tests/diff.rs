@@ -500,5 +500,44 @@ fn rounds_without_grids_or_with_other_cells_are_compared_with_notes() {
     assert!(rows.iter().all(|r| r["scope"] == "site" || r["scope"] == "district"), "no grid or cell rows");
     assert_eq!(row(&rows, "site", "S05")["change"], "moved");
     assert_eq!(o.lines.len(), 5, "sites, districts and three notes: {:?}", o.lines);
-    assert!(out.join("changes.png").is_file());
+    let png = std::fs::read(out.join("changes.png")).unwrap();
+    if let Some(dir) = std::env::var_os("SISETU_DIFF_PNG") {
+        std::fs::write(Path::new(&dir).join("changes_districts.png"), &png).unwrap();
+    }
+}
+
+#[test]
+fn the_diff_command_writes_the_changes_and_exits_2_on_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let old = build_round(&tmp.path().join("old"), &old_spec());
+    let new = build_round(&tmp.path().join("new"), &new_spec());
+    let out = tmp.path().join("changes");
+    let run = |args: &[&std::ffi::OsStr]| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_sisetu")).args(args).output().unwrap();
+        (o.status.code(), String::from_utf8_lossy(&o.stderr).into_owned() + &String::from_utf8_lossy(&o.stdout))
+    };
+    let (code, text) = run(&[
+        "diff".as_ref(),
+        old.as_os_str(),
+        new.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--move-m".as_ref(),
+        "40".as_ref(),
+    ]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("2 moved > 40 m") && text.contains("districts: 1 raised, 1 lowered, 1 counts changed"), "{text}");
+    for f in ["changes.csv", "changes.geojson", "changes.png", "changes.pgw", "changes.prj"] {
+        assert!(out.join(f).is_file(), "{f}: {text}");
+    }
+    // The same rows as the library gives.
+    let lib = tmp.path().join("lib");
+    diff(&old, &new, &lib, &DiffOptions { move_threshold_m: 40.0 }).unwrap();
+    assert!(std::fs::read(out.join("changes.csv")).unwrap() == std::fs::read(lib.join("changes.csv")).unwrap());
+
+    let missing = tmp.path().join("round2022");
+    let (code, text) =
+        run(&["diff".as_ref(), missing.as_os_str(), new.as_os_str(), "--out".as_ref(), out.as_os_str()]);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(text.contains("round2022") && text.contains("run `sisetu build` for it first"), "{text}");
 }

@@ -476,3 +476,53 @@ fn same_result_for_any_thread_count() {
         assert!(one == many, "{threads} threads differ");
     }
 }
+
+#[test]
+fn random_garbage_never_panics() {
+    for seed in 0..40 {
+        let mut r = Rng::new(1000 + seed);
+        let mut garbage = |r: &mut Rng| {
+            let n = r.below(12) as usize;
+            let mut pts: Vec<(f64, f64)> = (0..n)
+                .map(|_| {
+                    // Snap some vertices to a coarse grid so that duplicates and collinear runs occur.
+                    let (x, y) = (r.range(0.0, 100.0), r.range(0.0, 100.0));
+                    if r.below(2) == 0 {
+                        ((x / 25.0).round() * 25.0, (y / 25.0).round() * 25.0)
+                    } else {
+                        (x, y)
+                    }
+                })
+                .collect();
+            if r.below(4) != 0 && !pts.is_empty() {
+                pts.push(pts[0]);
+            }
+            let holes = (0..r.below(3)).map(|_| ring(&pts.iter().rev().copied().collect::<Vec<_>>())).collect();
+            Polygon::new(ring(&pts), holes)
+        };
+        let districts: Vec<MultiPolygon<f64>> =
+            (0..1 + r.below(3)).map(|_| MultiPolygon((0..r.below(3)).map(|_| garbage(&mut r)).collect())).collect();
+        let mut grids: Vec<MultiPolygon<f64>> =
+            (0..r.below(8)).map(|_| MultiPolygon((0..r.below(4)).map(|_| garbage(&mut r)).collect())).collect();
+        if seed % 5 == 0 {
+            // A stray vertex far away (degrees among metres): coarse, but no panic.
+            grids.push(rect(-1e7, -1e7, -1e7 + 1.0, -1e7 + 1.0));
+        }
+        let c = grid_coverage(&districts, &grids, 0.5);
+        check_consistent(&c);
+        // |D ∩ G| + |D − G| = |D| up to the lattice (see the module docs): 3 × perimeter × step.
+        let lattice = Lattice::new(districts.iter().chain(&grids));
+        let Some(frame) = lattice.frame else { continue };
+        let half = 0.5 * (frame.0[1].x - frame.0[0].x).max(frame.0[1].y - frame.0[0].y);
+        let step = 2f64.powi(half.log2().ceil() as i32 - 29);
+        let perimeter: f64 = districts
+            .iter()
+            .chain(&grids)
+            .flat_map(|mp| mp.0.iter())
+            .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+            .map(|r| r.length(&geo::Euclidean))
+            .sum();
+        let gaps: f64 = c.gaps.iter().map(|p| p.area).sum::<f64>() + c.gap_slivers.area;
+        assert!((c.covered_area + gaps - c.jurisdiction_area).abs() <= 3.0 * perimeter * step, "seed {seed}: {c:?}");
+    }
+}
