@@ -256,5 +256,8 @@ fn print_grid_defects(grids: &[sr::Grid], d: &sr::GridDefects) {
             o.sites.len()
         );
     }
-    println!("  empty 负责人: {:?} (urban with red/orange sites: {:?})", d.empty_person, d.empty_person_with_red_orange);
+    println!(
+        "  empty 负责人: {:?} (urban with red/orange sites: {:?})",
+        d.empty_person, d.empty_person_with_red_orange
+    );
 }

@@ -37,7 +37,20 @@
 //!
 //! Rows are sorted by scope (site, district, grid, cell), then sites by id, districts and
 //! grids by id, and cells by row (north first) and column. The outputs are byte-identical
-//! whatever the number of threads.
+//! whatever the number of threads (`sites.geojson` files as the build writes them, one
+//! feature per line, are parsed in parallel and collected in order).
+//!
+//! # The change map
+//!
+//! `changes.png` is drawn in the new round's working CRS (cells rebuilt exactly from their
+//! column and row): changed cells (or, without cell rows, districts) filled red when their
+//! level rose, green when it fell and light grey when only the counts changed; district
+//! boundaries with their names; new red and orange sites as triangles in their level colour,
+//! raised sites as diamonds in their new level colour (smaller for the lower levels), removed
+//! red and orange sites as dark crosses; a legend with counts, the title `<new title>变化图`,
+//! the subtitle `<old date> 至 <new date>` with the site totals, and a footer naming both
+//! rounds. The style, page and font are the project's when a build runs the diff, else A4
+//! landscape at 200 dpi with the vendored font.
 
 use crate::project::Config;
 use anyhow::{anyhow, bail, Context, Result};
@@ -57,11 +70,15 @@ use std::path::{Path, PathBuf};
 pub struct DiffOptions {
     /// A matched site further than this (metres) from its old position is `moved`.
     pub move_threshold_m: f64,
+    /// A second change map, `changes_zoom.png`, of this WGS84 extent
+    /// `[lon_min, lat_min, lon_max, lat_max]` (e.g. the urban core, where 500 m cells are
+    /// specks on the whole-city map).
+    pub zoom: Option<[f64; 4]>,
 }
 
 impl Default for DiffOptions {
     fn default() -> Self {
-        DiffOptions { move_threshold_m: 100.0 }
+        DiffOptions { move_threshold_m: 100.0, zoom: None }
     }
 }
 
@@ -123,8 +140,6 @@ pub struct RoundSite {
     pub district: String,
     /// Management-grid id (empty: outside every grid, or no grid layer).
     pub grid: String,
-    /// Regular cell id.
-    pub cell: String,
     /// The build flagged the id as used by several rows.
     pub duplicate_id: bool,
     /// WGS84 longitude.
@@ -224,7 +239,8 @@ fn read_output(path: &Path) -> Result<Vec<u8>> {
     if !path.is_file() {
         let dir = path.parent().map(|p| p.display().to_string()).unwrap_or_default();
         bail!(
-            "{}: missing; the folder {dir} is not a complete sisetu output folder: rebuild that round with `sisetu build`",
+            "{}: missing; the folder {dir} is not a complete sisetu output folder: rebuild that round with \
+             `sisetu build`",
             path.display()
         );
     }
@@ -249,7 +265,6 @@ struct SiteProps {
     level: Option<String>,
     district_id: Option<String>,
     grid_id: Option<String>,
-    cell_id: Option<String>,
     #[serde(default)]
     duplicate_id: bool,
     source: Option<String>,
@@ -301,36 +316,82 @@ fn parse_level(s: Option<&str>, path: &Path, i: usize) -> Result<Option<RiskLeve
     }
 }
 
-fn read_sites(path: &Path) -> Result<(Vec<RoundSite>, String)> {
-    let (fc, sha) = parse_fc::<SiteFeature>(path)?;
-    let sites = fc
-        .features
-        .into_iter()
+fn site_of(f: SiteFeature, path: &Path, i: usize) -> Result<RoundSite> {
+    let p = f.properties;
+    let level = parse_level(p.level.as_deref(), path, i)?
+        .ok_or_else(|| anyhow!("{}: feature {} has no level", path.display(), i + 1))?;
+    let (lon, lat) = match f.geometry.as_ref().map(|g| g.coordinates.as_slice()) {
+        Some([x, y, ..]) => (*x, *y),
+        _ => (f64::NAN, f64::NAN),
+    };
+    Ok(RoundSite {
+        id: p.id.unwrap_or_default(),
+        name: p.name.unwrap_or_default(),
+        level,
+        district: p.district_id.unwrap_or_default(),
+        grid: p.grid_id.unwrap_or_default(),
+        duplicate_id: p.duplicate_id,
+        lon,
+        lat,
+        source: p.source.unwrap_or_default(),
+        line: p.line.unwrap_or(0),
+    })
+}
+
+/// The features of a file laid out as the build writes it (a head line, one feature per
+/// line, each but the last followed by a comma, and `]}` on the last line), or `None`.
+fn feature_lines(bytes: &[u8]) -> Option<Vec<&[u8]>> {
+    let body = bytes.strip_suffix(b"\n]}\n")?;
+    let head_end = body.iter().position(|&b| b == b'\n')?;
+    if !body[..head_end].starts_with(b"{\"type\":\"FeatureCollection\"") || !body[..head_end].ends_with(b"[") {
+        return None;
+    }
+    let body = &body[head_end + 1..];
+    if body.is_empty() {
+        return Some(Vec::new());
+    }
+    let lines: Vec<&[u8]> = body.split(|&b| b == b'\n').collect();
+    let last = lines.len() - 1;
+    let ok = lines
+        .iter()
         .enumerate()
-        .map(|(i, f)| {
-            let p = f.properties;
-            let level = parse_level(p.level.as_deref(), path, i)?
-                .ok_or_else(|| anyhow!("{}: feature {} has no level", path.display(), i + 1))?;
-            let (lon, lat) = match f.geometry.as_ref().map(|g| g.coordinates.as_slice()) {
-                Some([x, y, ..]) => (*x, *y),
-                _ => (f64::NAN, f64::NAN),
+        .all(|(i, l)| l.first() == Some(&b'{') && if i < last { l.ends_with(b"},") } else { l.ends_with(b"}") });
+    ok.then(|| lines.into_iter().map(|l| l.strip_suffix(b",").unwrap_or(l)).collect())
+}
+
+/// Reads `sites.geojson`. A file as the build writes it is parsed line by line in parallel
+/// (in order); anything else is parsed as one document.
+fn read_sites(path: &Path) -> Result<(Vec<RoundSite>, String)> {
+    use rayon::prelude::*;
+    let bytes = read_output(path)?;
+    let (sha, sites) = rayon::join(
+        || sha256_hex(&bytes),
+        || -> Result<Vec<RoundSite>> {
+            let bad = |e: serde_json::Error, at: String| {
+                anyhow!(
+                    "{}: not a sisetu GeoJSON output ({e}{at}); rebuild the round with `sisetu build`",
+                    path.display()
+                )
             };
-            Ok(RoundSite {
-                id: p.id.unwrap_or_default(),
-                name: p.name.unwrap_or_default(),
-                level,
-                district: p.district_id.unwrap_or_default(),
-                grid: p.grid_id.unwrap_or_default(),
-                cell: p.cell_id.unwrap_or_default(),
-                duplicate_id: p.duplicate_id,
-                lon,
-                lat,
-                source: p.source.unwrap_or_default(),
-                line: p.line.unwrap_or(0),
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    Ok((sites, sha))
+            match feature_lines(&bytes) {
+                Some(lines) => lines
+                    .par_iter()
+                    .enumerate()
+                    .with_min_len(4096)
+                    .map(|(i, l)| {
+                        let f: SiteFeature =
+                            serde_json::from_slice(l).map_err(|e| bad(e, format!(", feature {}", i + 1)))?;
+                        site_of(f, path, i)
+                    })
+                    .collect(),
+                None => {
+                    let fc: Fc<SiteFeature> = serde_json::from_slice(&bytes).map_err(|e| bad(e, String::new()))?;
+                    fc.features.into_iter().enumerate().map(|(i, f)| site_of(f, path, i)).collect()
+                }
+            }
+        },
+    );
+    Ok((sites?, sha))
 }
 
 fn ring_of(v: &serde_json::Value) -> Option<LineString<f64>> {
@@ -350,7 +411,9 @@ fn polygon_of(v: &serde_json::Value) -> Option<Polygon<f64>> {
 fn multipolygon_of(g: &serde_json::Value) -> Option<MultiPolygon<f64>> {
     match g["type"].as_str()? {
         "Polygon" => Some(MultiPolygon(vec![polygon_of(&g["coordinates"])?])),
-        "MultiPolygon" => g["coordinates"].as_array()?.iter().map(polygon_of).collect::<Option<Vec<_>>>().map(MultiPolygon),
+        "MultiPolygon" => {
+            g["coordinates"].as_array()?.iter().map(polygon_of).collect::<Option<Vec<_>>>().map(MultiPolygon)
+        }
         _ => None,
     }
 }
@@ -404,6 +467,15 @@ pub fn normalize_name(name: &str) -> String {
 /// case-insensitive).
 pub fn id_key(id: &str) -> String {
     normalize_name(id).to_uppercase()
+}
+
+/// [`id_key`] without allocating for ids that are already keys (upper-case printable ASCII).
+fn id_key_cow(id: &str) -> std::borrow::Cow<'_, str> {
+    if id.bytes().all(|b| b.is_ascii_graphic() && !b.is_ascii_lowercase()) {
+        std::borrow::Cow::Borrowed(id)
+    } else {
+        std::borrow::Cow::Owned(id_key(id))
+    }
 }
 
 /// A kind of change.
@@ -577,6 +649,9 @@ fn distance_m(a: (f64, f64), b: (f64, f64)) -> f64 {
     if ![a.0, a.1, b.0, b.1].iter().all(|v| v.is_finite()) {
         return f64::NAN;
     }
+    if a == b {
+        return 0.0;
+    }
     geo::Geodesic.distance(geo::Point::new(a.0, a.1), geo::Point::new(b.0, b.1))
 }
 
@@ -585,14 +660,28 @@ fn place(s: &RoundSite) -> String {
     format!("{at}line {}", s.line)
 }
 
-/// Row indices per non-empty id key.
-fn key_index(keys: &[String]) -> FxHashMap<&str, Vec<usize>> {
-    let mut m: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
+/// Per non-empty id key: the first row with it, the number of rows, and whether the build
+/// flagged any of them as a duplicate id.
+#[derive(Clone, Copy)]
+struct KeyUse {
+    first: usize,
+    rows: u32,
+    flagged: bool,
+}
+
+fn key_index<'k>(keys: &'k [std::borrow::Cow<'k, str>], sites: &[RoundSite]) -> FxHashMap<&'k str, KeyUse> {
+    let mut m: FxHashMap<&str, KeyUse> = FxHashMap::default();
+    m.reserve(keys.len());
     for (i, k) in keys.iter().enumerate().filter(|(_, k)| !k.is_empty()) {
-        m.entry(k.as_str()).or_default().push(i);
+        let e = m.entry(k.as_ref()).or_insert(KeyUse { first: i, rows: 0, flagged: false });
+        e.rows += 1;
+        e.flagged |= sites[i].duplicate_id;
     }
     m
 }
+
+/// Site rows sort by (id key, side: 0 = old or matched, 1 = new, source, line).
+type SiteSortKey<'a> = (String, u8, &'a str, u64);
 
 /// Compares the sites of two rounds; rows sorted by id key, then old before new, source, line.
 fn compare_sites<'a>(
@@ -601,15 +690,14 @@ fn compare_sites<'a>(
     opts: &DiffOptions,
     grids: bool,
 ) -> (Vec<Row<'a>>, SiteCounts) {
-    let old_keys: Vec<String> = old.iter().map(|s| id_key(&s.id)).collect();
-    let new_keys: Vec<String> = new.iter().map(|s| id_key(&s.id)).collect();
-    let (old_ix, new_ix) = (key_index(&old_keys), key_index(&new_keys));
-    let uses = |ix: &FxHashMap<&str, Vec<usize>>, k: &str| ix.get(k).map_or(0, |v| v.len());
+    use rayon::prelude::*;
+    let keys = |sites: &'a [RoundSite]| sites.par_iter().with_min_len(4096).map(|s| id_key_cow(&s.id)).collect();
+    let (old_keys, new_keys): (Vec<std::borrow::Cow<str>>, Vec<std::borrow::Cow<str>>) =
+        rayon::join(|| keys(old), || keys(new));
+    let (old_ix, new_ix) = rayon::join(|| key_index(&old_keys, old), || key_index(&new_keys, new));
+    let uses = |ix: &FxHashMap<&str, KeyUse>, k: &str| ix.get(k).map_or(0, |u| u.rows);
     // An id is unusable when either round has it on several rows (or the build flagged it).
-    let flagged = |sites: &[RoundSite], ix: &FxHashMap<&str, Vec<usize>>, k: &str| {
-        ix.get(k).is_some_and(|v| v.len() > 1 || v.iter().any(|&i| sites[i].duplicate_id))
-    };
-    let unusable = |k: &str| flagged(old, &old_ix, k) || flagged(new, &new_ix, k);
+    let bad = |u: Option<&KeyUse>| u.is_some_and(|u| u.rows > 1 || u.flagged);
 
     let mut c = SiteCounts {
         total_old: old.len() as u64,
@@ -617,8 +705,7 @@ fn compare_sites<'a>(
         grid_changed: grids.then_some(0),
         ..Default::default()
     };
-    // (sort key, side 0 = old/matched, 1 = new, source, line) → row
-    let mut keyed: Vec<((String, u8, &'a str, u64), Row<'a>)> = Vec::new();
+    let mut keyed: Vec<(SiteSortKey<'a>, Row<'a>)> = Vec::new();
     let lone = |s: &'a RoundSite, old_side: bool, kind: Kind, note: String| Row {
         scope: Scope::Site,
         id: &s.id,
@@ -656,13 +743,17 @@ fn compare_sites<'a>(
     };
 
     for (i, s) in old.iter().enumerate() {
-        let k = old_keys[i].as_str();
-        if k.is_empty() || unusable(k) {
+        let k = old_keys[i].as_ref();
+        let (ou, nu) = if k.is_empty() { (None, None) } else { (old_ix.get(k), new_ix.get(k)) };
+        if k.is_empty() || bad(ou) || bad(nu) {
             c.unmatched += 1;
-            keyed.push(((k.to_string(), 0, &s.source, s.line), lone(s, true, Kind::Unmatched, unmatched_note(s, k, true))));
+            keyed.push((
+                (k.to_string(), 0, &s.source, s.line),
+                lone(s, true, Kind::Unmatched, unmatched_note(s, k, true)),
+            ));
             continue;
         }
-        let Some(&j) = new_ix.get(k).and_then(|v| v.first()) else {
+        let Some(j) = nu.map(|u| u.first) else {
             c.removed += 1;
             keyed.push(((k.to_string(), 0, &s.source, s.line), lone(s, true, Kind::Removed, String::new())));
             continue;
@@ -724,11 +815,15 @@ fn compare_sites<'a>(
         }
     }
     for (i, s) in new.iter().enumerate() {
-        let k = new_keys[i].as_str();
-        if k.is_empty() || unusable(k) {
+        let k = new_keys[i].as_ref();
+        let (ou, nu) = if k.is_empty() { (None, None) } else { (old_ix.get(k), new_ix.get(k)) };
+        if k.is_empty() || bad(ou) || bad(nu) {
             c.unmatched += 1;
-            keyed.push(((k.to_string(), 1, &s.source, s.line), lone(s, false, Kind::Unmatched, unmatched_note(s, k, false))));
-        } else if !old_ix.contains_key(k) {
+            keyed.push((
+                (k.to_string(), 1, &s.source, s.line),
+                lone(s, false, Kind::Unmatched, unmatched_note(s, k, false)),
+            ));
+        } else if ou.is_none() {
             c.new += 1;
             keyed.push(((k.to_string(), 1, &s.source, s.line), lone(s, false, Kind::New, String::new())));
         }
@@ -804,9 +899,10 @@ const SAME_BOUNDARY_DEG: f64 = 1e-6;
 fn same_geometry(a: &MultiPolygon<f64>, b: &MultiPolygon<f64>) -> bool {
     let same_ring = |r: &LineString<f64>, s: &LineString<f64>| {
         r.0.len() == s.0.len()
-            && r.0.iter().zip(&s.0).all(|(p, q)| {
-                (p.x - q.x).abs() <= SAME_BOUNDARY_DEG && (p.y - q.y).abs() <= SAME_BOUNDARY_DEG
-            })
+            && r.0
+                .iter()
+                .zip(&s.0)
+                .all(|(p, q)| (p.x - q.x).abs() <= SAME_BOUNDARY_DEG && (p.y - q.y).abs() <= SAME_BOUNDARY_DEG)
     };
     a.0.len() == b.0.len()
         && a.0.iter().zip(&b.0).all(|(p, q)| {
@@ -969,11 +1065,8 @@ pub fn run_diff(
             shown_dir(&new.dir).join("districts.geojson").display()
         );
     }
-    let work: Crs = new
-        .meta
-        .working_crs
-        .parse()
-        .map_err(|e| anyhow!("{}: report.json working_crs: {e}", new.dir.display()))?;
+    let work: Crs =
+        new.meta.working_crs.parse().map_err(|e| anyhow!("{}: report.json working_crs: {e}", new.dir.display()))?;
 
     let mut notes = Vec::new();
     if shown_dir(&old.dir) == shown_dir(&new.dir) {
@@ -1000,11 +1093,11 @@ pub fn run_diff(
             "management grids are not compared: only the new round has a management-grid layer (grids.geojson)".into(),
         ),
     }
-    let cells_compared =
-        old.meta.cell_size_m == new.meta.cell_size_m && old.meta.working_crs == new.meta.working_crs;
+    let cells_compared = old.meta.cell_size_m == new.meta.cell_size_m && old.meta.working_crs == new.meta.working_crs;
     if !cells_compared {
         notes.push(format!(
-            "regular cells are not compared: the rounds use different grids (old: {} m cells in {}; new: {} m cells in {})",
+            "regular cells are not compared: the rounds use different grids (old: {} m cells in {}; new: {} m \
+             cells in {})",
             num(old.meta.cell_size_m),
             old.meta.working_crs,
             num(new.meta.cell_size_m),
@@ -1098,7 +1191,8 @@ pub fn run_diff(
         let change = r.change();
         let lvs = |l: Option<RiskLevel>| l.map(|l| Value::Str(l.as_str())).unwrap_or(Value::Null);
         let count = |side: usize, i: usize| r.counts.map(|c| Value::Int(c[side][i] as i64)).unwrap_or(Value::Null);
-        let total = |side: usize| r.counts.map(|c| Value::Int(c[side].iter().sum::<u64>() as i64)).unwrap_or(Value::Null);
+        let total =
+            |side: usize| r.counts.map(|c| Value::Int(c[side].iter().sum::<u64>() as i64)).unwrap_or(Value::Null);
         let props: Vec<(&str, Value)> = vec![
             ("scope", Value::Str(r.scope.as_str())),
             ("id", Value::StrOrNull(r.id)),
@@ -1133,13 +1227,34 @@ pub fn run_diff(
     write::write_feature_collection(&stage.path("changes.geojson"), "changes", &[features])?;
 
     // changes.png
-    let map = render_map(old, new, &rows, &sites, opts, cfg, work, &grid)?;
+    let map = render_map(old, new, &rows, &sites, opts, cfg, work, &grid, None)?;
     let mut outputs = vec!["changes.csv".to_string(), "changes.geojson".to_string()];
     outputs.extend(crate::maps::write_rendered(stage, "changes.png", &map, work)?);
+    match opts.zoom {
+        Some(z) => {
+            let to_work = Transformer::new(Crs::Wgs84, work).map_err(|e| anyhow!("{e}"))?;
+            let corner = |x: f64, y: f64| {
+                to_work.transform(x, y).map_err(|e| anyhow!("zoom extent [{}, {}, {}, {}]: {e}", z[0], z[1], z[2], z[3]))
+            };
+            let (a, b, c, d) = (corner(z[0], z[1])?, corner(z[2], z[1])?, corner(z[2], z[3])?, corner(z[0], z[3])?);
+            let rect = geo::Rect::new(
+                Coord { x: a.0.min(d.0), y: a.1.min(b.1) },
+                Coord { x: b.0.max(c.0), y: c.1.max(d.1) },
+            );
+            let map = render_map(old, new, &rows, &sites, opts, cfg, work, &grid, Some(rect))?;
+            outputs.extend(crate::maps::write_rendered(stage, "changes_zoom.png", &map, work)?);
+        }
+        None => {
+            for ext in ["png", "pgw", "prj"] {
+                stage.retire(&format!("changes_zoom.{ext}"));
+            }
+        }
+    }
 
     // Terminal lines.
     let mut lines = vec![format!(
-        "sites {} → {}: {} new, {} removed, {} raised, {} lowered, {} moved > {} m, {} changed district{}, {} id reused, {} unmatched",
+        "sites {} → {}: {} new, {} removed, {} raised, {} lowered, {} moved > {} m, {} changed district{}, {} id \
+         reused, {} unmatched",
         sites.total_old,
         sites.total_new,
         sites.new,
@@ -1186,9 +1301,11 @@ const LOWERED: Rgba = Rgba(0x1A, 0x98, 0x50, 255);
 const COUNTS: Rgba = Rgba(0xC8, 0xC8, 0xC8, 255);
 const REMOVED: Rgba = Rgba(0x40, 0x40, 0x40, 255);
 const OUTLINE: Rgba = Rgba(0x26, 0x26, 0x26, 255);
-const NEW_PT: f32 = 7.5;
-const RAISED_PT: f32 = 6.5;
-const REMOVED_PT: f32 = 7.0;
+const NEW_PT: f32 = 6.5;
+/// Raised sites by their new level, red first: the lower levels smaller, so that a city's
+/// many sites raised to yellow do not hide the cells.
+const RAISED_PT: [f32; 4] = [5.5, 5.0, 4.0, 3.5];
+const REMOVED_PT: f32 = 6.0;
 
 fn project(mp: &MultiPolygon<f64>, t: &Transformer) -> Result<MultiPolygon<f64>> {
     use geo::MapCoords;
@@ -1205,6 +1322,7 @@ fn render_map(
     cfg: Option<&Config>,
     work: Crs,
     grid: &RegularGrid,
+    zoom: Option<geo::Rect<f64>>,
 ) -> Result<Rendered> {
     let (mut style, page, font) = match cfg {
         Some(c) => (c.style.clone(), c.page, crate::maps::load_font(c)?),
@@ -1242,7 +1360,8 @@ fn render_map(
     let cell_rows: Vec<&Row> = rows.iter().filter(|r| r.scope == Scope::Cell).collect();
     let by_cells = !cell_rows.is_empty();
     let mut class_count = [0u64; 3];
-    let mut count_class = |c: Rgba| class_count[[RAISED, LOWERED, COUNTS].iter().position(|x| *x == c).unwrap_or(2)] += 1;
+    let mut count_class =
+        |c: Rgba| class_count[[RAISED, LOWERED, COUNTS].iter().position(|x| *x == c).unwrap_or(2)] += 1;
     let areas: Vec<Area> = if by_cells {
         cell_rows
             .iter()
@@ -1278,15 +1397,24 @@ fn render_map(
     for r in site_rows.iter().filter(|r| r.has(Kind::Removed) && high(r.level_old)) {
         n_removed += 1;
         if let Some((x, y)) = point(r) {
-            markers.push(Marker { x, y, shape: MarkerShape::Cross, size_pt: REMOVED_PT, fill: REMOVED, stroke: OUTLINE });
+            markers.push(Marker {
+                x,
+                y,
+                shape: MarkerShape::Cross,
+                size_pt: REMOVED_PT,
+                fill: REMOVED,
+                stroke: OUTLINE,
+            });
         }
     }
     let mut n_raised = 0u64;
-    for r in site_rows.iter().filter(|r| r.has(Kind::Raised)) {
-        n_raised += 1;
-        if let (Some((x, y)), Some(l)) = (point(r), r.level_new) {
-            let fill = style.color(l);
-            markers.push(Marker { x, y, shape: MarkerShape::Diamond, size_pt: RAISED_PT, fill, stroke: OUTLINE });
+    for level in [RiskLevel::Blue, RiskLevel::Yellow, RiskLevel::Orange, RiskLevel::Red] {
+        for r in site_rows.iter().filter(|r| r.has(Kind::Raised) && r.level_new == Some(level)) {
+            n_raised += 1;
+            if let Some((x, y)) = point(r) {
+                let (fill, size_pt) = (style.color(level), RAISED_PT[level.index()]);
+                markers.push(Marker { x, y, shape: MarkerShape::Diamond, size_pt, fill, stroke: OUTLINE });
+            }
         }
     }
     let mut n_new = [0u64; 2];
@@ -1340,7 +1468,7 @@ fn render_map(
             count: Some(format!("{} 家", n_new[1])),
         },
         LegendItem {
-            swatch: Swatch::Marker { shape: MarkerShape::Diamond, size_pt: RAISED_PT, fill: white, stroke: OUTLINE },
+            swatch: Swatch::Marker { shape: MarkerShape::Diamond, size_pt: RAISED_PT[1], fill: white, stroke: OUTLINE },
             label: "风险等级上升的企业（填色为本轮等级）".to_string(),
             count: Some(format!("{n_raised} 家")),
         },
@@ -1362,7 +1490,10 @@ fn render_map(
         sites.raised,
         sites.lowered
     );
-    let title = format!("{}变化图", new.meta.title);
+    let title = match zoom {
+        None => format!("{}变化图", new.meta.title),
+        Some(_) => format!("{}变化图（局部）", new.meta.title),
+    };
     let round_line = |what: &str, r: &Round| match &r.meta.census_date {
         Some(d) => format!("{what}：{}（普查日期：{d}）", r.meta.title),
         None => format!("{what}：{}", r.meta.title),
@@ -1387,6 +1518,7 @@ fn render_map(
         markers: &markers,
         legend_items: &items,
         legend_title: "图例",
+        extent: zoom,
         ..MapContent::new(&districts)
     };
     // A small page may not hold the legend at the configured size: shrink it step by step.

@@ -8,7 +8,6 @@ fn site(id: &str, name: &str, level: RiskLevel, district: &str, lon: f64, lat: f
         level,
         district: district.into(),
         grid: String::new(),
-        cell: String::new(),
         duplicate_id: false,
         lon,
         lat,
@@ -74,13 +73,13 @@ fn site_kinds() {
         site("", "无码厂", Blue, "D2", 87.0, 43.0, 9),
     ];
     let new = vec![
-        site("A", "甲厂", Red, "D1", 87.0, 43.002, 2),            // raised + moved ~222 m
-        site("B", "乙厂", Yellow, "D2", 87.0, 43.0005, 3),        // lowered + district, not moved
-        site("C", "另一家公司", Red, "D2", 87.5, 43.5, 4),         // id reused: not compared
-        site("e", "戊厂", Yellow, "D1", 87.0, 43.0, 5),           // lower-case id, unchanged
-        site("F", "(新疆)己厂 ", Yellow, "D1", 87.0, 43.0, 6),    // cosmetic rename
-        site("N", "新厂", Orange, "D2", 87.1, 43.1, 7),           // new
-        site("G", "", Blue, "D1", 87.0, 43.0, 9),                 // no name: same enterprise
+        site("A", "甲厂", Red, "D1", 87.0, 43.002, 2),     // raised + moved ~222 m
+        site("B", "乙厂", Yellow, "D2", 87.0, 43.0005, 3), // lowered + district, not moved
+        site("C", "另一家公司", Red, "D2", 87.5, 43.5, 4), // id reused: not compared
+        site("e", "戊厂", Yellow, "D1", 87.0, 43.0, 5),    // lower-case id, unchanged
+        site("F", "(新疆)己厂 ", Yellow, "D1", 87.0, 43.0, 6), // cosmetic rename
+        site("N", "新厂", Orange, "D2", 87.1, 43.1, 7),    // new
+        site("G", "", Blue, "D1", 87.0, 43.0, 9),          // no name: same enterprise
     ];
     let (rows, c) = compare_sites(&old, &new, &DiffOptions::default(), false);
     // The row without an id sorts first (its key is empty).
@@ -127,7 +126,7 @@ fn site_kinds() {
     assert!(lone.note.contains("no id in the old round") && lone.note.contains("line 9"), "{}", lone.note);
 
     // A lower threshold also counts B (about 56 m) as moved.
-    let (_, c) = compare_sites(&old, &new, &DiffOptions { move_threshold_m: 50.0 }, false);
+    let (_, c) = compare_sites(&old, &new, &DiffOptions { move_threshold_m: 50.0, ..Default::default() }, false);
     assert_eq!(c.moved, 2);
 }
 
@@ -184,11 +183,11 @@ fn area_kinds() {
         area("E", Some(Orange), [0, 1, 0, 0]),
     ];
     let new = vec![
-        area("A", Some(Red), [1, 0, 0, 3]),  // counts changed
+        area("A", Some(Red), [1, 0, 0, 3]),    // counts changed
         area("B", Some(Orange), [0, 1, 2, 0]), // raised
-        area("C", None, [0; 4]),             // lowered to no sites
+        area("C", None, [0; 4]),               // lowered to no sites
         area("D", Some(Orange), [0, 1, 0, 0]), // unchanged
-        area("F", Some(Blue), [0, 0, 0, 1]), // raised from nothing (only in new)
+        area("F", Some(Blue), [0, 0, 0, 1]),   // raised from nothing (only in new)
     ];
     let (rows, c) = compare_areas(Scope::Grid, &old, &new);
     assert_eq!(
@@ -197,10 +196,7 @@ fn area_kinds() {
             .map(|(a, b)| (a.to_string(), b.to_string()))
             .to_vec()
     );
-    assert_eq!(
-        c,
-        AreaCounts { total_old: 5, total_new: 5, raised: 2, lowered: 2, counts_changed: 1, unchanged: 1 }
-    );
+    assert_eq!(c, AreaCounts { total_old: 5, total_new: 5, raised: 2, lowered: 2, counts_changed: 1, unchanged: 1 });
     let e = rows.iter().find(|r| r.id == "E").unwrap();
     assert_eq!(e.counts, Some([[0, 1, 0, 0], [0; 4]]));
     assert_eq!((e.level_old, e.level_new), (Some(Orange), None));
@@ -263,4 +259,39 @@ fn report_meta_is_read_with_clear_errors() {
     assert!(err.contains("/x/report.json") && err.contains("working_crs"), "{err}");
     let err = format!("{:#}", RoundMeta::from_report(b"{", p).unwrap_err());
     assert!(err.contains("/x/report.json") && err.contains("not valid JSON"), "{err}");
+}
+
+#[test]
+fn id_keys_borrow_only_when_already_keys() {
+    for id in ["91650100MA77XY012B", "91650100ma77xy012b", "9165 0100", "ＡＢ１", "", "A-B_C"] {
+        let cow = id_key_cow(id);
+        assert_eq!(cow, id_key(id), "{id}");
+        assert_eq!(matches!(cow, std::borrow::Cow::Borrowed(_)), id_key(id) == id, "{id}");
+    }
+}
+
+#[test]
+fn build_layout_is_split_into_feature_lines() {
+    let f = |n: usize| {
+        let mut s = String::from("{\"type\":\"FeatureCollection\",\"name\":\"sites\",\"features\":[\n");
+        let feats: Vec<String> = (0..n).map(|i| format!("{{\"id\":{i}}}")).collect();
+        s.push_str(&feats.join(",\n"));
+        s.push_str("\n]}\n");
+        s
+    };
+    let three = f(3);
+    let lines = feature_lines(three.as_bytes()).unwrap();
+    assert_eq!(lines, [&b"{\"id\":0}"[..], b"{\"id\":1}", b"{\"id\":2}"]);
+    let none = "{\"type\":\"FeatureCollection\",\"name\":\"sites\",\"features\":[\n\n]}\n";
+    assert_eq!(feature_lines(none.as_bytes()), Some(vec![]));
+    // Anything else is parsed as one document.
+    assert_eq!(feature_lines(b"{\"type\":\"FeatureCollection\",\"features\":[{\"a\":1}]}"), None);
+    let pretty = "{\"type\":\"FeatureCollection\",\"features\":[\n  {\"a\":\n1},\n{\"b\":2}\n]}\n";
+    assert_eq!(feature_lines(pretty.as_bytes()), None);
+}
+
+#[test]
+fn staging_folders_are_named_as_their_output_folder() {
+    assert_eq!(shown_dir(Path::new("/a/out/.sisetu-staging-123")), Path::new("/a/out"));
+    assert_eq!(shown_dir(Path::new("/a/out")), Path::new("/a/out"));
 }

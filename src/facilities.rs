@@ -531,14 +531,7 @@ pub(crate) fn parse_facilities(raw: &[RawFacilities], ctx: &Ctx, has_population:
             {
                 bail!("{what} maps: file = \"{}\": use a plain file name ending in .png", m.file);
             }
-            if !(e.iter().all(|v| v.is_finite())
-                && e[0] < e[2]
-                && e[1] < e[3]
-                && (-180.0..=180.0).contains(&e[0])
-                && (-180.0..=180.0).contains(&e[2])
-                && (-90.0..=90.0).contains(&e[1])
-                && (-90.0..=90.0).contains(&e[3]))
-            {
+            if !valid_extent(&e) {
                 bail!("{what} maps: extent = {e:?}: give [min longitude, min latitude, max longitude, max latitude] in degrees, e.g. [87.5, 43.7, 87.7, 43.95]");
             }
             maps.push(DetailMap { file: m.file.clone(), extent: e, title: m.title.clone() });
@@ -602,4 +595,15 @@ pub(crate) fn parse_facilities(raw: &[RawFacilities], ctx: &Ctx, has_population:
         }
     }
     Ok(out)
+}
+
+/// Whether `e` is `[min longitude, min latitude, max longitude, max latitude]` in degrees.
+pub(crate) fn valid_extent(e: &[f64; 4]) -> bool {
+    e.iter().all(|v| v.is_finite())
+        && e[0] < e[2]
+        && e[1] < e[3]
+        && (-180.0..=180.0).contains(&e[0])
+        && (-180.0..=180.0).contains(&e[2])
+        && (-90.0..=90.0).contains(&e[1])
+        && (-90.0..=90.0).contains(&e[3])
 }

@@ -4,6 +4,7 @@
 
 use clap::{Parser, Subcommand};
 use sisetu::build::{self, BuildOptions};
+use sisetu::diff::DiffOptions;
 use sisetu::progress::Progress;
 use sisetu::project::Config;
 use sisetu_core::RiskLevel;
@@ -60,6 +61,9 @@ enum Command {
         /// Sites that moved more than this many metres are reported as moved.
         #[arg(long, default_value_t = 100.0)]
         move_m: f64,
+        /// Also draw changes_zoom.png of this extent: MIN_LON,MIN_LAT,MAX_LON,MAX_LAT (WGS84 degrees).
+        #[arg(long, value_parser = parse_extent, allow_hyphen_values = true)]
+        zoom: Option<[f64; 4]>,
         /// Take the map style (colours, page, font) from this project file.
         #[arg(long)]
         project: Option<PathBuf>,
@@ -118,15 +122,24 @@ fn render_command(project: &std::path::Path, out: Option<PathBuf>, progress: &Pr
     Ok(files)
 }
 
+/// `--zoom 87.5,43.74,87.72,43.93` → the four numbers, checked.
+fn parse_extent(s: &str) -> Result<[f64; 4], String> {
+    let v: Vec<f64> = s.split(',').map(|p| p.trim().parse::<f64>()).collect::<Result<_, _>>().map_err(|e| format!("{e}"))?;
+    match v.as_slice() {
+        [a, b, c, d] if a < c && b < d && v.iter().all(|x| x.is_finite()) => Ok([*a, *b, *c, *d]),
+        _ => Err("give MIN_LON,MIN_LAT,MAX_LON,MAX_LAT in degrees, e.g. 87.5,43.74,87.72,43.93".into()),
+    }
+}
+
 fn diff_command(
     old: &std::path::Path,
     new: &std::path::Path,
     out: &std::path::Path,
-    move_m: f64,
+    opts: DiffOptions,
     project: Option<&std::path::Path>,
     progress: &Progress,
 ) -> anyhow::Result<Vec<String>> {
-    use sisetu::diff::{run_diff, DiffOptions, Round};
+    use sisetu::diff::{run_diff, Round};
     let cfg = project.map(Config::load).transpose()?;
     progress.stage("reading the old round");
     let old_round = Round::load(old, None)?;
@@ -134,7 +147,7 @@ fn diff_command(
     let new_round = Round::load(new, None)?;
     progress.stage("comparing");
     let mut stage = sisetu_io::write::Staging::new(out)?;
-    let outcome = run_diff(&old_round, &new_round, &DiffOptions { move_threshold_m: move_m }, cfg.as_ref(), &mut stage)?;
+    let outcome = run_diff(&old_round, &new_round, &opts, cfg.as_ref(), &mut stage)?;
     let mut json = serde_json::to_vec_pretty(&outcome.summary)?;
     json.push(b'\n');
     sisetu_io::write::write_bytes(&stage.path("changes.json"), &json)?;
@@ -174,12 +187,12 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Diff { old, new, out, move_m, project, threads, quiet } => {
+        Command::Diff { old, new, out, move_m, zoom, project, threads, quiet } => {
             if let Err(code) = set_threads(threads) {
                 return code;
             }
             let progress = Progress::new(quiet);
-            match diff_command(&old, &new, &out, move_m, project.as_deref(), &progress) {
+            match diff_command(&old, &new, &out, DiffOptions { move_threshold_m: move_m, zoom }, project.as_deref(), &progress) {
                 Ok(lines) => {
                     for l in &lines {
                         progress.info(l);

@@ -40,6 +40,7 @@ struct RawProject {
 struct RawPrevious {
     output: String,
     move_m: Option<f64>,
+    zoom: Option<[f64; 4]>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -193,6 +194,8 @@ pub struct Previous {
     pub output: PathBuf,
     /// Sites that moved more than this (metres) are reported as moved.
     pub move_m: f64,
+    /// The WGS84 extent of a second, zoomed change map (`changes_zoom.png`).
+    pub zoom: Option<[f64; 4]>,
 }
 
 /// The layers a map can show.
@@ -578,7 +581,12 @@ impl Config {
                         ))
                     );
                 }
-                Some(Previous { output: prev, move_m })
+                if let Some(z) = &p.zoom {
+                    if !crate::facilities::valid_extent(z) {
+                        bail!("{}", ctx(&format!("[previous] zoom = {z:?}: give [min longitude, min latitude, max longitude, max latitude] in degrees, e.g. [87.5, 43.7, 87.7, 43.95]")));
+                    }
+                }
+                Some(Previous { output: prev, move_m, zoom: p.zoom })
             }
         };
         Ok(Config {

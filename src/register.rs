@@ -33,8 +33,8 @@ use sisetu_core::RiskLevel;
 use sisetu_io::crs::Crs;
 use sisetu_io::write::Staging;
 use sisetu_render::{
-    Area, Fill, Font, LegendItem, MapContent, MapText, MarkerShape, Orientation, Page, PageSize, Rgba, SitePoint, Style,
-    Swatch,
+    Area, Fill, Font, LegendItem, MapContent, MapText, MarkerShape, Orientation, Page, PageSize, Rgba, SitePoint,
+    Style, Swatch,
 };
 use std::fmt;
 use std::io::Write;
@@ -175,6 +175,9 @@ pub fn write_register(cfg: &Config, input: &RegisterInput, work: Crs, stage: &mu
         write_html(&mut w, cfg, input, &sections, work).with_context(|| format!("writing {}", path.display()))?;
         w.flush().with_context(|| format!("writing {}", path.display()))?;
         written.push("register.html".to_string());
+    } else {
+        // An earlier run's register.html would no longer match register.csv.
+        stage.retire("register.html");
     }
     Ok(written)
 }
@@ -455,10 +458,7 @@ fn css(style: &Style) -> String {
     for l in RiskLevel::ALL {
         let (r, g, b) = over_white(style.color(l), style.fill_opacity);
         let fg = text_on((r, g, b));
-        level_css.push_str(&format!(
-            ".l{i}{{background:#{r:02x}{g:02x}{b:02x};color:{fg}}}\n",
-            i = l.index()
-        ));
+        level_css.push_str(&format!(".l{i}{{background:#{r:02x}{g:02x}{b:02x};color:{fg}}}\n", i = l.index()));
     }
     let (r, g, b) = over_white(style.no_data, 1.0);
     level_css.push_str(&format!(".ln{{background:#{r:02x}{g:02x}{b:02x};color:#000}}\n"));
@@ -558,7 +558,12 @@ fn write_html(w: &mut impl Write, cfg: &Config, input: &RegisterInput, sections:
     if let Some(s) = cfg.source.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         writeln!(w, "<tr><th>数据来源</th><td>{}</td></tr>", Esc(s))?;
     }
-    writeln!(w, "<tr><th>坐标系</th><td>{} ({})；经纬度为 WGS84</td></tr>", Esc(&work.description()), Esc(&work.to_string()))?;
+    writeln!(
+        w,
+        "<tr><th>坐标系</th><td>{} ({})；经纬度为 WGS84</td></tr>",
+        Esc(&work.description()),
+        Esc(&work.to_string())
+    )?;
     let outside_n = sections.iter().find(|s| s.unit.is_none()).map_or(0, |s| s.total());
     write!(w, "<tr><th>登记单元</th><td>{word} {} 个", group(n_units as u64))?;
     if outside_n > 0 {
@@ -570,11 +575,7 @@ fn write_html(w: &mut impl Write, cfg: &Config, input: &RegisterInput, sections:
         write!(w, "<span class=\"c\">{}{} {} 家</span> ", swatch(l), l.zh(), group(totals[l.index()]))?;
     }
     writeln!(w, "</td></tr>")?;
-    let missing = sections
-        .iter()
-        .filter_map(|s| s.unit)
-        .filter(|u| person_of(u).is_none())
-        .count();
+    let missing = sections.iter().filter_map(|s| s.unit).filter(|u| person_of(u).is_none()).count();
     if missing > 0 {
         writeln!(w, "<tr><th>负责人</th><td class=\"warn\">{} 个{word}未明确负责人</td></tr>", group(missing as u64))?;
     }
@@ -592,7 +593,13 @@ fn write_html(w: &mut impl Write, cfg: &Config, input: &RegisterInput, sections:
     }
     writeln!(w, "<th class=\"n\">合计</th><th>风险等级</th></tr></thead>\n<tbody>")?;
     for (k, sec) in sections.iter().enumerate() {
-        write!(w, "<tr><td class=\"n\">{}</td><td><a href=\"#{}\">{}</a></td>", k + 1, anchor(k, sec), Esc(&section_title(kind, sec)))?;
+        write!(
+            w,
+            "<tr><td class=\"n\">{}</td><td><a href=\"#{}\">{}</a></td>",
+            k + 1,
+            anchor(k, sec),
+            Esc(&section_title(kind, sec))
+        )?;
         if kind == UnitKind::Grid {
             write!(w, "<td>{}</td>", Esc(sec.unit.map_or("", |u| u.district.as_str())))?;
         }
@@ -631,10 +638,8 @@ fn write_html(w: &mut impl Write, cfg: &Config, input: &RegisterInput, sections:
     let engine = base64::engine::general_purpose::STANDARD;
     let mut k0 = 0;
     for batch in sections.chunks(MAP_BATCH) {
-        let pngs: Vec<Option<Vec<u8>>> = batch
-            .par_iter()
-            .map(|sec| maps.render(sec, &section_title(kind, sec)))
-            .collect::<Result<Vec<_>>>()?;
+        let pngs: Vec<Option<Vec<u8>>> =
+            batch.par_iter().map(|sec| maps.render(sec, &section_title(kind, sec))).collect::<Result<Vec<_>>>()?;
         for (j, (sec, png)) in batch.iter().zip(pngs).enumerate() {
             let k = k0 + j;
             write_section(w, kind, sites, k, sec, png.map(|p| engine.encode(p)).as_deref())?;
@@ -746,6 +751,8 @@ struct SectionMaps<'a> {
     page: Page,
     /// Every unit as an outline (no name, no level, no colour).
     outlines: Vec<Area>,
+    /// The bounding box of each outline, to draw only the neighbours on a unit's map.
+    outline_boxes: Vec<Option<Rect<f64>>>,
     /// The districts as transparent, unlabelled context, with their bounding boxes.
     context: Vec<(Area, Option<Rect<f64>>)>,
     /// The bounding box of all units.
@@ -775,6 +782,8 @@ impl<'a> SectionMaps<'a> {
         // A light tint of the unit's level, so that sites of the same colour stand out on it,
         // and larger site symbols (a section map shows tens of sites, not thousands).
         style.fill_opacity = style.fill_opacity.min(UNIT_FILL_OPACITY);
+        // The neighbouring units' outlines stay visible under the veil around the unit.
+        style.cell_outline_pt = style.cell_outline_pt.max(0.6);
         for v in &mut style.site_size_pt {
             *v *= SITE_SCALE;
         }
@@ -785,9 +794,11 @@ impl<'a> SectionMaps<'a> {
             dpi: MAP_DPI,
             margin_mm: 2.5,
         };
-        let outlines = input
-            .units
-            .iter()
+        // In id order, so that the drawing order does not depend on the input order.
+        let mut by_id: Vec<&RegisterUnit> = input.units.iter().collect();
+        by_id.sort_by(|a, b| a.id.as_bytes().cmp(b.id.as_bytes()));
+        let outlines: Vec<Area> = by_id
+            .into_iter()
             .map(|u| Area {
                 id: u.id.clone(),
                 name: String::new(),
@@ -806,12 +817,12 @@ impl<'a> SectionMaps<'a> {
                 (a, bb)
             })
             .collect();
-        let units_box =
-            input.units.iter().filter_map(|u| u.geometry.bounding_rect()).reduce(|a, b| union(&a, &b));
+        let units_box = input.units.iter().filter_map(|u| u.geometry.bounding_rect()).reduce(|a, b| union(&a, &b));
         let title_mm = 1.65 * style.title_pt as f64 * 25.4 / 72.0;
         let margin = page.margin_mm as f64;
         let aspect = (MAP_WIDTH_MM as f64 - 2.0 * margin) / (MAP_HEIGHT_MM as f64 - 2.0 * margin - title_mm);
-        Ok(SectionMaps { input, font, style, page, outlines, context, units_box, aspect })
+        let outline_boxes = outlines.iter().map(|a: &Area| a.geometry.bounding_rect()).collect();
+        Ok(SectionMaps { input, font, style, page, outlines, outline_boxes, context, units_box, aspect })
     }
 
     /// The legend: one row per level (the site symbol and the count), and for a unit a row
@@ -872,8 +883,17 @@ impl<'a> SectionMaps<'a> {
                         .filter(|(_, b)| b.is_some_and(|b| intersects(&b, &extent)))
                         .map(|(a, _)| a.clone()),
                 );
+                // Only the units in view: drawing every unit's outline on every map would cost
+                // as much as all the maps together.
+                let neighbours: Vec<Area> = self
+                    .outlines
+                    .iter()
+                    .zip(&self.outline_boxes)
+                    .filter(|(_, b)| b.is_some_and(|b| intersects(&b, &extent)))
+                    .map(|(a, _)| a.clone())
+                    .collect();
                 let content = MapContent {
-                    areas: &self.outlines,
+                    areas: &neighbours,
                     sites: &sites,
                     fill: Fill::Districts,
                     label_districts: false,

@@ -150,7 +150,13 @@ fn csv_lists_every_site_once_in_register_order() {
     let got: Vec<(&str, &str, &str, &str, &str)> = rows
         .iter()
         .map(|r| {
-            (r[col("unit_id")].as_str(), r[col("no")].as_str(), r[col("id")].as_str(), r[col("level")].as_str(), r[col("person")].as_str())
+            (
+                r[col("unit_id")].as_str(),
+                r[col("no")].as_str(),
+                r[col("id")].as_str(),
+                r[col("level")].as_str(),
+                r[col("person")].as_str(),
+            )
         })
         .collect();
     // 丙 (U+4E19, bytes E4 B8 99) sorts before 乙 (U+4E59, E4 B9 99); equal names by id.
@@ -330,7 +336,10 @@ fn escaping_and_grouping() {
     assert_eq!(f(0.0000001), "0.0000001");
     assert_eq!(f(f64::NAN), "");
     let i = |v: u64| String::from_utf8(Field::int(v).as_ref().to_vec()).unwrap();
-    assert_eq!((i(0), i(7), i(1234567890), i(u64::MAX)), ("0".into(), "7".into(), "1234567890".into(), u64::MAX.to_string()));
+    assert_eq!(
+        (i(0), i(7), i(1234567890), i(u64::MAX)),
+        ("0".into(), "7".into(), "1234567890".into(), u64::MAX.to_string())
+    );
     for v in [43.8054054054, 87.00875, 1.23456785, 179.99999999] {
         assert_eq!(f(v), format!("{:.7}", (v * 1e7).round() / 1e7), "{v}");
     }
@@ -443,7 +452,14 @@ fn demo_scale() {
             color: None,
         })
         .collect();
-    let input = RegisterInput { kind: UnitKind::Grid, units: &units, outside, sites: &sites, districts: &districts, html: true };
+    let input = RegisterInput {
+        kind: UnitKind::Grid,
+        units: &units,
+        outside,
+        sites: &sites,
+        districts: &districts,
+        html: true,
+    };
     let keep = std::env::var("SISETU_REGISTER_OUT").ok();
     let dir = tempfile::tempdir().unwrap();
     let out = keep.as_ref().map(|p| Path::new(p).to_path_buf()).unwrap_or_else(|| dir.path().to_path_buf());
@@ -463,6 +479,15 @@ fn demo_scale() {
         csv,
         html
     );
+    // The same bytes on one thread.
+    let html_bytes = std::fs::read(stage.path("register.html")).unwrap();
+    let dir1 = tempfile::tempdir().unwrap();
+    let mut stage1 = Staging::new(dir1.path()).unwrap();
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    let t = std::time::Instant::now();
+    pool.install(|| write_register(&cfg, &input, work, &mut stage1)).unwrap();
+    println!("register on 1 thread: {:.3} s", t.elapsed().as_secs_f64());
+    assert!(std::fs::read(stage1.path("register.html")).unwrap() == html_bytes);
     if keep.is_some() {
         stage.commit().unwrap();
     }
@@ -479,7 +504,14 @@ fn million_sites_csv() {
     for i in 0..n {
         let h = (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         let (x, y) = (X0 + (h % 50_000) as f64, Y0 + ((h >> 20) % 50_000) as f64);
-        let mut s = site(&format!("91650100{i:010}"), &format!("企业{}", h % 100_000), levels[(h >> 40) as usize % 4], x, y, i as u64 + 2);
+        let mut s = site(
+            &format!("91650100{i:010}"),
+            &format!("企业{}", h % 100_000),
+            levels[(h >> 40) as usize % 4],
+            x,
+            y,
+            i as u64 + 2,
+        );
         s.category = "危险化学品".into();
         sites.push(s);
     }
@@ -500,8 +532,14 @@ fn million_sites_csv() {
         units[k].sites.push(i as u32);
     }
     let districts: Vec<Area> = Vec::new();
-    let input =
-        RegisterInput { kind: UnitKind::Grid, units: &units, outside: Vec::new(), sites: &sites, districts: &districts, html: false };
+    let input = RegisterInput {
+        kind: UnitKind::Grid,
+        units: &units,
+        outside: Vec::new(),
+        sites: &sites,
+        districts: &districts,
+        html: false,
+    };
     let dir = tempfile::tempdir().unwrap();
     let mut stage = Staging::new(dir.path()).unwrap();
     let t = std::time::Instant::now();
@@ -512,5 +550,9 @@ fn million_sites_csv() {
     write_register(&config(), &input, "EPSG:4538".parse().unwrap(), &mut stage).unwrap();
     let took = t.elapsed();
     let size = std::fs::metadata(stage.path("register.csv")).unwrap().len();
-    println!("register.csv: {n} sites: {:.3} s on {} threads, {size} B", took.as_secs_f64(), rayon::current_num_threads());
+    println!(
+        "register.csv: {n} sites: {:.3} s on {} threads, {size} B",
+        took.as_secs_f64(),
+        rayon::current_num_threads()
+    );
 }

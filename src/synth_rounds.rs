@@ -14,7 +14,7 @@
 //!   Round 1's bad rows are kept unchanged.
 //! * [`urumqi_grids`] + [`write_grids_geojson`] (→ `geodata/urumqi/grids.geojson`): squares
 //!   cut from each district in a local metric frame ([`GRID_SQUARE_M`]: 4 km in the four urban
-//!   districts, 6 km in 头屯河区, 22 km in the rural ones), slivers under
+//!   districts, 6 km in 头屯河区, 25 km in the rural ones), slivers under
 //!   [`SLIVER_SHARE`] of a square merged into a neighbour, with 3 gaps, 2 overlaps and 4 grids
 //!   without a 负责人 put in on purpose ([`GridDefects`]).
 //!
@@ -774,8 +774,24 @@ const GIVEN: &[&str] = &[
 ];
 /// Uyghur and Kazakh names as written in Chinese (given name·father's name).
 const MINORITY_GIVEN: &[&str] = &[
-    "艾尔肯", "买买提", "阿不都热依木", "吐尔逊", "艾力", "古丽娜尔", "热依拉", "迪丽努尔", "阿依古丽", "努尔兰",
-    "帕尔哈提", "米热古丽", "阿迪力", "再努尔", "巴合提亚尔", "热合曼", "阿曼古丽", "叶尔兰",
+    "艾尔肯",
+    "买买提",
+    "阿不都热依木",
+    "吐尔逊",
+    "艾力",
+    "古丽娜尔",
+    "热依拉",
+    "迪丽努尔",
+    "阿依古丽",
+    "努尔兰",
+    "帕尔哈提",
+    "米热古丽",
+    "阿迪力",
+    "再努尔",
+    "巴合提亚尔",
+    "热合曼",
+    "阿曼古丽",
+    "叶尔兰",
 ];
 const MINORITY_FATHER: &[&str] =
     &["吐尔洪", "艾买提", "阿不都", "买买提", "依明", "吾斯曼", "卡德尔", "沙吾提", "哈力克", "努尔别克", "玉素甫"];
@@ -966,9 +982,7 @@ pub fn urumqi_grids(seed: u64, census: &[CensusRow]) -> (Vec<Grid>, GridDefects)
             let (rest, gap) = cut(a, dir);
             let n = sites_inside(&sites, &gap).len();
             let (s, _) = strip(&cells[a].square, dir, width, true);
-            rest.0.len() == 1
-                && (1..=8).contains(&n)
-                && !sites.iter().any(|p| on_rect_boundary(&s, p.lon, p.lat))
+            rest.0.len() == 1 && (1..=8).contains(&n) && !sites.iter().any(|p| on_rect_boundary(&s, p.lon, p.lat))
         };
         let (a, b, dir) = pick_pair(&mut rng, &mut used, &ok, first_district);
         first_district = Some(cells[a].district);
@@ -1028,8 +1042,11 @@ pub fn urumqi_grids(seed: u64, census: &[CensusRow]) -> (Vec<Grid>, GridDefects)
     }
     empty.sort_unstable();
     defects.empty_person = empty.iter().map(|&g| grids[g].code.clone()).collect();
-    defects.empty_person_with_red_orange =
-        empty.iter().filter(|&&g| is_urban(&grids[g]) && red_orange(&grids[g])).map(|&g| grids[g].code.clone()).collect();
+    defects.empty_person_with_red_orange = empty
+        .iter()
+        .filter(|&&g| is_urban(&grids[g]) && red_orange(&grids[g]))
+        .map(|&g| grids[g].code.clone())
+        .collect();
 
     // Persons and phones (unique names).
     let mut rng = rng_for(seed, 22);

@@ -37,7 +37,13 @@ fn no_space(s: &str) -> String {
 
 /// Checks round 2 against round 1 and the manifest: every row of round 2 is either an
 /// unchanged round-1 row, a change listed in the manifest, or an appended new row.
-fn check_round(round1: &[CensusRow], bad: &[(usize, BadRow)], round2: &[CensusRow], m: &RoundChanges, plan: &RoundPlan) {
+fn check_round(
+    round1: &[CensusRow],
+    bad: &[(usize, BadRow)],
+    round2: &[CensusRow],
+    m: &RoundChanges,
+    plan: &RoundPlan,
+) {
     assert_eq!(m.removed.len(), plan.removed);
     assert_eq!(m.added.len(), plan.added);
     assert_eq!(m.regraded.len(), plan.regraded);
@@ -172,7 +178,8 @@ fn demo_round2_counts() {
     assert_eq!(rows.len(), 3060);
     // Some new sites are red or orange; regrades go both ways.
     let added: HashSet<&str> = m.added.iter().map(String::as_str).collect();
-    let red_orange = rows.iter().filter(|r| added.contains(r.id.as_str()) && (r.grade == "A" || r.grade == "B")).count();
+    let red_orange =
+        rows.iter().filter(|r| added.contains(r.id.as_str()) && (r.grade == "A" || r.grade == "B")).count();
     assert!(red_orange >= 5, "{red_orange}");
     let up = m.regraded.iter().filter(|(_, a, b)| grade_index(b) < grade_index(a)).count();
     assert!(up > 40 && m.regraded.len() - up > 40, "{up} up of {}", m.regraded.len());
@@ -193,7 +200,8 @@ fn demo_round2_counts() {
 
 #[test]
 fn cosmetic_names_differ_only_in_spaces() {
-    for name in ["乌鲁木齐天山化工有限公司", "乌鲁木齐红山石油加油站", "乌鲁木齐雪莲建材有限责任公司"] {
+    for name in ["乌鲁木齐天山化工有限公司", "乌鲁木齐红山石油加油站", "乌鲁木齐雪莲建材有限责任公司"]
+    {
         for k in 0..3 {
             let v = cosmetic_name(name, k);
             assert_ne!(v, name);
@@ -255,7 +263,9 @@ fn grid_defects_are_as_documented() {
 
     let removed = &defects.gaps[0];
     assert!(!by_code.contains_key(removed.code.as_str()));
-    assert!(URBAN_DISTRICTS.iter().any(|d| removed.code.starts_with(&districts().iter().find(|x| x.name == *d).unwrap().adcode)));
+    assert!(URBAN_DISTRICTS
+        .iter()
+        .any(|d| removed.code.starts_with(&districts().iter().find(|x| x.name == *d).unwrap().adcode)));
     // The strips are at most a square side (4 km) long and at least 2 km (the shared edge).
     let strip_area = |w: f64, a: f64| (w * 2000.0 * 0.99..=w * 4000.0 * 1.01).contains(&a);
     for gap in &defects.gaps[1..] {
@@ -336,4 +346,3 @@ fn sisetu_reads_the_committed_grids() {
         assert_eq!(located.is_none(), gap_sites.contains(s.id), "site {} ({}, {})", s.id, s.lon, s.lat);
     }
 }
-

@@ -282,7 +282,17 @@ fn a_pair_of_tiny_censuses_gives_every_change_chosen_by_hand() {
         .map(|r| {
             pick(
                 r,
-                &["id", "name", "change", "level_old", "level_new", "district_old", "district_new", "grid_old", "grid_new"],
+                &[
+                    "id",
+                    "name",
+                    "change",
+                    "level_old",
+                    "level_new",
+                    "district_old",
+                    "district_new",
+                    "grid_old",
+                    "grid_new",
+                ],
             )
         })
         .collect();
@@ -321,8 +331,21 @@ fn a_pair_of_tiny_censuses_gives_every_change_chosen_by_hand() {
             pick(
                 r,
                 &[
-                    "id", "name", "change", "level_old", "level_new", "red_old", "red_new", "orange_old", "orange_new",
-                    "yellow_old", "yellow_new", "blue_old", "blue_new", "total_old", "total_new",
+                    "id",
+                    "name",
+                    "change",
+                    "level_old",
+                    "level_new",
+                    "red_old",
+                    "red_new",
+                    "orange_old",
+                    "orange_new",
+                    "yellow_old",
+                    "yellow_new",
+                    "blue_old",
+                    "blue_new",
+                    "total_old",
+                    "total_new",
                 ],
             )
         })
@@ -346,11 +369,8 @@ fn a_pair_of_tiny_censuses_gives_every_change_chosen_by_hand() {
     assert_eq!(g, [["G1", "counts_changed", "red", "red", "12", "11"], ["G2", "raised", "", "blue", "0", "2"]]);
 
     // Cells: exactly the changes found by brute force over the two cells.geojson.
-    let cells: BTreeMap<String, String> = rows
-        .iter()
-        .filter(|r| r["scope"] == "cell")
-        .map(|r| (r["id"].clone(), r["change"].clone()))
-        .collect();
+    let cells: BTreeMap<String, String> =
+        rows.iter().filter(|r| r["scope"] == "cell").map(|r| (r["id"].clone(), r["change"].clone())).collect();
     let want = expected_cells(&old, &new);
     assert_eq!(cells, want);
     let cc = s.cells.as_ref().unwrap();
@@ -400,7 +420,7 @@ fn a_pair_of_tiny_censuses_gives_every_change_chosen_by_hand() {
     }
 
     // A lower threshold also counts S06 (48 m) as moved.
-    let o = diff(&old, &new, &tmp.path().join("diff40"), &DiffOptions { move_threshold_m: 40.0 }).unwrap();
+    let o = diff(&old, &new, &tmp.path().join("diff40"), &DiffOptions { move_threshold_m: 40.0, ..Default::default() }).unwrap();
     assert_eq!(o.summary.sites.moved, 2);
     assert!(o.lines[0].contains("2 moved > 40 m"), "{}", o.lines[0]);
 }
@@ -482,8 +502,7 @@ fn missing_or_broken_rounds_are_clear_errors() {
 fn rounds_without_grids_or_with_other_cells_are_compared_with_notes() {
     let tmp = tempfile::tempdir().unwrap();
     let old = build_round(&tmp.path().join("old"), &old_spec());
-    let new =
-        build_round(&tmp.path().join("new"), &RoundSpec { grids: false, cell_size_m: 1000.0, ..new_spec() });
+    let new = build_round(&tmp.path().join("new"), &RoundSpec { grids: false, cell_size_m: 1000.0, ..new_spec() });
     let out = tmp.path().join("diff");
     let o = diff(&old, &new, &out, &DiffOptions::default()).unwrap();
     let s = &o.summary;
@@ -526,18 +545,20 @@ fn the_diff_command_writes_the_changes_and_exits_2_on_errors() {
         "40".as_ref(),
     ]);
     assert_eq!(code, Some(0), "{text}");
-    assert!(text.contains("2 moved > 40 m") && text.contains("districts: 1 raised, 1 lowered, 1 counts changed"), "{text}");
+    assert!(
+        text.contains("2 moved > 40 m") && text.contains("districts: 1 raised, 1 lowered, 1 counts changed"),
+        "{text}"
+    );
     for f in ["changes.csv", "changes.geojson", "changes.png", "changes.pgw", "changes.prj"] {
         assert!(out.join(f).is_file(), "{f}: {text}");
     }
     // The same rows as the library gives.
     let lib = tmp.path().join("lib");
-    diff(&old, &new, &lib, &DiffOptions { move_threshold_m: 40.0 }).unwrap();
+    diff(&old, &new, &lib, &DiffOptions { move_threshold_m: 40.0, ..Default::default() }).unwrap();
     assert!(std::fs::read(out.join("changes.csv")).unwrap() == std::fs::read(lib.join("changes.csv")).unwrap());
 
     let missing = tmp.path().join("round2022");
-    let (code, text) =
-        run(&["diff".as_ref(), missing.as_os_str(), new.as_os_str(), "--out".as_ref(), out.as_os_str()]);
+    let (code, text) = run(&["diff".as_ref(), missing.as_os_str(), new.as_os_str(), "--out".as_ref(), out.as_os_str()]);
     assert_eq!(code, Some(2), "{text}");
     assert!(text.contains("round2022") && text.contains("run `sisetu build` for it first"), "{text}");
 }

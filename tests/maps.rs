@@ -27,8 +27,13 @@ impl Image {
         let mut reader = dec.read_info().unwrap();
         let mut buf = vec![0; reader.output_buffer_size()];
         let info = reader.next_frame(&mut buf).unwrap();
-        assert_eq!(info.color_type, png::ColorType::Rgba, "{}", path.display());
         buf.truncate(info.buffer_size());
+        // Opaque maps are written as RGB: expand them to RGBA.
+        let buf = match info.color_type {
+            png::ColorType::Rgba => buf,
+            png::ColorType::Rgb => buf.chunks_exact(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect(),
+            other => panic!("unexpected PNG colour type {other:?}"),
+        };
         Image { w: info.width, h: info.height, rgba: buf }
     }
     fn at(&self, x: u32, y: u32) -> [u8; 4] {

@@ -85,12 +85,14 @@
 //! are each one multi-polygon overlay (non-zero rule on the normalised, consistently oriented
 //! parts), and `D ∩ G`, `D − G`, `G − D` one overlay each. Candidate overlap pairs come from an
 //! rstar R-tree of the grids' bounding boxes and only those pairs are intersected, in
-//! parallel. On the real 乌鲁木齐市 districts (8 units, 18,000 vertices, 14,000 km²) used both as
-//! jurisdiction and as 8 grids, the whole check takes about 30 ms on two cores
-//! (`--release`, test `real_urumqi_districts_as_grids`).
+//! parallel. On the real 乌鲁木齐市 districts (8 units, 18,000 vertices, 13,700 km²) used both as
+//! jurisdiction and as 8 grids, the whole check takes about 30 ms on two cores (best of five
+//! runs, `--release`, test `real_urumqi_districts_as_grids`; 26–48 ms while other builds shared
+//! the machine). About half of it is the pairwise intersections: districts' bounding boxes
+//! overlap a lot, and each candidate pair costs an overlay of both boundaries.
 
 use geo::algorithm::bool_ops::{FillRule, OpType};
-use geo::{Area, BooleanOps, BoundingRect, Coord, LineString, MultiPolygon, Polygon};
+use geo::{Area, BooleanOps, BoundingRect, Coord, LineString, MultiPolygon, Polygon, Winding};
 use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, RTreeObject};
@@ -288,12 +290,16 @@ impl Lattice {
         Lattice { frame: ok.then(|| LineString(vec![a, b, a])) }
     }
 
-    /// `a <kind> b` under the non-zero rule, both given as consistently oriented regions.
+    /// `a <kind> b` for valid operands (i_overlay outputs: parts with disjoint interiors, holes
+    /// inside their exterior), under the even–odd rule, which does not depend on orientation.
     fn op(&self, a: &[MultiPolygon<f64>], b: &[MultiPolygon<f64>], kind: OpType) -> MultiPolygon<f64> {
-        self.op_rule(a, b, kind, FillRule::NonZero)
+        self.overlay(a, b, kind, FillRule::EvenOdd)
     }
 
-    fn op_rule(
+    /// One i_overlay operation on the shared lattice; the output is re-oriented (exteriors
+    /// counter-clockwise, holes clockwise) because i_overlay 4.5 can emit holes wound like
+    /// their exterior, which would break the non-zero unions.
+    fn overlay(
         &self,
         a: &[MultiPolygon<f64>],
         b: &[MultiPolygon<f64>],
@@ -301,17 +307,22 @@ impl Lattice {
         rule: FillRule,
     ) -> MultiPolygon<f64> {
         let subject = Operand { regions: a, frame: self.frame.as_ref() };
-        subject.boolean_op_with_fill_rule(&Operand { regions: b, frame: None }, kind, rule)
+        let mut out = subject.boolean_op_with_fill_rule(&Operand { regions: b, frame: None }, kind, rule);
+        for p in &mut out.0 {
+            p.exterior_mut(|r| r.make_ccw_winding());
+            p.interiors_mut(|rs| rs.iter_mut().for_each(|r| r.make_cw_winding()));
+        }
+        out
     }
 
     /// The region of one input (see "Regions" in the module docs) as a valid multipolygon with
-    /// counter-clockwise exteriors and clockwise holes (i_overlay's output orientation).
+    /// counter-clockwise exteriors and clockwise holes.
     fn region(&self, mp: &MultiPolygon<f64>) -> MultiPolygon<f64> {
         let mut parts: Vec<Polygon<f64>> = Vec::new();
         let mut sources = 0;
         for poly in &mp.0 {
             let clean = Polygon::new(finite_ring(poly.exterior()), poly.interiors().iter().map(finite_ring).collect());
-            let norm = self.op_rule(&[MultiPolygon(vec![clean])], &[], OpType::Union, FillRule::EvenOdd);
+            let norm = self.overlay(&[MultiPolygon(vec![clean])], &[], OpType::Union, FillRule::EvenOdd);
             if !norm.0.is_empty() {
                 sources += 1;
                 parts.extend(norm.0);
@@ -325,9 +336,10 @@ impl Lattice {
         }
     }
 
-    /// Union of normalised regions: one overlay under the non-zero rule.
+    /// Union of normalised (valid, oriented) regions: one overlay under the non-zero rule,
+    /// where a point's winding number is the number of regions containing it.
     fn union_all(&self, regions: &[MultiPolygon<f64>]) -> MultiPolygon<f64> {
-        self.op(regions, &[], OpType::Union)
+        self.overlay(regions, &[], OpType::Union, FillRule::NonZero)
     }
 
     /// Intersections of all grid pairs with intersecting bounding boxes, in `(a, b)` order,

@@ -6,7 +6,7 @@
 //! Features whose geometry is not a (multi)polygon are errors naming the feature; invalid
 //! polygons are kept (assignment stays deterministic) and listed by [`validate_zones`].
 
-use crate::crs::Transformer;
+use crate::crs::{Crs, Transformer};
 use crate::error::{Error, Result};
 use crate::text::TextEncoding;
 use geo::{Coord, LineString, MultiPolygon, Polygon};
@@ -296,7 +296,20 @@ fn shp_polygon(rings: impl Iterator<Item = (Vec<(f64, f64)>, bool)>) -> MultiPol
 /// Transforms every vertex of every zone. Fails on the first vertex that cannot be
 /// converted, naming the zone.
 pub fn project_zones(zones: &[Zone], t: &Transformer, display: &str) -> Result<Vec<Zone>> {
+    // The GCJ-02 and BD-09 offsets are wavy (periods of a fraction of a degree), so a long
+    // straight edge in those systems is not straight in any other: converting only its two
+    // ends would cut tens of metres off (or add them to) a 25 km edge, and two polygons
+    // that share the edge with different vertices (a T-junction) would get slivers between
+    // them. Such edges are first cut into pieces of at most DENSIFY_DEG.
+    let wavy = matches!(t.src().canonical(), Crs::Gcj02 | Crs::Bd09) && !t.is_identity();
     let map_ring = |ring: &LineString<f64>, id: &str| -> Result<LineString<f64>> {
+        let dense;
+        let ring = if wavy {
+            dense = densify(ring, DENSIFY_DEG);
+            &dense
+        } else {
+            ring
+        };
         ring.0
             .iter()
             .map(|c| {
@@ -325,6 +338,32 @@ pub fn project_zones(zones: &[Zone], t: &Transformer, display: &str) -> Result<V
             Ok(Zone { id: z.id.clone(), name: z.name.clone(), extra: z.extra.clone(), geometry: MultiPolygon(polys) })
         })
         .collect()
+}
+
+/// Longest edge (degrees) converted from GCJ-02 or BD-09 as a straight line: 0.0005° is
+/// about 50 m, over which the offsets bend by well under a millimetre.
+pub const DENSIFY_DEG: f64 = 0.0005;
+
+/// `ring` with every edge longer than `max` (in its own units) cut into equal pieces no
+/// longer than `max`; the original vertices are kept, so shared vertices stay shared.
+pub fn densify(ring: &LineString<f64>, max: f64) -> LineString<f64> {
+    let mut out = Vec::with_capacity(ring.0.len());
+    for w in ring.0.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        out.push(a);
+        let len = (b.x - a.x).hypot(b.y - a.y);
+        if len.is_finite() && len > max {
+            let n = (len / max).ceil().min(1e6) as usize;
+            for k in 1..n {
+                let f = k as f64 / n as f64;
+                out.push(Coord { x: a.x + (b.x - a.x) * f, y: a.y + (b.y - a.y) * f });
+            }
+        }
+    }
+    if let Some(last) = ring.0.last() {
+        out.push(*last);
+    }
+    LineString(out)
 }
 
 /// Validity problems per zone: `(zone id, description)` for every invalid zone.

@@ -344,8 +344,8 @@ pub(crate) fn render(
         base += line_h;
     }
 
-    let png =
-        pm.encode_png().map_err(|e| RenderError::Encode(format!("{e}; the map image could not be written as PNG")))?;
+    let png = encode_png(&pm)
+        .map_err(|e| RenderError::Encode(format!("{e}; the map image could not be written as PNG")))?;
     Ok(Rendered {
         png,
         width: w,
@@ -358,4 +358,33 @@ pub(crate) fn render(
         labels,
         transform: geo,
     })
+}
+
+/// Encodes a page as PNG: 8-bit RGB when every pixel is opaque (maps always are: the page is
+/// white), else RGBA with the alpha un-premultiplied; adaptive row filters and the default
+/// deflate level. Maps come out about half the size of tiny-skia's own encoder (no filters,
+/// fast deflate, always RGBA) at a similar speed.
+fn encode_png(pm: &Pixmap) -> Result<Vec<u8>, png::EncodingError> {
+    let data = pm.data();
+    let opaque = data.chunks_exact(4).all(|p| p[3] == 255);
+    let (color, bytes): (png::ColorType, Vec<u8>) = if opaque {
+        (png::ColorType::Rgb, data.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect())
+    } else {
+        let px = pm.pixels().iter().flat_map(|p| {
+            let c = p.demultiply();
+            [c.red(), c.green(), c.blue(), c.alpha()]
+        });
+        (png::ColorType::Rgba, px.collect())
+    };
+    let mut out = Vec::with_capacity(bytes.len() / 8);
+    {
+        let mut enc = png::Encoder::new(&mut out, pm.width(), pm.height());
+        enc.set_color(color);
+        enc.set_depth(png::BitDepth::Eight);
+        enc.set_compression(png::Compression::Default);
+        enc.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
+        let mut w = enc.write_header()?;
+        w.write_image_data(&bytes)?;
+    }
+    Ok(out)
 }

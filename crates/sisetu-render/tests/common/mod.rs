@@ -191,8 +191,13 @@ pub fn decode(png_bytes: &[u8]) -> (u32, u32, Vec<u8>) {
     let mut reader = decoder.read_info().expect("PNG header");
     let mut buf = vec![0; reader.output_buffer_size()];
     let info = reader.next_frame(&mut buf).expect("PNG frame");
-    assert_eq!(info.color_type, png::ColorType::Rgba);
     buf.truncate(info.buffer_size());
+    // Opaque maps are written as RGB: expand them to RGBA.
+    let buf = match info.color_type {
+        png::ColorType::Rgba => buf,
+        png::ColorType::Rgb => buf.chunks_exact(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect(),
+        other => panic!("unexpected PNG colour type {other:?}"),
+    };
     (info.width, info.height, buf)
 }
 
