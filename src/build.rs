@@ -451,7 +451,8 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
         (Some(g), Some((gspec, _))) => {
             progress.stage("grid checks");
             let has_person = gspec.extra.iter().any(|(k, _)| k == "person");
-            let mut facts = crate::grid_checks::SiteFacts { red_orange_without_person: Vec::new(), outside: Vec::new() };
+            let mut facts =
+                crate::grid_checks::SiteFacts { red_orange_without_person: Vec::new(), outside: Vec::new() };
             for (li, (l, p)) in layers.iter().zip(&placed).enumerate() {
                 for (s, a) in l.sites.iter().zip(p) {
                     let site_ref = || crate::grid_checks::SiteRef {
@@ -473,7 +474,16 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
                     }
                 }
             }
-            let o = crate::grid_checks::run(&districts, g, &by_grid, has_person, facts, cfg.grid_min_gap_m2, work, &mut stage)?;
+            let o = crate::grid_checks::run(
+                &districts,
+                g,
+                &by_grid,
+                has_person,
+                facts,
+                cfg.grid_min_gap_m2,
+                work,
+                &mut stage,
+            )?;
             Some(o)
         }
         _ => {
@@ -675,10 +685,17 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
                 .collect(),
         })
     };
-    let mut outputs: Vec<String> =
-        ["districts.geojson", "cells.geojson", "sites.geojson", "summary.csv", "table.csv", "rejects.csv", "report.json"]
-            .map(String::from)
-            .to_vec();
+    let mut outputs: Vec<String> = [
+        "districts.geojson",
+        "cells.geojson",
+        "sites.geojson",
+        "summary.csv",
+        "table.csv",
+        "rejects.csv",
+        "report.json",
+    ]
+    .map(String::from)
+    .to_vec();
     if mgrid.is_some() {
         outputs.insert(1, "grids.geojson".into());
     }

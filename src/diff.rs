@@ -1234,13 +1234,13 @@ pub fn run_diff(
         Some(z) => {
             let to_work = Transformer::new(Crs::Wgs84, work).map_err(|e| anyhow!("{e}"))?;
             let corner = |x: f64, y: f64| {
-                to_work.transform(x, y).map_err(|e| anyhow!("zoom extent [{}, {}, {}, {}]: {e}", z[0], z[1], z[2], z[3]))
+                to_work
+                    .transform(x, y)
+                    .map_err(|e| anyhow!("zoom extent [{}, {}, {}, {}]: {e}", z[0], z[1], z[2], z[3]))
             };
             let (a, b, c, d) = (corner(z[0], z[1])?, corner(z[2], z[1])?, corner(z[2], z[3])?, corner(z[0], z[3])?);
-            let rect = geo::Rect::new(
-                Coord { x: a.0.min(d.0), y: a.1.min(b.1) },
-                Coord { x: b.0.max(c.0), y: c.1.max(d.1) },
-            );
+            let rect =
+                geo::Rect::new(Coord { x: a.0.min(d.0), y: a.1.min(b.1) }, Coord { x: b.0.max(c.0), y: c.1.max(d.1) });
             let map = render_map(old, new, &rows, &sites, opts, cfg, work, &grid, Some(rect))?;
             outputs.extend(crate::maps::write_rendered(stage, "changes_zoom.png", &map, work)?);
         }

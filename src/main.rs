@@ -124,7 +124,8 @@ fn render_command(project: &std::path::Path, out: Option<PathBuf>, progress: &Pr
 
 /// `--zoom 87.5,43.74,87.72,43.93` → the four numbers, checked.
 fn parse_extent(s: &str) -> Result<[f64; 4], String> {
-    let v: Vec<f64> = s.split(',').map(|p| p.trim().parse::<f64>()).collect::<Result<_, _>>().map_err(|e| format!("{e}"))?;
+    let v: Vec<f64> =
+        s.split(',').map(|p| p.trim().parse::<f64>()).collect::<Result<_, _>>().map_err(|e| format!("{e}"))?;
     match v.as_slice() {
         [a, b, c, d] if a < c && b < d && v.iter().all(|x| x.is_finite()) => Ok([*a, *b, *c, *d]),
         _ => Err("give MIN_LON,MIN_LAT,MAX_LON,MAX_LAT in degrees, e.g. 87.5,43.74,87.72,43.93".into()),
@@ -192,7 +193,14 @@ fn main() -> ExitCode {
                 return code;
             }
             let progress = Progress::new(quiet);
-            match diff_command(&old, &new, &out, DiffOptions { move_threshold_m: move_m, zoom }, project.as_deref(), &progress) {
+            match diff_command(
+                &old,
+                &new,
+                &out,
+                DiffOptions { move_threshold_m: move_m, zoom },
+                project.as_deref(),
+                &progress,
+            ) {
                 Ok(lines) => {
                     for l in &lines {
                         progress.info(l);
@@ -339,7 +347,10 @@ fn check_summary(project: &std::path::Path, o: &build::BuildOutcome) -> ExitCode
             problems.push(format!("    {line}"));
         }
         if rejected as usize > o.reject_preview.len() {
-            problems.push(format!("    … and {} more (a build lists them all in rejects.csv)", rejected as usize - o.reject_preview.len()));
+            problems.push(format!(
+                "    … and {} more (a build lists them all in rejects.csv)",
+                rejected as usize - o.reject_preview.len()
+            ));
         }
     }
     let dups: u64 = r.sites.iter().map(|f| f.duplicate_ids).sum();
@@ -349,7 +360,9 @@ fn check_summary(project: &std::path::Path, o: &build::BuildOutcome) -> ExitCode
     if r.totals.unassigned > 0 {
         problems.push(format!("{} sites lie outside every district (kept as 未归属)", r.totals.unassigned));
     }
-    for (what, layer) in std::iter::once(("district", &r.districts)).chain(r.management_grid.iter().map(|g| ("grid", g))) {
+    for (what, layer) in
+        std::iter::once(("district", &r.districts)).chain(r.management_grid.iter().map(|g| ("grid", g)))
+    {
         for inv in &layer.invalid {
             problems.push(format!(
                 "{}: {what} {} has an invalid polygon: {}",
@@ -362,7 +375,12 @@ fn check_summary(project: &std::path::Path, o: &build::BuildOutcome) -> ExitCode
     for line in r.check_problems() {
         problems.push(line);
     }
-    println!("check {}: {} problem{}", project.display(), problems.iter().filter(|p| !p.starts_with("    ")).count(), if problems.len() == 1 { "" } else { "s" });
+    println!(
+        "check {}: {} problem{}",
+        project.display(),
+        problems.iter().filter(|p| !p.starts_with("    ")).count(),
+        if problems.len() == 1 { "" } else { "s" }
+    );
     for p in &problems {
         println!("  {p}");
     }

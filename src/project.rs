@@ -570,8 +570,8 @@ impl Config {
                     bail!("{}", ctx(&format!("[previous] move_m = {move_m}: use 0 or more metres")));
                 }
                 let prev = resolve(&p.output);
-                let same = prev == output
-                    || matches!((prev.canonicalize(), output.canonicalize()), (Ok(a), Ok(b)) if a == b);
+                let same =
+                    prev == output || matches!((prev.canonicalize(), output.canonicalize()), (Ok(a), Ok(b)) if a == b);
                 if same {
                     bail!(
                         "{}",

@@ -58,7 +58,11 @@ pub fn row(r: &TableRow, agg: &Aggregation, n_categories: usize, level: bool) ->
     let mut v = vec![
         r.id.to_string(),
         r.name.to_string(),
-        if level { agg.level(&s.levels).map(|l| l.zh().to_string()).unwrap_or_else(|| "无".into()) } else { String::new() },
+        if level {
+            agg.level(&s.levels).map(|l| l.zh().to_string()).unwrap_or_else(|| "无".into())
+        } else {
+            String::new()
+        },
     ];
     v.extend(s.levels.n.iter().map(|n| n.to_string()));
     v.push(s.levels.total().to_string());

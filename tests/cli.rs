@@ -7,8 +7,8 @@
 mod common;
 
 use common::*;
-use std::fmt::Write as _;
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::Path;
 
 const OUTPUTS: [&str; 9] = [

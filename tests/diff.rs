@@ -420,7 +420,8 @@ fn a_pair_of_tiny_censuses_gives_every_change_chosen_by_hand() {
     }
 
     // A lower threshold also counts S06 (48 m) as moved.
-    let o = diff(&old, &new, &tmp.path().join("diff40"), &DiffOptions { move_threshold_m: 40.0, ..Default::default() }).unwrap();
+    let o = diff(&old, &new, &tmp.path().join("diff40"), &DiffOptions { move_threshold_m: 40.0, ..Default::default() })
+        .unwrap();
     assert_eq!(o.summary.sites.moved, 2);
     assert!(o.lines[0].contains("2 moved > 40 m"), "{}", o.lines[0]);
 }

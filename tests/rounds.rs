@@ -149,11 +149,18 @@ fn grid_checks_match_areas_computed_by_hand() {
     close(kinds[1].1, 100_000.0, "overlap m²");
     close(kinds[2].1, 10_000.0, "outside m²");
     assert_eq!(feats[0]["properties"]["district_id"], "E");
-    assert_eq!((feats[1]["properties"]["grid_a"].as_str(), feats[1]["properties"]["grid_b"].as_str()), (Some("G2"), Some("G3")));
+    assert_eq!(
+        (feats[1]["properties"]["grid_a"].as_str(), feats[1]["properties"]["grid_b"].as_str()),
+        (Some("G2"), Some("G3"))
+    );
 
     // The terminal says it too.
     assert!(run.stderr.contains("网格化覆盖率 95.00 %"), "{}", run.describe());
-    assert!(run.stderr.contains("1 grids have no responsible person (G2 二网格); 2 red/orange sites"), "{}", run.describe());
+    assert!(
+        run.stderr.contains("1 grids have no responsible person (G2 二网格); 2 red/orange sites"),
+        "{}",
+        run.describe()
+    );
     assert!(run.stderr.contains("1 sites lie outside every management grid"), "{}", run.describe());
 }
 
@@ -230,7 +237,8 @@ fn register_lists_every_site_once_by_grid_sorted_by_level_then_name() {
     assert_eq!(rows.len() - 1, report["totals"]["accepted"].as_u64().unwrap() as usize);
 
     let html = read_text(&out.join("register.html"));
-    for name in ["一网格", "二网格", "三网格", "四网格", "未划入网格", "甲厂", "己厂", "未明确网格负责人"] {
+    for name in ["一网格", "二网格", "三网格", "四网格", "未划入网格", "甲厂", "己厂", "未明确网格负责人"]
+    {
         assert!(html.contains(name), "register.html lacks {name}");
     }
     assert!(!html.contains("http://") && !html.contains("https://"), "register.html refers to the network");
@@ -261,7 +269,8 @@ fn invalid_grid_polygons_are_reported_and_kept() {
     fixture(dir, "");
     // A bow-tie: its two triangles cross at (1500, 950) inside the gap strip.
     let p = |x: f64, y: f64| format!("[{},{}]", X0 + x, Y0 + y);
-    let bow = format!("[[{},{},{},{},{}]]", p(1400., 900.), p(1600., 1000.), p(1600., 900.), p(1400., 1000.), p(1400., 900.));
+    let bow =
+        format!("[[{},{},{},{},{}]]", p(1400., 900.), p(1600., 1000.), p(1600., 900.), p(1400., 1000.), p(1400., 900.));
     write(dir, "grids.geojson", grids(&[feature(r#""code":"G5","label":"五网格","负责人":"赵六""#, &bow)]));
     let run = sisetu(dir, &["build", "sisetu.toml"]);
     run.expect_code(0).expect_stderr("grid G5 has an invalid polygon");
@@ -315,6 +324,93 @@ fn same_bytes_with_one_or_two_threads() {
     sisetu(dir, &["build", "sisetu.toml", "--threads", "1", "--out", "one"]).expect_code(0);
     sisetu(dir, &["build", "sisetu.toml", "--threads", "2", "--out", "two"]).expect_code(0);
     let one = snapshot(&dir.join("one"));
-    assert!(one.contains_key("register.html") && one.contains_key("grid_gaps.geojson") && one.contains_key("table.csv"));
+    assert!(
+        one.contains_key("register.html") && one.contains_key("grid_gaps.geojson") && one.contains_key("table.csv")
+    );
     assert_same_snapshot(&one, &snapshot(&dir.join("two")), "--threads 1 (before) vs --threads 2 (after)");
+}
+
+/// The demo folder's inputs copied into `dir` (not its outputs).
+fn copy_demo_inputs(dir: &Path) {
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("geodata/urumqi");
+    for e in std::fs::read_dir(&demo).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_file() {
+            std::fs::copy(e.path(), dir.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+#[test]
+fn demo_rounds_diff_matches_the_synthetic_changes_and_is_byte_identical_across_threads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    copy_demo_inputs(dir);
+    sisetu(dir, &["build", "sisetu.toml", "--quiet"]).expect_code(0);
+    let one = sisetu(dir, &["build", "sisetu_2025.toml", "--threads", "1", "--out", "one"]);
+    one.expect_code(0);
+    sisetu(dir, &["build", "sisetu_2025.toml", "--threads", "2", "--out", "two", "--quiet"]).expect_code(0);
+    let snap = snapshot(&dir.join("one"));
+    for f in ["changes.csv", "changes.geojson", "changes.png", "changes_zoom.png", "register.html", "grid_gaps.geojson"]
+    {
+        assert!(snap.contains_key(f), "{f} was not written");
+    }
+    let mut two = snapshot(&dir.join("two"));
+    // report.json names the folder each run wrote to: the only intended difference.
+    let report = two.get_mut("report.json").unwrap();
+    *report = String::from_utf8(report.clone()).unwrap().replace("\"dir\": \"two\"", "\"dir\": \"one\"").into_bytes();
+    assert_same_snapshot(&snap, &two, "2025 round: --threads 1 (before) vs --threads 2 (after)");
+
+    // The diff finds exactly what the generator changed (src/synth_rounds.rs).
+    let (_, m) = sisetu::synth_rounds::demo_census_2025();
+    let r = read_json(&dir.join("one/report.json"));
+    let c = &r["changes"]["sites"];
+    let n = |k: &str| c[k].as_u64().unwrap_or_else(|| panic!("changes.sites.{k}: {c}")) as usize;
+    let raised = m.regraded.iter().filter(|(_, old, new)| new < old).count(); // towards A = higher risk
+    assert_eq!(n("new"), m.added.len(), "{c}");
+    assert_eq!(n("removed"), m.removed.len(), "{c}");
+    assert_eq!((n("raised"), n("lowered")), (raised, m.regraded.len() - raised), "{c}");
+    assert_eq!(n("moved"), m.moved.len(), "{c}");
+    assert_eq!(n("district_changed"), m.moved_across.len(), "{c}");
+    assert_eq!(n("id_reused"), m.id_reused.len(), "{c}");
+    // Row by row: every generated change is in changes.csv with its kind, and cosmetic renames are not.
+    let rows = csv_rows(&dir.join("one/changes.csv"));
+    let change_of = |id: &str| -> Vec<String> {
+        rows.iter().filter(|r| r[0] == "site" && r[1] == id).map(|r| r[3].clone()).collect()
+    };
+    for id in &m.added {
+        assert_eq!(change_of(id), ["new"], "{id}");
+    }
+    for id in &m.removed {
+        assert_eq!(change_of(id), ["removed"], "{id}");
+    }
+    for id in &m.id_reused {
+        assert_eq!(change_of(id), ["id_reused"], "{id}");
+    }
+    for id in &m.renamed_cosmetic {
+        assert!(
+            change_of(id).iter().all(|k| !k.contains("id_reused")),
+            "{id}: a cosmetic rename is not a new enterprise"
+        );
+    }
+    for (id, _) in &m.moved {
+        assert!(change_of(id).iter().any(|k| k.contains("moved")), "{id} moved");
+    }
+
+    // The register lists every accepted site of the round once; the table has the district layer's numbers.
+    let reg = csv_rows(&dir.join("one/register.csv"));
+    assert_eq!(reg.len() - 1, r["totals"]["accepted"].as_u64().unwrap() as usize);
+    let table = csv_rows(&dir.join("one/table.csv"));
+    let d = read_json(&dir.join("one/districts.geojson"));
+    for (row, f) in table[1..].iter().zip(d["features"].as_array().unwrap()) {
+        assert_eq!(
+            (row[0].as_str(), row[7].clone()),
+            (f["properties"]["id"].as_str().unwrap(), f["properties"]["total"].to_string())
+        );
+    }
+    // The deliberate grid defects: 3 gaps, 2 overlaps, 4 grids without a person.
+    let g = &r["grid_checks"];
+    assert_eq!((g["gaps"].as_u64(), g["overlaps"].as_u64()), (Some(3), Some(2)), "{g}");
+    assert_eq!(g["grids_without_person"].as_array().unwrap().len(), 4);
+    assert!(one.stderr.contains("sites 2991 → 3051"), "{}", one.describe());
 }

@@ -344,8 +344,8 @@ pub(crate) fn render(
         base += line_h;
     }
 
-    let png = encode_png(&pm)
-        .map_err(|e| RenderError::Encode(format!("{e}; the map image could not be written as PNG")))?;
+    let png =
+        encode_png(&pm).map_err(|e| RenderError::Encode(format!("{e}; the map image could not be written as PNG")))?;
     Ok(Rendered {
         png,
         width: w,
