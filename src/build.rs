@@ -474,16 +474,8 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
                     }
                 }
             }
-            let o = crate::grid_checks::run(
-                &districts,
-                g,
-                &by_grid,
-                has_person,
-                facts,
-                cfg.grid_min_gap_m2,
-                work,
-                &mut stage,
-            )?;
+            let opts = crate::grid_checks::Options { has_person_column: has_person, min_gap_m2: cfg.grid_min_gap_m2 };
+            let o = crate::grid_checks::run(&districts, g, &by_grid, facts, opts, work, &mut stage)?;
             Some(o)
         }
         _ => {
@@ -769,7 +761,7 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
                     lon: s.lon,
                     lat: s.lat,
                     source: cfg.sites[li].display.clone(),
-                    line: s.line as u64,
+                    line: s.line,
                 });
                 unit_of.push(if mgrid.is_some() { a.grid } else { a.district });
             }

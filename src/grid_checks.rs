@@ -144,17 +144,26 @@ pub fn person_of(z: &sisetu_core::Zone) -> Option<&str> {
     z.extra.iter().find(|(k, _)| k == "person").map(|(_, v)| v.trim()).filter(|v| !v.is_empty())
 }
 
+/// Settings of the checks.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Whether the layer names a responsible-person column.
+    pub has_person_column: bool,
+    /// Pieces below this area (m²) are slivers: counted, not listed.
+    pub min_gap_m2: f64,
+}
+
 /// Runs the polygon checks, writes `grid_gaps.geojson` and assembles the report.
 pub fn run(
     districts: &ZoneLayer,
     grids: &ZoneLayer,
     grid_sums: &[Summary],
-    has_person_column: bool,
     sites: SiteFacts,
-    min_gap_m2: f64,
+    opts: Options,
     work: Crs,
     stage: &mut Staging,
 ) -> Result<GridChecksOutcome> {
+    let Options { has_person_column, min_gap_m2 } = opts;
     let d_geoms: Vec<MultiPolygon<f64>> = districts.work.iter().map(|z| z.geometry.clone()).collect();
     let g_geoms: Vec<MultiPolygon<f64>> = grids.work.iter().map(|z| z.geometry.clone()).collect();
     let cov = grid_coverage(&d_geoms, &g_geoms, min_gap_m2);

@@ -361,9 +361,11 @@ pub(crate) fn render(
 }
 
 /// Encodes a page as PNG: 8-bit RGB when every pixel is opaque (maps always are: the page is
-/// white), else RGBA with the alpha un-premultiplied; adaptive row filters and the default
-/// deflate level. Maps come out about half the size of tiny-skia's own encoder (no filters,
-/// fast deflate, always RGBA) at a similar speed.
+/// white), else RGBA with the alpha un-premultiplied, with adaptive row filters. Pages up to
+/// one megapixel (e.g. the register's section maps) use the default deflate level, larger
+/// ones the fast level: on an A4 page at 200 dpi the default level takes five times as long
+/// (about 60 ms against 11 ms) for files about 40 % smaller. Either way the files are a third
+/// to a half smaller than tiny-skia's own encoder makes them (always RGBA, no filters).
 fn encode_png(pm: &Pixmap) -> Result<Vec<u8>, png::EncodingError> {
     let data = pm.data();
     let opaque = data.chunks_exact(4).all(|p| p[3] == 255);
@@ -381,7 +383,11 @@ fn encode_png(pm: &Pixmap) -> Result<Vec<u8>, png::EncodingError> {
         let mut enc = png::Encoder::new(&mut out, pm.width(), pm.height());
         enc.set_color(color);
         enc.set_depth(png::BitDepth::Eight);
-        enc.set_compression(png::Compression::Default);
+        enc.set_compression(if pm.width() as u64 * pm.height() as u64 <= 1 << 20 {
+            png::Compression::Default
+        } else {
+            png::Compression::Fast
+        });
         enc.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
         let mut w = enc.write_header()?;
         w.write_image_data(&bytes)?;
