@@ -707,16 +707,16 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
     };
 
     // Maps, from the summaries in memory.
+    let area = |z: &Zone, s: &Summary| sisetu_render::Area {
+        id: z.id.clone(),
+        name: z.name.clone(),
+        geometry: z.geometry.clone(),
+        level: agg.level(&s.levels),
+        counts: s.levels.n,
+        color: None,
+    };
     if !cfg.maps.is_empty() {
         progress.stage("rendering maps");
-        let area = |z: &Zone, s: &Summary| sisetu_render::Area {
-            id: z.id.clone(),
-            name: z.name.clone(),
-            geometry: z.geometry.clone(),
-            level: agg.level(&s.levels),
-            counts: s.levels.n,
-            color: None,
-        };
         let data = crate::maps::MapData {
             districts: districts.work.iter().zip(&by_district).map(|(z, s)| area(z, s)).collect(),
             cells: cells
@@ -802,19 +802,8 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
                 sites,
             })
             .collect();
-        let context: Vec<sisetu_render::Area> = districts
-            .work
-            .iter()
-            .zip(&by_district)
-            .map(|(z, s)| sisetu_render::Area {
-                id: z.id.clone(),
-                name: z.name.clone(),
-                geometry: z.geometry.clone(),
-                level: agg.level(&s.levels),
-                counts: s.levels.n,
-                color: None,
-            })
-            .collect();
+        let context: Vec<sisetu_render::Area> =
+            districts.work.iter().zip(&by_district).map(|(z, s)| area(z, s)).collect();
         let input = RegisterInput {
             kind,
             units: &units,

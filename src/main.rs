@@ -220,15 +220,9 @@ fn main() -> ExitCode {
                 return code;
             }
             let progress = Progress::new(quiet);
-            let cfg = match Config::load(&project) {
-                Ok(c) => c,
-                Err(e) => {
-                    eprintln!("error: {e:#}");
-                    eprintln!("check: 1 error; nothing was written");
-                    return ExitCode::from(2);
-                }
-            };
-            match build::run(&cfg, &BuildOptions { out: None, check: true }, &progress) {
+            let run = Config::load(&project)
+                .and_then(|cfg| build::run(&cfg, &BuildOptions { out: None, check: true }, &progress));
+            match run {
                 Ok(outcome) => check_summary(&project, &outcome),
                 Err(e) => {
                     eprintln!("error: {e:#}");

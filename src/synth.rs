@@ -13,10 +13,12 @@
 //! The demo files in `geodata/urumqi/` are made by `examples/gen_demo.rs` with
 //! [`DEMO_SEED`] and [`DEMO_ROWS`].
 
+use geo::{BoundingRect, Coord, LineString, MultiPolygon, Polygon, Rect};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::HashSet;
 use std::io::{self, Write};
+use std::sync::OnceLock;
 
 /// Seed of the committed demo census `geodata/urumqi/census.csv`.
 pub const DEMO_SEED: u64 = 2024;
@@ -878,3 +880,56 @@ pub fn write_bench_csv(n: usize, seed: u64, w: impl Write) -> io::Result<()> {
 #[cfg(test)]
 #[path = "synth_tests.rs"]
 mod tests;
+
+// ---------------------------------------------------------------------------------------------
+// The demo districts, compiled in (for the generators of the other demo files and tests).
+
+/// A district of the compiled-in demo layer `geodata/urumqi/districts.geojson` (GCJ-02).
+pub struct DemoDistrict {
+    /// 行政区划代码.
+    pub adcode: String,
+    /// Name.
+    pub name: String,
+    /// Polygon(s), lon/lat.
+    pub geometry: MultiPolygon<f64>,
+    /// Bounding box.
+    pub bbox: Rect<f64>,
+}
+
+/// The districts of `geodata/urumqi/districts.geojson`, in file (adcode) order.
+pub fn demo_districts() -> &'static [DemoDistrict] {
+    static DISTRICTS: OnceLock<Vec<DemoDistrict>> = OnceLock::new();
+    DISTRICTS.get_or_init(|| {
+        let text = include_str!("../geodata/urumqi/districts.geojson");
+        let v: serde_json::Value = serde_json::from_str(text).expect("districts.geojson is JSON");
+        let ring = |r: &serde_json::Value| -> LineString<f64> {
+            r.as_array()
+                .expect("ring")
+                .iter()
+                .map(|p| Coord { x: p[0].as_f64().expect("x"), y: p[1].as_f64().expect("y") })
+                .collect()
+        };
+        let polygon = |p: &serde_json::Value| -> Polygon<f64> {
+            let rings = p.as_array().expect("polygon");
+            Polygon::new(ring(&rings[0]), rings[1..].iter().map(ring).collect())
+        };
+        v["features"]
+            .as_array()
+            .expect("features")
+            .iter()
+            .map(|f| {
+                let g = &f["geometry"];
+                let geometry = match g["type"].as_str() {
+                    Some("Polygon") => MultiPolygon(vec![polygon(&g["coordinates"])]),
+                    Some("MultiPolygon") => {
+                        MultiPolygon(g["coordinates"].as_array().expect("polygons").iter().map(polygon).collect())
+                    }
+                    t => panic!("unexpected geometry {t:?}"),
+                };
+                let bbox = geometry.bounding_rect().expect("non-empty district");
+                let prop = |k: &str| f["properties"][k].as_str().expect("district property").to_string();
+                DemoDistrict { adcode: prop("adcode"), name: prop("name"), geometry, bbox }
+            })
+            .collect()
+    })
+}

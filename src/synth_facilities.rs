@@ -63,12 +63,11 @@
 //!
 //! `residential.csv` and `candidates.csv` have no bad rows.
 
-use geo::{BoundingRect, Contains, Coord, LineString, MultiPolygon, Point, Polygon, Rect};
+use geo::{Contains, Point};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::HashSet;
 use std::io::{self, Write};
-use std::sync::OnceLock;
 
 /// Header of `shelters.csv`, in column order.
 pub const SHELTER_HEADERS: [&str; 7] = ["名称", "场所类型", "类别", "有效面积", "容纳人数", "经度", "纬度"];
@@ -812,48 +811,7 @@ fn place_site_name(book: &mut NameBook, role: SiteRole, place: &str) -> (&'stati
 // ---------------------------------------------------------------------------------------------
 // Geometry
 
-struct Shape {
-    name: String,
-    geometry: MultiPolygon<f64>,
-    bbox: Rect<f64>,
-}
-
-/// The district polygons of `geodata/urumqi/districts.geojson`, compiled in.
-fn shapes() -> &'static [Shape] {
-    static SHAPES: OnceLock<Vec<Shape>> = OnceLock::new();
-    SHAPES.get_or_init(|| {
-        let text = include_str!("../geodata/urumqi/districts.geojson");
-        let v: serde_json::Value = serde_json::from_str(text).expect("districts.geojson is JSON");
-        let ring = |r: &serde_json::Value| -> LineString<f64> {
-            r.as_array()
-                .expect("ring")
-                .iter()
-                .map(|p| Coord { x: p[0].as_f64().expect("x"), y: p[1].as_f64().expect("y") })
-                .collect()
-        };
-        let polygon = |p: &serde_json::Value| -> Polygon<f64> {
-            let rings = p.as_array().expect("polygon");
-            Polygon::new(ring(&rings[0]), rings[1..].iter().map(ring).collect())
-        };
-        v["features"]
-            .as_array()
-            .expect("features")
-            .iter()
-            .map(|f| {
-                let g = &f["geometry"];
-                let geometry = match g["type"].as_str() {
-                    Some("Polygon") => MultiPolygon(vec![polygon(&g["coordinates"])]),
-                    Some("MultiPolygon") => {
-                        MultiPolygon(g["coordinates"].as_array().expect("polygons").iter().map(polygon).collect())
-                    }
-                    t => panic!("unexpected geometry {t:?}"),
-                };
-                let bbox = geometry.bounding_rect().expect("non-empty district");
-                Shape { name: f["properties"]["name"].as_str().expect("name").to_string(), geometry, bbox }
-            })
-            .collect()
-    })
-}
+use crate::synth::{demo_districts as shapes, DemoDistrict as Shape};
 
 fn shape(name: &str) -> &'static Shape {
     shapes().iter().find(|s| s.name == name).unwrap_or_else(|| panic!("{name} is not in districts.geojson"))

@@ -42,7 +42,6 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
-use std::sync::OnceLock;
 
 /// Seed of round 2 for a round-1 seed (the demo: 2024 → 2025).
 pub fn round2_seed(round1_seed: u64) -> u64 {
@@ -355,50 +354,7 @@ pub fn distance_m(lon1: f64, lat1: f64, lon2: f64, lat2: f64) -> f64 {
 // ---------------------------------------------------------------------------------------------
 // Districts (compiled in)
 
-struct District {
-    adcode: String,
-    name: String,
-    geometry: MultiPolygon<f64>,
-    bbox: Rect<f64>,
-}
-
-/// The districts of `geodata/urumqi/districts.geojson`, in file (adcode) order.
-fn districts() -> &'static [District] {
-    static DISTRICTS: OnceLock<Vec<District>> = OnceLock::new();
-    DISTRICTS.get_or_init(|| {
-        let text = include_str!("../geodata/urumqi/districts.geojson");
-        let v: serde_json::Value = serde_json::from_str(text).expect("districts.geojson is JSON");
-        let ring = |r: &serde_json::Value| -> LineString<f64> {
-            r.as_array()
-                .expect("ring")
-                .iter()
-                .map(|p| Coord { x: p[0].as_f64().expect("x"), y: p[1].as_f64().expect("y") })
-                .collect()
-        };
-        let polygon = |p: &serde_json::Value| -> Polygon<f64> {
-            let rings = p.as_array().expect("polygon");
-            Polygon::new(ring(&rings[0]), rings[1..].iter().map(ring).collect())
-        };
-        v["features"]
-            .as_array()
-            .expect("features")
-            .iter()
-            .map(|f| {
-                let g = &f["geometry"];
-                let geometry = match g["type"].as_str() {
-                    Some("Polygon") => MultiPolygon(vec![polygon(&g["coordinates"])]),
-                    Some("MultiPolygon") => {
-                        MultiPolygon(g["coordinates"].as_array().expect("polygons").iter().map(polygon).collect())
-                    }
-                    t => panic!("unexpected geometry {t:?}"),
-                };
-                let bbox = geometry.bounding_rect().expect("non-empty district");
-                let prop = |k: &str| f["properties"][k].as_str().expect("district property").to_string();
-                District { adcode: prop("adcode"), name: prop("name"), geometry, bbox }
-            })
-            .collect()
-    })
-}
+use crate::synth::{demo_districts as districts, DemoDistrict as District};
 
 fn in_bbox(b: &Rect<f64>, lon: f64, lat: f64) -> bool {
     lon >= b.min().x && lon <= b.max().x && lat >= b.min().y && lat <= b.max().y

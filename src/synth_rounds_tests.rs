@@ -4,6 +4,7 @@ use geo::{unary_union, Validation};
 use sisetu_core::ZoneIndex;
 use sisetu_io::text::TextEncoding;
 use sisetu_io::zones::{read_zones, validate_zones, ZoneLayerSpec};
+use std::sync::OnceLock;
 
 fn manifest_path(rel: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)

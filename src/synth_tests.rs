@@ -1,46 +1,10 @@
 use super::*;
-use geo::{Contains, Coord, LineString, MultiPolygon, Point, Polygon};
+use geo::{Contains, MultiPolygon, Point};
 use std::collections::HashMap;
-
-fn districts_path() -> String {
-    format!("{}/geodata/urumqi/districts.geojson", env!("CARGO_MANIFEST_DIR"))
-}
 
 /// (name, polygon) of each district of geodata/urumqi/districts.geojson.
 fn load_districts() -> Vec<(String, MultiPolygon<f64>)> {
-    let text = std::fs::read_to_string(districts_path()).expect("read districts.geojson");
-    let v: serde_json::Value = serde_json::from_str(&text).expect("parse districts.geojson");
-    let ring = |r: &serde_json::Value| -> LineString<f64> {
-        r.as_array()
-            .expect("ring")
-            .iter()
-            .map(|p| {
-                let p = p.as_array().expect("position");
-                Coord { x: p[0].as_f64().expect("x"), y: p[1].as_f64().expect("y") }
-            })
-            .collect()
-    };
-    let polygon = |p: &serde_json::Value| -> Polygon<f64> {
-        let rings = p.as_array().expect("polygon");
-        Polygon::new(ring(&rings[0]), rings[1..].iter().map(ring).collect())
-    };
-    v["features"]
-        .as_array()
-        .expect("features")
-        .iter()
-        .map(|f| {
-            let name = f["properties"]["name"].as_str().expect("name").to_string();
-            let g = &f["geometry"];
-            let mp = match g["type"].as_str().expect("type") {
-                "Polygon" => MultiPolygon(vec![polygon(&g["coordinates"])]),
-                "MultiPolygon" => {
-                    MultiPolygon(g["coordinates"].as_array().expect("polygons").iter().map(polygon).collect())
-                }
-                t => panic!("unexpected geometry {t}"),
-            };
-            (name, mp)
-        })
-        .collect()
+    demo_districts().iter().map(|d| (d.name.clone(), d.geometry.clone())).collect()
 }
 
 fn district_of(districts: &[(String, MultiPolygon<f64>)], lon: f64, lat: f64) -> Option<&str> {
