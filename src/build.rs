@@ -250,6 +250,15 @@ fn merge_sums(mut a: Sums, mut b: Sums) -> Sums {
 /// Runs the build. Nothing in the output folder changes unless every output was written.
 pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<BuildOutcome> {
     let out_dir = opts.out.clone().unwrap_or_else(|| cfg.output.clone());
+    if let Some(prev) = &cfg.previous {
+        if same_folder(&out_dir, &prev.output) {
+            bail!(
+                "{}: the output folder {} is the [previous] round's folder: this build would replace the round it compares with; write to another folder",
+                cfg.project_file.display(),
+                out_dir.display()
+            );
+        }
+    }
 
     // 1. Polygons.
     let (dspec, dcrs) = &cfg.districts;
@@ -760,7 +769,12 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
                     y: s.y,
                     lon: s.lon,
                     lat: s.lat,
-                    source: cfg.sites[li].display.clone(),
+                    // The file name only, so that the register does not depend on where
+                    // sisetu was started from (as the `source` of sites.geojson).
+                    source: Path::new(&cfg.sites[li].display)
+                        .file_name()
+                        .map(|f| f.to_string_lossy().into_owned())
+                        .unwrap_or_else(|| cfg.sites[li].display.clone()),
                     line: s.line,
                 });
                 unit_of.push(if mgrid.is_some() { a.grid } else { a.district });
@@ -943,6 +957,17 @@ impl Report {
                     .sum::<u64>()
         });
         self.totals.rejected + coverage
+    }
+}
+
+/// Whether two paths name the same folder (compared canonically when both exist).
+pub fn same_folder(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => {
+            let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+            abs(a) == abs(b)
+        }
     }
 }
 

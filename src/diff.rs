@@ -897,12 +897,31 @@ fn compare_areas<'a>(scope: Scope, old: &'a [RoundArea], new: &'a [RoundArea]) -
 const SAME_BOUNDARY_DEG: f64 = 1e-6;
 
 fn same_geometry(a: &MultiPolygon<f64>, b: &MultiPolygon<f64>) -> bool {
+    // Rings are the same when they have the same vertices in the same cyclic order, in either
+    // direction and from any starting vertex (a re-saved file may rotate or reverse them).
+    let open = |r: &LineString<f64>| -> Vec<Coord<f64>> {
+        let v = &r.0;
+        if v.len() > 1 && v[0] == v[v.len() - 1] {
+            v[..v.len() - 1].to_vec()
+        } else {
+            v.clone()
+        }
+    };
+    let near = |p: &Coord<f64>, q: &Coord<f64>| {
+        (p.x - q.x).abs() <= SAME_BOUNDARY_DEG && (p.y - q.y).abs() <= SAME_BOUNDARY_DEG
+    };
     let same_ring = |r: &LineString<f64>, s: &LineString<f64>| {
-        r.0.len() == s.0.len()
-            && r.0
-                .iter()
-                .zip(&s.0)
-                .all(|(p, q)| (p.x - q.x).abs() <= SAME_BOUNDARY_DEG && (p.y - q.y).abs() <= SAME_BOUNDARY_DEG)
+        let (a, b) = (open(r), open(s));
+        let n = a.len();
+        if n != b.len() {
+            return false;
+        }
+        if n == 0 {
+            return true;
+        }
+        (0..n)
+            .filter(|&k| near(&a[0], &b[k]))
+            .any(|k| (0..n).all(|i| near(&a[i], &b[(k + i) % n])) || (0..n).all(|i| near(&a[i], &b[(k + n - i) % n])))
     };
     a.0.len() == b.0.len()
         && a.0.iter().zip(&b.0).all(|(p, q)| {

@@ -295,3 +295,25 @@ fn staging_folders_are_named_as_their_output_folder() {
     assert_eq!(shown_dir(Path::new("/a/out/.sisetu-staging-123")), Path::new("/a/out"));
     assert_eq!(shown_dir(Path::new("/a/out")), Path::new("/a/out"));
 }
+
+#[test]
+fn rings_rotated_or_reversed_are_the_same_boundary() {
+    let a = square(1.0);
+    let ring = a.0[0].exterior().0.clone(); // closed: first == last
+    let open = &ring[..ring.len() - 1];
+    let n = open.len();
+    for k in 0..n {
+        let mut rotated: Vec<_> = (0..n).map(|i| open[(k + i) % n]).collect();
+        rotated.push(rotated[0]);
+        let b = MultiPolygon(vec![Polygon::new(LineString(rotated.clone()), vec![])]);
+        assert!(same_geometry(&a, &b), "rotated by {k}");
+        let reversed: Vec<_> = rotated.iter().rev().copied().collect();
+        let b = MultiPolygon(vec![Polygon::new(LineString(reversed), vec![])]);
+        assert!(same_geometry(&a, &b), "rotated by {k} and reversed");
+    }
+    // The same vertices in another order are another polygon.
+    let mut shuffled = open.to_vec();
+    shuffled.swap(0, 1);
+    shuffled.push(shuffled[0]);
+    assert!(!same_geometry(&a, &MultiPolygon(vec![Polygon::new(LineString(shuffled), vec![])])));
+}

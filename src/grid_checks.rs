@@ -68,7 +68,7 @@ pub struct SliverReport {
 
 impl From<Slivers> for SliverReport {
     fn from(s: Slivers) -> Self {
-        SliverReport { count: s.count, m2: round(s.area, 1.0) }
+        SliverReport { count: s.count, m2: round(s.area, 1.0) + 0.0 }
     }
 }
 
@@ -136,7 +136,8 @@ fn round(v: f64, unit: f64) -> f64 {
 }
 
 fn km2(m2: f64) -> f64 {
-    (m2 / 1e6 * 1e6).round() / 1e6
+    // `+ 0.0` turns the -0.0 of an empty sum into 0.0.
+    (m2 / 1e6 * 1e6).round() / 1e6 + 0.0
 }
 
 /// The responsible person of a grid: its `person` attribute, trimmed; `None` when empty.

@@ -141,6 +141,20 @@ fn diff_command(
     progress: &Progress,
 ) -> anyhow::Result<Vec<String>> {
     use sisetu::diff::{run_diff, Round};
+    for (what, dir) in [("OLD", old), ("NEW", new)] {
+        if build::same_folder(out, dir) {
+            anyhow::bail!(
+                "--out {} is the {what} round's folder: the change files would mix with that build's outputs; write them to a folder of their own",
+                out.display()
+            );
+        }
+    }
+    if out.join("report.json").is_file() {
+        anyhow::bail!(
+            "--out {}: the folder holds a build's outputs (report.json); write the change files to a folder of their own",
+            out.display()
+        );
+    }
     let cfg = project.map(Config::load).transpose()?;
     progress.stage("reading the old round");
     let old_round = Round::load(old, None)?;
@@ -369,12 +383,8 @@ fn check_summary(project: &std::path::Path, o: &build::BuildOutcome) -> ExitCode
     for line in r.check_problems() {
         problems.push(line);
     }
-    println!(
-        "check {}: {} problem{}",
-        project.display(),
-        problems.iter().filter(|p| !p.starts_with("    ")).count(),
-        if problems.len() == 1 { "" } else { "s" }
-    );
+    let n = problems.iter().filter(|p| !p.starts_with("    ")).count();
+    println!("check {}: {n} problem{}", project.display(), if n == 1 { "" } else { "s" });
     for p in &problems {
         println!("  {p}");
     }

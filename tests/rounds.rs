@@ -414,3 +414,33 @@ fn demo_rounds_diff_matches_the_synthetic_changes_and_is_byte_identical_across_t
     assert_eq!(g["grids_without_person"].as_array().unwrap().len(), 4);
     assert!(one.stderr.contains("sites 2991 → 3051"), "{}", one.describe());
 }
+
+#[test]
+fn rounds_and_grid_layers_that_would_lose_data_are_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    fixture(dir, "");
+    sisetu(dir, &["build", "sisetu.toml"]).expect_code(0);
+    // A second round that compares with "out" must not write into "out".
+    write(
+        dir,
+        "next.toml",
+        format!("{PROJECT}\n[previous]\noutput = \"out\"\n")
+            .replace("output = \"out\"\nworking", "output = \"next\"\nworking"),
+    );
+    let before = snapshot(&dir.join("out"));
+    sisetu(dir, &["build", "next.toml", "--out", "out"])
+        .expect_code(2)
+        .expect_stderr("is the [previous] round's folder");
+    assert_same_snapshot(&before, &snapshot(&dir.join("out")), "after a build into the previous round's folder");
+    sisetu(dir, &["build", "next.toml"]).expect_code(0);
+    // sisetu diff never writes into a build's folder.
+    sisetu(dir, &["diff", "out", "next", "--out", "out"]).expect_code(2).expect_stderr("is the OLD round's folder");
+    sisetu(dir, &["diff", "out", "next", "--out", "next"]).expect_code(2).expect_stderr("is the NEW round's folder");
+    assert_same_snapshot(&before, &snapshot(&dir.join("out")), "after sisetu diff --out OLD");
+    sisetu(dir, &["diff", "out", "next", "--out", "changes"]).expect_code(0);
+    assert!(dir.join("changes/changes.csv").is_file());
+    // A person column that no grid has is a misspelt or dropped column, not 4 grids without a person.
+    write(dir, "sisetu.toml", PROJECT.replace("person = \"负责人\"", "person = \"责任人\""));
+    sisetu(dir, &["build", "sisetu.toml"]).expect_code(2).expect_stderr("no feature has the property '责任人'");
+}

@@ -123,8 +123,18 @@ fn read_geojson(spec: &ZoneLayerSpec) -> Result<Vec<Zone>> {
     let fc: geojson::FeatureCollection = serde_json::from_slice(&bytes)
         .map_err(|e| Error::Format { path: path.clone(), msg: format!("not a GeoJSON FeatureCollection: {e}") })?;
     let mut zones = Vec::with_capacity(fc.features.len());
+    // An extra property (e.g. the responsible person) may be empty on some features, but a
+    // property that no feature has is a misspelt or dropped column.
+    let mut extra_seen = vec![false; spec.extra.len()];
+    let mut first_keys = String::new();
     for (i, f) in fc.features.into_iter().enumerate() {
         let n = i + 1;
+        if i == 0 {
+            first_keys = keys_of(&f);
+        }
+        for (seen, (_, p)) in extra_seen.iter_mut().zip(&spec.extra) {
+            *seen |= f.properties.as_ref().is_some_and(|props| props.contains_key(p));
+        }
         let prop = |key: &str| json_text(f.properties.as_ref().and_then(|p| p.get(key)));
         let id = prop(&spec.id).ok_or_else(|| Error::Format {
             path: path.clone(),
@@ -150,6 +160,16 @@ fn read_geojson(spec: &ZoneLayerSpec) -> Result<Vec<Zone>> {
                 msg: format!("feature {n} (id {id}) is a {kind}; zone layers need Polygon or MultiPolygon features"),
             })?;
         zones.push(Zone { id, name, extra, geometry });
+    }
+    if let Some((_, (k, p))) = extra_seen.iter().zip(&spec.extra).find(|(seen, _)| !**seen) {
+        if !zones.is_empty() {
+            return Err(Error::Format {
+                path: path.clone(),
+                msg: format!(
+                    "no feature has the property '{p}' named for '{k}'; the first feature's properties are: {first_keys}"
+                ),
+            });
+        }
     }
     Ok(zones)
 }
@@ -246,7 +266,18 @@ fn read_shp_records(
                 field_names()
             ))
         })?;
-        let extra = spec.extra.iter().map(|(k, p)| (k.clone(), text(p).unwrap_or_default())).collect();
+        let mut extra = Vec::with_capacity(spec.extra.len());
+        for (k, p) in &spec.extra {
+            match text(p) {
+                Some(v) => extra.push((k.clone(), v)),
+                None => {
+                    return Err(fmt(format!(
+                        "there is no field '{p}' named for '{k}'; the fields are: {}",
+                        field_names()
+                    )))
+                }
+            }
+        }
         let geometry = match shape {
             shapefile::Shape::Polygon(p) => shp_polygon(p.rings().iter().map(|r| {
                 (r.points().iter().map(|pt| (pt.x, pt.y)).collect(), matches!(r, shapefile::PolygonRing::Outer(_)))
