@@ -857,7 +857,9 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
             };
             let staged = stage.path("sites.geojson");
             let new_dir = staged.parent().map(Path::to_path_buf).unwrap_or_default();
-            let new = crate::diff::Round::load(&new_dir, Some(meta))?;
+            let mut new = crate::diff::Round::load(&new_dir, Some(meta))?;
+            // Named as the output folder (also by `sisetu check`, whose staging is elsewhere).
+            new.dir = out_dir.clone();
             let opts = crate::diff::DiffOptions { move_threshold_m: prev.move_m, zoom: prev.zoom };
             let o = crate::diff::run_diff(&old, &new, &opts, Some(cfg), &mut stage)
                 .with_context(|| format!("comparing with the previous round in {}", prev.output.display()))?;
