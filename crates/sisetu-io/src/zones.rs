@@ -417,6 +417,7 @@ fn zone_problem(z: &Zone) -> Option<String> {
     type Segment = GeomWithData<rstar::primitives::Line<[f64; 2]>, (u32, u32, u32)>;
     let mut segs: Vec<Segment> = Vec::new();
     let mut ring_no = 0u32;
+    let mut flat: Option<String> = None;
     for (pi, poly) in z.geometry.0.iter().enumerate() {
         for (ri, ring) in std::iter::once(poly.exterior()).chain(poly.interiors()).enumerate() {
             let role =
@@ -428,6 +429,13 @@ fn zone_problem(z: &Zone) -> Option<String> {
             }
             if pts.len() < 4 {
                 return Some(format!("{role} has fewer than 3 distinct points"));
+            }
+            {
+                use geo::Area;
+                // Reported after the crossings: a bow-tie's two halves cancel out too.
+                if flat.is_none() && Polygon::new(LineString(pts.clone()), vec![]).signed_area() == 0.0 {
+                    flat = Some(format!("{role} has zero area (all its points lie on one line)"));
+                }
             }
             let n = (pts.len() - 1) as u32;
             for (k, w) in pts.windows(2).enumerate() {
@@ -465,6 +473,27 @@ fn zone_problem(z: &Zone) -> Option<String> {
                     return Some(format!("edges overlap along a line near ({:.6}, {:.6})", p.x, p.y));
                 }
                 _ => {}
+            }
+        }
+    }
+    if flat.is_some() {
+        return flat;
+    }
+    // No edges cross, so a hole is either wholly inside its exterior ring or wholly outside.
+    use geo::Intersects;
+    for (pi, poly) in z.geometry.0.iter().enumerate() {
+        let shell = Polygon::new(poly.exterior().clone(), vec![]);
+        for (hi, hole) in poly.interiors().iter().enumerate() {
+            if let Some(c) = hole.0.first() {
+                if !shell.intersects(&geo::Point::from(*c)) {
+                    return Some(format!(
+                        "part {} hole {} lies outside its exterior ring near ({:.6}, {:.6})",
+                        pi + 1,
+                        hi + 1,
+                        c.x,
+                        c.y
+                    ));
+                }
             }
         }
     }
