@@ -6,6 +6,7 @@
 //! 4. summarise per district, grid and cell;
 //! 5. write all outputs into a staging folder, then move them into place together.
 
+use crate::diff::id_key_cow;
 use crate::progress::Progress;
 use crate::project::Config;
 use anyhow::{anyhow, bail, Context, Result};
@@ -313,20 +314,20 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
                 .filter(|(_, s)| !s.id().is_empty())
                 .map(move |(si, s)| {
                     use std::hash::BuildHasher;
-                    (rustc_hash::FxBuildHasher.hash_one(s.id()), li as u32, si as u32)
+                    (rustc_hash::FxBuildHasher.hash_one(&*id_key_cow(s.id())), li as u32, si as u32)
                 })
                 .collect::<Vec<_>>()
         })
         .collect();
     keyed.par_sort_unstable();
     let mut dup_rows: Vec<Vec<bool>> = layers.iter().map(|l| vec![false; l.sites.len()]).collect();
-    let mut dup_occ: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let mut dup_occ: BTreeMap<std::borrow::Cow<str>, Vec<String>> = BTreeMap::new();
     let site_of = |li: u32, si: u32| &layers[li as usize].sites[si as usize];
     for run in keyed.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
-        // Within a run, group by the actual id text (hash collisions are possible).
-        let mut seen: Vec<(&str, (u32, u32))> = Vec::new();
+        // Within a run, group by the actual id key (hash collisions are possible).
+        let mut seen: Vec<(std::borrow::Cow<str>, (u32, u32))> = Vec::new();
         for &(_, li, si) in run {
-            let id = site_of(li, si).id();
+            let id = id_key_cow(site_of(li, si).id());
             match seen.iter().find(|(s, _)| *s == id) {
                 None => seen.push((id, (li, si))),
                 Some(&(_, (fl, fs))) => {
@@ -339,7 +340,7 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
             }
         }
     }
-    let is_dup_id = |id: &str| !id.is_empty() && dup_occ.contains_key(id);
+    let is_dup_id = |id: &str| !id.is_empty() && !dup_occ.is_empty() && dup_occ.contains_key(&*id_key_cow(id));
 
     // Categories: sorted names → ids.
     let cat_set: FxHashSet<&str> =

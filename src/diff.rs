@@ -470,7 +470,9 @@ pub fn id_key(id: &str) -> String {
 }
 
 /// [`id_key`] without allocating for ids that are already keys (upper-case printable ASCII).
-fn id_key_cow(id: &str) -> std::borrow::Cow<'_, str> {
+/// The build flags duplicate ids by this key too, so that a build and a diff agree on which
+/// ids are repeated.
+pub fn id_key_cow(id: &str) -> std::borrow::Cow<'_, str> {
     if id.bytes().all(|b| b.is_ascii_graphic() && !b.is_ascii_lowercase()) {
         std::borrow::Cow::Borrowed(id)
     } else {

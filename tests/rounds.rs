@@ -444,3 +444,31 @@ fn rounds_and_grid_layers_that_would_lose_data_are_errors() {
     write(dir, "sisetu.toml", PROJECT.replace("person = \"负责人\"", "person = \"责任人\""));
     sisetu(dir, &["build", "sisetu.toml"]).expect_code(2).expect_stderr("no feature has the property '责任人'");
 }
+
+#[test]
+fn ids_differing_only_in_case_width_or_spaces_are_duplicates_in_a_build_and_in_a_diff() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    // S2 again as "s2 " and S3 again in full width: the same ids.
+    fixture(
+        dir,
+        &format!("s2 ,乙厂,燃气,{},{},红\nＳ３,丙厂,燃气,{},{},橙\n", X0 + 1500.0, Y0 + 300.0, X0 + 1500.0, Y0 + 200.0),
+    );
+    sisetu(dir, &["build", "sisetu.toml"]).expect_code(0);
+    let out = dir.join("out");
+    let sites = read_json(&out.join("sites.geojson"));
+    let dup: Vec<(&str, bool)> = sites["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["properties"]["id"].as_str().unwrap_or(""), f["properties"]["duplicate_id"].as_bool().unwrap()))
+        .collect();
+    let flagged: Vec<&str> = dup.iter().filter(|(_, d)| *d).map(|(id, _)| *id).collect();
+    assert_eq!(flagged, ["S2", "S3", "s2", "Ｓ３"], "{dup:?}");
+    let r = read_json(&out.join("report.json"));
+    assert_eq!(r["sites"][0]["duplicate_ids"], 2);
+    // The diff of this round with itself leaves exactly these four rows unmatched.
+    sisetu(dir, &["diff", "out", "out", "--out", "self"]).expect_code(0);
+    let c = read_json(&dir.join("self/changes.json"));
+    assert_eq!(c["sites"]["unmatched"], 8, "4 rows in each round: {c}");
+}
