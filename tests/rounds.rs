@@ -438,6 +438,9 @@ fn rounds_and_grid_layers_that_would_lose_data_are_errors() {
     sisetu(dir, &["diff", "out", "next", "--out", "out"]).expect_code(2).expect_stderr("is the OLD round's folder");
     sisetu(dir, &["diff", "out", "next", "--out", "next"]).expect_code(2).expect_stderr("is the NEW round's folder");
     assert_same_snapshot(&before, &snapshot(&dir.join("out")), "after sisetu diff --out OLD");
+    // A failed run leaves no empty output folder behind.
+    sisetu(dir, &["diff", "out", "next", "--out", "bad", "--zoom", "200,100,300,120"]).expect_code(2);
+    assert!(!dir.join("bad").exists(), "a failed diff left its output folder");
     sisetu(dir, &["diff", "out", "next", "--out", "changes"]).expect_code(0);
     assert!(dir.join("changes/changes.csv").is_file());
     // A person column that no grid has is a misspelt or dropped column, not 4 grids without a person.

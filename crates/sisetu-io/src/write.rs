@@ -324,19 +324,29 @@ pub struct Staging {
     files: Vec<String>,
     retired: Vec<String>,
     committed: bool,
+    /// Whether `new` created the output folder (removed again if nothing is committed).
+    created_out: bool,
 }
 
 impl Staging {
     /// Creates `out` (if needed) and a hidden staging folder inside it.
     pub fn new(out: &Path) -> Result<Self> {
         let werr = |cause| Error::Write { path: out.display().to_string(), cause };
+        let created_out = !out.exists();
         std::fs::create_dir_all(out).map_err(werr)?;
         let stage = out.join(format!(".sisetu-staging-{}", std::process::id()));
         if stage.exists() {
             std::fs::remove_dir_all(&stage).map_err(werr)?;
         }
         std::fs::create_dir_all(&stage).map_err(werr)?;
-        Ok(Staging { out: out.to_path_buf(), stage, files: Vec::new(), retired: Vec::new(), committed: false })
+        Ok(Staging {
+            out: out.to_path_buf(),
+            stage,
+            files: Vec::new(),
+            retired: Vec::new(),
+            committed: false,
+            created_out,
+        })
     }
 
     /// Where to write output `name` now; it is moved to `out/name` by [`Staging::commit`].
@@ -419,6 +429,11 @@ impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {
             let _ = std::fs::remove_dir_all(&self.stage);
+            // A failed first run leaves no empty output folder behind (remove_dir only
+            // removes an empty folder).
+            if self.created_out {
+                let _ = std::fs::remove_dir(&self.out);
+            }
         }
     }
 }
