@@ -180,64 +180,37 @@ pub fn run(
         let p = mp.interior_point()?;
         districts.index.locate(p.x(), p.y()).map(|d| &districts.work[d as usize])
     };
+    // One feature per piece: (kind, number, area, geometry, district, the two overlapping grids).
     let mut buf_items: Vec<Vec<u8>> = Vec::new();
-    for (i, g) in cov.gaps.iter().enumerate() {
-        let mp = MultiPolygon(vec![g.geometry.clone()]);
-        let d = district_at(&mp);
-        let id = format!("gap-{:03}", i + 1);
+    let mut feature = |kind: &str, n: usize, area: f64, mp: &MultiPolygon<f64>, pair: Option<(usize, usize)>| {
+        // Outside pieces lie in no district by definition.
+        let d = if kind == "outside" { None } else { district_at(mp) };
+        let id = format!("{kind}-{n:03}");
+        let grid = |g: Option<usize>| g.map(|g| Value::Str(&grids.work[g].id)).unwrap_or(Value::Null);
         let mut buf = Vec::new();
         write::push_feature(
             &mut buf,
             &[
-                ("kind", Value::Str("gap")),
+                ("kind", Value::Str(kind)),
                 ("id", Value::Str(&id)),
-                ("area_m2", Value::Num(round(g.area, 1.0))),
+                ("area_m2", Value::Num(round(area, 1.0))),
                 ("district_id", d.map(|z| Value::Str(&z.id)).unwrap_or(Value::Null)),
                 ("district_name", d.map(|z| Value::Str(&z.name)).unwrap_or(Value::Null)),
-                ("grid_a", Value::Null),
-                ("grid_b", Value::Null),
+                ("grid_a", grid(pair.map(|p| p.0))),
+                ("grid_b", grid(pair.map(|p| p.1))),
             ],
-            Geom::MultiPolygon(&wgs(&mp)),
+            Geom::MultiPolygon(&wgs(mp)),
         );
         buf_items.push(buf);
+    };
+    for (i, g) in cov.gaps.iter().enumerate() {
+        feature("gap", i + 1, g.area, &MultiPolygon(vec![g.geometry.clone()]), None);
     }
     for (i, o) in cov.overlaps.iter().enumerate() {
-        let d = district_at(&o.geometry);
-        let id = format!("overlap-{:03}", i + 1);
-        let mut buf = Vec::new();
-        write::push_feature(
-            &mut buf,
-            &[
-                ("kind", Value::Str("overlap")),
-                ("id", Value::Str(&id)),
-                ("area_m2", Value::Num(round(o.area, 1.0))),
-                ("district_id", d.map(|z| Value::Str(&z.id)).unwrap_or(Value::Null)),
-                ("district_name", d.map(|z| Value::Str(&z.name)).unwrap_or(Value::Null)),
-                ("grid_a", Value::Str(&grids.work[o.a].id)),
-                ("grid_b", Value::Str(&grids.work[o.b].id)),
-            ],
-            Geom::MultiPolygon(&wgs(&o.geometry)),
-        );
-        buf_items.push(buf);
+        feature("overlap", i + 1, o.area, &o.geometry, Some((o.a, o.b)));
     }
     for (i, g) in cov.outside.iter().enumerate() {
-        let mp = MultiPolygon(vec![g.geometry.clone()]);
-        let id = format!("outside-{:03}", i + 1);
-        let mut buf = Vec::new();
-        write::push_feature(
-            &mut buf,
-            &[
-                ("kind", Value::Str("outside")),
-                ("id", Value::Str(&id)),
-                ("area_m2", Value::Num(round(g.area, 1.0))),
-                ("district_id", Value::Null),
-                ("district_name", Value::Null),
-                ("grid_a", Value::Null),
-                ("grid_b", Value::Null),
-            ],
-            Geom::MultiPolygon(&wgs(&mp)),
-        );
-        buf_items.push(buf);
+        feature("outside", i + 1, g.area, &MultiPolygon(vec![g.geometry.clone()]), None);
     }
     let chunk = write::render_chunk(&buf_items, |buf, item| buf.extend_from_slice(item));
     write::write_feature_collection(&stage.path("grid_gaps.geojson"), "grid_gaps", &[chunk])?;
