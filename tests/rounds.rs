@@ -443,6 +443,13 @@ fn rounds_and_grid_layers_that_would_lose_data_are_errors() {
     assert!(!dir.join("bad").exists(), "a failed diff left its output folder");
     sisetu(dir, &["diff", "out", "next", "--out", "changes"]).expect_code(0);
     assert!(dir.join("changes/changes.csv").is_file());
+    // A previous round that has not been built: a clear error, and the outputs stay as they were.
+    let next_before = snapshot(&dir.join("next"));
+    write(dir, "next.toml", read_text(&dir.join("next.toml")).replace("output = \"out\"\n", "output = \"round0\"\n"));
+    let run = sisetu(dir, &["build", "next.toml"]);
+    run.expect_code(2).expect_stderr("round0");
+    assert!(run.stderr.contains("run `sisetu build` for it first"), "{}", run.describe());
+    assert_same_snapshot(&next_before, &snapshot(&dir.join("next")), "after a build whose previous round is missing");
     // A person column that no grid has is a misspelt or dropped column, not 4 grids without a person.
     write(dir, "sisetu.toml", PROJECT.replace("person = \"负责人\"", "person = \"责任人\""));
     sisetu(dir, &["build", "sisetu.toml"]).expect_code(2).expect_stderr("no feature has the property '责任人'");
