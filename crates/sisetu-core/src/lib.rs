@@ -21,6 +21,9 @@ pub mod summary;
 pub mod surface;
 pub mod zone;
 
+#[cfg(test)]
+mod test_data;
+
 pub use grade::{GradeError, GradeScheme};
 pub use grid::{CellId, RegularGrid};
 pub use level::{ParseLevelError, RiskLevel};

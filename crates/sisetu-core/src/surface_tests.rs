@@ -70,22 +70,8 @@ fn centroid_of_a_clipped_triangle() {
 
 #[test]
 fn real_districts_are_cut_without_losing_area() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../geodata/urumqi/districts.geojson");
-    let gj: geojson::GeoJson = std::fs::read_to_string(path).unwrap().parse().unwrap();
-    let geojson::GeoJson::FeatureCollection(fc) = gj else { panic!("not a collection") };
-    let zones: Vec<Zone> = fc
-        .features
-        .iter()
-        .map(|f| {
-            let g: geo::Geometry<f64> = f.geometry.clone().unwrap().try_into().unwrap();
-            let mp = match g {
-                geo::Geometry::MultiPolygon(mp) => mp,
-                geo::Geometry::Polygon(p) => MultiPolygon(vec![p]),
-                other => panic!("{other:?}"),
-            };
-            Zone::new("", "", mp)
-        })
-        .collect();
+    let zones: Vec<Zone> =
+        crate::test_data::urumqi_districts_degrees().into_iter().map(|mp| Zone::new("", "", mp)).collect();
     // Degrees as planar units: a 0.02° grid, about 2 km.
     let grid = RegularGrid::new(0.02).unwrap();
     let pieces = cell_pieces(&zones, &grid);
