@@ -750,7 +750,11 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
     }
     // The register (一册): one section per management grid, or per district.
     progress.stage("writing the register");
-    {
+    let n_sites: usize = layers.iter().map(|l| l.sites.len()).sum();
+    if !cfg.register {
+        stage.retire("register.csv");
+        stage.retire("register.html");
+    } else {
         use crate::register::{RegisterInput, RegisterSite, RegisterUnit, UnitKind};
         let mut reg_sites: Vec<RegisterSite> = Vec::with_capacity(layers.iter().map(|l| l.sites.len()).sum());
         let mut unit_of: Vec<Option<u32>> = Vec::with_capacity(reg_sites.capacity());
@@ -819,18 +823,16 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
             .collect();
         let context: Vec<sisetu_render::Area> =
             districts.work.iter().zip(&by_district).map(|(z, s)| area(z, s)).collect();
-        let input = RegisterInput {
-            kind,
-            units: &units,
-            outside,
-            sites: &reg_sites,
-            districts: &context,
-            html: cfg.register_html,
-        };
-        let written = crate::register::write_register(cfg, &input, work, &mut stage)?;
-        if !cfg.register_html {
-            stage.retire("register.html");
+        let html = cfg.register_html.unwrap_or(n_sites <= crate::register::HTML_AUTO_MAX_SITES);
+        if cfg.register_html.is_none() && !html {
+            progress.warn(&format!(
+                "register.html is not written for {n_sites} sites (a printed register of over {} rows is not read); \
+                 set [register] html = true to write it anyway. register.csv lists every site.",
+                crate::register::HTML_AUTO_MAX_SITES
+            ));
         }
+        let input = RegisterInput { kind, units: &units, outside, sites: &reg_sites, districts: &context, html };
+        let written = crate::register::write_register(cfg, &input, work, &mut stage)?;
         outputs.extend(written);
     }
 

@@ -46,6 +46,7 @@ struct RawPrevious {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawRegister {
+    enabled: Option<bool>,
     html: Option<bool>,
 }
 
@@ -183,8 +184,11 @@ pub struct Config {
     pub grid_min_gap_m2: f64,
     /// The previous census round to compare with (`[previous]`).
     pub previous: Option<Previous>,
-    /// Whether `register.html` is written (`[register] html`); `register.csv` always is.
-    pub register_html: bool,
+    /// Whether the register is written at all (`[register] enabled`, default true).
+    pub register: bool,
+    /// Whether `register.html` is written (`[register] html`); `None` = when the census has
+    /// at most [`crate::register::HTML_AUTO_MAX_SITES`] sites.
+    pub register_html: Option<bool>,
 }
 
 /// `[previous]`: the output folder of the previous census round.
@@ -592,7 +596,8 @@ impl Config {
         Ok(Config {
             grid_min_gap_m2,
             previous,
-            register_html: raw.register.as_ref().and_then(|r| r.html).unwrap_or(true),
+            register: raw.register.as_ref().and_then(|r| r.enabled).unwrap_or(true),
+            register_html: raw.register.as_ref().and_then(|r| r.html),
             page: base_page,
             population,
             facilities,

@@ -51,6 +51,11 @@ pub const MIN_EXTENT_M: f64 = 1000.0;
 /// Sections whose maps are rendered (in parallel) before they are written.
 pub const MAP_BATCH: usize = 32;
 
+/// Without `[register] html`, `register.html` is written only for censuses of at most this
+/// many sites: beyond it the page is hundreds of megabytes that nobody prints, and its
+/// section maps cost seconds.
+pub const HTML_AUTO_MAX_SITES: usize = 50_000;
+
 /// What the register's sections are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UnitKind {

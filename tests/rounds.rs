@@ -482,3 +482,21 @@ fn ids_differing_only_in_case_width_or_spaces_are_duplicates_in_a_build_and_in_a
     let c = read_json(&dir.join("self/changes.json"));
     assert_eq!(c["sites"]["unmatched"], 8, "4 rows in each round: {c}");
 }
+
+#[test]
+fn register_can_be_switched_off_and_its_old_files_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    fixture(dir, "");
+    sisetu(dir, &["build", "sisetu.toml"]).expect_code(0);
+    assert!(dir.join("out/register.csv").is_file() && dir.join("out/register.html").is_file());
+    write(dir, "sisetu.toml", format!("{PROJECT}\n[register]\nenabled = false\n"));
+    sisetu(dir, &["build", "sisetu.toml"]).expect_code(0);
+    assert!(!dir.join("out/register.csv").exists() && !dir.join("out/register.html").exists());
+    let r = read_json(&dir.join("out/report.json"));
+    assert!(
+        !r["outputs"].as_array().unwrap().iter().any(|o| o.as_str().unwrap().starts_with("register")),
+        "{}",
+        r["outputs"]
+    );
+}
