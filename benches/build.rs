@@ -9,9 +9,9 @@
 //! Run: `cargo bench --bench build`. Compare with the peers: `benches/compare.sh`.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use sisetu::build::{self, BuildOptions};
-use sisetu::progress::Progress;
-use sisetu::project::Config;
+use sisetu_engine::observer::Silent;
+use sisetu_engine::pipeline::{self as build, BuildOptions};
+use sisetu_engine::project::Config;
 use std::path::{Path, PathBuf};
 
 const N: usize = 1_000_000;
@@ -21,7 +21,7 @@ fn setup(dir: &Path) -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     std::fs::copy(root.join("geodata/urumqi/districts.geojson"), dir.join("districts.geojson")).unwrap();
     let f = std::io::BufWriter::new(std::fs::File::create(dir.join("sites.csv")).unwrap());
-    sisetu::synth::write_bench_csv(N, 7, f).unwrap();
+    sisetu_demo::synth::write_bench_csv(N, 7, f).unwrap();
     let project = dir.join("bench.toml");
     std::fs::write(
         &project,
@@ -55,14 +55,14 @@ fn bench_build(c: &mut Criterion) {
     let mut g = c.benchmark_group("build");
     g.sample_size(10);
     g.throughput(Throughput::Elements(N as u64));
-    g.bench_function("1m_sites_urumqi", |b| {
-        b.iter(|| build::run(&cfg, &BuildOptions::default(), &Progress::silent()).unwrap())
-    });
+    g.bench_function("1m_sites_urumqi", |b| b.iter(|| build::run(&cfg, &BuildOptions::default(), &Silent).unwrap()));
     g.finish();
 
     // The kernel: locate 1M projected points.
     let districts = &cfg.districts;
-    let layer = build::load_zone_layer(&districts.0, districts.1, sisetu_io::crs::Crs::GaussKruger(4538)).unwrap();
+    let layer =
+        sisetu_engine::layers::load_zone_layer(&districts.0, districts.1, sisetu_io::crs::Crs::GaussKruger(4538))
+            .unwrap();
     let t =
         sisetu_io::crs::Transformer::new(sisetu_io::crs::Crs::Wgs84, sisetu_io::crs::Crs::GaussKruger(4538)).unwrap();
     let mut rdr = csv::Reader::from_path(dir.path().join("sites.csv")).unwrap();

@@ -8,7 +8,7 @@
 //! * `coverage/reach_only`, `coverage/allocate_only`: the two halves.
 //! * `siting/greedy_50_of_20k`: 50 new sites from 20,000 candidates over the uncovered cells.
 //!
-//! The scene is `sisetu::bench_scene::coverage_bench_scene(42)`; `benches/peer/
+//! The scene is `sisetu_demo::bench_scene::coverage_bench_scene(42)`; `benches/peer/
 //! run_coverage_peers.sh` times the same job against GeoPandas/shapely on it.
 //!
 //! Run: `cargo bench --bench coverage`.
@@ -16,9 +16,9 @@
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use sisetu::bench_scene::{coverage_bench_scene, COVERAGE_SCENE_CELL as CELL, COVERAGE_SCENE_SIDE as SIDE};
 use sisetu_core::coverage::{allocate, Demand, FacilityIndex};
 use sisetu_core::siting::greedy_cover;
+use sisetu_demo::bench_scene::{coverage_bench_scene, COVERAGE_SCENE_CELL as CELL, COVERAGE_SCENE_SIDE as SIDE};
 
 fn bench(c: &mut Criterion) {
     let (demand, shelters) = coverage_bench_scene(42);

@@ -18,8 +18,8 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use geo::{BoundingRect, MultiPolygon, Polygon};
-use sisetu::build;
 use sisetu_core::gridcheck::grid_coverage;
+use sisetu_engine::pipeline as build;
 use sisetu_io::crs::Crs;
 use sisetu_io::text::TextEncoding;
 use sisetu_io::zones::ZoneLayerSpec;
@@ -36,7 +36,7 @@ fn layer(file: &str, id: &str, name: &str) -> Vec<MultiPolygon<f64>> {
         extra: vec![],
         encoding: TextEncoding::Auto,
     };
-    let l = build::load_zone_layer(&spec, Crs::Gcj02, Crs::GaussKruger(4538)).unwrap();
+    let l = sisetu_engine::layers::load_zone_layer(&spec, Crs::Gcj02, Crs::GaussKruger(4538)).unwrap();
     l.work.into_iter().map(|z| z.geometry).collect()
 }
 

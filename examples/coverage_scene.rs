@@ -1,4 +1,4 @@
-//! The coverage benchmark's scene (`sisetu::bench_scene::coverage_bench_scene`): writes it as
+//! The coverage benchmark's scene (`sisetu_demo::bench_scene::coverage_bench_scene`): writes it as
 //! CSV, prints sisetu's totals for it and, with `--time`, times the job.
 //!
 //! ```text
@@ -6,7 +6,7 @@
 //! ```
 //!
 //! * `--out DIR`: writes `DIR/cells.csv` (`x,y,population`) and `DIR/shelters.csv`
-//!   (`x,y,radius_m,capacity`), see `sisetu::bench_scene::write_coverage_scene_csv`.
+//!   (`x,y,radius_m,capacity`), see `sisetu_demo::bench_scene::write_coverage_scene_csv`.
 //! * `--time`: runs the bench's job (`FacilityIndex::new` + `reach_all` + `allocate`, as
 //!   `coverage/1m_cells_10k_shelters` in `benches/coverage.rs`) `--repeat` times (default 5).
 //!
@@ -17,8 +17,8 @@
 
 use anyhow::{bail, Context, Result};
 use serde_json::json;
-use sisetu::bench_scene::{coverage_bench_scene, write_coverage_scene_csv};
 use sisetu_core::coverage::{allocate, Allocation, Demand, Facility, FacilityIndex, Reach};
+use sisetu_demo::bench_scene::{coverage_bench_scene, write_coverage_scene_csv};
 use std::path::PathBuf;
 use std::time::Instant;
 

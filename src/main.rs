@@ -3,11 +3,13 @@
 //! 2 error.
 
 use clap::{Parser, Subcommand};
-use sisetu::build::{self, BuildOptions};
-use sisetu::diff::DiffOptions;
-use sisetu::progress::Progress;
-use sisetu::project::Config;
+mod progress;
+
+use progress::Progress;
 use sisetu_core::RiskLevel;
+use sisetu_engine::analysis::changes::DiffOptions;
+use sisetu_engine::pipeline::{self as build, BuildOptions};
+use sisetu_engine::project::Config;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -107,21 +109,6 @@ fn set_threads(threads: Option<usize>) -> Result<(), ExitCode> {
     Ok(())
 }
 
-fn render_command(project: &std::path::Path, out: Option<PathBuf>, progress: &Progress) -> anyhow::Result<Vec<String>> {
-    let cfg = Config::load(project)?;
-    if cfg.maps.is_empty() {
-        anyhow::bail!("{}: the project has no [[maps]] entries to render; see docs/project-file.md", project.display());
-    }
-    let out = out.unwrap_or_else(|| cfg.output.clone());
-    progress.stage("reading outputs");
-    let (data, work) = sisetu::maps::load_map_data(&cfg, &out)?;
-    progress.stage("rendering maps");
-    let mut stage = sisetu_io::write::Staging::new(&out)?;
-    let files = sisetu::maps::render_maps(&cfg, &data, work, &mut stage)?;
-    stage.commit()?;
-    Ok(files)
-}
-
 /// `--zoom 87.5,43.74,87.72,43.93` → the four numbers, checked.
 fn parse_extent(s: &str) -> Result<[f64; 4], String> {
     let v: Vec<f64> =
@@ -130,44 +117,6 @@ fn parse_extent(s: &str) -> Result<[f64; 4], String> {
         [a, b, c, d] if a < c && b < d && v.iter().all(|x| x.is_finite()) => Ok([*a, *b, *c, *d]),
         _ => Err("give MIN_LON,MIN_LAT,MAX_LON,MAX_LAT in degrees, e.g. 87.5,43.74,87.72,43.93".into()),
     }
-}
-
-fn diff_command(
-    old: &std::path::Path,
-    new: &std::path::Path,
-    out: &std::path::Path,
-    opts: DiffOptions,
-    project: Option<&std::path::Path>,
-    progress: &Progress,
-) -> anyhow::Result<Vec<String>> {
-    use sisetu::diff::{run_diff, Round};
-    for (what, dir) in [("OLD", old), ("NEW", new)] {
-        if build::same_folder(out, dir) {
-            anyhow::bail!(
-                "--out {} is the {what} round's folder: the change files would mix with that build's outputs; write them to a folder of their own",
-                out.display()
-            );
-        }
-    }
-    if out.join("report.json").is_file() {
-        anyhow::bail!(
-            "--out {}: the folder holds a build's outputs (report.json); write the change files to a folder of their own",
-            out.display()
-        );
-    }
-    let cfg = project.map(Config::load).transpose()?;
-    progress.stage("reading the old round");
-    let old_round = Round::load(old, None)?;
-    progress.stage("reading the new round");
-    let new_round = Round::load(new, None)?;
-    progress.stage("comparing");
-    let mut stage = sisetu_io::write::Staging::new(out)?;
-    let outcome = run_diff(&old_round, &new_round, &opts, cfg.as_ref(), &mut stage)?;
-    let mut json = serde_json::to_vec_pretty(&outcome.summary)?;
-    json.push(b'\n');
-    sisetu_io::write::write_bytes(&stage.path("changes.json"), &json)?;
-    stage.commit()?;
-    Ok(outcome.lines)
 }
 
 fn main() -> ExitCode {
@@ -185,7 +134,7 @@ fn main() -> ExitCode {
                 return code;
             }
             let progress = Progress::new(quiet);
-            match render_command(&project, out, &progress) {
+            match sisetu_engine::pipeline::commands::render(&project, out, &progress) {
                 Ok(files) => {
                     let pngs: Vec<&String> = files.iter().filter(|f| f.ends_with(".png")).collect();
                     progress.info(&format!(
@@ -207,7 +156,7 @@ fn main() -> ExitCode {
                 return code;
             }
             let progress = Progress::new(quiet);
-            match diff_command(
+            match sisetu_engine::pipeline::commands::diff(
                 &old,
                 &new,
                 &out,

@@ -6,6 +6,8 @@ use std::io::IsTerminal;
 /// Where progress and warnings go.
 #[derive(Debug, Clone)]
 pub struct Progress {
+    /// The bar of the file being read.
+    bar: std::sync::Arc<std::sync::Mutex<Option<ProgressBar>>>,
     bars: bool,
     quiet: bool,
     /// `SISETU_PROFILE=1`: print each stage's wall time to stderr.
@@ -21,12 +23,12 @@ fn profile_from_env() -> Option<std::sync::Arc<std::sync::Mutex<(std::time::Inst
 impl Progress {
     /// Bars only when stderr is a terminal and not quiet; warnings unless quiet.
     pub fn new(quiet: bool) -> Self {
-        Progress { bars: !quiet && std::io::stderr().is_terminal(), quiet, profile: profile_from_env() }
-    }
-
-    /// No output at all (library use, benches).
-    pub fn silent() -> Self {
-        Progress { bars: false, quiet: true, profile: None }
+        Progress {
+            bar: Default::default(),
+            bars: !quiet && std::io::stderr().is_terminal(),
+            quiet,
+            profile: profile_from_env(),
+        }
     }
 
     /// A byte-counting bar (hidden when bars are off).
@@ -68,6 +70,38 @@ impl Progress {
     pub fn info(&self, msg: &str) {
         if !self.quiet {
             eprintln!("{msg}");
+        }
+    }
+}
+
+impl sisetu_engine::observer::Observer for Progress {
+    fn stage(&self, name: &str) {
+        Progress::stage(self, name);
+    }
+
+    fn warn(&self, message: &str) {
+        Progress::warn(self, message);
+    }
+
+    fn file_started(&self, label: &str, total: u64) {
+        if let Ok(mut b) = self.bar.lock() {
+            *b = Some(self.bytes(label, total));
+        }
+    }
+
+    fn file_progress(&self, n: u64) {
+        if let Ok(b) = self.bar.lock() {
+            if let Some(b) = b.as_ref() {
+                b.inc(n);
+            }
+        }
+    }
+
+    fn file_finished(&self) {
+        if let Ok(mut b) = self.bar.lock() {
+            if let Some(b) = b.take() {
+                b.finish_and_clear();
+            }
         }
     }
 }

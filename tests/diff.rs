@@ -4,10 +4,9 @@
 //! `changes.csv` rows, area changes, GeoJSON and map are checked against those choices.
 
 use geo::{Destination, Geodesic, Point};
-use sisetu::build::{self, BuildOptions};
-use sisetu::diff::{run_diff, DiffOptions, DiffOutcome, Round, CSV_HEADER};
-use sisetu::progress::Progress;
-use sisetu::project::Config;
+use sisetu_engine::analysis::changes::{run_diff, DiffOptions, DiffOutcome, Round, CSV_HEADER};
+use sisetu_engine::pipeline::{self as build, BuildOptions};
+use sisetu_engine::project::Config;
 use sisetu_io::write::Staging;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -135,7 +134,7 @@ fn build_round(dir: &Path, r: &RoundSpec) -> PathBuf {
     let project = dir.join("sisetu.toml");
     std::fs::write(&project, toml).unwrap();
     let cfg = Config::load(&project).unwrap();
-    build::run(&cfg, &BuildOptions::default(), &Progress::new(true))
+    build::run(&cfg, &BuildOptions::default(), &sisetu_engine::observer::Silent)
         .unwrap_or_else(|e| panic!("{}: build failed: {e:#}", project.display()));
     dir.join("out")
 }

@@ -362,7 +362,7 @@ fn demo_rounds_diff_matches_the_synthetic_changes_and_is_byte_identical_across_t
     assert_same_snapshot(&snap, &two, "2025 round: --threads 1 (before) vs --threads 2 (after)");
 
     // The diff finds exactly what the generator changed (src/synth_rounds.rs).
-    let (_, m) = sisetu::synth_rounds::demo_census_2025();
+    let (_, m) = sisetu_demo::synth_rounds::demo_census_2025();
     let r = read_json(&dir.join("one/report.json"));
     let c = &r["changes"]["sites"];
     let n = |k: &str| c[k].as_u64().unwrap_or_else(|| panic!("changes.sites.{k}: {c}")) as usize;

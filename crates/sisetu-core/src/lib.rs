@@ -15,6 +15,7 @@ pub mod coverage;
 pub mod grade;
 pub mod grid;
 pub mod gridcheck;
+pub mod idkey;
 pub mod level;
 pub mod siting;
 pub mod summary;

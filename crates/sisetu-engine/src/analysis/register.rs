@@ -569,7 +569,7 @@ fn write_html(w: &mut impl Write, cfg: &Config, input: &RegisterInput, sections:
         Esc(&work.description()),
         Esc(&work.to_string())
     )?;
-    let outside_n = sections.iter().find(|s| s.unit.is_none()).map_or(0, |s| s.total());
+    let outside_n = sections.iter().find(|s| s.unit.is_none()).map_or(0, Section::total);
     write!(w, "<tr><th>登记单元</th><td>{word} {} 个", group(n_units as u64))?;
     if outside_n > 0 {
         write!(w, "；另有{} {} 家", kind.outside_name(), group(outside_n))?;
@@ -692,7 +692,7 @@ fn write_section(
                     } else {
                         String::new()
                     };
-                    writeln!(w, "<tr><th>{word}负责人</th><td class=\"warn\">未明确{word}负责人{why}</td></tr>")?
+                    writeln!(w, "<tr><th>{word}负责人</th><td class=\"warn\">未明确{word}负责人{why}</td></tr>")?;
                 }
             }
             writeln!(w, "<tr><th>风险等级</th>{}</tr>", level_cell(u.level))?;

@@ -2,6 +2,8 @@
 //! `sisetu render`) to the PNG maps named in the project's `[[maps]]` entries, each with a
 //! world file (`.pgw`) and a `.prj` so that it drops into QGIS in the right place.
 
+pub mod coverage;
+
 use crate::project::{Config, MapLayer, MapSpec};
 use anyhow::{anyhow, bail, Context, Result};
 use geo::{BoundingRect, Coord, LineString, MultiPolygon, Polygon, Rect};
@@ -212,7 +214,7 @@ fn level_of(p: &serde_json::Map<String, serde_json::Value>) -> Option<RiskLevel>
 }
 
 fn counts_of(p: &serde_json::Map<String, serde_json::Value>) -> [u64; 4] {
-    let n = |k: &str| p.get(k).and_then(|v| v.as_u64()).unwrap_or(0);
+    let n = |k: &str| p.get(k).and_then(serde_json::Value::as_u64).unwrap_or(0);
     [n("n_red"), n("n_orange"), n("n_yellow"), n("n_blue")]
 }
 
@@ -220,7 +222,7 @@ fn ring_of(v: &serde_json::Value, t: &Transformer) -> Result<LineString<f64>> {
     let pts = v.as_array().ok_or_else(|| anyhow!("a ring is not an array"))?;
     pts.iter()
         .map(|p| {
-            let (x, y) = (p.get(0).and_then(|v| v.as_f64()), p.get(1).and_then(|v| v.as_f64()));
+            let (x, y) = (p.get(0).and_then(serde_json::Value::as_f64), p.get(1).and_then(serde_json::Value::as_f64));
             match (x, y) {
                 (Some(x), Some(y)) => t.transform(x, y).map(|(x, y)| Coord { x, y }).map_err(|e| anyhow!("{e}")),
                 _ => Err(anyhow!("a position is not [lon, lat]")),
@@ -294,7 +296,10 @@ pub fn load_map_data(cfg: &Config, out: &Path) -> Result<(MapData, Crs)> {
             .into_iter()
             .map(|f| {
                 let p = &f.properties;
-                let (col, row) = (p.get("col").and_then(|v| v.as_i64()), p.get("row").and_then(|v| v.as_i64()));
+                let (col, row) = (
+                    p.get("col").and_then(serde_json::Value::as_i64),
+                    p.get("row").and_then(serde_json::Value::as_i64),
+                );
                 let (Some(col), Some(row)) = (col, row) else { bail!("cells.geojson: a cell has no col/row") };
                 let cell = sisetu_core::CellId { col, row };
                 Ok(cell_area(&grid, cell, level_of(p), counts_of(p)))

@@ -14,9 +14,9 @@
 //! Every input row is either used or in rejects.csv with its reason; the population written
 //! (per district, per cell, covered + without room + uncovered) adds up to the input total.
 
-use crate::build::{load_zone_layer, ZoneLayer};
-use crate::facilities::{FacilityConfig, FacilityKind, PointSource, PopulationSource};
-use crate::progress::Progress;
+use crate::layers::{load_zone_layer, ZoneLayer};
+use crate::observer::Observer;
+use crate::project::facilities::{FacilityConfig, FacilityKind, PointSource, PopulationSource};
 use crate::project::Config;
 use anyhow::{anyhow, bail, Result};
 use geo::{InteriorPoint, MultiPolygon, Polygon};
@@ -881,7 +881,7 @@ pub fn analyse(
     pop: &Population,
     districts: &ZoneLayer,
     work: Crs,
-    progress: &Progress,
+    progress: &dyn Observer,
 ) -> Result<LayerResult> {
     let demand: Vec<Demand> = pop.units.iter().map(|u| Demand::new(u.x, u.y, u.population)).collect();
     let index = FacilityIndex::new(&layer.facilities).map_err(|e| anyhow!("{}: {e}", layer.input.file))?;
@@ -1170,7 +1170,7 @@ pub fn run(
     districts: &ZoneLayer,
     work: Crs,
     stage: &mut Staging,
-    progress: &Progress,
+    progress: &dyn Observer,
 ) -> Result<Option<CoverageOutcome>> {
     if cfg.facilities.is_empty() {
         stage.retire("coverage_gaps.geojson");
@@ -1426,7 +1426,7 @@ pub fn run(
             lines.push(format!(
                 "  townships without any: {} of {}{}",
                 w.len(),
-                res.townships.as_ref().map_or(0, |t| t.len()),
+                res.townships.as_ref().map_or(0, std::vec::Vec::len),
                 if w.is_empty() {
                     String::new()
                 } else {
@@ -1498,7 +1498,7 @@ pub fn run(
     outputs.push("siting.geojson".into());
 
     progress.stage("rendering coverage maps");
-    let maps = crate::coverage_map::render_all(cfg, districts, work, &pop, &map_inputs, stage)?;
+    let maps = crate::maps::coverage::render_all(cfg, districts, work, &pop, &map_inputs, stage)?;
     // Each layer's report lists its own maps too.
     for (fc, l) in cfg.facilities.iter().zip(layers.iter_mut()) {
         let stems: Vec<String> = std::iter::once(fc.map_file())

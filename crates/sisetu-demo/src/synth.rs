@@ -900,7 +900,7 @@ pub struct DemoDistrict {
 pub fn demo_districts() -> &'static [DemoDistrict] {
     static DISTRICTS: OnceLock<Vec<DemoDistrict>> = OnceLock::new();
     DISTRICTS.get_or_init(|| {
-        let text = include_str!("../geodata/urumqi/districts.geojson");
+        let text = include_str!("../../../geodata/urumqi/districts.geojson");
         let v: serde_json::Value = serde_json::from_str(text).expect("districts.geojson is JSON");
         let ring = |r: &serde_json::Value| -> LineString<f64> {
             r.as_array()

@@ -3,6 +3,8 @@
 //! Every key is documented in `docs/project-file.md`. Paths are relative to the project
 //! file. Unknown keys are errors (they are usually typos), reported with line and column.
 
+pub mod facilities;
+
 use anyhow::{anyhow, bail, Context, Result};
 use serde::Deserialize;
 use sisetu_core::{Aggregation, GradeScheme, RiskLevel};
@@ -28,9 +30,9 @@ struct RawProject {
     style: Option<RawStyle>,
     #[serde(default)]
     maps: Vec<RawMap>,
-    population: Option<crate::facilities::RawPopulation>,
+    population: Option<facilities::RawPopulation>,
     #[serde(default)]
-    facilities: Vec<crate::facilities::RawFacilities>,
+    facilities: Vec<facilities::RawFacilities>,
     previous: Option<RawPrevious>,
     register: Option<RawRegister>,
 }
@@ -176,9 +178,9 @@ pub struct Config {
     /// The page of maps without a page of their own (`[style]` page keys), e.g. coverage maps.
     pub page: sisetu_render::Page,
     /// Population for coverage analyses.
-    pub population: Option<crate::facilities::PopulationConfig>,
+    pub population: Option<facilities::PopulationConfig>,
     /// Facility layers (shelters, fire stations…) to analyse.
-    pub facilities: Vec<crate::facilities::FacilityConfig>,
+    pub facilities: Vec<facilities::FacilityConfig>,
     /// Gaps and overlaps of the management grids smaller than this (m²) are counted as
     /// slivers, not listed (`[management_grid] min_gap_m2`).
     pub grid_min_gap_m2: f64,
@@ -187,7 +189,7 @@ pub struct Config {
     /// Whether the register is written at all (`[register] enabled`, default true).
     pub register: bool,
     /// Whether `register.html` is written (`[register] html`); `None` = when the census has
-    /// at most [`crate::register::HTML_AUTO_MAX_SITES`] sites.
+    /// at most [`crate::analysis::register::HTML_AUTO_MAX_SITES`] sites.
     pub register_html: Option<bool>,
 }
 
@@ -534,12 +536,12 @@ impl Config {
             });
         }
 
-        let fctx = crate::facilities::Ctx { shown: &shown, base: &base };
+        let fctx = facilities::Ctx { shown: &shown, base: &base };
         let population = match &raw.population {
-            Some(p) => Some(crate::facilities::parse_population(p, &fctx, cell_size_m)?),
+            Some(p) => Some(facilities::parse_population(p, &fctx, cell_size_m)?),
             None => None,
         };
-        let facilities = crate::facilities::parse_facilities(&raw.facilities, &fctx, population.is_some())?;
+        let facilities = facilities::parse_facilities(&raw.facilities, &fctx, population.is_some())?;
         for f in &facilities {
             for name in std::iter::once(f.map_file()).chain(f.maps.iter().map(|m| m.file.clone())) {
                 let lower = name.to_ascii_lowercase();
@@ -586,7 +588,7 @@ impl Config {
                     );
                 }
                 if let Some(z) = &p.zoom {
-                    if !crate::facilities::valid_extent(z) {
+                    if !facilities::valid_extent(z) {
                         bail!("{}", ctx(&format!("[previous] zoom = {z:?}: give [min longitude, min latitude, max longitude, max latitude] in degrees, e.g. [87.5, 43.7, 87.7, 43.95]")));
                     }
                 }
@@ -621,5 +623,5 @@ impl Config {
 }
 
 #[cfg(test)]
-#[path = "project_tests.rs"]
+#[path = "tests.rs"]
 mod tests;

@@ -358,11 +358,14 @@ fn demo_scale() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("geodata/urumqi");
     let cfg = Config::load(&root.join("sisetu.toml")).unwrap();
     let work = Crs::gauss_kruger_for_lon(87.6).unwrap();
-    let layer = crate::build::load_zone_layer(&cfg.districts.0, cfg.districts.1, work).unwrap();
+    let layer = crate::layers::load_zone_layer(&cfg.districts.0, cfg.districts.1, work).unwrap();
     let to_work = Transformer::new(Crs::Gcj02, work).unwrap();
     let to_wgs = Transformer::new(Crs::Gcj02, Crs::Wgs84).unwrap();
     let mut sites = Vec::new();
-    for (k, r) in crate::synth::urumqi_census(crate::synth::DEMO_SEED, crate::synth::DEMO_ROWS).iter().enumerate() {
+    for (k, r) in sisetu_demo::synth::urumqi_census(sisetu_demo::synth::DEMO_SEED, sisetu_demo::synth::DEMO_ROWS)
+        .iter()
+        .enumerate()
+    {
         let level = match r.grade.as_str() {
             "A" => RiskLevel::Red,
             "B" => RiskLevel::Orange,

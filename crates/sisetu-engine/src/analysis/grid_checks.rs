@@ -13,7 +13,7 @@
 //! Everything lands in `report.json` under `grid_checks` and in a few terminal lines; the
 //! lists in the report stop at 1,000 entries (the counts do not).
 
-use crate::build::ZoneLayer;
+use crate::layers::ZoneLayer;
 use anyhow::{anyhow, Result};
 use geo::{InteriorPoint, MapCoords, MultiPolygon};
 use serde::Serialize;

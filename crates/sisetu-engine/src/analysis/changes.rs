@@ -58,6 +58,7 @@ use geo::{Coord, LineString, MultiPolygon, Polygon};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+pub use sisetu_core::idkey::{id_key, id_key_cow, normalize_name};
 use sisetu_core::{CellId, RegularGrid, RiskLevel};
 use sisetu_io::crs::{Crs, Transformer};
 use sisetu_io::write::{self, Geom, Staging, Value};
@@ -449,36 +450,6 @@ fn read_areas(path: &Path, cells: bool) -> Result<(Vec<RoundArea>, String)> {
 
 // ---------------------------------------------------------------------------------------
 // The comparison.
-
-/// Folds a name for comparison, like NFKC for the characters census tables mix: full-width
-/// ASCII (U+FF01–FF5E, including the parentheses （）) becomes ASCII, and all whitespace
-/// (including the ideographic space U+3000) and zero-width characters are removed.
-pub fn normalize_name(name: &str) -> String {
-    name.chars()
-        .filter(|c| !c.is_whitespace() && !matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}'))
-        .map(|c| match c {
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFF01 + 0x21).unwrap_or(c),
-            _ => c,
-        })
-        .collect()
-}
-
-/// The matching key of an id: [`normalize_name`] upper-cased (统一社会信用代码 are
-/// case-insensitive).
-pub fn id_key(id: &str) -> String {
-    normalize_name(id).to_uppercase()
-}
-
-/// [`id_key`] without allocating for ids that are already keys (upper-case printable ASCII).
-/// The build flags duplicate ids by this key too, so that a build and a diff agree on which
-/// ids are repeated.
-pub fn id_key_cow(id: &str) -> std::borrow::Cow<'_, str> {
-    if id.bytes().all(|b| b.is_ascii_graphic() && !b.is_ascii_lowercase()) {
-        std::borrow::Cow::Borrowed(id)
-    } else {
-        std::borrow::Cow::Owned(id_key(id))
-    }
-}
 
 /// A kind of change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -1560,5 +1531,5 @@ fn render_map(
 }
 
 #[cfg(test)]
-#[path = "diff_tests.rs"]
+#[path = "changes_tests.rs"]
 mod tests;

@@ -6,19 +6,22 @@
 //! 4. summarise per district, grid and cell;
 //! 5. write all outputs into a staging folder, then move them into place together.
 
-use crate::diff::id_key_cow;
-use crate::progress::Progress;
+use crate::observer::Observer;
+use sisetu_core::idkey::id_key_cow;
+pub mod commands;
+
+use crate::layers::{load_zone_layer, prepare_zone_layer, ZoneLayer};
 use crate::project::Config;
 use anyhow::{anyhow, bail, Context, Result};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use sisetu_core::{CellId, RegularGrid, RiskLevel, Summary, Zone, ZoneIndex};
+use sisetu_core::{CellId, RegularGrid, RiskLevel, Summary, Zone};
 use sisetu_io::crs::{Crs, Transformer};
 use sisetu_io::sites::{read_sites, Reject, Site, SiteTransforms};
 use sisetu_io::write::{self, Geom, Staging, Value};
-use sisetu_io::zones::{project_zones, read_zones, validate_zones};
+use sisetu_io::zones::{project_zones, read_zones};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -39,18 +42,6 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
-}
-
-/// A polygon layer ready for assignment and output.
-pub struct ZoneLayer {
-    /// Zones in the working CRS.
-    pub work: Vec<Zone>,
-    /// The same zones in WGS84 lon/lat, for GeoJSON.
-    pub wgs84: Vec<Zone>,
-    /// The index over `work`.
-    pub index: ZoneIndex,
-    /// Invalid polygons: (id, problem).
-    pub invalid: Vec<(String, String)>,
 }
 
 /// Per-file figures of report.json.
@@ -120,13 +111,13 @@ pub struct Report {
     pub duplicate_ids: Vec<BTreeMap<&'static str, serde_json::Value>>,
     /// Grid-management checks, when a `[management_grid]` is given.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub grid_checks: Option<crate::grid_checks::GridChecksReport>,
+    pub grid_checks: Option<crate::analysis::grid_checks::GridChecksReport>,
     /// Changes since the previous census round (`[previous]`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub changes: Option<crate::diff::DiffSummary>,
+    pub changes: Option<crate::analysis::changes::DiffSummary>,
     /// Facility coverage (`[[facilities]]`), when configured.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub coverage: Option<crate::coverage::CoverageReport>,
+    pub coverage: Option<crate::analysis::coverage::CoverageReport>,
     /// Files written.
     pub outputs: Vec<String>,
 }
@@ -171,21 +162,6 @@ pub struct BuildOutcome {
 fn sha256_file(path: &Path) -> Result<String> {
     let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read the file", path.display()))?;
     Ok(format!("{:x}", Sha256::digest(&bytes)))
-}
-
-/// Reads, validates and projects a polygon layer.
-pub fn load_zone_layer(spec: &sisetu_io::zones::ZoneLayerSpec, crs: Crs, work: Crs) -> Result<ZoneLayer> {
-    let zones = read_zones(spec)?;
-    let to_wgs = Transformer::new(crs, Crs::Wgs84).map_err(|e| anyhow!("{}: {e}", spec.display))?;
-    let wgs84 = project_zones(&zones, &to_wgs, &spec.display)?;
-    prepare_zone_layer(&zones, wgs84, &spec.display, crs, work)
-}
-
-fn prepare_zone_layer(zones: &[Zone], wgs84: Vec<Zone>, display: &str, crs: Crs, work: Crs) -> Result<ZoneLayer> {
-    let to_work = Transformer::new(crs, work).map_err(|e| anyhow!("{display}: {e}"))?;
-    let work_zones = project_zones(zones, &to_work, display)?;
-    let (invalid, index) = rayon::join(|| validate_zones(&wgs84), || ZoneIndex::new(&work_zones));
-    Ok(ZoneLayer { work: work_zones, wgs84, index, invalid })
 }
 
 /// Working CRS: explicit, or the 3° Gauss-Krüger zone of the districts' centre.
@@ -249,7 +225,7 @@ fn merge_sums(mut a: Sums, mut b: Sums) -> Sums {
 }
 
 /// Runs the build. Nothing in the output folder changes unless every output was written.
-pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<BuildOutcome> {
+pub fn run(cfg: &Config, opts: &BuildOptions, progress: &dyn Observer) -> Result<BuildOutcome> {
     let out_dir = opts.out.clone().unwrap_or_else(|| cfg.output.clone());
     if let Some(prev) = &cfg.previous {
         if same_folder(&out_dir, &prev.output) {
@@ -292,9 +268,9 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
     for spec in &cfg.sites {
         let tf = SiteTransforms::new(spec.crs, work).map_err(|e| anyhow!("{}: {e}", spec.display))?;
         let size = std::fs::metadata(&spec.path).map(|m| m.len()).unwrap_or(0);
-        let bar = progress.bytes(&format!("reading {}", spec.display), size);
-        let layer = read_sites(spec, &cfg.grades, &tf, &|n| bar.inc(n))?;
-        bar.finish_and_clear();
+        progress.file_started(&format!("reading {}", spec.display), size);
+        let layer = read_sites(spec, &cfg.grades, &tf, &|n| progress.file_progress(n))?;
+        progress.file_finished();
         if layer.rows_read == 0 {
             progress.warn(&format!("{}: the file has a header but no data rows", spec.display));
         }
@@ -343,8 +319,11 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
     let is_dup_id = |id: &str| !id.is_empty() && !dup_occ.is_empty() && dup_occ.contains_key(&*id_key_cow(id));
 
     // Categories: sorted names → ids.
-    let cat_set: FxHashSet<&str> =
-        layers.iter().flat_map(|l| l.sites.iter().map(|s| s.category())).filter(|c| !c.is_empty()).collect();
+    let cat_set: FxHashSet<&str> = layers
+        .iter()
+        .flat_map(|l| l.sites.iter().map(sisetu_io::sites::Site::category))
+        .filter(|c| !c.is_empty())
+        .collect();
     let mut cat_names: Vec<&str> = cat_set.into_iter().collect();
     cat_names.sort_unstable();
     let cat_id: FxHashMap<&str, u32> = cat_names.iter().enumerate().map(|(i, c)| (*c, i as u32)).collect();
@@ -462,10 +441,10 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
             progress.stage("grid checks");
             let has_person = gspec.extra.iter().any(|(k, _)| k == "person");
             let mut facts =
-                crate::grid_checks::SiteFacts { red_orange_without_person: Vec::new(), outside: Vec::new() };
+                crate::analysis::grid_checks::SiteFacts { red_orange_without_person: Vec::new(), outside: Vec::new() };
             for (li, (l, p)) in layers.iter().zip(&placed).enumerate() {
                 for (s, a) in l.sites.iter().zip(p) {
-                    let site_ref = || crate::grid_checks::SiteRef {
+                    let site_ref = || crate::analysis::grid_checks::SiteRef {
                         id: s.id().to_string(),
                         name: s.name().to_string(),
                         level: s.level.as_str(),
@@ -477,15 +456,21 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
                         None => facts.outside.push(site_ref()),
                         Some(gi) => {
                             let severe = matches!(s.level, RiskLevel::Red | RiskLevel::Orange);
-                            if has_person && severe && crate::grid_checks::person_of(&g.work[gi as usize]).is_none() {
+                            if has_person
+                                && severe
+                                && crate::analysis::grid_checks::person_of(&g.work[gi as usize]).is_none()
+                            {
                                 facts.red_orange_without_person.push(site_ref());
                             }
                         }
                     }
                 }
             }
-            let opts = crate::grid_checks::Options { has_person_column: has_person, min_gap_m2: cfg.grid_min_gap_m2 };
-            let o = crate::grid_checks::run(&districts, g, &by_grid, facts, opts, work, &mut stage)?;
+            let opts = crate::analysis::grid_checks::Options {
+                has_person_column: has_person,
+                min_gap_m2: cfg.grid_min_gap_m2,
+            };
+            let o = crate::analysis::grid_checks::run(&districts, g, &by_grid, facts, opts, work, &mut stage)?;
             Some(o)
         }
         _ => {
@@ -568,7 +553,7 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
     let mut header: Vec<String> =
         ["district_id", "district_name", "level", "n_red", "n_orange", "n_yellow", "n_blue", "total"]
             .iter()
-            .map(|s| s.to_string())
+            .map(std::string::ToString::to_string)
             .collect();
     if has_categories {
         // Category columns by name; prefixed only when a name would clash with a fixed column.
@@ -587,7 +572,7 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
             name.to_string(),
             agg.level(&s.levels).map(|l| l.as_str().to_string()).unwrap_or_default(),
         ];
-        r.extend(s.levels.n.iter().map(|n| n.to_string()));
+        r.extend(s.levels.n.iter().map(std::string::ToString::to_string));
         r.push(s.levels.total().to_string());
         if has_categories {
             r.extend((0..cat_names.len()).map(|ci| s.category(ci as u32).to_string()));
@@ -600,20 +585,20 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
         rows.push(row_of("", "未归属 (outside every district)", &unassigned));
     }
     rows.push(row_of("", "合计 (total)", &total));
-    let header_refs: Vec<&str> = header.iter().map(|s| s.as_str()).collect();
+    let header_refs: Vec<&str> = header.iter().map(std::string::String::as_str).collect();
     write::write_csv_bom(&stage.path("summary.csv"), &header_refs, rows)?;
     // table.csv (一表)
-    let table_rows: Vec<crate::table::TableRow> = districts
+    let table_rows: Vec<crate::analysis::table::TableRow> = districts
         .work
         .iter()
         .zip(&by_district)
-        .map(|(z, s)| crate::table::TableRow { id: &z.id, name: &z.name, summary: s })
+        .map(|(z, s)| crate::analysis::table::TableRow { id: &z.id, name: &z.name, summary: s })
         .collect();
     let table_cats: &[&str] = if has_categories { &cat_names } else { &[] };
-    crate::table::write_table(&stage.path("table.csv"), &table_rows, &unassigned, &total, &agg, table_cats)?;
+    crate::analysis::table::write_table(&stage.path("table.csv"), &table_rows, &unassigned, &total, &agg, table_cats)?;
 
     // Facility coverage.
-    let coverage = crate::coverage::run(cfg, &districts, work, &mut stage, progress)?;
+    let coverage = crate::analysis::coverage::run(cfg, &districts, work, &mut stage, progress)?;
 
     // rejects.csv
     let mut reject_rows = Vec::new();
@@ -755,7 +740,7 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
         stage.retire("register.csv");
         stage.retire("register.html");
     } else {
-        use crate::register::{RegisterInput, RegisterSite, RegisterUnit, UnitKind};
+        use crate::analysis::register::{RegisterInput, RegisterSite, RegisterUnit, UnitKind};
         let mut reg_sites: Vec<RegisterSite> = Vec::with_capacity(layers.iter().map(|l| l.sites.len()).sum());
         let mut unit_of: Vec<Option<u32>> = Vec::with_capacity(reg_sites.capacity());
         for (li, (l, p)) in layers.iter().zip(&placed).enumerate() {
@@ -805,7 +790,7 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
             .map(|((z, s), sites)| RegisterUnit {
                 id: z.id.clone(),
                 name: z.name.clone(),
-                person: crate::grid_checks::person_of(z).map(String::from),
+                person: crate::analysis::grid_checks::person_of(z).map(String::from),
                 district: match kind {
                     UnitKind::District => z.name.clone(),
                     UnitKind::Grid => z
@@ -823,16 +808,16 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
             .collect();
         let context: Vec<sisetu_render::Area> =
             districts.work.iter().zip(&by_district).map(|(z, s)| area(z, s)).collect();
-        let html = cfg.register_html.unwrap_or(n_sites <= crate::register::HTML_AUTO_MAX_SITES);
+        let html = cfg.register_html.unwrap_or(n_sites <= crate::analysis::register::HTML_AUTO_MAX_SITES);
         if cfg.register_html.is_none() && !html {
             progress.warn(&format!(
                 "register.html is not written for {n_sites} sites (a printed register of over {} rows is not read); \
                  set [register] html = true to write it anyway. register.csv lists every site.",
-                crate::register::HTML_AUTO_MAX_SITES
+                crate::analysis::register::HTML_AUTO_MAX_SITES
             ));
         }
         let input = RegisterInput { kind, units: &units, outside, sites: &reg_sites, districts: &context, html };
-        let written = crate::register::write_register(cfg, &input, work, &mut stage)?;
+        let written = crate::analysis::register::write_register(cfg, &input, work, &mut stage)?;
         outputs.extend(written);
     }
 
@@ -848,9 +833,9 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
         None => (None, Vec::new()),
         Some(prev) => {
             progress.stage("comparing with the previous round");
-            let old = crate::diff::Round::load(&prev.output, None)
+            let old = crate::analysis::changes::Round::load(&prev.output, None)
                 .with_context(|| format!("{}: [previous] output", cfg.project_file.display()))?;
-            let meta = crate::diff::RoundMeta {
+            let meta = crate::analysis::changes::RoundMeta {
                 title: cfg.title.clone(),
                 census_date: cfg.census_date.clone(),
                 working_crs: work.to_string(),
@@ -860,11 +845,11 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &Progress) -> Result<Bui
             };
             let staged = stage.path("sites.geojson");
             let new_dir = staged.parent().map(Path::to_path_buf).unwrap_or_default();
-            let mut new = crate::diff::Round::load(&new_dir, Some(meta))?;
+            let mut new = crate::analysis::changes::Round::load(&new_dir, Some(meta))?;
             // Named as the output folder (also by `sisetu check`, whose staging is elsewhere).
             new.dir = out_dir.clone();
-            let opts = crate::diff::DiffOptions { move_threshold_m: prev.move_m, zoom: prev.zoom };
-            let o = crate::diff::run_diff(&old, &new, &opts, Some(cfg), &mut stage)
+            let opts = crate::analysis::changes::DiffOptions { move_threshold_m: prev.move_m, zoom: prev.zoom };
+            let o = crate::analysis::changes::run_diff(&old, &new, &opts, Some(cfg), &mut stage)
                 .with_context(|| format!("comparing with the previous round in {}", prev.output.display()))?;
             outputs.extend(o.outputs);
             (Some(o.summary), o.lines)
@@ -933,7 +918,8 @@ impl Report {
     /// Problems found by the grid checks and the comparison with the previous round, one
     /// line each, for `sisetu check`.
     pub fn check_problems(&self) -> Vec<String> {
-        let mut out = self.grid_checks.as_ref().map(|g| g.problems()).unwrap_or_default();
+        let mut out =
+            self.grid_checks.as_ref().map(super::analysis::grid_checks::GridChecksReport::problems).unwrap_or_default();
         if let Some(c) = &self.changes {
             if c.sites.id_reused > 0 {
                 out.push(format!(

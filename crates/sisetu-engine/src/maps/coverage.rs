@@ -10,9 +10,9 @@
 //! * a Chinese legend with counts, the subtitle with the totals, and the usual scale bar,
 //!   north arrow and footer.
 
-use crate::build::ZoneLayer;
-use crate::coverage::{FacilityLayer, LayerResult, Population};
-use crate::facilities::{FacilityConfig, FacilityKind};
+use crate::analysis::coverage::{FacilityLayer, LayerResult, Population};
+use crate::layers::ZoneLayer;
+use crate::project::facilities::{FacilityConfig, FacilityKind};
 use crate::project::Config;
 use anyhow::{anyhow, Context, Result};
 use geo::InteriorPoint;
@@ -119,7 +119,8 @@ fn render_one(
         (FacilityKind::Shelter, Some(t)) => (true, t),
         _ => (false, fc.coverage_target.unwrap_or(0.9)),
     };
-    let measure = |f: &crate::coverage::AreaFigures| if per_capita { f.m2_per_resident() } else { f.coverage() };
+    let measure =
+        |f: &crate::analysis::coverage::AreaFigures| if per_capita { f.m2_per_resident() } else { f.coverage() };
     let mut class_count = [0u64; 4];
     let areas: Vec<Area> = districts
         .work

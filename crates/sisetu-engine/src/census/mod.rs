@@ -1,0 +1,99 @@
+//! The census after loading and assignment: every site layer as read, where each site lies
+//! (district, management grid, regular cell), which ids repeat, and the counts per area.
+//!
+//! These are the typed inputs of every analysis ([`crate::analysis::Context`]); nothing here
+//! reads or writes files.
+
+use rustc_hash::FxHashMap;
+use sisetu_core::{CellId, Summary};
+use sisetu_io::sites::SiteLayer;
+use std::collections::BTreeMap;
+
+/// Where one accepted site lies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Placed {
+    /// Index of the district (into the district layer), `None`: outside every district.
+    pub district: Option<u32>,
+    /// Index of the management grid, `None`: outside every grid or no grid layer.
+    pub grid: Option<u32>,
+    /// The regular cell.
+    pub cell: CellId,
+}
+
+/// Ids used by more than one row, compared by [`sisetu_core::idkey::id_key`].
+#[derive(Debug, Clone, Default)]
+pub struct Duplicates {
+    /// Per layer, per accepted site: whether its id repeats an earlier row's.
+    pub rows: Vec<Vec<bool>>,
+    /// Per repeated id key: every occurrence as `file:line`, first one first.
+    pub occurrences: BTreeMap<String, Vec<String>>,
+}
+
+impl Duplicates {
+    /// Whether `id` is used by more than one row.
+    pub fn is_repeated(&self, id: &str) -> bool {
+        !id.is_empty()
+            && !self.occurrences.is_empty()
+            && self.occurrences.contains_key(&*sisetu_core::idkey::id_key_cow(id))
+    }
+}
+
+/// Every site layer of the project as read, with its place.
+pub struct Census {
+    /// The site layers, in project order.
+    pub layers: Vec<SiteLayer>,
+    /// How each layer's file is named in messages and outputs (as in the project).
+    pub files: Vec<String>,
+    /// Per layer, per accepted site: where it lies.
+    pub placed: Vec<Vec<Placed>>,
+    /// Repeated ids.
+    pub duplicates: Duplicates,
+}
+
+impl Census {
+    /// Accepted sites over all layers.
+    pub fn n_sites(&self) -> usize {
+        self.layers.iter().map(|l| l.sites.len()).sum()
+    }
+
+    /// Every accepted site with its layer index and place, in input order.
+    pub fn iter(&self) -> impl Iterator<Item = (usize, &sisetu_io::sites::Site, &Placed)> + '_ {
+        self.layers
+            .iter()
+            .zip(&self.placed)
+            .enumerate()
+            .flat_map(|(li, (l, p))| l.sites.iter().zip(p).map(move |(s, a)| (li, s, a)))
+    }
+}
+
+/// Counts per level and category for every area.
+#[derive(Debug, Clone, Default)]
+pub struct Tallies {
+    /// Per district, in layer order.
+    pub by_district: Vec<Summary>,
+    /// Sites outside every district.
+    pub unassigned: Summary,
+    /// Per management grid, in layer order (empty without a grid layer).
+    pub by_grid: Vec<Summary>,
+    /// Sites outside every management grid.
+    pub outside_grid: u64,
+    /// Non-empty regular cells, north to south, then west to east.
+    pub cells: Vec<(CellId, Summary)>,
+    /// All sites.
+    pub total: Summary,
+    /// Category names, sorted; a summary's category `i` is `categories[i]`.
+    pub categories: Vec<String>,
+    /// Whether any site layer has a category column.
+    pub has_categories: bool,
+}
+
+/// Partial counts merged in any order (counts commute).
+#[derive(Default)]
+pub(crate) struct PartialTallies {
+    pub(crate) by_district: Vec<Summary>,
+    pub(crate) unassigned: Summary,
+    pub(crate) by_grid: Vec<Summary>,
+    pub(crate) outside_grid: u64,
+    pub(crate) by_cell: FxHashMap<CellId, Summary>,
+    pub(crate) total: Summary,
+}

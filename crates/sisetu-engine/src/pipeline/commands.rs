@@ -1,0 +1,62 @@
+//! The commands that are not a build: `sisetu render` and `sisetu diff`.
+
+use crate::analysis::changes::DiffOptions;
+use crate::observer::Observer;
+use crate::project::Config;
+use anyhow::{bail, Result};
+use std::path::{Path, PathBuf};
+
+/// `sisetu render`: redraws the project's maps from an earlier build's outputs.
+pub fn render(project: &Path, out: Option<PathBuf>, progress: &dyn Observer) -> Result<Vec<String>> {
+    let cfg = Config::load(project)?;
+    if cfg.maps.is_empty() {
+        bail!("{}: the project has no [[maps]] entries to render; see docs/project-file.md", project.display());
+    }
+    let out = out.unwrap_or_else(|| cfg.output.clone());
+    progress.stage("reading outputs");
+    let (data, work) = crate::maps::load_map_data(&cfg, &out)?;
+    progress.stage("rendering maps");
+    let mut stage = sisetu_io::write::Staging::new(&out)?;
+    let files = crate::maps::render_maps(&cfg, &data, work, &mut stage)?;
+    stage.commit()?;
+    Ok(files)
+}
+
+/// `sisetu diff`: compares two rounds' output folders and writes the change files to `out`.
+pub fn diff(
+    old: &Path,
+    new: &Path,
+    out: &Path,
+    opts: DiffOptions,
+    project: Option<&Path>,
+    progress: &dyn Observer,
+) -> Result<Vec<String>> {
+    use crate::analysis::changes::{run_diff, Round};
+    for (what, dir) in [("OLD", old), ("NEW", new)] {
+        if super::same_folder(out, dir) {
+            bail!(
+                "--out {} is the {what} round's folder: the change files would mix with that build's outputs; write them to a folder of their own",
+                out.display()
+            );
+        }
+    }
+    if out.join("report.json").is_file() {
+        bail!(
+            "--out {}: the folder holds a build's outputs (report.json); write the change files to a folder of their own",
+            out.display()
+        );
+    }
+    let cfg = project.map(Config::load).transpose()?;
+    progress.stage("reading the old round");
+    let old_round = Round::load(old, None)?;
+    progress.stage("reading the new round");
+    let new_round = Round::load(new, None)?;
+    progress.stage("comparing");
+    let mut stage = sisetu_io::write::Staging::new(out)?;
+    let outcome = run_diff(&old_round, &new_round, &opts, cfg.as_ref(), &mut stage)?;
+    let mut json = serde_json::to_vec_pretty(&outcome.summary)?;
+    json.push(b'\n');
+    sisetu_io::write::write_bytes(&stage.path("changes.json"), &json)?;
+    stage.commit()?;
+    Ok(outcome.lines)
+}
