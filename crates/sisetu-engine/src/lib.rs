@@ -16,6 +16,7 @@
 
 pub mod analysis;
 pub mod census;
+pub mod error;
 pub mod layers;
 pub mod maps;
 pub mod observer;
