@@ -6,7 +6,7 @@ use sisetu_io::zones::{read_zones, ZoneLayerSpec};
 use std::collections::HashMap;
 
 fn manifest_path(rel: &str) -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(rel)
 }
 
 /// The districts as sisetu itself reads and assigns them (degrees, no projection).

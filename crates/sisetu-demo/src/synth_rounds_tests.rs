@@ -7,7 +7,7 @@ use sisetu_io::zones::{read_zones, validate_zones, ZoneLayerSpec};
 use std::sync::OnceLock;
 
 fn manifest_path(rel: &str) -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(rel)
 }
 
 fn census_bytes(rows: &[CensusRow]) -> Vec<u8> {

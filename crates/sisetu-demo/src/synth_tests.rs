@@ -305,7 +305,7 @@ fn addresses_name_the_district_of_the_site() {
 
 #[test]
 fn committed_demo_census_is_up_to_date() {
-    let path = format!("{}/geodata/urumqi/census.csv", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/../../geodata/urumqi/census.csv", env!("CARGO_MANIFEST_DIR"));
     let committed = std::fs::read(&path).expect("geodata/urumqi/census.csv");
     assert!(
         committed == census_bytes(DEMO_SEED, DEMO_ROWS),

@@ -355,7 +355,7 @@ fn escaping_and_grouping() {
 #[ignore]
 fn demo_scale() {
     use sisetu_io::crs::Transformer;
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("geodata/urumqi");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../geodata/urumqi");
     let cfg = Config::load(&root.join("sisetu.toml")).unwrap();
     let work = Crs::gauss_kruger_for_lon(87.6).unwrap();
     let layer = crate::layers::load_zone_layer(&cfg.districts.0, cfg.districts.1, work).unwrap();
