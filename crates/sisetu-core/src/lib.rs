@@ -12,6 +12,7 @@
 #![warn(missing_docs)]
 
 pub mod coverage;
+pub mod extent;
 pub mod grade;
 pub mod grid;
 pub mod gridcheck;
@@ -25,6 +26,7 @@ pub mod zone;
 #[cfg(test)]
 mod test_data;
 
+pub use extent::{Extent, ExtentError};
 pub use grade::{GradeError, GradeScheme};
 pub use grid::{CellId, RegularGrid};
 pub use level::{ParseLevelError, RiskLevel};
