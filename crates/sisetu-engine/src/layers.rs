@@ -1,13 +1,18 @@
 //! Polygon layers (districts, management grids): read, projected to WGS84 and to the working
 //! CRS, validated and indexed for point-in-polygon.
 
-use anyhow::{anyhow, Result};
+use crate::error::{Result, ResultExt};
+use sha2::{Digest, Sha256};
 use sisetu_core::{Zone, ZoneIndex};
 use sisetu_io::crs::{Crs, Transformer};
 use sisetu_io::zones::{project_zones, read_zones, validate_zones, ZoneLayerSpec};
 
 /// A polygon layer ready for assignment and output.
 pub struct ZoneLayer {
+    /// The file as named in the project.
+    pub file: String,
+    /// SHA-256 of the file's bytes.
+    pub sha256: String,
     /// Zones in the working CRS.
     pub work: Vec<Zone>,
     /// The same zones in WGS84 lon/lat, for GeoJSON.
@@ -18,17 +23,41 @@ pub struct ZoneLayer {
     pub invalid: Vec<(String, String)>,
 }
 
-/// Reads, validates and projects a polygon layer.
-pub fn load_zone_layer(spec: &ZoneLayerSpec, crs: Crs, work: Crs) -> Result<ZoneLayer> {
-    let zones = read_zones(spec)?;
-    let to_wgs = Transformer::new(crs, Crs::Wgs84).map_err(|e| anyhow!("{}: {e}", spec.display))?;
-    let wgs84 = project_zones(&zones, &to_wgs, &spec.display)?;
-    prepare_zone_layer(&zones, wgs84, &spec.display, crs, work)
+/// A layer as read, in its own CRS and in WGS84 (before the working CRS is known).
+pub struct RawLayer {
+    /// The zones in the file's CRS.
+    pub zones: Vec<Zone>,
+    /// The same zones in WGS84 lon/lat.
+    pub wgs84: Vec<Zone>,
 }
 
-pub fn prepare_zone_layer(zones: &[Zone], wgs84: Vec<Zone>, display: &str, crs: Crs, work: Crs) -> Result<ZoneLayer> {
-    let to_work = Transformer::new(crs, work).map_err(|e| anyhow!("{display}: {e}"))?;
-    let work_zones = project_zones(zones, &to_work, display)?;
+/// Reads a polygon layer and projects it to WGS84.
+pub fn read_layer(spec: &ZoneLayerSpec, crs: Crs) -> Result<RawLayer> {
+    let zones = read_zones(spec)?;
+    let to_wgs = Transformer::new(crs, Crs::Wgs84).with_context(|| spec.display.clone())?;
+    let wgs84 = project_zones(&zones, &to_wgs, &spec.display)?;
+    Ok(RawLayer { zones, wgs84 })
+}
+
+/// Reads, validates and projects a polygon layer.
+pub fn load_zone_layer(spec: &ZoneLayerSpec, crs: Crs, work: Crs) -> Result<ZoneLayer> {
+    let raw = read_layer(spec, crs)?;
+    prepare_zone_layer(spec, raw, crs, work)
+}
+
+/// Projects a layer read by [`read_layer`] to the working CRS, validates and indexes it.
+pub fn prepare_zone_layer(spec: &ZoneLayerSpec, raw: RawLayer, crs: Crs, work: Crs) -> Result<ZoneLayer> {
+    let display = &spec.display;
+    let to_work = Transformer::new(crs, work).with_context(|| display.clone())?;
+    let work_zones = project_zones(&raw.zones, &to_work, display)?;
+    let wgs84 = raw.wgs84;
     let (invalid, index) = rayon::join(|| validate_zones(&wgs84), || ZoneIndex::new(&work_zones));
-    Ok(ZoneLayer { work: work_zones, wgs84, index, invalid })
+    Ok(ZoneLayer { file: display.clone(), sha256: sha256_file(&spec.path)?, work: work_zones, wgs84, index, invalid })
+}
+
+/// SHA-256 of a file's bytes, as lowercase hex.
+pub fn sha256_file(path: &std::path::Path) -> Result<String> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| crate::error::Error::input(format!("{}: cannot read the file: {e}", path.display())))?;
+    Ok(format!("{:x}", Sha256::digest(&bytes)))
 }

@@ -20,5 +20,6 @@ pub mod error;
 pub mod layers;
 pub mod maps;
 pub mod observer;
+pub mod paths;
 pub mod pipeline;
 pub mod project;

@@ -33,7 +33,7 @@ pub fn diff(
 ) -> Result<Vec<String>> {
     use crate::analysis::changes::{run_diff, Round};
     for (what, dir) in [("OLD", old), ("NEW", new)] {
-        if super::same_folder(out, dir) {
+        if crate::paths::same_folder(out, dir) {
             bail!(
                 "--out {} is the {what} round's folder: the change files would mix with that build's outputs; write them to a folder of their own",
                 out.display()

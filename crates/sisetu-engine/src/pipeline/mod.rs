@@ -228,7 +228,7 @@ fn merge_sums(mut a: Sums, mut b: Sums) -> Sums {
 pub fn run(cfg: &Config, opts: &BuildOptions, progress: &dyn Observer) -> Result<BuildOutcome> {
     let out_dir = opts.out.clone().unwrap_or_else(|| cfg.output.clone());
     if let Some(prev) = &cfg.previous {
-        if same_folder(&out_dir, &prev.output) {
+        if crate::paths::same_folder(&out_dir, &prev.output) {
             bail!(
                 "{}: the output folder {} is the [previous] round's folder: this build would replace the round it compares with; write to another folder",
                 cfg.project_file.display(),
@@ -240,12 +240,10 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &dyn Observer) -> Result
     // 1. Polygons.
     let (dspec, dcrs) = &cfg.districts;
     progress.stage("reading districts");
-    let raw_districts = read_zones(dspec)?;
+    let raw_districts = crate::layers::read_layer(dspec, *dcrs)?;
     progress.stage("projecting districts");
-    let to_wgs = Transformer::new(*dcrs, Crs::Wgs84).map_err(|e| anyhow!("{}: {e}", dspec.display))?;
-    let districts_wgs84 = project_zones(&raw_districts, &to_wgs, &dspec.display)?;
-    let work = choose_working_crs(cfg, &districts_wgs84)?;
-    let districts = prepare_zone_layer(&raw_districts, districts_wgs84, &dspec.display, *dcrs, work)?;
+    let work = choose_working_crs(cfg, &raw_districts.wgs84)?;
+    let districts = prepare_zone_layer(dspec, raw_districts, *dcrs, work)?;
     for (id, why) in &districts.invalid {
         progress.warn(&format!("{}: district {id} has an invalid polygon ({why}); kept as it is", dspec.display));
     }
@@ -948,17 +946,6 @@ impl Report {
                     .sum::<u64>()
         });
         self.totals.rejected + coverage
-    }
-}
-
-/// Whether two paths name the same folder (compared canonically when both exist).
-pub fn same_folder(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => {
-            let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-            abs(a) == abs(b)
-        }
     }
 }
 
