@@ -1,4 +1,5 @@
 //! Terminal progress and messages: bars on a terminal, nothing when piped or `--quiet`.
+#![allow(clippy::print_stderr, reason = "progress, warnings and errors are this module's output, on standard error")]
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
@@ -64,6 +65,16 @@ impl Progress {
         if !self.quiet {
             eprintln!("warning: {msg}");
         }
+    }
+
+    /// An error (always, even when quiet).
+    pub fn error(&self, msg: &str) {
+        eprintln!("error: {msg}");
+    }
+
+    /// A line after an error (always).
+    pub fn error_note(&self, msg: &str) {
+        eprintln!("{msg}");
     }
 
     /// An informational line (unless quiet).

@@ -16,10 +16,12 @@
 
 pub mod analysis;
 pub mod census;
+pub mod context;
 pub mod error;
 pub mod layers;
 pub mod maps;
 pub mod observer;
+pub mod outputs;
 pub mod paths;
 pub mod pipeline;
 pub mod project;

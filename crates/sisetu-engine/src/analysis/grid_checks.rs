@@ -13,12 +13,14 @@
 //! Everything lands in `report.json` under `grid_checks` and in a few terminal lines; the
 //! lists in the report stop at 1,000 entries (the counts do not).
 
+use crate::analysis::{Analysis, Context, Findings, LoadContext};
+use crate::error::{Error, Result};
 use crate::layers::ZoneLayer;
-use anyhow::{anyhow, Result};
+use crate::observer::Observer;
 use geo::{InteriorPoint, MapCoords, MultiPolygon};
 use serde::Serialize;
-use sisetu_core::gridcheck::{grid_coverage, Slivers};
-use sisetu_core::{RiskLevel, Summary};
+use sisetu_core::gridcheck::{grid_coverage, GridCoverage, Slivers};
+use sisetu_core::RiskLevel;
 use sisetu_io::crs::{Crs, Transformer};
 use sisetu_io::write::{self, Geom, Staging, Value};
 
@@ -113,22 +115,12 @@ pub struct GridChecksReport {
     pub sites_outside_grids_list: Vec<SiteRef>,
 }
 
-/// What the checks produced.
-pub struct GridChecksOutcome {
-    /// For report.json.
-    pub report: GridChecksReport,
-    /// For the terminal.
-    pub lines: Vec<String>,
-    /// Files written.
-    pub outputs: Vec<String>,
-}
-
 /// Sites in the checks' view.
-pub struct SiteFacts {
+struct SiteFacts {
     /// Red and orange sites in a grid without a person.
-    pub red_orange_without_person: Vec<SiteRef>,
+    red_orange_without_person: Vec<SiteRef>,
     /// Sites outside every grid.
-    pub outside: Vec<SiteRef>,
+    outside: Vec<SiteRef>,
 }
 
 fn round(v: f64, unit: f64) -> f64 {
@@ -145,123 +137,203 @@ pub fn person_of(z: &sisetu_core::Zone) -> Option<&str> {
     z.extra.iter().find(|(k, _)| k == "person").map(|(_, v)| v.trim()).filter(|v| !v.is_empty())
 }
 
-/// Settings of the checks.
-#[derive(Debug, Clone, Copy)]
-pub struct Options {
-    /// Whether the layer names a responsible-person column.
-    pub has_person_column: bool,
-    /// Pieces below this area (m²) are slivers: counted, not listed.
-    pub min_gap_m2: f64,
+/// One gap, overlap or outside piece, in the working CRS.
+struct Piece {
+    kind: &'static str,
+    /// 1-based number within its kind.
+    n: usize,
+    area_m2: f64,
+    geometry: MultiPolygon<f64>,
+    /// The district the piece lies in (none for outside pieces).
+    district: Option<usize>,
+    /// The two overlapping grids.
+    pair: Option<(usize, usize)>,
 }
 
-/// Runs the polygon checks, writes `grid_gaps.geojson` and assembles the report.
-pub fn run(
-    districts: &ZoneLayer,
-    grids: &ZoneLayer,
-    grid_sums: &[Summary],
-    sites: SiteFacts,
-    opts: Options,
-    work: Crs,
-    stage: &mut Staging,
-) -> Result<GridChecksOutcome> {
-    let Options { has_person_column, min_gap_m2 } = opts;
-    let d_geoms: Vec<MultiPolygon<f64>> = districts.work.iter().map(|z| z.geometry.clone()).collect();
-    let g_geoms: Vec<MultiPolygon<f64>> = grids.work.iter().map(|z| z.geometry.clone()).collect();
-    let cov = grid_coverage(&d_geoms, &g_geoms, min_gap_m2);
+/// The loaded analysis: runs when the project has a `[management_grid]`.
+struct GridChecks {
+    has_person_column: bool,
+    min_gap_m2: f64,
+}
 
-    let to_wgs = Transformer::new(work, Crs::Wgs84).map_err(|e| anyhow!("{e}"))?;
-    let wgs = |mp: &MultiPolygon<f64>| -> MultiPolygon<f64> {
-        mp.map_coords(|c| {
-            let (x, y) = to_wgs.transform(c.x, c.y).unwrap_or((f64::NAN, f64::NAN));
-            geo::Coord { x, y }
-        })
-    };
-    let district_at = |mp: &MultiPolygon<f64>| -> Option<&sisetu_core::Zone> {
-        let p = mp.interior_point()?;
-        districts.index.locate(p.x(), p.y()).map(|d| &districts.work[d as usize])
-    };
-    // One feature per piece: (kind, number, area, geometry, district, the two overlapping grids).
-    let mut buf_items: Vec<Vec<u8>> = Vec::new();
-    let mut feature = |kind: &str, n: usize, area: f64, mp: &MultiPolygon<f64>, pair: Option<(usize, usize)>| {
-        // Outside pieces lie in no district by definition.
-        let d = if kind == "outside" { None } else { district_at(mp) };
-        let id = format!("{kind}-{n:03}");
-        let grid = |g: Option<usize>| g.map(|g| Value::Str(&grids.work[g].id)).unwrap_or(Value::Null);
-        let mut buf = Vec::new();
-        write::push_feature(
-            &mut buf,
-            &[
-                ("kind", Value::Str(kind)),
-                ("id", Value::Str(&id)),
-                ("area_m2", Value::Num(round(area, 1.0))),
-                ("district_id", d.map(|z| Value::Str(&z.id)).unwrap_or(Value::Null)),
-                ("district_name", d.map(|z| Value::Str(&z.name)).unwrap_or(Value::Null)),
-                ("grid_a", grid(pair.map(|p| p.0))),
-                ("grid_b", grid(pair.map(|p| p.1))),
-            ],
-            Geom::MultiPolygon(&wgs(mp)),
-        );
-        buf_items.push(buf);
-    };
-    for (i, g) in cov.gaps.iter().enumerate() {
-        feature("gap", i + 1, g.area, &MultiPolygon(vec![g.geometry.clone()]), None);
-    }
-    for (i, o) in cov.overlaps.iter().enumerate() {
-        feature("overlap", i + 1, o.area, &o.geometry, Some((o.a, o.b)));
-    }
-    for (i, g) in cov.outside.iter().enumerate() {
-        feature("outside", i + 1, g.area, &MultiPolygon(vec![g.geometry.clone()]), None);
-    }
-    let chunk = write::render_chunk(&buf_items, |buf, item| buf.extend_from_slice(item));
-    write::write_feature_collection(&stage.path("grid_gaps.geojson"), "grid_gaps", &[chunk])?;
+/// What the checks found.
+struct Found {
+    report: GridChecksReport,
+    pieces: Vec<Piece>,
+}
 
-    let grids_without_person: Vec<GridRef> = if has_person_column {
-        grids
-            .work
-            .iter()
-            .zip(grid_sums)
-            .filter(|(z, _)| person_of(z).is_none())
-            .map(|(z, s)| GridRef {
-                id: z.id.clone(),
-                name: z.name.clone(),
-                n_red: s.levels.get(RiskLevel::Red),
-                n_orange: s.levels.get(RiskLevel::Orange),
-                total: s.levels.total(),
+/// The [`crate::analysis::Loader`] of the grid checks: `None` without a management-grid layer.
+pub fn load(ctx: &LoadContext, _obs: &dyn Observer) -> Result<Option<Box<dyn Analysis>>> {
+    let Some((spec, _)) = &ctx.cfg.management_grid else { return Ok(None) };
+    Ok(Some(Box::new(GridChecks {
+        has_person_column: spec.extra.iter().any(|(k, _)| k == "person"),
+        min_gap_m2: ctx.cfg.grid_min_gap_m2,
+    })))
+}
+
+impl Analysis for GridChecks {
+    fn name(&self) -> &'static str {
+        "grid_checks"
+    }
+
+    fn run(&self, ctx: &Context, obs: &dyn Observer) -> Result<Box<dyn Findings>> {
+        let Some(grids) = ctx.grids else { return Err(Error::internal("grid checks without a grid layer")) };
+        obs.stage("grid checks");
+        let districts = ctx.districts;
+        let d_geoms: Vec<MultiPolygon<f64>> = districts.work.iter().map(|z| z.geometry.clone()).collect();
+        let g_geoms: Vec<MultiPolygon<f64>> = grids.work.iter().map(|z| z.geometry.clone()).collect();
+        let cov = grid_coverage(&d_geoms, &g_geoms, self.min_gap_m2);
+        let district_at = |mp: &MultiPolygon<f64>| -> Option<usize> {
+            let p = mp.interior_point()?;
+            districts.index.locate(p.x(), p.y()).map(|d| d as usize)
+        };
+        let mut pieces = Vec::new();
+        for (i, g) in cov.gaps.iter().enumerate() {
+            let geometry = MultiPolygon(vec![g.geometry.clone()]);
+            let district = district_at(&geometry);
+            pieces.push(Piece { kind: "gap", n: i + 1, area_m2: g.area, geometry, district, pair: None });
+        }
+        for (i, o) in cov.overlaps.iter().enumerate() {
+            let district = district_at(&o.geometry);
+            let (geometry, pair) = (o.geometry.clone(), Some((o.a, o.b)));
+            pieces.push(Piece { kind: "overlap", n: i + 1, area_m2: o.area, geometry, district, pair });
+        }
+        for (i, g) in cov.outside.iter().enumerate() {
+            // Outside pieces lie in no district by definition.
+            let geometry = MultiPolygon(vec![g.geometry.clone()]);
+            pieces.push(Piece { kind: "outside", n: i + 1, area_m2: g.area, geometry, district: None, pair: None });
+        }
+        let report = self.report(ctx, grids, &cov);
+        Ok(Box::new(Found { report, pieces }))
+    }
+}
+
+impl GridChecks {
+    fn report(&self, ctx: &Context, grids: &ZoneLayer, cov: &GridCoverage) -> GridChecksReport {
+        let sites = site_facts(ctx, grids, self.has_person_column);
+        let grids_without_person: Vec<GridRef> = if self.has_person_column {
+            grids
+                .work
+                .iter()
+                .zip(&ctx.tallies.by_grid)
+                .filter(|(z, _)| person_of(z).is_none())
+                .map(|(z, s)| GridRef {
+                    id: z.id.clone(),
+                    name: z.name.clone(),
+                    n_red: s.levels.get(RiskLevel::Red),
+                    n_orange: s.levels.get(RiskLevel::Orange),
+                    total: s.levels.total(),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let gap_m2: f64 = cov.gaps.iter().map(|g| g.area).sum();
+        let overlap_m2: f64 = cov.overlaps.iter().map(|o| o.area).sum();
+        GridChecksReport {
+            grids: grids.work.len(),
+            invalid_grids: grids.invalid.len(),
+            min_gap_m2: self.min_gap_m2,
+            jurisdiction_km2: km2(cov.jurisdiction_area),
+            covered_km2: km2(cov.covered_area),
+            coverage_share: (cov.share * 1e6).round() / 1e6,
+            gaps: cov.gaps.len(),
+            gap_km2: km2(gap_m2),
+            overlaps: cov.overlaps.len(),
+            overlap_km2: km2(overlap_m2),
+            outside_km2: km2(cov.outside_area),
+            slivers: [
+                ("gap", cov.gap_slivers.into()),
+                ("overlap", cov.overlap_slivers.into()),
+                ("outside", cov.outside_slivers.into()),
+            ]
+            .into_iter()
+            .collect(),
+            person_column: self.has_person_column,
+            grids_without_person,
+            red_orange_without_person: sites.red_orange_without_person.len() as u64,
+            red_orange_without_person_sites: sites.red_orange_without_person.into_iter().take(LIST_MAX).collect(),
+            sites_outside_grids: sites.outside.len() as u64,
+            sites_outside_grids_list: sites.outside.into_iter().take(LIST_MAX).collect(),
+        }
+    }
+}
+
+/// The sites the checks name: red and orange sites in a grid without a person, and sites
+/// outside every grid.
+fn site_facts(ctx: &Context, grids: &ZoneLayer, has_person: bool) -> SiteFacts {
+    let mut facts = SiteFacts { red_orange_without_person: Vec::new(), outside: Vec::new() };
+    for (li, s, a) in ctx.census.iter() {
+        let site_ref = || SiteRef {
+            id: s.id().to_string(),
+            name: s.name().to_string(),
+            level: s.level.as_str(),
+            grid_id: a.grid.map(|i| grids.work[i as usize].id.clone()),
+            district_id: a.district.map(|d| ctx.districts.work[d as usize].id.clone()),
+            row: format!("{}:{}", ctx.census.files[li], s.line),
+        };
+        match a.grid {
+            None => facts.outside.push(site_ref()),
+            Some(gi) => {
+                let severe = matches!(s.level, RiskLevel::Red | RiskLevel::Orange);
+                if has_person && severe && person_of(&grids.work[gi as usize]).is_none() {
+                    facts.red_orange_without_person.push(site_ref());
+                }
+            }
+        }
+    }
+    facts
+}
+
+impl Findings for Found {
+    fn section(&self) -> Option<serde_json::Value> {
+        serde_json::to_value(&self.report).ok()
+    }
+
+    fn lines(&self) -> Vec<String> {
+        self.report.lines()
+    }
+
+    fn problems(&self) -> Vec<String> {
+        self.report.problems()
+    }
+
+    fn write(&self, ctx: &Context, stage: &mut Staging) -> Result<Vec<String>> {
+        let Some(grids) = ctx.grids else { return Ok(Vec::new()) };
+        let to_wgs = Transformer::new(ctx.work, Crs::Wgs84)?;
+        let wgs = |mp: &MultiPolygon<f64>| -> Result<MultiPolygon<f64>> {
+            mp.try_map_coords(|c| {
+                let (x, y) = to_wgs
+                    .transform(c.x, c.y)
+                    .map_err(|e| Error::internal(format!("a grid-check piece cannot be projected to WGS84: {e}")))?;
+                Ok(geo::Coord { x, y })
             })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let gap_m2: f64 = cov.gaps.iter().map(|g| g.area).sum();
-    let overlap_m2: f64 = cov.overlaps.iter().map(|o| o.area).sum();
-    let report = GridChecksReport {
-        grids: grids.work.len(),
-        invalid_grids: grids.invalid.len(),
-        min_gap_m2,
-        jurisdiction_km2: km2(cov.jurisdiction_area),
-        covered_km2: km2(cov.covered_area),
-        coverage_share: (cov.share * 1e6).round() / 1e6,
-        gaps: cov.gaps.len(),
-        gap_km2: km2(gap_m2),
-        overlaps: cov.overlaps.len(),
-        overlap_km2: km2(overlap_m2),
-        outside_km2: km2(cov.outside_area),
-        slivers: [
-            ("gap", cov.gap_slivers.into()),
-            ("overlap", cov.overlap_slivers.into()),
-            ("outside", cov.outside_slivers.into()),
-        ]
-        .into_iter()
-        .collect(),
-        person_column: has_person_column,
-        grids_without_person,
-        red_orange_without_person: sites.red_orange_without_person.len() as u64,
-        red_orange_without_person_sites: sites.red_orange_without_person.into_iter().take(LIST_MAX).collect(),
-        sites_outside_grids: sites.outside.len() as u64,
-        sites_outside_grids_list: sites.outside.into_iter().take(LIST_MAX).collect(),
-    };
-    let lines = report.lines();
-    Ok(GridChecksOutcome { report, lines, outputs: vec!["grid_gaps.geojson".into()] })
+        };
+        let mut items: Vec<Vec<u8>> = Vec::with_capacity(self.pieces.len());
+        for p in &self.pieces {
+            let d = p.district.map(|d| &ctx.districts.work[d]);
+            let id = format!("{}-{:03}", p.kind, p.n);
+            let grid = |g: Option<usize>| g.map(|g| Value::Str(&grids.work[g].id)).unwrap_or(Value::Null);
+            let mut buf = Vec::new();
+            write::push_feature(
+                &mut buf,
+                &[
+                    ("kind", Value::Str(p.kind)),
+                    ("id", Value::Str(&id)),
+                    ("area_m2", Value::Num(round(p.area_m2, 1.0))),
+                    ("district_id", d.map(|z| Value::Str(&z.id)).unwrap_or(Value::Null)),
+                    ("district_name", d.map(|z| Value::Str(&z.name)).unwrap_or(Value::Null)),
+                    ("grid_a", grid(p.pair.map(|p| p.0))),
+                    ("grid_b", grid(p.pair.map(|p| p.1))),
+                ],
+                Geom::MultiPolygon(&wgs(&p.geometry)?),
+            );
+            items.push(buf);
+        }
+        let chunk = write::render_chunk(&items, |buf, item| buf.extend_from_slice(item));
+        write::write_feature_collection(&stage.path("grid_gaps.geojson"), "grid_gaps", &[chunk])?;
+        Ok(vec!["grid_gaps.geojson".into()])
+    }
 }
 
 impl GridChecksReport {

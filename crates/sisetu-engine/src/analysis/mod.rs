@@ -14,49 +14,12 @@ pub mod changes;
 pub mod coverage;
 pub mod grid_checks;
 pub mod register;
-pub mod table;
 
-use crate::census::{Census, Tallies};
-use crate::layers::ZoneLayer;
+pub use crate::context::{Context, LoadContext};
+use crate::error::Result;
 use crate::observer::Observer;
-use crate::project::Config;
-use anyhow::Result;
-use sisetu_io::crs::Crs;
 use sisetu_io::sites::Reject;
 use sisetu_io::write::Staging;
-use std::path::Path;
-
-/// What an analysis's loader may use: the project and the polygon layers, already read.
-pub struct LoadContext<'a> {
-    /// The validated project.
-    pub cfg: &'a Config,
-    /// The working CRS of all computations.
-    pub work: Crs,
-    /// The districts.
-    pub districts: &'a ZoneLayer,
-    /// The management grids, when the project has them.
-    pub grids: Option<&'a ZoneLayer>,
-    /// The output folder of this build (the one named in reports; `check` writes nothing).
-    pub out_dir: &'a Path,
-}
-
-/// What an analysis runs on: the loaded, assigned and tallied census.
-pub struct Context<'a> {
-    /// The validated project.
-    pub cfg: &'a Config,
-    /// The working CRS of all computations.
-    pub work: Crs,
-    /// The districts.
-    pub districts: &'a ZoneLayer,
-    /// The management grids, when the project has them.
-    pub grids: Option<&'a ZoneLayer>,
-    /// Every site, with its place and repeated ids.
-    pub census: &'a Census,
-    /// Counts per district, grid and cell.
-    pub tallies: &'a Tallies,
-    /// The output folder of this build.
-    pub out_dir: &'a Path,
-}
 
 /// The rows one input file of an analysis gave (population tables, facility lists …).
 #[derive(Debug, Clone, Copy)]
@@ -125,5 +88,5 @@ pub type Loader = fn(&LoadContext, &dyn Observer) -> Result<Option<Box<dyn Analy
 
 /// Every analysis sisetu has. Order = report sections and terminal lines.
 pub fn registry() -> Vec<(&'static str, Loader)> {
-    Vec::new()
+    vec![("grid_checks", grid_checks::load), ("register", register::load)]
 }

@@ -344,3 +344,38 @@ pub fn cell_area(grid: &RegularGrid, cell: sisetu_core::CellId, level: Option<Ri
         color: None,
     }
 }
+
+impl MapData {
+    /// What the maps draw, from the build's results in memory.
+    pub fn from_context(ctx: &crate::analysis::Context) -> MapData {
+        let agg = &ctx.cfg.aggregation;
+        let area = |z: &sisetu_core::Zone, s: &sisetu_core::Summary| Area {
+            id: z.id.clone(),
+            name: z.name.clone(),
+            geometry: z.geometry.clone(),
+            level: agg.level(&s.levels),
+            counts: s.levels.n,
+            color: None,
+        };
+        let t = ctx.tallies;
+        let grid = RegularGrid::new(ctx.cfg.cell_size_m);
+        MapData {
+            districts: ctx.districts.work.iter().zip(&t.by_district).map(|(z, s)| area(z, s)).collect(),
+            cells: match grid {
+                Some(grid) => {
+                    t.cells.iter().map(|(c, s)| cell_area(&grid, *c, agg.level(&s.levels), s.levels.n)).collect()
+                }
+                None => Vec::new(),
+            },
+            grids: ctx
+                .grids
+                .map(|g| g.work.iter().zip(&t.by_grid).map(|(z, s)| area(z, s)).collect())
+                .unwrap_or_default(),
+            sites: if ctx.cfg.maps.iter().any(|m| m.sites) {
+                ctx.census.iter().map(|(_, s, _)| SitePoint { x: s.x, y: s.y, level: s.level }).collect()
+            } else {
+                Vec::new()
+            },
+        }
+    }
+}

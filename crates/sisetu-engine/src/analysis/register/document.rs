@@ -1,28 +1,4 @@
-//! The register (一册): every risk site listed under the unit that is responsible for it.
-//!
-//! A unit is a management grid (网格) or, without a grid layer, a district (区县). The
-//! register has one section per unit, sorted by unit id, and a last section for the sites in
-//! no unit (未划入网格 / 未归属区县). It is written as
-//!
-//! * `register.csv`: UTF-8 with a BOM, one row per site, sections in order and, within a
-//!   section, the sites by level (red first), then name, id, source file and line (byte order
-//!   of the strings). Columns: `unit_id, unit_name, person, no, id, name, category, grade,
-//!   level, level_zh, district_id, district_name, lon, lat, source, line` (`no` counts from 1
-//!   in each section; lon/lat in WGS84 with 7 decimals). The rows are streamed, so a census of
-//!   millions of sites needs no more memory than the sort order of its indices;
-//! * `register.html` (optional): a printable, self-contained A4 document in Chinese: a cover
-//!   with the title, census date, source and a summary table of all sections, then one
-//!   `<section>` per unit (one printed page break each) with the district(s), the responsible
-//!   person (a red warning when none is named), the counts per level, a small four-colour map
-//!   of the unit (PNG embedded as a `data:` URI) and the site table. No network resource is
-//!   referenced: the CSS is inline and the browser's own CJK font is used.
-//!
-//! Every site must be in exactly one unit's list or in the outside list; anything else is a
-//! programming error and is reported (naming the site) before anything is written.
-//!
-//! The section maps are rendered in parallel (rayon, collected in order) in batches of
-//! [`MAP_BATCH`] sections, so memory stays bounded however many units there are, and the
-//! bytes do not depend on the number of threads (the renderer is deterministic).
+//! Writing the register: `register.csv` and the printable `register.html`.
 
 use crate::project::Config;
 use anyhow::{anyhow, bail, Context, Result};
@@ -974,5 +950,5 @@ pub(crate) fn pad_extent(r: Rect<f64>) -> Rect<f64> {
 }
 
 #[cfg(test)]
-#[path = "register_tests.rs"]
+#[path = "document_tests.rs"]
 mod tests;

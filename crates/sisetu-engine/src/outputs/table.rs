@@ -11,7 +11,7 @@
 //! Headers and levels are in Chinese (the table is printed and pasted into reports); the
 //! file is UTF-8 with a BOM so that Excel opens it as it is.
 
-use anyhow::Result;
+use crate::error::Result;
 use sisetu_core::{Aggregation, RiskLevel, Summary};
 use sisetu_io::write;
 use std::path::Path;

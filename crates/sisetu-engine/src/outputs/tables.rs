@@ -1,0 +1,91 @@
+//! `summary.csv`, `table.csv` and `rejects.csv`.
+
+use super::table::{write_table as write_table_csv, TableRow};
+use crate::analysis::{Analysis, Context};
+use crate::error::Result;
+use sisetu_core::Summary;
+use sisetu_io::sites::Reject;
+use sisetu_io::write::{self, Staging};
+
+/// `summary.csv`: one row per district, the unassigned (when any) and the total.
+pub(super) fn write_summary(ctx: &Context, stage: &mut Staging) -> Result<Vec<String>> {
+    let t = ctx.tallies;
+    let agg = &ctx.cfg.aggregation;
+    let mut header: Vec<String> =
+        ["district_id", "district_name", "level", "n_red", "n_orange", "n_yellow", "n_blue", "total"]
+            .iter()
+            .map(|s| (*s).to_string())
+            .collect();
+    if t.has_categories {
+        // Category columns by name; prefixed only when a name would clash with a fixed column.
+        let fixed: Vec<String> = header.clone();
+        header.extend(t.categories.iter().map(|c| if fixed.contains(c) { format!("cat_{c}") } else { c.clone() }));
+    }
+    let row_of = |id: &str, name: &str, s: &Summary| -> Vec<String> {
+        let mut r = vec![
+            id.to_string(),
+            name.to_string(),
+            agg.level(&s.levels).map(|l| l.as_str().to_string()).unwrap_or_default(),
+        ];
+        r.extend(s.levels.n.iter().map(ToString::to_string));
+        r.push(s.levels.total().to_string());
+        if t.has_categories {
+            r.extend((0..t.categories.len()).map(|ci| s.category(ci as u32).to_string()));
+        }
+        r
+    };
+    let mut rows: Vec<Vec<String>> =
+        ctx.districts.work.iter().zip(&t.by_district).map(|(z, s)| row_of(&z.id, &z.name, s)).collect();
+    if t.unassigned.levels.total() > 0 {
+        rows.push(row_of("", "未归属 (outside every district)", &t.unassigned));
+    }
+    rows.push(row_of("", "合计 (total)", &t.total));
+    let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
+    write::write_csv_bom(&stage.path("summary.csv"), &header_refs, rows)?;
+    Ok(vec!["summary.csv".into()])
+}
+
+/// `table.csv` (一表).
+pub(super) fn write_table(ctx: &Context, stage: &mut Staging) -> Result<Vec<String>> {
+    let t = ctx.tallies;
+    let rows: Vec<TableRow> = ctx
+        .districts
+        .work
+        .iter()
+        .zip(&t.by_district)
+        .map(|(z, s)| TableRow { id: &z.id, name: &z.name, summary: s })
+        .collect();
+    let cats: Vec<&str> = if t.has_categories { t.categories.iter().map(String::as_str).collect() } else { Vec::new() };
+    write_table_csv(&stage.path("table.csv"), &rows, &t.unassigned, &t.total, &ctx.cfg.aggregation, &cats)?;
+    Ok(vec!["table.csv".into()])
+}
+
+/// One row of `rejects.csv`: the file, the reject.
+pub type RejectRow<'a> = (&'a str, &'a Reject);
+
+/// Every rejected row of the build: the site layers' first, then each analysis's inputs', in
+/// input order.
+pub fn reject_rows<'a>(ctx: &'a Context, analyses: &'a [Box<dyn Analysis>]) -> Vec<RejectRow<'a>> {
+    let sites = ctx
+        .census
+        .files
+        .iter()
+        .zip(&ctx.census.layers)
+        .flat_map(|(f, l)| l.rejects.iter().map(move |r| (f.as_str(), r)));
+    let others = analyses.iter().flat_map(|a| a.inputs()).flat_map(|i| i.rejects.iter().map(move |r| (i.file, r)));
+    sites.chain(others).collect()
+}
+
+/// `rejects.csv`: file, line, reason and the raw row (as CSV).
+pub(super) fn write_rejects(ctx: &Context, analyses: &[Box<dyn Analysis>], stage: &mut Staging) -> Result<Vec<String>> {
+    let rows = reject_rows(ctx, analyses).into_iter().map(|(file, r)| reject_record(file, r));
+    write::write_csv_bom(&stage.path("rejects.csv"), &["file", "line", "reason", "raw"], rows)?;
+    Ok(vec!["rejects.csv".into()])
+}
+
+fn reject_record(file: &str, r: &Reject) -> Vec<String> {
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    let _ = w.write_record(&r.raw);
+    let raw = String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default();
+    vec![file.to_string(), r.line.to_string(), r.reason.to_string(), raw.trim_end_matches('\n').to_string()]
+}

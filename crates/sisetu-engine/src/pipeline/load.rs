@@ -1,0 +1,130 @@
+//! Stage 1: load and validate every input — the polygon layers, every site layer and each
+//! analysis's own inputs — before anything is computed.
+
+use crate::analysis::{registry, Analysis, LoadContext};
+use crate::error::{Error, Result};
+use crate::layers::{load_zone_layer, prepare_zone_layer, read_layer, ZoneLayer};
+use crate::observer::Observer;
+use crate::project::Config;
+use geo::BoundingRect;
+use sisetu_core::Zone;
+use sisetu_io::crs::Crs;
+use sisetu_io::sites::{read_sites, SiteLayer, SiteTransforms};
+use std::path::Path;
+
+/// Every input of a build, read and validated.
+pub(crate) struct Inputs {
+    /// The working CRS of all computations.
+    pub work: Crs,
+    /// The districts.
+    pub districts: ZoneLayer,
+    /// The management grids.
+    pub grids: Option<ZoneLayer>,
+    /// Every site layer, in project order.
+    pub layers: Vec<SiteLayer>,
+    /// The analyses the project asks for, with their own inputs read.
+    pub analyses: Vec<Box<dyn Analysis>>,
+}
+
+/// Reads every input of the project.
+pub(crate) fn load(cfg: &Config, out_dir: &Path, obs: &dyn Observer) -> Result<Inputs> {
+    let (districts, work) = load_districts(cfg, obs)?;
+    let grids = load_grids(cfg, work, obs)?;
+    let layers = load_sites(cfg, work, obs)?;
+    let lctx = LoadContext { cfg, work, districts: &districts, grids: grids.as_ref(), out_dir };
+    let mut analyses = Vec::new();
+    for (_, loader) in registry() {
+        if let Some(a) = loader(&lctx, obs)? {
+            analyses.push(a);
+        }
+    }
+    let inputs = Inputs { work, districts, grids, layers, analyses };
+    check_rows(cfg, &inputs)?;
+    Ok(inputs)
+}
+
+fn load_districts(cfg: &Config, obs: &dyn Observer) -> Result<(ZoneLayer, Crs)> {
+    let (spec, crs) = &cfg.districts;
+    obs.stage("reading districts");
+    let raw = read_layer(spec, *crs)?;
+    obs.stage("projecting districts");
+    let work = choose_working_crs(cfg, &raw.wgs84)?;
+    let districts = prepare_zone_layer(spec, raw, *crs, work)?;
+    for (id, why) in &districts.invalid {
+        obs.warn(&format!("{}: district {id} has an invalid polygon ({why}); kept as it is", spec.display));
+    }
+    Ok((districts, work))
+}
+
+fn load_grids(cfg: &Config, work: Crs, obs: &dyn Observer) -> Result<Option<ZoneLayer>> {
+    let Some((spec, crs)) = &cfg.management_grid else { return Ok(None) };
+    obs.stage("reading management grids");
+    let layer = load_zone_layer(spec, *crs, work)?;
+    for (id, why) in &layer.invalid {
+        obs.warn(&format!("{}: grid {id} has an invalid polygon ({why}); kept as it is", spec.display));
+    }
+    Ok(Some(layer))
+}
+
+fn load_sites(cfg: &Config, work: Crs, obs: &dyn Observer) -> Result<Vec<SiteLayer>> {
+    obs.stage("reading sites");
+    let mut layers = Vec::with_capacity(cfg.sites.len());
+    for spec in &cfg.sites {
+        let tf = SiteTransforms::new(spec.crs, work).map_err(|e| Error::input(format!("{}: {e}", spec.display)))?;
+        let size = std::fs::metadata(&spec.path).map(|m| m.len()).unwrap_or(0);
+        obs.file_started(&format!("reading {}", spec.display), size);
+        let layer = read_sites(spec, &cfg.grades, &tf, &|n| obs.file_progress(n));
+        obs.file_finished();
+        let layer = layer?;
+        if layer.rows_read == 0 {
+            obs.warn(&format!("{}: the file has a header but no data rows", spec.display));
+        }
+        layers.push(layer);
+    }
+    Ok(layers)
+}
+
+/// Working CRS: explicit, or the 3° Gauss-Krüger zone of the districts' centre.
+fn choose_working_crs(cfg: &Config, districts_wgs84: &[Zone]) -> Result<Crs> {
+    if let Some(c) = cfg.working_crs {
+        return Ok(c);
+    }
+    let mut lon_min = f64::INFINITY;
+    let mut lon_max = f64::NEG_INFINITY;
+    for z in districts_wgs84 {
+        if let Some(r) = z.geometry.bounding_rect() {
+            lon_min = lon_min.min(r.min().x);
+            lon_max = lon_max.max(r.max().x);
+        }
+    }
+    let centre = (lon_min + lon_max) / 2.0;
+    Crs::gauss_kruger_for_lon(centre).ok_or_else(|| {
+        Error::input(format!(
+            "{}: the districts' centre (longitude {centre:.3}) is outside China's Gauss-Krüger zones; set [project] working_crs",
+            cfg.project_file.display()
+        ))
+    })
+}
+
+/// Nothing lost: every input file's rows read = accepted + rejected, checked before any
+/// computation.
+fn check_rows(cfg: &Config, inputs: &Inputs) -> Result<()> {
+    let sites = cfg
+        .sites
+        .iter()
+        .zip(&inputs.layers)
+        .map(|(spec, l)| (spec.display.as_str(), l.rows_read, l.sites.len() as u64, l.rejects.len() as u64));
+    let others = inputs
+        .analyses
+        .iter()
+        .flat_map(|a| a.inputs())
+        .map(|i| (i.file, i.rows_read, i.accepted, i.rejects.len() as u64));
+    for (file, read, accepted, rejected) in sites.chain(others) {
+        if read != accepted + rejected {
+            return Err(Error::internal(format!(
+                "{file}: {read} rows read but {accepted} accepted and {rejected} rejected"
+            )));
+        }
+    }
+    Ok(())
+}

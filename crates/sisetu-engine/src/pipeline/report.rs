@@ -1,0 +1,225 @@
+//! `report.json`: what was read, what was found, what was written.
+
+use crate::census::{Census, Tallies};
+use crate::layers::ZoneLayer;
+use crate::project::Config;
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+use sisetu_core::{Aggregation, RiskLevel};
+use sisetu_io::crs::Crs;
+use std::collections::BTreeMap;
+
+/// Per-file figures of report.json.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileReport {
+    /// The file as named in the project.
+    pub file: String,
+    /// SHA-256 of the file's bytes.
+    pub sha256: String,
+    /// Encoding found (CSV).
+    pub encoding: Option<String>,
+    /// Which header fed which role.
+    pub columns: BTreeMap<String, String>,
+    /// Data rows read = accepted + rejected.
+    pub rows_read: u64,
+    /// Rows that became sites.
+    pub accepted: u64,
+    /// Rows in rejects.csv.
+    pub rejected: u64,
+    /// Accepted sites outside every district.
+    pub unassigned: u64,
+    /// Accepted sites whose id appeared on an earlier row (kept, flagged).
+    pub duplicate_ids: u64,
+    /// Accepted sites per level.
+    pub levels: BTreeMap<&'static str, u64>,
+}
+
+/// A polygon layer in report.json.
+#[derive(Debug, Clone, Serialize)]
+pub struct LayerReport {
+    /// The file.
+    pub file: String,
+    /// SHA-256 of the file's bytes.
+    pub sha256: String,
+    /// Features read.
+    pub features: usize,
+    /// Invalid polygons (kept; assignment stays deterministic).
+    pub invalid: Vec<BTreeMap<&'static str, String>>,
+}
+
+/// Totals over all site files.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Totals {
+    /// Data rows read.
+    pub rows_read: u64,
+    /// Accepted sites.
+    pub accepted: u64,
+    /// Rejected rows.
+    pub rejected: u64,
+    /// Sites outside every district.
+    pub unassigned: u64,
+    /// Sites outside every management grid (when a grid layer is given).
+    pub outside_management_grid: Option<u64>,
+    /// Sites per level.
+    pub levels: BTreeMap<&'static str, u64>,
+    /// Non-empty regular cells.
+    pub cells: usize,
+}
+
+/// The analyses' sections of report.json, in the order the analyses ran.
+#[derive(Debug, Clone, Default)]
+pub struct Sections(pub Vec<(&'static str, serde_json::Value)>);
+
+impl Serialize for Sections {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+impl Sections {
+    /// The section of the analysis `name`.
+    pub fn get(&self, name: &str) -> Option<&serde_json::Value> {
+        self.0.iter().find(|(k, _)| *k == name).map(|(_, v)| v)
+    }
+}
+
+/// report.json.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// sisetu version.
+    pub sisetu_version: &'static str,
+    /// Project title.
+    pub title: String,
+    /// Census date from the project.
+    pub census_date: Option<String>,
+    /// Data source note from the project.
+    pub source: Option<String>,
+    /// The working CRS of all computations.
+    pub working_crs: String,
+    /// Regular grid cell size (m).
+    pub cell_size_m: f64,
+    /// Aggregation rule.
+    pub aggregation: String,
+    /// District layer.
+    pub districts: LayerReport,
+    /// Management-grid layer.
+    pub management_grid: Option<LayerReport>,
+    /// Site files.
+    pub sites: Vec<FileReport>,
+    /// Totals over all files.
+    pub totals: Totals,
+    /// Ids used by more than one row (first 1000), with their occurrences as `file:line`.
+    pub duplicate_ids: Vec<BTreeMap<&'static str, serde_json::Value>>,
+    /// The analyses' sections (`grid_checks`, `changes`, `coverage` …).
+    #[serde(flatten)]
+    pub sections: Sections,
+    /// Files written, sorted by name (empty for `sisetu check`).
+    pub outputs: Vec<String>,
+    /// Every rejected input row: sites and the analyses' inputs (for `--strict`).
+    #[serde(skip)]
+    pub rejected_rows: u64,
+}
+
+/// The aggregation rule as report.json states it.
+pub fn aggregation_text(agg: &Aggregation) -> String {
+    match agg {
+        Aggregation::Highest => "highest".to_string(),
+        Aggregation::Score { weights: w, thresholds: t } => format!(
+            "score (weights red {} orange {} yellow {} blue {}; thresholds red {} orange {} yellow {})",
+            w[0], w[1], w[2], w[3], t[0], t[1], t[2]
+        ),
+    }
+}
+
+fn layer_report(l: &ZoneLayer) -> LayerReport {
+    LayerReport {
+        file: l.file.clone(),
+        sha256: l.sha256.clone(),
+        features: l.work.len(),
+        invalid: l
+            .invalid
+            .iter()
+            .map(|(id, why)| BTreeMap::from([("id", id.clone()), ("problem", why.to_string())]))
+            .collect(),
+    }
+}
+
+fn file_report(census: &Census, li: usize) -> FileReport {
+    let l = &census.layers[li];
+    let mut levels: BTreeMap<&'static str, u64> = RiskLevel::ALL.iter().map(|lv| (lv.as_str(), 0)).collect();
+    for s in &l.sites {
+        *levels.entry(s.level.as_str()).or_default() += 1;
+    }
+    FileReport {
+        file: census.files[li].clone(),
+        sha256: l.sha256.clone(),
+        encoding: l
+            .encoding
+            .map(|e| serde_json::to_value(e).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()),
+        columns: l.columns_used.clone(),
+        rows_read: l.rows_read,
+        accepted: l.sites.len() as u64,
+        rejected: l.rejects.len() as u64,
+        unassigned: census.placed[li].iter().filter(|p| p.district.is_none()).count() as u64,
+        duplicate_ids: census.duplicates.rows[li].iter().filter(|d| **d).count() as u64,
+        levels,
+    }
+}
+
+/// What the report is assembled from.
+pub(crate) struct ReportInputs<'a> {
+    pub cfg: &'a Config,
+    pub work: Crs,
+    pub districts: &'a ZoneLayer,
+    pub grids: Option<&'a ZoneLayer>,
+    pub census: &'a Census,
+    pub tallies: &'a Tallies,
+    pub sections: Sections,
+    pub analysis_rejects: u64,
+}
+
+/// Assembles the report (without the list of outputs).
+pub(crate) fn assemble(r: ReportInputs) -> Report {
+    let sites: Vec<FileReport> = (0..r.census.layers.len()).map(|li| file_report(r.census, li)).collect();
+    let mut totals = Totals::default();
+    for fr in &sites {
+        totals.rows_read += fr.rows_read;
+        totals.accepted += fr.accepted;
+        totals.rejected += fr.rejected;
+        totals.unassigned += fr.unassigned;
+        for (k, v) in &fr.levels {
+            *totals.levels.entry(k).or_default() += v;
+        }
+    }
+    totals.cells = r.tallies.cells.len();
+    totals.outside_management_grid = r.grids.map(|_| r.tallies.outside_grid);
+    let cfg = r.cfg;
+    Report {
+        sisetu_version: env!("CARGO_PKG_VERSION"),
+        title: cfg.title.clone(),
+        census_date: cfg.census_date.clone(),
+        source: cfg.source.clone(),
+        working_crs: r.work.to_string(),
+        cell_size_m: cfg.cell_size_m,
+        aggregation: aggregation_text(&cfg.aggregation),
+        districts: layer_report(r.districts),
+        management_grid: r.grids.map(layer_report),
+        rejected_rows: totals.rejected + r.analysis_rejects,
+        sites,
+        totals,
+        duplicate_ids: r
+            .census
+            .duplicates
+            .occurrences
+            .iter()
+            .take(1000)
+            .map(|(id, occ)| BTreeMap::from([("id", serde_json::json!(id)), ("rows", serde_json::json!(occ))]))
+            .collect(),
+        sections: r.sections,
+        outputs: Vec::new(),
+    }
+}
