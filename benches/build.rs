@@ -55,7 +55,7 @@ fn bench_build(c: &mut Criterion) {
     let mut g = c.benchmark_group("build");
     g.sample_size(10);
     g.throughput(Throughput::Elements(N as u64));
-    g.bench_function("1m_sites_urumqi", |b| b.iter(|| build::run(&cfg, &BuildOptions::default(), &Silent).unwrap()));
+    g.bench_function("1m_sites_urumqi", |b| b.iter(|| build::build(&cfg, &BuildOptions::default(), &Silent).unwrap()));
     g.finish();
 
     // The kernel: locate 1M projected points.

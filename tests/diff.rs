@@ -134,7 +134,7 @@ fn build_round(dir: &Path, r: &RoundSpec) -> PathBuf {
     let project = dir.join("sisetu.toml");
     std::fs::write(&project, toml).unwrap();
     let cfg = Config::load(&project).unwrap();
-    build::run(&cfg, &BuildOptions::default(), &sisetu_engine::observer::Silent)
+    build::build(&cfg, &BuildOptions::default(), &sisetu_engine::observer::Silent)
         .unwrap_or_else(|e| panic!("{}: build failed: {e:#}", project.display()));
     dir.join("out")
 }

@@ -15,6 +15,9 @@ pub enum Error {
     /// A map cannot be drawn (font, page size …).
     #[error(transparent)]
     Render(#[from] sisetu_render::RenderError),
+    /// The operating system refused a read or write (the context names the file).
+    #[error(transparent)]
+    Os(#[from] std::io::Error),
     /// An input cannot be used as it is; the message names it and says how to fix it.
     #[error("{0}")]
     Input(String),
@@ -30,7 +33,7 @@ pub enum Error {
         /// What sisetu was doing (`comparing with the previous round in out_2024` …).
         context: String,
         /// The error.
-        source: Box<Error>,
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
 }
 
@@ -70,13 +73,13 @@ pub trait ResultExt<T> {
     fn with_context<C: Display>(self, f: impl FnOnce() -> C) -> Result<T>;
 }
 
-impl<T, E: Into<Error>> ResultExt<T> for std::result::Result<T, E> {
+impl<T, E: std::error::Error + Send + Sync + 'static> ResultExt<T> for std::result::Result<T, E> {
     fn context(self, context: impl Display) -> Result<T> {
-        self.map_err(|e| Error::Context { context: context.to_string(), source: Box::new(e.into()) })
+        self.map_err(|e| Error::Context { context: context.to_string(), source: Box::new(e) })
     }
 
     fn with_context<C: Display>(self, f: impl FnOnce() -> C) -> Result<T> {
-        self.map_err(|e| Error::Context { context: f().to_string(), source: Box::new(e.into()) })
+        self.map_err(|e| Error::Context { context: f().to_string(), source: Box::new(e) })
     }
 }
 

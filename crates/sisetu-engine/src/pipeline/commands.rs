@@ -3,14 +3,14 @@
 use crate::analysis::changes::DiffOptions;
 use crate::observer::Observer;
 use crate::project::Config;
-use anyhow::{bail, Result};
+use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
 
 /// `sisetu render`: redraws the project's maps from an earlier build's outputs.
 pub fn render(project: &Path, out: Option<PathBuf>, progress: &dyn Observer) -> Result<Vec<String>> {
     let cfg = Config::load(project)?;
     if cfg.maps.is_empty() {
-        bail!("{}: the project has no [[maps]] entries to render; see docs/project-file.md", project.display());
+        return Err(Error::input(format!("{}: the project has no [[maps]] entries to render; see docs/project-file.md", project.display())));
     }
     let out = out.unwrap_or_else(|| cfg.output.clone());
     progress.stage("reading outputs");
@@ -34,17 +34,17 @@ pub fn diff(
     use crate::analysis::changes::{run_diff, Round};
     for (what, dir) in [("OLD", old), ("NEW", new)] {
         if crate::paths::same_folder(out, dir) {
-            bail!(
+            return Err(Error::input(format!(
                 "--out {} is the {what} round's folder: the change files would mix with that build's outputs; write them to a folder of their own",
                 out.display()
-            );
+            )));
         }
     }
     if out.join("report.json").is_file() {
-        bail!(
+        return Err(Error::input(format!(
             "--out {}: the folder holds a build's outputs (report.json); write the change files to a folder of their own",
             out.display()
-        );
+        )));
     }
     let cfg = project.map(Config::load).transpose()?;
     progress.stage("reading the old round");
@@ -54,7 +54,7 @@ pub fn diff(
     progress.stage("comparing");
     let mut stage = sisetu_io::write::Staging::new(out)?;
     let outcome = run_diff(&old_round, &new_round, &opts, cfg.as_ref(), &mut stage)?;
-    let mut json = serde_json::to_vec_pretty(&outcome.summary)?;
+    let mut json = serde_json::to_vec_pretty(&outcome.summary).map_err(|e| Error::internal(e.to_string()))?;
     json.push(b'\n');
     sisetu_io::write::write_bytes(&stage.path("changes.json"), &json)?;
     stage.commit()?;

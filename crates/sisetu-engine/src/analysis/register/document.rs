@@ -1,7 +1,7 @@
 //! Writing the register: `register.csv` and the printable `register.html`.
 
 use crate::project::Config;
-use anyhow::{anyhow, bail, Context, Result};
+use crate::error::{Error, Result, ResultExt};
 use base64::Engine as _;
 use geo::{BoundingRect, Coord, MultiPolygon, Rect};
 use rayon::prelude::*;
@@ -172,7 +172,7 @@ fn describe(s: &RegisterSite) -> String {
 fn sections<'a>(input: &'a RegisterInput) -> Result<Vec<Section<'a>>> {
     let sites = input.sites;
     if sites.len() > u32::MAX as usize {
-        bail!("register: {} sites are more than the register can index ({})", sites.len(), u32::MAX);
+        return Err(Error::input(format!("register: {} sites are more than the register can index ({})", sites.len(), u32::MAX)));
     }
     const NONE: u32 = u32::MAX;
     let owner_name = |o: u32| -> String {
@@ -187,28 +187,28 @@ fn sections<'a>(input: &'a RegisterInput) -> Result<Vec<Section<'a>>> {
         let tag = tag as u32;
         for &i in list {
             let slot = owner.get_mut(i as usize).ok_or_else(|| {
-                anyhow!(
+                Error::input(format!(
                     "register: {} lists site index {i}, but there are only {} sites (a programming error)",
                     owner_name(tag),
                     sites.len()
-                )
+                ))
             })?;
             if *slot != NONE {
-                bail!(
+                return Err(Error::input(format!(
                     "register: {} is listed by both {} and {} (a programming error: every site belongs to one unit)",
                     describe(&sites[i as usize]),
                     owner_name(*slot),
                     owner_name(tag)
-                );
+                )));
             }
             *slot = tag;
         }
     }
     if let Some(i) = owner.iter().position(|&o| o == NONE) {
-        bail!(
+        return Err(Error::input(format!(
             "register: {} is in no unit and not in the outside list (a programming error: every site must be listed once)",
             describe(&sites[i])
-        );
+        )));
     }
     drop(owner);
 
@@ -903,7 +903,7 @@ impl<'a> SectionMaps<'a> {
                 sisetu_render::render(&self.page, &self.style, &self.font, &text, &content)
             }
         };
-        rendered.map(|r| Some(r.png)).map_err(|e| anyhow!("register map of {title}: {e}"))
+        rendered.map(|r| Some(r.png)).map_err(|e| Error::input(format!("register map of {title}: {e}")))
     }
 }
 

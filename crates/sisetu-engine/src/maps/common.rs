@@ -1,0 +1,81 @@
+//! What every map shares: the font, the footer, writing a PNG with its world file and
+//! `.prj`, and regular cells as areas.
+
+use crate::error::{Error, Result, ResultExt};
+use crate::project::Config;
+use geo::{LineString, MultiPolygon, Polygon};
+use sisetu_core::{RegularGrid, RiskLevel};
+use sisetu_io::crs::Crs;
+use sisetu_io::write::Staging;
+use sisetu_render::{Area, Font, Rendered};
+
+/// Loads the project's font: the file named in `[style] font`, or the vendored one.
+pub fn load_font(cfg: &Config) -> Result<Font> {
+    match &cfg.font {
+        None => Ok(Font::vendored()),
+        Some(p) => Font::from_file(p).map_err(|e| Error::input(format!("[style] font: {e}"))),
+    }
+}
+
+pub(crate) fn counts_by_level(areas: &[Area]) -> [u64; 4] {
+    let mut c = [0u64; 4];
+    for a in areas {
+        if let Some(l) = a.level {
+            c[l.index()] += 1;
+        }
+    }
+    c
+}
+
+/// The footer lines of every map: source, census date, CRS, sisetu version.
+pub fn footer(cfg: &Config, work: Crs) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(s) = &cfg.source {
+        lines.push(format!("数据来源：{s}"));
+    }
+    if let Some(d) = &cfg.census_date {
+        lines.push(format!("普查日期：{d}"));
+    }
+    lines.push(format!("坐标系：{} ({work})", work.description()));
+    lines.push(format!("制图：sisetu {}", env!("CARGO_PKG_VERSION")));
+    lines
+}
+
+/// Writes a rendered map as `file` with its world file (`.pgw`) and, when the CRS has an
+/// ESRI WKT, its `.prj`; returns the names written.
+pub fn write_rendered(stage: &mut Staging, file: &str, map: &Rendered, work: Crs) -> Result<Vec<String>> {
+    let mut written = Vec::new();
+    std::fs::write(stage.path(file), &map.png).with_context(|| format!("writing {file}"))?;
+    let stem = file.trim_end_matches(".png").trim_end_matches(".PNG");
+    let pgw = format!("{stem}.pgw");
+    std::fs::write(stage.path(&pgw), &map.world_file).with_context(|| format!("writing {pgw}"))?;
+    written.push(file.to_string());
+    written.push(pgw);
+    if let Some(prj) = work.esri_wkt() {
+        let name = format!("{stem}.prj");
+        std::fs::write(stage.path(&name), prj).with_context(|| format!("writing {name}"))?;
+        written.push(name);
+    }
+    Ok(written)
+}
+
+/// A regular cell as a square area in the working CRS.
+pub fn cell_area(grid: &RegularGrid, cell: sisetu_core::CellId, level: Option<RiskLevel>, counts: [u64; 4]) -> Area {
+    let b = grid.bounds(cell);
+    let ring = LineString::from(vec![
+        (b.min().x, b.min().y),
+        (b.max().x, b.min().y),
+        (b.max().x, b.max().y),
+        (b.min().x, b.max().y),
+        (b.min().x, b.min().y),
+    ]);
+    Area {
+        id: grid.label(cell),
+        name: String::new(),
+        geometry: MultiPolygon(vec![Polygon::new(ring, vec![])]),
+        level,
+        counts,
+        color: None,
+    }
+}
+
