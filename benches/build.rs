@@ -4,6 +4,7 @@
 //!   乌鲁木齐市 districts plus a 500 m grid, from CSV to every output (districts, cells and
 //!   sites GeoJSON, summary, rejects, report): the same job the peers in `benches/peer/`
 //!   run with GeoPandas and SedonaDB.
+//! * `check/1m_sites_urumqi`: `sisetu check` on the same project: everything but the outputs.
 //! * `locate/urumqi_districts`: the indexed point-in-polygon kernel alone.
 //!
 //! Run: `cargo bench --bench build`. Compare with the peers: `benches/compare.sh`.
@@ -56,6 +57,12 @@ fn bench_build(c: &mut Criterion) {
     g.sample_size(10);
     g.throughput(Throughput::Elements(N as u64));
     g.bench_function("1m_sites_urumqi", |b| b.iter(|| build::build(&cfg, &BuildOptions::default(), &Silent).unwrap()));
+    g.finish();
+    // `sisetu check`: the same load, assignment and analyses, nothing written.
+    let mut g = c.benchmark_group("check");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(N as u64));
+    g.bench_function("1m_sites_urumqi", |b| b.iter(|| build::check(&cfg, &BuildOptions::default(), &Silent).unwrap()));
     g.finish();
 
     // The kernel: locate 1M projected points.

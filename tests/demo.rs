@@ -26,10 +26,7 @@ fn copy_demo_inputs(dir: &Path) {
 /// `sha256sum` lines → file name → hex digest.
 fn pinned(name: &str) -> BTreeMap<String, String> {
     let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name)).unwrap();
-    text.lines()
-        .filter_map(|l| l.split_once("  "))
-        .map(|(h, f)| (f.to_string(), h.to_string()))
-        .collect()
+    text.lines().filter_map(|l| l.split_once("  ")).map(|(h, f)| (f.to_string(), h.to_string())).collect()
 }
 
 fn compare(dir: &Path, pins: &BTreeMap<String, String>) -> Vec<String> {
@@ -56,7 +53,9 @@ fn demo_outputs_match_the_pinned_checksums() {
     sisetu(dir, &["build", "sisetu.toml", "--quiet"]).expect_code(0);
     sisetu(dir, &["build", "sisetu_2025.toml", "--quiet"]).expect_code(0);
     let mut wrong = compare(&dir.join("out"), &pinned("demo_out.sha256"));
-    wrong.extend(compare(&dir.join("out_2025"), &pinned("demo_out_2025.sha256")).into_iter().map(|w| format!("out_2025/{w}")));
+    wrong.extend(
+        compare(&dir.join("out_2025"), &pinned("demo_out_2025.sha256")).into_iter().map(|w| format!("out_2025/{w}")),
+    );
     assert!(wrong.is_empty(), "demo outputs differ from tests/golden:\n{}", wrong.join("\n"));
 }
 

@@ -78,4 +78,3 @@ pub fn cell_area(grid: &RegularGrid, cell: sisetu_core::CellId, level: Option<Ri
         color: None,
     }
 }
-

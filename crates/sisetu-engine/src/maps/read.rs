@@ -11,7 +11,6 @@ use sisetu_io::crs::{Crs, Transformer};
 use sisetu_render::{Area, SitePoint};
 use std::path::Path;
 
-
 #[derive(serde::Deserialize)]
 struct Fc<G> {
     features: Vec<Feature<G>>,
@@ -56,7 +55,9 @@ fn ring_of(v: &serde_json::Value, t: &Transformer) -> Result<LineString<f64>> {
         .map(|p| {
             let (x, y) = (p.get(0).and_then(serde_json::Value::as_f64), p.get(1).and_then(serde_json::Value::as_f64));
             match (x, y) {
-                (Some(x), Some(y)) => t.transform(x, y).map(|(x, y)| Coord { x, y }).map_err(|e| Error::input(format!("{e}"))),
+                (Some(x), Some(y)) => {
+                    t.transform(x, y).map(|(x, y)| Coord { x, y }).map_err(|e| Error::input(format!("{e}")))
+                }
                 _ => Err(Error::input(format!("a position is not [lon, lat]"))),
             }
         })
@@ -76,7 +77,9 @@ fn areas_from(path: &Path, t: &Transformer) -> Result<Vec<Area>> {
         .into_iter()
         .enumerate()
         .map(|(i, f)| {
-            let g = f.geometry.ok_or_else(|| Error::input(format!("{}: feature {} has no geometry", path.display(), i + 1)))?;
+            let g = f
+                .geometry
+                .ok_or_else(|| Error::input(format!("{}: feature {} has no geometry", path.display(), i + 1)))?;
             let geometry = match g.kind.as_str() {
                 "Polygon" => MultiPolygon(vec![polygon_of(&g.coordinates, t)?]),
                 "MultiPolygon" => MultiPolygon(
@@ -122,7 +125,8 @@ pub fn load_map_data(cfg: &Config, out: &Path) -> Result<(MapData, Crs)> {
     let grids = if needs(MapLayer::Grids) { areas_from(&out.join("grids.geojson"), &t)? } else { Vec::new() };
     let cells = if needs(MapLayer::Cells) {
         // Cells are rebuilt exactly from their column and row, not from rounded corners.
-        let grid = RegularGrid::new(cell_size).ok_or_else(|| Error::input(format!("report.json: bad cell_size_m {cell_size}")))?;
+        let grid = RegularGrid::new(cell_size)
+            .ok_or_else(|| Error::input(format!("report.json: bad cell_size_m {cell_size}")))?;
         let fc: Fc<serde_json::Value> = read_fc(&out.join("cells.geojson"))?;
         fc.features
             .into_iter()
@@ -132,7 +136,9 @@ pub fn load_map_data(cfg: &Config, out: &Path) -> Result<(MapData, Crs)> {
                     p.get("col").and_then(serde_json::Value::as_i64),
                     p.get("row").and_then(serde_json::Value::as_i64),
                 );
-                let (Some(col), Some(row)) = (col, row) else { return Err(Error::input(format!("cells.geojson: a cell has no col/row"))) };
+                let (Some(col), Some(row)) = (col, row) else {
+                    return Err(Error::input(format!("cells.geojson: a cell has no col/row")));
+                };
                 let cell = sisetu_core::CellId { col, row };
                 Ok(cell_area(&grid, cell, level_of(p), counts_of(p)))
             })
@@ -156,4 +162,3 @@ pub fn load_map_data(cfg: &Config, out: &Path) -> Result<(MapData, Crs)> {
     };
     Ok((MapData { districts, cells, grids, sites }, work))
 }
-

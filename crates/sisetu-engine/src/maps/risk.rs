@@ -109,6 +109,6 @@ fn render_one(
         legend_items: &[],
     };
     let text = MapText { title: &title, subtitle: subtitle.as_deref(), footer };
-    sisetu_render::render(&spec.page, &cfg.style, font, &text, &content).map_err(|e| Error::output(format!("map {}: {e}", spec.file)))
+    sisetu_render::render(&spec.page, &cfg.style, font, &text, &content)
+        .map_err(|e| Error::output(format!("map {}: {e}", spec.file)))
 }
-

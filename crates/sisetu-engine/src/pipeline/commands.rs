@@ -1,16 +1,19 @@
 //! The commands that are not a build: `sisetu render` and `sisetu diff`.
 
 use crate::analysis::changes::DiffOptions;
+use crate::error::{Error, Result};
 use crate::observer::Observer;
 use crate::project::Config;
-use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
 
 /// `sisetu render`: redraws the project's maps from an earlier build's outputs.
 pub fn render(project: &Path, out: Option<PathBuf>, progress: &dyn Observer) -> Result<Vec<String>> {
     let cfg = Config::load(project)?;
     if cfg.maps.is_empty() {
-        return Err(Error::input(format!("{}: the project has no [[maps]] entries to render; see docs/project-file.md", project.display())));
+        return Err(Error::input(format!(
+            "{}: the project has no [[maps]] entries to render; see docs/project-file.md",
+            project.display()
+        )));
     }
     let out = out.unwrap_or_else(|| cfg.output.clone());
     progress.stage("reading outputs");

@@ -1,7 +1,7 @@
 //! Writing the register: `register.csv` and the printable `register.html`.
 
-use crate::project::Config;
 use crate::error::{Error, Result, ResultExt};
+use crate::project::Config;
 use base64::Engine as _;
 use geo::{BoundingRect, Coord, MultiPolygon, Rect};
 use rayon::prelude::*;
@@ -172,7 +172,11 @@ fn describe(s: &RegisterSite) -> String {
 fn sections<'a>(input: &'a RegisterInput) -> Result<Vec<Section<'a>>> {
     let sites = input.sites;
     if sites.len() > u32::MAX as usize {
-        return Err(Error::input(format!("register: {} sites are more than the register can index ({})", sites.len(), u32::MAX)));
+        return Err(Error::input(format!(
+            "register: {} sites are more than the register can index ({})",
+            sites.len(),
+            u32::MAX
+        )));
     }
     const NONE: u32 = u32::MAX;
     let owner_name = |o: u32| -> String {
