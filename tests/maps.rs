@@ -149,6 +149,20 @@ fn render_redraws_from_the_outputs_and_builds_are_byte_stable() {
     assert!(err.contains("sisetu build"), "{err}");
 }
 
+#[test]
+fn render_refuses_a_site_it_cannot_read_instead_of_leaving_it_out() {
+    let (_tmp, out) = demo_build();
+    let sites = std::fs::read_to_string(out.join("sites.geojson")).unwrap();
+    let n = sites.matches("\"level\":\"blue\"").count();
+    assert!(n > 100, "the demo has blue sites");
+    std::fs::write(out.join("sites.geojson"), sites.replacen("\"level\":\"blue\"", "\"level\":\"purple\"", 1)).unwrap();
+    let before = std::fs::read(out.join("map_sites.png")).unwrap();
+    let (code, err) = run(&root(), &["render", "geodata/urumqi/sisetu.toml", "--out", out.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("sites.geojson: feature") && err.contains("no valid level"), "{err}");
+    assert_eq!(before, std::fs::read(out.join("map_sites.png")).unwrap(), "a failed render changed a map");
+}
+
 fn small_project(dir: &Path, maps: &str) {
     std::fs::write(
         dir.join("districts.geojson"),

@@ -10,6 +10,7 @@
 
 pub mod crs;
 pub mod error;
+pub mod output;
 pub mod sites;
 pub mod table;
 pub mod text;

@@ -106,59 +106,68 @@ fn areas_from(path: &Path, t: &Transformer) -> Result<Vec<Area>> {
         .with_context(|| format!("{}: cannot read the areas back", path.display()))
 }
 
-/// Reads what the maps need from a build's output folder.
+/// Reads what the maps need from a build's output folder. A feature that cannot be read is
+/// an error naming the file and the feature: a map never silently leaves a site out.
 pub fn load_map_data(cfg: &Config, out: &Path) -> Result<(MapData, Crs)> {
-    let report: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(out.join("report.json"))
-            .with_context(|| format!("{}: no report.json; run `sisetu build` first", out.display()))?,
-    )
-    .with_context(|| format!("{}: report.json is not JSON", out.display()))?;
-    let work: Crs = report["working_crs"]
-        .as_str()
-        .ok_or_else(|| Error::input(format!("{}: report.json has no working_crs", out.display())))?
+    let head = sisetu_io::output::ReportHead::read(out)
+        .with_context(|| format!("{}: run `sisetu build` first to make the outputs", out.display()))?;
+    let work: Crs = head
+        .working_crs
         .parse()
-        .map_err(|e| Error::input(format!("report.json working_crs: {e}")))?;
-    let cell_size = report["cell_size_m"].as_f64().unwrap_or(cfg.cell_size_m);
-    let t = Transformer::new(Crs::Wgs84, work).map_err(|e| Error::input(format!("{e}")))?;
+        .map_err(|e| Error::input(format!("{}: report.json working_crs: {e}", out.display())))?;
+    let cell_size = head.cell_size_m;
+    let t = Transformer::new(Crs::Wgs84, work)?;
     let needs = |l: MapLayer| cfg.maps.iter().any(|m| m.fill == Some(l));
     let districts = areas_from(&out.join("districts.geojson"), &t)?;
     let grids = if needs(MapLayer::Grids) { areas_from(&out.join("grids.geojson"), &t)? } else { Vec::new() };
-    let cells = if needs(MapLayer::Cells) {
-        // Cells are rebuilt exactly from their column and row, not from rounded corners.
-        let grid = RegularGrid::new(cell_size)
-            .ok_or_else(|| Error::input(format!("report.json: bad cell_size_m {cell_size}")))?;
-        let fc: Fc<serde_json::Value> = read_fc(&out.join("cells.geojson"))?;
-        fc.features
-            .into_iter()
-            .map(|f| {
-                let p = &f.properties;
-                let (col, row) = (
-                    p.get("col").and_then(serde_json::Value::as_i64),
-                    p.get("row").and_then(serde_json::Value::as_i64),
-                );
-                let (Some(col), Some(row)) = (col, row) else {
-                    return Err(Error::input(format!("cells.geojson: a cell has no col/row")));
-                };
-                let cell = sisetu_core::CellId { col, row };
-                Ok(cell_area(&grid, cell, level_of(p), counts_of(p)))
-            })
-            .collect::<Result<Vec<_>>>()?
-    } else {
-        Vec::new()
-    };
-    let sites = if cfg.maps.iter().any(|m| m.sites) {
-        let fc: Fc<PointGeom> = read_fc(&out.join("sites.geojson"))?;
-        fc.features
-            .par_iter()
-            .filter_map(|f| {
-                let level = level_of(&f.properties)?;
-                let c = &f.geometry.as_ref()?.coordinates;
-                let (x, y) = t.transform(*c.first()?, *c.get(1)?).ok()?;
-                Some(SitePoint { x, y, level })
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    Ok((MapData { districts, cells, grids, sites }, work))
+    let cells = if needs(MapLayer::Cells) { cells_from(&out.join("cells.geojson"), cell_size)? } else { Vec::new() };
+    let sites = if cfg.maps.iter().any(|m| m.sites) { sites_from(&out.join("sites.geojson"), &t)? } else { Vec::new() };
+Ok((MapData { districts, cells, grids, sites }, work))
+}
+
+/// Cells are rebuilt exactly from their column and row, not from rounded corners.
+fn cells_from(path: &Path, cell_size: f64) -> Result<Vec<Area>> {
+    let grid = RegularGrid::new(cell_size)
+        .ok_or_else(|| Error::input(format!("{}: report.json: bad cell_size_m {cell_size}", path.display())))?;
+    let fc: Fc<serde_json::Value> = read_fc(path)?;
+    fc.features
+        .into_iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let p = &f.properties;
+            let (col, row) =
+                (p.get("col").and_then(serde_json::Value::as_i64), p.get("row").and_then(serde_json::Value::as_i64));
+            let (Some(col), Some(row)) = (col, row) else {
+                return Err(Error::input(format!("{}: feature {} has no col/row", path.display(), i + 1)));
+            };
+            Ok(cell_area(&grid, sisetu_core::CellId { col, row }, level_of(p), counts_of(p)))
+        })
+        .collect()
+}
+
+/// Every site of `sites.geojson` in the working CRS; a feature without a level or a position
+/// is an error.
+fn sites_from(path: &Path, t: &Transformer) -> Result<Vec<SitePoint>> {
+    let fc: Fc<PointGeom> = read_fc(path)?;
+    fc.features
+        .par_iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let bad = |why: &str| {
+                Error::input(format!(
+                    "{}: feature {} {why}; rebuild the outputs with `sisetu build`",
+                    path.display(),
+                    i + 1
+                ))
+            };
+            let level = level_of(&f.properties).ok_or_else(|| bad("has no valid level"))?;
+            let c = &f.geometry.as_ref().ok_or_else(|| bad("has no geometry"))?.coordinates;
+            let (lon, lat) = match c.as_slice() {
+                [lon, lat, ..] => (*lon, *lat),
+                _ => return Err(bad("has no [lon, lat] position")),
+            };
+            let (x, y) = t.transform(lon, lat).map_err(|e| bad(&format!("cannot be projected: {e}")))?;
+            Ok(SitePoint { x, y, level })
+        })
+        .collect()
 }

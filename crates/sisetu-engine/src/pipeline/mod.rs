@@ -158,9 +158,8 @@ pub fn build(cfg: &Config, opts: &BuildOptions, obs: &dyn Observer) -> Result<Ou
 /// Outputs of the previous run that this run does not write (a layer or map removed from
 /// the project) are removed on commit, so the folder never mixes two runs.
 fn retire_stale(out_dir: &Path, written: &[String], stage: &mut Staging) {
-    let Ok(bytes) = std::fs::read(out_dir.join("report.json")) else { return };
-    let Ok(old) = serde_json::from_slice::<serde_json::Value>(&bytes) else { return };
-    for name in old["outputs"].as_array().into_iter().flatten().filter_map(|v| v.as_str()) {
+    let Ok(old) = sisetu_io::output::ReportHead::read(out_dir) else { return };
+    for name in &old.outputs {
         let plain = !name.is_empty() && !name.contains(['/', '\\']) && !name.starts_with('.');
         if plain && !written.iter().any(|o| o == name) {
             stage.retire(name);
