@@ -548,3 +548,19 @@ fn management_grid_layer_is_summarised_with_its_responsible_person() {
     sisetu(dir, &["build", "sisetu.toml", "--out", "out"]).expect_code(0);
     assert!(!out.join("grids.geojson").exists(), "a stale grids.geojson was left behind");
 }
+
+#[test]
+fn check_exits_1_on_an_invalid_district_polygon_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/invalid_bowtie_district");
+    for f in ["districts.geojson", "sisetu.toml", "sites.csv"] {
+        std::fs::copy(corpus.join(f), tmp.path().join(f)).unwrap();
+    }
+    let before = snapshot(tmp.path());
+    let run = sisetu(tmp.path(), &["check", "sisetu.toml"]);
+    run.expect_code(1);
+    assert!(run.stdout.contains(": 1 problem\n"), "{}", run.describe());
+    assert!(run.stdout.contains("district BOW has an invalid polygon"), "{}", run.describe());
+    assert!(run.stdout.contains("exit code 1: problems found"), "{}", run.describe());
+    assert!(snapshot(tmp.path()) == before, "check wrote into the project folder");
+}
