@@ -132,9 +132,15 @@ fn km2(m2: f64) -> f64 {
     (m2 / 1e6 * 1e6).round() / 1e6 + 0.0
 }
 
-/// The responsible person of a grid: its `person` attribute, trimmed; `None` when empty.
+/// A responsible person as written: trimmed; `None` when blank.
+pub fn named_person(v: &str) -> Option<&str> {
+    let v = v.trim();
+    (!v.is_empty()).then_some(v)
+}
+
+/// The responsible person of a grid: its `person` attribute ([`named_person`]).
 pub fn person_of(z: &sisetu_core::Zone) -> Option<&str> {
-    z.extra.iter().find(|(k, _)| k == "person").map(|(_, v)| v.trim()).filter(|v| !v.is_empty())
+    z.extra.iter().find(|(k, _)| k == "person").and_then(|(_, v)| named_person(v))
 }
 
 /// One gap, overlap or outside piece, in the working CRS.

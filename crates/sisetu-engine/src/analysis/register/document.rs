@@ -267,7 +267,7 @@ pub const CSV_HEADER: [&str; 16] = [
 ];
 
 fn person_of(u: &RegisterUnit) -> Option<&str> {
-    u.person.as_deref().map(str::trim).filter(|p| !p.is_empty())
+    u.person.as_deref().and_then(crate::analysis::grid_checks::named_person)
 }
 
 fn write_csv(path: &std::path::Path, input: &RegisterInput, sections: &[Section]) -> Result<()> {
