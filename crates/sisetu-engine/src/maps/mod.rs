@@ -2,8 +2,6 @@
 //! `sisetu render`) to the PNG maps named in the project's `[[maps]]` entries, each with a
 //! world file (`.pgw`) and a `.prj` so that it drops into QGIS in the right place.
 
-pub mod coverage;
-
 use crate::project::{Config, MapLayer, MapSpec};
 use anyhow::{anyhow, bail, Context, Result};
 use geo::{BoundingRect, Coord, LineString, MultiPolygon, Polygon, Rect};
