@@ -311,3 +311,7 @@ fn gap_cells(pop: &Population, covered: &[bool], without_room: &[f64]) -> Vec<Ga
     gaps.sort_unstable_by_key(|g| (std::cmp::Reverse(g.cell.row), g.cell.col));
     gaps
 }
+
+#[cfg(test)]
+#[path = "analyse_tests.rs"]
+mod tests;

@@ -234,7 +234,6 @@ fn style_of(classes: &[(String, f64)], class: &str) -> (MarkerShape, f32, Rgba) 
 }
 
 /// What is drawn over the districts: gap cells and area facilities, circles, symbols.
-#[derive(Default)]
 struct Overlay {
     areas: Vec<Area>,
     circles: Vec<Circle>,
@@ -250,8 +249,7 @@ fn overlay(
     grid: &RegularGrid,
     classes: &[(String, f64)],
 ) -> Overlay {
-    let mut o = Overlay::default();
-    o.areas = res
+    let gaps = res
         .gap_cells
         .iter()
         .map(|g| {
@@ -260,6 +258,7 @@ fn overlay(
             a
         })
         .collect();
+    let mut o = Overlay { areas: gaps, circles: Vec::new(), markers: Vec::new() };
     let mut order: Vec<usize> = (0..layer.rows.len()).collect();
     order.sort_by(|&a, &b| layer.rows[b].radius_m.total_cmp(&layer.rows[a].radius_m).then(a.cmp(&b)));
     for &i in &order {

@@ -31,6 +31,8 @@ mod map;
 mod outputs;
 pub mod population;
 pub mod report;
+#[cfg(test)]
+mod testkit;
 
 pub use report::{CoverageReport, InputReport, LayerReport, PopulationReport};
 
@@ -310,3 +312,7 @@ pub fn run(
     let CoverageFindings { report, lines, .. } = findings;
     Ok(Some(CoverageOutcome { report, rejects, outputs, lines }))
 }
+
+#[cfg(test)]
+#[path = "mod_tests.rs"]
+mod tests;

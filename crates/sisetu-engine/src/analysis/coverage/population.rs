@@ -450,3 +450,7 @@ fn spread_pieces(
         start = end;
     }
 }
+
+#[cfg(test)]
+#[path = "population_tests.rs"]
+mod tests;

@@ -295,3 +295,7 @@ pub fn problems(report: &CoverageReport) -> Vec<String> {
     }
     out
 }
+
+#[cfg(test)]
+#[path = "report_tests.rs"]
+mod tests;
