@@ -28,12 +28,13 @@ pub enum Error {
     #[error("internal error: {0}; please report it")]
     Internal(String),
     /// Another error, with what sisetu was doing when it happened.
-    #[error("{context}: {source}")]
+    /// (The cause is part of the message, not a `source()`, so that it is printed once.)
+    #[error("{context}: {cause}")]
     Context {
         /// What sisetu was doing (`comparing with the previous round in out_2024` …).
         context: String,
         /// The error.
-        source: Box<dyn std::error::Error + Send + Sync>,
+        cause: Box<dyn std::error::Error + Send + Sync>,
     },
 }
 
@@ -75,11 +76,11 @@ pub trait ResultExt<T> {
 
 impl<T, E: std::error::Error + Send + Sync + 'static> ResultExt<T> for std::result::Result<T, E> {
     fn context(self, context: impl Display) -> Result<T> {
-        self.map_err(|e| Error::Context { context: context.to_string(), source: Box::new(e) })
+        self.map_err(|e| Error::Context { context: context.to_string(), cause: Box::new(e) })
     }
 
     fn with_context<C: Display>(self, f: impl FnOnce() -> C) -> Result<T> {
-        self.map_err(|e| Error::Context { context: f().to_string(), source: Box::new(e) })
+        self.map_err(|e| Error::Context { context: f().to_string(), cause: Box::new(e) })
     }
 }
 

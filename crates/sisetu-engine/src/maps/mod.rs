@@ -8,7 +8,6 @@
 //! * [`read`]: reading the outputs back (`sisetu render`).
 
 pub mod common;
-pub mod coverage;
 pub mod read;
 pub mod risk;
 
