@@ -65,7 +65,7 @@ enum Command {
         move_m: f64,
         /// Also draw changes_zoom.png of this extent: MIN_LON,MIN_LAT,MAX_LON,MAX_LAT (WGS84 degrees).
         #[arg(long, value_parser = parse_extent, allow_hyphen_values = true)]
-        zoom: Option<[f64; 4]>,
+        zoom: Option<sisetu_core::Extent>,
         /// Take the map style (colours, page, font) from this project file.
         #[arg(long)]
         project: Option<PathBuf>,
@@ -110,11 +110,13 @@ fn set_threads(threads: Option<usize>) -> Result<(), ExitCode> {
 }
 
 /// `--zoom 87.5,43.74,87.72,43.93` → the four numbers, checked.
-fn parse_extent(s: &str) -> Result<[f64; 4], String> {
+fn parse_extent(s: &str) -> Result<sisetu_core::Extent, String> {
     let v: Vec<f64> =
         s.split(',').map(|p| p.trim().parse::<f64>()).collect::<Result<_, _>>().map_err(|e| format!("{e}"))?;
     match v.as_slice() {
-        [a, b, c, d] if a < c && b < d && v.iter().all(|x| x.is_finite()) => Ok([*a, *b, *c, *d]),
+        [a, b, c, d] if a < c && b < d && v.iter().all(|x| x.is_finite()) => {
+            sisetu_core::Extent::new(*a, *b, *c, *d).map_err(|e| e.to_string())
+        }
         _ => Err("give MIN_LON,MIN_LAT,MAX_LON,MAX_LAT in degrees, e.g. 87.5,43.74,87.72,43.93".into()),
     }
 }

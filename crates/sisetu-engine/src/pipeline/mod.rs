@@ -831,7 +831,7 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &dyn Observer) -> Result
         None => (None, Vec::new()),
         Some(prev) => {
             progress.stage("comparing with the previous round");
-            let old = crate::analysis::changes::Round::load(&prev.output, None)
+            let old = crate::analysis::changes::Round::load(&prev.output)
                 .with_context(|| format!("{}: [previous] output", cfg.project_file.display()))?;
             let meta = crate::analysis::changes::RoundMeta {
                 title: cfg.title.clone(),
@@ -843,10 +843,11 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &dyn Observer) -> Result
             };
             let staged = stage.path("sites.geojson");
             let new_dir = staged.parent().map(Path::to_path_buf).unwrap_or_default();
-            let mut new = crate::analysis::changes::Round::load(&new_dir, Some(meta))?;
+            let mut new = crate::analysis::changes::Round::load_staged(&new_dir, meta)?;
             // Named as the output folder (also by `sisetu check`, whose staging is elsewhere).
             new.dir = out_dir.clone();
-            let opts = crate::analysis::changes::DiffOptions { move_threshold_m: prev.move_m, zoom: prev.zoom };
+            let zoom = prev.zoom.map(sisetu_core::Extent::from_array).transpose()?;
+            let opts = crate::analysis::changes::DiffOptions { move_threshold_m: prev.move_m, zoom };
             let o = crate::analysis::changes::run_diff(&old, &new, &opts, Some(cfg), &mut stage)
                 .with_context(|| format!("comparing with the previous round in {}", prev.output.display()))?;
             outputs.extend(o.outputs);
@@ -919,19 +920,7 @@ impl Report {
         let mut out =
             self.grid_checks.as_ref().map(super::analysis::grid_checks::GridChecksReport::problems).unwrap_or_default();
         if let Some(c) = &self.changes {
-            if c.sites.id_reused > 0 {
-                out.push(format!(
-                    "{} site ids of the previous round now name a different enterprise (changes.csv: change = id_reused)",
-                    c.sites.id_reused
-                ));
-            }
-            if c.sites.unmatched > 0 {
-                out.push(format!(
-                    "{} sites cannot be matched with the previous round: empty or repeated ids (changes.csv: change = unmatched)",
-                    c.sites.unmatched
-                ));
-            }
-            out.extend(c.notes.iter().cloned());
+            out.extend(c.problems());
         }
         out
     }
