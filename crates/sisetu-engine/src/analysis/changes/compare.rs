@@ -560,7 +560,13 @@ impl<'a> Matcher<'a> {
     }
 
     /// The old round's site `s` with key `k`: unmatched, removed, or compared with its match.
-    fn old_site(&self, s: &'a RoundSite, k: &str, opts: &DiffOptions, c: &mut SiteCounts) -> Option<(SiteSortKey<'a>, Change)> {
+    fn old_site(
+        &self,
+        s: &'a RoundSite,
+        k: &str,
+        opts: &DiffOptions,
+        c: &mut SiteCounts,
+    ) -> Option<(SiteSortKey<'a>, Change)> {
         if !self.usable(k) {
             c.unmatched += 1;
             let row = self.lone(s, true, Kind::Unmatched, self.unmatched_note(s, k, true));

@@ -246,7 +246,7 @@ fn id_keys_borrow_only_when_already_keys() {
     for id in ["91650100MA77XY012B", "91650100ma77xy012b", "9165 0100", "ＡＢ１", "", "A-B_C"] {
         let cow = id_key_cow(id);
         assert_eq!(cow, id_key(id), "{id}");
-        assert_eq!(matches!(cow, std::borrow::Cow::Borrowed(_)), id_key(id) == id, "{id}");
+        assert_eq!(matches!(cow, Cow::Borrowed(_)), id_key(id) == id, "{id}");
     }
 }
 

@@ -43,9 +43,12 @@ struct Look {
 impl Look {
     fn of(cfg: Option<&Config>) -> Result<Look> {
         Ok(match cfg {
-            Some(c) => {
-                Look { style: c.style.clone(), page: c.page, font: crate::maps::load_font(c)?, source: c.source.clone() }
-            }
+            Some(c) => Look {
+                style: c.style.clone(),
+                page: c.page,
+                font: crate::maps::load_font(c)?,
+                source: c.source.clone(),
+            },
             None => Look {
                 style: Style::default(),
                 page: Page { dpi: 200.0, ..Default::default() },

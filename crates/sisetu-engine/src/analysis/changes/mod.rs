@@ -113,7 +113,9 @@ fn load_previous(ctx: &LoadContext, obs: &dyn Observer) -> Result<Option<Changes
 // The project file keeps it as four numbers until `Previous::zoom` is an `Extent` itself.
 fn previous_zoom(cfg: &Config) -> Result<Option<Extent>> {
     let Some(z) = cfg.previous.as_ref().and_then(|p| p.zoom) else { return Ok(None) };
-    Extent::from_array(z).map(Some).map_err(|e| Error::input(format!("{}: [previous] zoom: {e}", cfg.project_file.display())))
+    Extent::from_array(z)
+        .map(Some)
+        .map_err(|e| Error::input(format!("{}: [previous] zoom: {e}", cfg.project_file.display())))
 }
 
 /// The changes analysis: the previous round, read; the new one comes from the context.
@@ -211,4 +213,3 @@ pub fn run_diff(
     let lines = set.summary.lines();
     Ok(DiffOutcome { summary: set.summary, lines, outputs })
 }
-

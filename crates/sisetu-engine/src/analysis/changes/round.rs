@@ -217,7 +217,8 @@ pub(crate) fn round_coord(v: f64) -> f64 {
         // push_coord writes these in their shortest form (exact) or as null.
         return if v.is_finite() { v } else { f64::NAN };
     }
-    scaled / 1e7
+    // Through the integer push_coord writes: -0.0 (and -4e-8) are written as 0.
+    (scaled as i64) as f64 / 1e7
 }
 
 fn round_ring(r: &LineString<f64>) -> LineString<f64> {
@@ -277,11 +278,8 @@ fn census_sites(ctx: &Context) -> Result<Vec<RoundSite>> {
     let mut sites = Vec::with_capacity(census.n_sites());
     for (li, (layer, placed)) in census.layers.iter().zip(&census.placed).enumerate() {
         let file = census.files.get(li).map_or("", String::as_str);
-        let source = if multi_layer {
-            Path::new(file).file_name().and_then(|f| f.to_str()).unwrap_or(file)
-        } else {
-            ""
-        };
+        let source =
+            if multi_layer { Path::new(file).file_name().and_then(|f| f.to_str()).unwrap_or(file) } else { "" };
         let layer_sites: Vec<RoundSite> = layer
             .sites
             .par_iter()
@@ -363,7 +361,10 @@ fn read_output(path: &Path) -> Result<Vec<u8>> {
 }
 
 fn not_an_output(path: &Path, e: &serde_json::Error, at: &str) -> Error {
-    Error::input(format!("{}: not a sisetu GeoJSON output ({e}{at}); rebuild the round with `sisetu build`", path.display()))
+    Error::input(format!(
+        "{}: not a sisetu GeoJSON output ({e}{at}); rebuild the round with `sisetu build`",
+        path.display()
+    ))
 }
 
 #[derive(Deserialize)]
@@ -422,9 +423,7 @@ struct AreaProps {
 fn parse_level(s: Option<&str>, path: &Path, i: usize) -> Result<Option<RiskLevel>> {
     match s {
         None => Ok(None),
-        Some(s) => {
-            s.parse().map(Some).map_err(|e| Error::input(format!("{}: feature {}: {e}", path.display(), i + 1)))
-        }
+        Some(s) => s.parse().map(Some).map_err(|e| Error::input(format!("{}: feature {}: {e}", path.display(), i + 1))),
     }
 }
 
@@ -491,7 +490,8 @@ fn read_sites(path: &Path) -> Result<(Vec<RoundSite>, String)> {
                     })
                     .collect(),
                 None => {
-                    let fc: Fc<SiteFeature> = serde_json::from_slice(&bytes).map_err(|e| not_an_output(path, &e, ""))?;
+                    let fc: Fc<SiteFeature> =
+                        serde_json::from_slice(&bytes).map_err(|e| not_an_output(path, &e, ""))?;
                     fc.features.into_iter().enumerate().map(|(i, f)| site_of(f, path, i)).collect()
                 }
             }
@@ -533,7 +533,8 @@ fn read_areas(path: &Path, cells: bool) -> Result<Vec<RoundArea>> {
         .enumerate()
         .map(|(i, f)| {
             let p = f.properties;
-            let bad = |what: &str| Error::input(format!("{}: feature {} {what}; rebuild the round", path.display(), i + 1));
+            let bad =
+                |what: &str| Error::input(format!("{}: feature {} {what}; rebuild the round", path.display(), i + 1));
             let (id, cell, geometry) = if cells {
                 let (Some(col), Some(row)) = (p.col, p.row) else { return Err(bad("has no col/row")) };
                 (p.cell_id.ok_or_else(|| bad("has no cell_id"))?, Some(CellId { col, row }), MultiPolygon(vec![]))

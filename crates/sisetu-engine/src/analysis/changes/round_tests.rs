@@ -65,8 +65,21 @@ fn written_and_read(v: f64) -> f64 {
 fn coordinates_are_rounded_as_the_geojson_writer_writes_them() {
     // Fixed values around the places where rounding is delicate, then many pseudo-random ones.
     let mut values = vec![
-        0.0, -0.0, 1e-8, -4e-8, 5e-8, 87.12, 87.1234567, 87.12345675, -87.12345665, 43.999_999_95, 180.0, -179.999_999_99,
-        0.1 + 0.2, 123_456.789_012_345, 4_850_000.123_456_78,
+        0.0,
+        -0.0,
+        1e-8,
+        -4e-8,
+        5e-8,
+        87.12,
+        87.1234567,
+        87.12345675,
+        -87.12345665,
+        43.999_999_95,
+        180.0,
+        -179.999_999_99,
+        0.1 + 0.2,
+        123_456.789_012_345,
+        4_850_000.123_456_78,
     ];
     let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
     for _ in 0..20_000 {
@@ -92,7 +105,12 @@ fn square(x0: f64, y0: f64, size: f64, clockwise: bool) -> LineString<f64> {
 }
 
 fn zone(id: &str, name: &str, exterior: LineString<f64>, holes: Vec<LineString<f64>>) -> Zone {
-    Zone { id: id.into(), name: name.into(), geometry: MultiPolygon(vec![Polygon::new(exterior, holes)]), extra: Vec::new() }
+    Zone {
+        id: id.into(),
+        name: name.into(),
+        geometry: MultiPolygon(vec![Polygon::new(exterior, holes)]),
+        extra: Vec::new(),
+    }
 }
 
 fn layer(file: &str, zones: Vec<Zone>) -> ZoneLayer {
@@ -139,7 +157,9 @@ fn the_round_being_built_has_the_values_its_written_files_would_give() {
     let districts = layer("districts.geojson", vec![d1, d2]);
     let grids = layer("grids.geojson", vec![zone("G1", "一网格", square(87.0, 43.0, 2.0, false), Vec::new())]);
     let at = |lon: f64, lat: f64| ((lon, lat), (lon, lat));
-    let s = |id: &str, name: &str, level, p: ((f64, f64), (f64, f64)), line| Site::new(id, name, "", "A", level, p.0, p.1, line);
+    let s = |id: &str, name: &str, level, p: ((f64, f64), (f64, f64)), line| {
+        Site::new(id, name, "", "A", level, p.0, p.1, line)
+    };
     let census = Census {
         layers: vec![
             site_layer(vec![
@@ -176,7 +196,7 @@ fn the_round_being_built_has_the_values_its_written_files_would_give() {
         has_categories: false,
     };
     let out = Path::new("/x/out_2025");
-    let ctx = crate::analysis::Context {
+    let ctx = Context {
         cfg: &cfg,
         work: Crs::Wgs84,
         districts: &districts,
@@ -194,7 +214,10 @@ fn the_round_being_built_has_the_values_its_written_files_would_give() {
         r.meta.aggregation,
         "score (weights red 10 orange 5 yellow 2 blue 1; thresholds red 50 orange 20 yellow 5)"
     );
-    assert_eq!((r.meta.title.as_str(), r.meta.census_date.as_deref(), r.meta.cell_size_m), ("T", Some("2025-06"), 500.0));
+    assert_eq!(
+        (r.meta.title.as_str(), r.meta.census_date.as_deref(), r.meta.cell_size_m),
+        ("T", Some("2025-06"), 500.0)
+    );
     let ids: Vec<(&str, &str, &str, bool, &str)> = r
         .sites
         .iter()
@@ -202,11 +225,7 @@ fn the_round_being_built_has_the_values_its_written_files_would_give() {
         .collect();
     assert_eq!(
         ids,
-        [
-            ("S1", "D1", "G1", true, "a.csv"),
-            ("", "D2", "", false, "a.csv"),
-            ("s1 ", "", "", true, "b.xlsx"),
-        ]
+        [("S1", "D1", "G1", true, "a.csv"), ("", "D2", "", false, "a.csv"), ("s1 ", "", "", true, "b.xlsx"),]
     );
     assert_eq!((r.sites[0].lon, r.sites[0].lat), (written_and_read(87.123_456_789), 43.5));
     assert_eq!(r.sites[2].line, 7);
@@ -233,7 +252,7 @@ fn the_round_being_built_has_the_values_its_written_files_would_give() {
         placed: vec![vec![Placed { district: None, grid: None, cell: CellId { col: 3, row: 2 } }]],
         duplicates: Duplicates::default(),
     };
-    let ctx = crate::analysis::Context { census: &one, grids: None, ..ctx };
+    let ctx = Context { census: &one, grids: None, ..ctx };
     let r = Round::from_context(&ctx).unwrap();
     assert_eq!((r.sites[0].source.as_str(), r.sites[0].grid.as_str(), r.grids.is_none()), ("", "", true));
 }
