@@ -162,6 +162,7 @@ fn new_spec() -> RoundSpec<'static> {
 }
 
 /// What a diff gave: the summary, its terminal lines and the files written.
+#[derive(Debug)]
 struct Outcome {
     summary: DiffSummary,
     lines: Vec<String>,
