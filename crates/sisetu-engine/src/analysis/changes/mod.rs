@@ -4,7 +4,7 @@
 //! * [`round`]: a [`Round`], read from a finished build's output folder ([`Round::load`]: the
 //!   previous round, and both rounds of `sisetu diff`) or taken from the census being built
 //!   ([`Round::from_context`], with the values its written files would give).
-//! * [`compare`]: the comparison, a [`ChangeSet`] with its [`DiffSummary`]; no I/O.
+//! * [`mod@compare`]: the comparison, a [`ChangeSet`] with its [`DiffSummary`]; no I/O.
 //! * [`outputs`]: `changes.csv` (UTF-8 with a BOM, header [`CSV_HEADER`]; `change` lists the
 //!   change kinds of the row joined with `;`) and `changes.geojson` (the same rows as features:
 //!   sites as points at their new position, removed sites at their old one; areas as their
