@@ -157,7 +157,7 @@ pub fn parse() -> Result<Invocation, CliError> {
             if !(move_m.is_finite() && move_m >= 0.0) {
                 return Err(CliError::Invalid(format!("--move-m {move_m}: give a distance in metres, 0 or more")));
             }
-            let opts = DiffOptions { move_threshold_m: move_m, zoom: zoom.map(Extent::to_array) };
+            let opts = DiffOptions { move_threshold_m: move_m, zoom };
             (Command::Diff { old, new, out, opts, project }, threads, quiet)
         }
         Flags::Render { project, out, threads, quiet } => (Command::Render { project, out }, threads, quiet),

@@ -47,11 +47,14 @@ fn compare(dir: &Path, pins: &BTreeMap<String, String>) -> Vec<String> {
 
 #[test]
 fn demo_outputs_match_the_pinned_checksums() {
+    // Run as the README does, from a folder holding geodata/urumqi/ (report.json names the
+    // inputs as the command line reaches them).
     let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path();
-    copy_demo_inputs(dir);
-    sisetu(dir, &["build", "sisetu.toml", "--quiet"]).expect_code(0);
-    sisetu(dir, &["build", "sisetu_2025.toml", "--quiet"]).expect_code(0);
+    let dir = tmp.path().join("geodata/urumqi");
+    std::fs::create_dir_all(&dir).unwrap();
+    copy_demo_inputs(&dir);
+    sisetu(tmp.path(), &["build", "geodata/urumqi/sisetu.toml", "--quiet"]).expect_code(0);
+    sisetu(tmp.path(), &["build", "geodata/urumqi/sisetu_2025.toml", "--quiet"]).expect_code(0);
     let mut wrong = compare(&dir.join("out"), &pinned("demo_out.sha256"));
     wrong.extend(
         compare(&dir.join("out_2025"), &pinned("demo_out_2025.sha256")).into_iter().map(|w| format!("out_2025/{w}")),

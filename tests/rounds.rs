@@ -500,3 +500,164 @@ fn register_can_be_switched_off_and_its_old_files_go() {
         r["outputs"]
     );
 }
+
+/// A census assigned by hand with the library, the way a build assigns it (polygons and
+/// sites read and projected to the build's working CRS, sites located, ids keyed, levels
+/// counted; categories are not counted, the comparison does not use them).
+struct HandCensus {
+    cfg: sisetu_engine::project::Config,
+    work: sisetu_io::crs::Crs,
+    districts: sisetu_engine::layers::ZoneLayer,
+    grids: Option<sisetu_engine::layers::ZoneLayer>,
+    census: sisetu_engine::census::Census,
+    tallies: sisetu_engine::census::Tallies,
+}
+
+fn hand_census(project: &Path, work: sisetu_io::crs::Crs) -> HandCensus {
+    use sisetu_core::{RegularGrid, Summary};
+    use sisetu_engine::census::{Census, Duplicates, Placed, Tallies};
+    use sisetu_engine::layers::load_zone_layer;
+    use std::collections::BTreeMap;
+    let cfg = sisetu_engine::project::Config::load(project).unwrap();
+    let (dspec, dcrs) = &cfg.districts;
+    let districts = load_zone_layer(dspec, *dcrs, work).unwrap();
+    let grids = cfg.management_grid.as_ref().map(|(s, c)| load_zone_layer(s, *c, work).unwrap());
+    let grid = RegularGrid::new(cfg.cell_size_m).unwrap();
+    let layers: Vec<_> = cfg
+        .sites
+        .iter()
+        .map(|spec| {
+            let tf = sisetu_io::sites::SiteTransforms::new(spec.crs, work).unwrap();
+            sisetu_io::sites::read_sites(spec, &cfg.grades, &tf, &|_| {}).unwrap()
+        })
+        .collect();
+    let files: Vec<String> = cfg.sites.iter().map(|s| s.display.clone()).collect();
+    let placed: Vec<Vec<Placed>> = layers
+        .iter()
+        .map(|l| {
+            l.sites
+                .iter()
+                .map(|s| Placed {
+                    district: districts.index.locate(s.x, s.y),
+                    grid: grids.as_ref().and_then(|g| g.index.locate(s.x, s.y)),
+                    cell: grid.cell_of(s.x, s.y),
+                })
+                .collect()
+        })
+        .collect();
+    let mut occurrences: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut rows = Vec::new();
+    for (l, file) in layers.iter().zip(&files) {
+        let mut repeated = Vec::new();
+        for s in &l.sites {
+            if s.id().is_empty() {
+                repeated.push(false);
+                continue;
+            }
+            let seen = occurrences.entry(sisetu_core::idkey::id_key(s.id())).or_default();
+            repeated.push(!seen.is_empty());
+            seen.push(format!("{file}:{}", s.line));
+        }
+        rows.push(repeated);
+    }
+    occurrences.retain(|_, v| v.len() > 1);
+    let mut tallies = Tallies {
+        by_district: vec![Summary::default(); districts.work.len()],
+        by_grid: vec![Summary::default(); grids.as_ref().map_or(0, |g| g.work.len())],
+        ..Default::default()
+    };
+    let mut cells = BTreeMap::new();
+    for (l, p) in layers.iter().zip(&placed) {
+        for (s, a) in l.sites.iter().zip(p) {
+            tallies.total.add(s.level, None);
+            match a.district {
+                Some(d) => tallies.by_district[d as usize].add(s.level, None),
+                None => tallies.unassigned.add(s.level, None),
+            }
+            match a.grid {
+                Some(g) => tallies.by_grid[g as usize].add(s.level, None),
+                None => tallies.outside_grid += 1,
+            }
+            let cell: &mut (_, Summary) =
+                cells.entry((std::cmp::Reverse(a.cell.row), a.cell.col)).or_insert((a.cell, Summary::default()));
+            cell.1.add(s.level, None);
+        }
+    }
+    tallies.cells = cells.into_values().collect();
+    let census = Census { layers, files, placed, duplicates: Duplicates { rows, occurrences } };
+    HandCensus { cfg, work, districts, grids, census, tallies }
+}
+
+#[test]
+fn the_round_being_built_is_its_written_files_and_the_analysis_writes_the_build_s_changes() {
+    use sisetu_engine::analysis::changes::{self, Round};
+    use sisetu_engine::analysis::{Context, LoadContext};
+    use sisetu_engine::observer::Silent;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    copy_demo_inputs(dir);
+    sisetu(dir, &["build", "sisetu.toml", "--quiet"]).expect_code(0);
+    let run = sisetu(dir, &["build", "sisetu_2025.toml", "--out", "one"]);
+    run.expect_code(0);
+    let out = dir.join("one");
+    let report = read_json(&out.join("report.json"));
+    let work = report["working_crs"].as_str().unwrap().parse().unwrap();
+    let h = hand_census(&dir.join("sisetu_2025.toml"), work);
+    let ctx = Context {
+        cfg: &h.cfg,
+        work: h.work,
+        districts: &h.districts,
+        grids: h.grids.as_ref(),
+        census: &h.census,
+        tallies: &h.tallies,
+        out_dir: &out,
+    };
+
+    // The round in memory has exactly the values of its written files.
+    let built = Round::from_context(&ctx).unwrap();
+    let written = Round::load(&out).unwrap();
+    assert_eq!(built.meta, written.meta);
+    assert_eq!(built.sites.len(), written.sites.len());
+    for (b, w) in built.sites.iter().zip(&written.sites) {
+        assert_eq!(b, w);
+    }
+    assert!(built.districts == written.districts, "districts differ from districts.geojson");
+    assert!(built.grids == written.grids, "grids differ from grids.geojson");
+    assert_eq!(built.cells, written.cells);
+    assert_eq!((built.sites_sha256, built.report_sha256), (None, None));
+
+    // The analysis, from the previous round read at load time to its files: the build's bytes.
+    let lctx =
+        LoadContext { cfg: &h.cfg, work: h.work, districts: &h.districts, grids: h.grids.as_ref(), out_dir: &out };
+    let analysis = changes::load(&lctx, &Silent).unwrap().expect("the project has a [previous] round");
+    assert_eq!(analysis.name(), "changes");
+    let findings = analysis.run(&ctx, &Silent).unwrap();
+    let mut stage = sisetu_io::write::Staging::new(&dir.join("analysis")).unwrap();
+    let mut files = findings.write(&ctx, &mut stage).unwrap();
+    files.extend(findings.draw(&ctx, &mut stage).unwrap());
+    stage.commit().unwrap();
+    assert_eq!(files.len(), 8, "{files:?}");
+    for f in &files {
+        let (a, b) = (std::fs::read(dir.join("analysis").join(f)).unwrap(), std::fs::read(out.join(f)).unwrap());
+        assert!(a == b, "{f}: {}", first_difference(&a, &b).unwrap_or_default());
+    }
+    // The section is report.json's, but for the hash of the new round's sites.geojson, which
+    // is not written yet when the analysis runs (and the folders, named as given).
+    let section = findings.section().unwrap();
+    let mut want = report["changes"].clone();
+    want["new"]["sites_sha256"] = serde_json::Value::Null;
+    for side in ["old", "new"] {
+        let (got, was) = (section[side]["dir"].as_str().unwrap(), want[side]["dir"].as_str().unwrap());
+        assert!(Path::new(got).ends_with(was), "{side}: {got} is not {was}");
+        want[side]["dir"] = section[side]["dir"].clone();
+    }
+    assert_eq!(section, want);
+    for line in findings.lines() {
+        assert!(run.stderr.contains(&line), "{line}\n{}", run.describe());
+    }
+    assert!(
+        findings.problems().iter().any(|p| p.contains("now name a different enterprise")),
+        "{:?}",
+        findings.problems()
+    );
+}

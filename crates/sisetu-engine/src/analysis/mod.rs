@@ -88,5 +88,10 @@ pub type Loader = fn(&LoadContext, &dyn Observer) -> Result<Option<Box<dyn Analy
 
 /// Every analysis sisetu has. Order = report sections and terminal lines.
 pub fn registry() -> Vec<(&'static str, Loader)> {
-    vec![("grid_checks", grid_checks::load), ("coverage", coverage::load), ("register", register::load)]
+    vec![
+        ("grid_checks", grid_checks::load),
+        ("changes", changes::load),
+        ("coverage", coverage::load),
+        ("register", register::load),
+    ]
 }

@@ -122,7 +122,7 @@ pub fn load_map_data(cfg: &Config, out: &Path) -> Result<(MapData, Crs)> {
     let grids = if needs(MapLayer::Grids) { areas_from(&out.join("grids.geojson"), &t)? } else { Vec::new() };
     let cells = if needs(MapLayer::Cells) { cells_from(&out.join("cells.geojson"), cell_size)? } else { Vec::new() };
     let sites = if cfg.maps.iter().any(|m| m.sites) { sites_from(&out.join("sites.geojson"), &t)? } else { Vec::new() };
-Ok((MapData { districts, cells, grids, sites }, work))
+    Ok((MapData { districts, cells, grids, sites }, work))
 }
 
 /// Cells are rebuilt exactly from their column and row, not from rounded corners.

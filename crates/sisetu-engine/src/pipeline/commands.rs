@@ -25,7 +25,10 @@ pub fn render(project: &Path, out: Option<PathBuf>, progress: &dyn Observer) -> 
     Ok(files)
 }
 
-/// `sisetu diff`: compares two rounds' output folders and writes the change files to `out`.
+/// `sisetu diff`: compares two rounds' output folders and writes the change files
+/// (`changes.csv`, `changes.geojson`, `changes.png` with its world file, `changes.json` and,
+/// with a zoom extent, `changes_zoom.png`) to `out`; returns the summary lines. `project`
+/// gives the map style, page and font.
 pub fn diff(
     old: &Path,
     new: &Path,
@@ -34,32 +37,36 @@ pub fn diff(
     project: Option<&Path>,
     progress: &dyn Observer,
 ) -> Result<Vec<String>> {
-    use crate::analysis::changes::{run_diff, Round};
+    use crate::analysis::changes::{compare, map, outputs, Round};
     for (what, dir) in [("OLD", old), ("NEW", new)] {
         if crate::paths::same_folder(out, dir) {
-            return Err(Error::input(format!(
+            return Err(Error::output(format!(
                 "--out {} is the {what} round's folder: the change files would mix with that build's outputs; write them to a folder of their own",
                 out.display()
             )));
         }
     }
     if out.join("report.json").is_file() {
-        return Err(Error::input(format!(
+        return Err(Error::output(format!(
             "--out {}: the folder holds a build's outputs (report.json); write the change files to a folder of their own",
             out.display()
         )));
     }
     let cfg = project.map(Config::load).transpose()?;
     progress.stage("reading the old round");
-    let old_round = Round::load(old, None)?;
+    let old_round = Round::load(old)?;
     progress.stage("reading the new round");
-    let new_round = Round::load(new, None)?;
+    let new_round = Round::load(new)?;
     progress.stage("comparing");
+    let set = compare(&old_round, &new_round, &opts)?;
+    drop((old_round, new_round));
     let mut stage = sisetu_io::write::Staging::new(out)?;
-    let outcome = run_diff(&old_round, &new_round, &opts, cfg.as_ref(), &mut stage)?;
-    let mut json = serde_json::to_vec_pretty(&outcome.summary).map_err(|e| Error::internal(e.to_string()))?;
+    outputs::write(&set, &mut stage)?;
+    map::draw(&set, cfg.as_ref(), &mut stage)?;
+    let mut json = serde_json::to_vec_pretty(&set.summary)
+        .map_err(|e| Error::internal(format!("changes.json cannot be serialised: {e}")))?;
     json.push(b'\n');
     sisetu_io::write::write_bytes(&stage.path("changes.json"), &json)?;
     stage.commit()?;
-    Ok(outcome.lines)
+    Ok(set.summary.lines())
 }

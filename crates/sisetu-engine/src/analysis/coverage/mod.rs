@@ -99,7 +99,7 @@ pub fn load_inputs(
 
 /// Loads the analysis with its inputs ([`crate::analysis::Loader`]); `None` when the project
 /// has no `[[facilities]]`.
-pub fn load(ctx: &LoadContext, obs: &dyn Observer) -> super::Result<Option<Box<dyn Analysis>>> {
+pub fn load(ctx: &LoadContext, obs: &dyn Observer) -> Result<Option<Box<dyn Analysis>>> {
     let inputs = load_inputs(ctx.cfg, ctx.districts, ctx.work, obs)?;
     Ok(inputs.map(|i| Box::new(Coverage { inputs: Arc::new(i) }) as Box<dyn Analysis>))
 }
@@ -152,7 +152,7 @@ impl Analysis for Coverage {
         self.inputs.rows()
     }
 
-    fn run(&self, ctx: &Context, obs: &dyn Observer) -> super::Result<Box<dyn Findings>> {
+    fn run(&self, ctx: &Context, obs: &dyn Observer) -> Result<Box<dyn Findings>> {
         Ok(Box::new(self.compute(ctx.districts, ctx.work, obs)?))
     }
 }
@@ -250,67 +250,13 @@ impl Findings for CoverageFindings {
         report::problems(&self.report)
     }
 
-    fn write(&self, ctx: &Context, stage: &mut Staging) -> super::Result<Vec<String>> {
+    fn write(&self, ctx: &Context, stage: &mut Staging) -> Result<Vec<String>> {
         Ok(self.write_files(ctx.districts, ctx.work, stage)?)
     }
 
-    fn draw(&self, ctx: &Context, stage: &mut Staging) -> super::Result<Vec<String>> {
+    fn draw(&self, ctx: &Context, stage: &mut Staging) -> Result<Vec<String>> {
         Ok(self.draw_maps(ctx.cfg, ctx.districts, ctx.work, stage)?)
     }
-}
-
-// ---------------------------------------------------------------------------------------
-// Compatibility with the old pipeline: removed when the pipeline calls the analysis registry.
-
-/// A rejected row with the file it came from.
-#[doc(hidden)]
-pub type FileReject = (String, Reject);
-
-/// What the coverage part of a build hands back to the old `pipeline::run`.
-#[doc(hidden)]
-pub struct CoverageOutcome {
-    /// The `coverage` section of report.json.
-    pub report: CoverageReport,
-    /// Rejected rows of the population, facility and candidate files.
-    pub rejects: Vec<FileReject>,
-    /// Files written.
-    pub outputs: Vec<String>,
-    /// Lines for the terminal.
-    pub lines: Vec<String>,
-}
-
-/// The old entry point, through load → run → write → draw: removed when the pipeline calls
-/// the analysis registry.
-#[doc(hidden)]
-pub fn run(
-    cfg: &Config,
-    districts: &ZoneLayer,
-    work: Crs,
-    stage: &mut Staging,
-    progress: &dyn Observer,
-) -> Result<Option<CoverageOutcome>> {
-    let Some(inputs) = load_inputs(cfg, districts, work, progress)? else {
-        stage.retire(outputs::GAPS_FILE);
-        stage.retire(outputs::SITING_FILE);
-        return Ok(None);
-    };
-    let analysis = Coverage::new(inputs);
-    let rejects: Vec<FileReject> = analysis
-        .loaded()
-        .rows()
-        .iter()
-        .flat_map(|i| i.rejects.iter().map(|r| (i.file.to_string(), r.clone())))
-        .collect();
-    let findings = analysis.compute(districts, work, progress)?;
-    for w in &findings.warnings {
-        progress.warn(w);
-    }
-    progress.stage("writing coverage outputs");
-    let mut outputs = findings.write_files(districts, work, stage)?;
-    progress.stage("rendering coverage maps");
-    outputs.extend(findings.draw_maps(cfg, districts, work, stage)?);
-    let CoverageFindings { report, lines, .. } = findings;
-    Ok(Some(CoverageOutcome { report, rejects, outputs, lines }))
 }
 
 #[cfg(test)]
