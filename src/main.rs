@@ -184,6 +184,7 @@ fn main() -> ExitCode {
             }
             let progress = Progress::new(quiet);
             let run = Config::load(&project)
+                .map_err(anyhow::Error::from)
                 .and_then(|cfg| build::run(&cfg, &BuildOptions { out: None, check: true }, &progress));
             match run {
                 Ok(outcome) => check_summary(&project, &outcome),

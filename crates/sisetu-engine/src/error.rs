@@ -15,6 +15,9 @@ pub enum Error {
     /// A map cannot be drawn (font, page size …).
     #[error(transparent)]
     Render(#[from] sisetu_render::RenderError),
+    /// The project file cannot be read or used.
+    #[error(transparent)]
+    Project(#[from] crate::project::ProjectError),
     /// An input cannot be used as it is; the message names it and says how to fix it.
     #[error("{0}")]
     Input(String),

@@ -81,7 +81,7 @@ pub fn render_all(
         if !fc.maps.is_empty() {
             let t = Transformer::new(Crs::Wgs84, work).map_err(|e| anyhow!("{e}"))?;
             for m in &fc.maps {
-                let e = m.extent;
+                let e = m.extent.to_array();
                 let mut pts = Vec::new();
                 for (x, y) in [(e[0], e[1]), (e[2], e[1]), (e[2], e[3]), (e[0], e[3])] {
                     pts.push(t.transform(x, y).map_err(|err| anyhow!("{} extent: {err}", m.file))?);

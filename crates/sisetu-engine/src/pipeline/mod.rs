@@ -821,10 +821,13 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &dyn Observer) -> Result
 
     let aggregation_text = match agg {
         sisetu_core::Aggregation::Highest => "highest".to_string(),
-        sisetu_core::Aggregation::Score { weights: w, thresholds: t } => format!(
-            "score (weights red {} orange {} yellow {} blue {}; thresholds red {} orange {} yellow {})",
-            w[0], w[1], w[2], w[3], t[0], t[1], t[2]
-        ),
+        sisetu_core::Aggregation::Score(rule) => {
+            let (w, t) = (rule.weights(), rule.thresholds());
+            format!(
+                "score (weights red {} orange {} yellow {} blue {}; thresholds red {} orange {} yellow {})",
+                w[0], w[1], w[2], w[3], t[0], t[1], t[2]
+            )
+        }
     };
     // Changes since the previous census round (`[previous]`).
     let (changes, change_lines) = match &cfg.previous {
@@ -846,7 +849,10 @@ pub fn run(cfg: &Config, opts: &BuildOptions, progress: &dyn Observer) -> Result
             let mut new = crate::analysis::changes::Round::load(&new_dir, Some(meta))?;
             // Named as the output folder (also by `sisetu check`, whose staging is elsewhere).
             new.dir = out_dir.clone();
-            let opts = crate::analysis::changes::DiffOptions { move_threshold_m: prev.move_m, zoom: prev.zoom };
+            let opts = crate::analysis::changes::DiffOptions {
+                move_threshold_m: prev.move_m,
+                zoom: prev.zoom.map(sisetu_core::Extent::to_array),
+            };
             let o = crate::analysis::changes::run_diff(&old, &new, &opts, Some(cfg), &mut stage)
                 .with_context(|| format!("comparing with the previous round in {}", prev.output.display()))?;
             outputs.extend(o.outputs);
