@@ -18,13 +18,14 @@ use std::path::{Path, PathBuf};
 #[derive(Debug)]
 pub struct ProjectError {
     file: PathBuf,
-    kind: ProjectErrorKind,
+    /// Boxed: the engine's `Error` holds a `ProjectError` and stays small.
+    kind: Box<ProjectErrorKind>,
 }
 
 impl ProjectError {
     /// The error `kind` in the project file `file`.
     pub fn new(file: impl Into<PathBuf>, kind: ProjectErrorKind) -> Self {
-        ProjectError { file: file.into(), kind }
+        ProjectError { file: file.into(), kind: Box::new(kind) }
     }
 
     /// The project file.

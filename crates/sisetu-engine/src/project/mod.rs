@@ -2,6 +2,8 @@
 //!
 //! Every key is documented in `docs/project-file.md`. Paths are relative to the project
 //! file. Unknown keys are errors (they are usually typos), reported with line and column.
+//! Every error is a [`ProjectError`]: the file, and a [`ProjectErrorKind`] naming the table,
+//! the key and the fix.
 
 mod error;
 pub mod facilities;
