@@ -30,5 +30,5 @@ pub use extent::{Extent, ExtentError};
 pub use grade::{GradeError, GradeScheme};
 pub use grid::{CellId, RegularGrid};
 pub use level::{ParseLevelError, RiskLevel};
-pub use summary::{Aggregation, LevelCounts, Summary};
+pub use summary::{Aggregation, AggregationError, LevelCounts, ScoreRule, Summary};
 pub use zone::{Position, Zone, ZoneIndex};

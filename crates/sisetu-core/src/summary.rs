@@ -4,7 +4,8 @@
 //! * `Highest` (就高, the default): the area takes the highest level present.
 //! * `Score`: `score = Σ weight[level] × count[level]`; the area is red when
 //!   `score ≥ thresholds.red`, else orange when `≥ thresholds.orange`, else yellow when
-//!   `≥ thresholds.yellow`, else blue. Weights and thresholds come from the project file.
+//!   `≥ thresholds.yellow`, else blue. Weights and thresholds come from the project file
+//!   and are checked once, by [`ScoreRule::new`]: a [`ScoreRule`] is always valid.
 //!
 //! Either way an area with no sites has no level (`None`).
 //!
@@ -62,26 +63,34 @@ pub enum Aggregation {
     /// 就高: the highest level present.
     #[default]
     Highest,
-    /// Weighted score against thresholds (see module docs).
-    Score {
-        /// Weight per level, red first.
-        weights: [f64; 4],
-        /// Minimum score for red, orange, yellow (descending).
-        thresholds: [f64; 3],
-    },
+    /// Weighted score against thresholds (see module docs and [`ScoreRule`]).
+    Score(ScoreRule),
+}
+
+/// The rule as `report.json` states it: `highest`, or `score (weights red 10 orange 5 …;
+/// thresholds red … orange … yellow …)`.
+impl std::fmt::Display for Aggregation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Aggregation::Highest => f.write_str("highest"),
+            Aggregation::Score(rule) => {
+                let (w, t) = (rule.weights(), rule.thresholds());
+                write!(
+                    f,
+                    "score (weights red {} orange {} yellow {} blue {}; thresholds red {} orange {} yellow {})",
+                    w[0], w[1], w[2], w[3], t[0], t[1], t[2]
+                )
+            }
+        }
+    }
 }
 
 impl Aggregation {
-    /// Default weights of the score rule: red 10, orange 5, yellow 2, blue 1.
-    pub const DEFAULT_WEIGHTS: [f64; 4] = [10.0, 5.0, 2.0, 1.0];
-    /// Default thresholds of the score rule: red ≥ 50, orange ≥ 20, yellow ≥ 5.
-    pub const DEFAULT_THRESHOLDS: [f64; 3] = [50.0, 20.0, 5.0];
-
     /// The score of a set of counts under this rule (0 for `Highest`).
     pub fn score(&self, c: &LevelCounts) -> f64 {
         match self {
             Aggregation::Highest => 0.0,
-            Aggregation::Score { weights, .. } => (0..4).map(|i| weights[i] * c.n[i] as f64).sum(),
+            Aggregation::Score(rule) => rule.score(c),
         }
     }
 
@@ -92,19 +101,130 @@ impl Aggregation {
         }
         match self {
             Aggregation::Highest => c.highest(),
-            Aggregation::Score { thresholds, .. } => {
-                let s = self.score(c);
-                Some(if s >= thresholds[0] {
-                    RiskLevel::Red
-                } else if s >= thresholds[1] {
-                    RiskLevel::Orange
-                } else if s >= thresholds[2] {
-                    RiskLevel::Yellow
-                } else {
-                    RiskLevel::Blue
-                })
+            Aggregation::Score(rule) => Some(rule.level_of_score(rule.score(c))),
+        }
+    }
+}
+
+/// The weights and thresholds of the score rule, valid by construction:
+///
+/// * every weight is a finite number ≥ 0, and at least one is above 0 (a weight of 0 leaves
+///   that level out of the score; weights need not be ordered, though red ≥ orange ≥ yellow
+///   ≥ blue is the usual choice);
+/// * every threshold is a finite number ≥ 0 (scores are never negative, so a threshold of 0
+///   means "every area with sites"), ordered red ≥ orange ≥ yellow. Equal thresholds are
+///   allowed: the lower of the two levels is then never given.
+///
+/// ```
+/// use sisetu_core::summary::{AggregationError, ScoreRule};
+/// use sisetu_core::RiskLevel;
+/// let rule = ScoreRule::new([10.0, 5.0, 2.0, 1.0], [50.0, 20.0, 5.0]).unwrap();
+/// assert_eq!(rule.weights(), ScoreRule::DEFAULT_WEIGHTS);
+/// let nan = ScoreRule::new([f64::NAN, 5.0, 2.0, 1.0], [50.0, 20.0, 5.0]);
+/// assert!(matches!(nan, Err(AggregationError::Weight { level: RiskLevel::Red, .. })));
+/// let unordered = ScoreRule::new([10.0, 5.0, 2.0, 1.0], [5.0, 20.0, 50.0]);
+/// assert!(matches!(unordered, Err(AggregationError::Unordered { .. })));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ScoreRule {
+    weights: [f64; 4],
+    thresholds: [f64; 3],
+}
+
+/// Why weights and thresholds do not make a [`ScoreRule`]. The messages name the key of
+/// the project file's `[aggregation]` table (`weights.red`, `thresholds`) and the fix.
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
+pub enum AggregationError {
+    /// A weight is NaN, infinite or negative.
+    #[error("weights.{level} = {value}: a weight must be a finite number, 0 or more (e.g. {level} = {default})", default = ScoreRule::DEFAULT_WEIGHTS[level.index()])]
+    Weight {
+        /// The level whose weight it is.
+        level: RiskLevel,
+        /// The weight given.
+        value: f64,
+    },
+    /// Every weight is 0, so every score would be 0.
+    #[error("weights are all 0: give at least one level a weight above 0 (e.g. red = 10)")]
+    ZeroWeights,
+    /// A threshold is NaN, infinite or negative.
+    #[error("thresholds.{level} = {value}: a threshold must be a finite score, 0 or more (e.g. {level} = {default})", default = ScoreRule::DEFAULT_THRESHOLDS[level.index()])]
+    Threshold {
+        /// The level whose threshold it is (red, orange or yellow).
+        level: RiskLevel,
+        /// The threshold given.
+        value: f64,
+    },
+    /// The thresholds are not ordered red ≥ orange ≥ yellow.
+    #[error("thresholds must satisfy red ≥ orange ≥ yellow, got {thresholds:?}")]
+    Unordered {
+        /// The thresholds given, red first.
+        thresholds: [f64; 3],
+    },
+}
+
+impl ScoreRule {
+    /// Default weights: red 10, orange 5, yellow 2, blue 1.
+    pub const DEFAULT_WEIGHTS: [f64; 4] = [10.0, 5.0, 2.0, 1.0];
+    /// Default thresholds: red ≥ 50, orange ≥ 20, yellow ≥ 5.
+    pub const DEFAULT_THRESHOLDS: [f64; 3] = [50.0, 20.0, 5.0];
+
+    /// The rule with `weights` (red, orange, yellow, blue) and `thresholds` (minimum score
+    /// for red, orange, yellow), when they satisfy the rules of [`ScoreRule`]. The first
+    /// problem found is returned, weights first, red first.
+    pub fn new(weights: [f64; 4], thresholds: [f64; 3]) -> Result<ScoreRule, AggregationError> {
+        for (level, value) in RiskLevel::ALL.into_iter().zip(weights) {
+            if !(value.is_finite() && value >= 0.0) {
+                return Err(AggregationError::Weight { level, value });
             }
         }
+        if weights.iter().all(|w| *w == 0.0) {
+            return Err(AggregationError::ZeroWeights);
+        }
+        for (level, value) in RiskLevel::ALL.into_iter().zip(thresholds) {
+            if !(value.is_finite() && value >= 0.0) {
+                return Err(AggregationError::Threshold { level, value });
+            }
+        }
+        if !(thresholds[0] >= thresholds[1] && thresholds[1] >= thresholds[2]) {
+            return Err(AggregationError::Unordered { thresholds });
+        }
+        Ok(ScoreRule { weights, thresholds })
+    }
+
+    /// Weight per level, red first.
+    pub fn weights(&self) -> [f64; 4] {
+        self.weights
+    }
+
+    /// Minimum score for red, orange, yellow.
+    pub fn thresholds(&self) -> [f64; 3] {
+        self.thresholds
+    }
+
+    /// `Σ weight[level] × count[level]`.
+    pub fn score(&self, c: &LevelCounts) -> f64 {
+        (0..4).map(|i| self.weights[i] * c.n[i] as f64).sum()
+    }
+
+    /// The level a score reaches: red at `thresholds[0]` or more, else orange at
+    /// `thresholds[1]`, else yellow at `thresholds[2]`, else blue.
+    pub fn level_of_score(&self, score: f64) -> RiskLevel {
+        if score >= self.thresholds[0] {
+            RiskLevel::Red
+        } else if score >= self.thresholds[1] {
+            RiskLevel::Orange
+        } else if score >= self.thresholds[2] {
+            RiskLevel::Yellow
+        } else {
+            RiskLevel::Blue
+        }
+    }
+}
+
+impl Default for ScoreRule {
+    /// The default weights and thresholds.
+    fn default() -> Self {
+        ScoreRule { weights: ScoreRule::DEFAULT_WEIGHTS, thresholds: ScoreRule::DEFAULT_THRESHOLDS }
     }
 }
 

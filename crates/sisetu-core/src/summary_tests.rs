@@ -15,8 +15,7 @@ fn highest_rule() {
 
 #[test]
 fn score_rule() {
-    let rule =
-        Aggregation::Score { weights: Aggregation::DEFAULT_WEIGHTS, thresholds: Aggregation::DEFAULT_THRESHOLDS };
+    let rule = Aggregation::Score(ScoreRule::default());
     assert_eq!(rule.level(&counts([0, 0, 0, 0])), None);
     assert_eq!(rule.score(&counts([1, 1, 1, 1])), 18.0);
     assert_eq!(rule.level(&counts([1, 1, 1, 1])), Some(Yellow));
@@ -25,6 +24,43 @@ fn score_rule() {
     assert_eq!(rule.level(&counts([5, 0, 0, 0])), Some(Red));
     // One red site alone is not enough under the score rule.
     assert_eq!(rule.level(&counts([1, 0, 0, 0])), Some(Yellow));
+}
+
+#[test]
+fn score_rule_accepts_only_finite_non_negative_ordered_values() {
+    let w = ScoreRule::DEFAULT_WEIGHTS;
+    let t = ScoreRule::DEFAULT_THRESHOLDS;
+    let rule = ScoreRule::new([20.0, 5.0, 2.0, 0.0], [50.0, 20.0, 3.0]).unwrap();
+    assert_eq!((rule.weights(), rule.thresholds()), ([20.0, 5.0, 2.0, 0.0], [50.0, 20.0, 3.0]));
+    assert_eq!(ScoreRule::new(w, t), Ok(ScoreRule::default()));
+    // Equal thresholds are allowed (the lower level is never given); 0 is a threshold.
+    assert!(ScoreRule::new(w, [20.0, 20.0, 0.0]).is_ok());
+    for (i, bad) in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -1.0].into_iter().enumerate() {
+        let mut weights = w;
+        weights[i] = bad;
+        let e = ScoreRule::new(weights, t).unwrap_err();
+        assert!(matches!(e, AggregationError::Weight { level, .. } if level == RiskLevel::ALL[i]), "{e}");
+        assert!(e.to_string().starts_with(&format!("weights.{} = ", RiskLevel::ALL[i])), "{e}");
+        let mut thresholds = t;
+        thresholds[i % 3] = bad;
+        let e = ScoreRule::new(w, thresholds).unwrap_err();
+        assert!(matches!(e, AggregationError::Threshold { level, .. } if level == RiskLevel::ALL[i % 3]), "{e}");
+    }
+    assert_eq!(ScoreRule::new([0.0; 4], t), Err(AggregationError::ZeroWeights));
+    assert_eq!(
+        ScoreRule::new(w, [5.0, 20.0, 50.0]),
+        Err(AggregationError::Unordered { thresholds: [5.0, 20.0, 50.0] })
+    );
+    let e = ScoreRule::new(w, [50.0, 60.0, 5.0]).unwrap_err().to_string();
+    assert_eq!(e, "thresholds must satisfy red ≥ orange ≥ yellow, got [50.0, 60.0, 5.0]");
+}
+
+#[test]
+fn a_valid_score_rule_ranks_two_red_sites() {
+    // weights = { red = nan } once made a district with two red sites blue.
+    let rule = Aggregation::Score(ScoreRule::new([30.0, 5.0, 2.0, 1.0], [50.0, 20.0, 5.0]).unwrap());
+    assert_eq!(rule.level(&counts([2, 0, 0, 0])), Some(Red));
+    assert_eq!(rule.score(&counts([2, 0, 0, 1])), 61.0);
 }
 
 #[test]

@@ -18,6 +18,9 @@ pub enum Error {
     /// The operating system refused a read or write (the context names the file).
     #[error(transparent)]
     Os(#[from] std::io::Error),
+    /// The project file cannot be read or used.
+    #[error(transparent)]
+    Project(#[from] crate::project::ProjectError),
     /// An input cannot be used as it is; the message names it and says how to fix it.
     #[error("{0}")]
     Input(String),

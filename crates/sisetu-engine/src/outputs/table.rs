@@ -30,7 +30,7 @@ pub struct TableRow<'a> {
 pub fn header(agg: &Aggregation, categories: &[&str]) -> Vec<String> {
     let rule = match agg {
         Aggregation::Highest => "区域风险等级(就高)",
-        Aggregation::Score { .. } => "区域风险等级(加权)",
+        Aggregation::Score(_) => "区域风险等级(加权)",
     };
     let mut h: Vec<String> = vec!["区县代码".into(), "区县名称".into(), rule.into()];
     h.extend(RiskLevel::ALL.iter().map(|l| format!("{}({})", l.zh(), level_colour_zh(*l))));

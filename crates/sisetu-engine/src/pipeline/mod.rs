@@ -15,7 +15,7 @@ pub mod commands;
 mod load;
 mod report;
 
-pub use report::{aggregation_text, FileReport, LayerReport, Report, Sections, Totals};
+pub use report::{FileReport, LayerReport, Report, Sections, Totals};
 
 use crate::analysis::{Analysis, Context, Findings};
 use crate::census::{Census, Tallies};

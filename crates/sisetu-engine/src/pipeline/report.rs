@@ -5,7 +5,7 @@ use crate::layers::ZoneLayer;
 use crate::project::Config;
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
-use sisetu_core::{Aggregation, RiskLevel};
+use sisetu_core::RiskLevel;
 use sisetu_io::crs::Crs;
 use std::collections::BTreeMap;
 
@@ -124,17 +124,6 @@ pub struct Report {
     pub rejected_rows: u64,
 }
 
-/// The aggregation rule as report.json states it.
-pub fn aggregation_text(agg: &Aggregation) -> String {
-    match agg {
-        Aggregation::Highest => "highest".to_string(),
-        Aggregation::Score { weights: w, thresholds: t } => format!(
-            "score (weights red {} orange {} yellow {} blue {}; thresholds red {} orange {} yellow {})",
-            w[0], w[1], w[2], w[3], t[0], t[1], t[2]
-        ),
-    }
-}
-
 fn layer_report(l: &ZoneLayer) -> LayerReport {
     LayerReport {
         file: l.file.clone(),
@@ -205,7 +194,7 @@ pub(crate) fn assemble(r: ReportInputs) -> Report {
         source: cfg.source.clone(),
         working_crs: r.work.to_string(),
         cell_size_m: cfg.cell_size_m,
-        aggregation: aggregation_text(&cfg.aggregation),
+        aggregation: cfg.aggregation.to_string(),
         districts: layer_report(r.districts),
         management_grid: r.grids.map(layer_report),
         rejected_rows: totals.rejected + r.analysis_rejects,

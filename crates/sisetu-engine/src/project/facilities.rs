@@ -1,13 +1,13 @@
 //! The `[population]` and `[[facilities]]` sections of the project file: raw TOML shapes and
 //! their validation (see `docs/project-file.md`, "Facility coverage").
 
-use anyhow::{anyhow, bail, Result};
+use super::error::{Parsed, ProjectErrorKind};
+use super::values::{self, Base};
 use serde::Deserialize;
+use sisetu_core::Extent;
 use sisetu_io::crs::Crs;
 use sisetu_io::table::TableSpec;
-use sisetu_io::text::TextEncoding;
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -109,8 +109,8 @@ pub(crate) struct RawDetailMap {
 pub struct DetailMap {
     /// Output file (`.png`).
     pub file: String,
-    /// `[min lon, min lat, max lon, max lat]` in CGCS2000/WGS84 degrees.
-    pub extent: [f64; 4],
+    /// The frame in CGCS2000/WGS84 degrees (longitude x, latitude y).
+    pub extent: Extent,
     /// Title (default: the layer's map title).
     pub title: Option<String>,
 }
@@ -280,296 +280,359 @@ impl FacilityConfig {
 /// of its 2–3 km) and 2 m²; 中心 (a large fixed shelter) 3,000 m and 2 m².
 pub const GB50413_CLASSES: [(&str, f64, f64); 3] = [("紧急", 500.0, 1.0), ("固定", 2000.0, 2.0), ("中心", 3000.0, 2.0)];
 
-fn check_positive(v: f64, what: &str, hint: &str) -> Result<f64> {
-    // 1,000 km covers any Chinese prefecture; larger values are typos (metres vs millimetres).
+/// `v` when it is a finite number above 0 and at most 1,000 km / 1,000,000 (larger values
+/// are typos: metres for millimetres); else an error naming `key` with `hint`.
+fn check_positive(v: f64, key: &str, hint: &str) -> Parsed<f64> {
     if v.is_finite() && v > 0.0 && v <= 1e6 {
         Ok(v)
     } else {
-        bail!("{what} = {v}: {hint} (at most 1000000)")
+        Err(ProjectErrorKind::value(key, v, format!("{hint} (at most 1000000)")))
     }
 }
 
-pub(crate) struct Ctx<'a> {
-    pub shown: &'a str,
-    pub base: &'a Path,
+/// A table file; `encoding_key` names its encoding key in errors.
+fn table(
+    base: Base,
+    path: &str,
+    encoding: Option<&str>,
+    sheet: Option<&String>,
+    encoding_key: &str,
+) -> Parsed<TableSpec> {
+    let path = base.path(path);
+    Ok(TableSpec {
+        display: path.display().to_string(),
+        path,
+        encoding: values::encoding(encoding, encoding_key)?,
+        sheet: sheet.cloned(),
+    })
 }
 
-impl Ctx<'_> {
-    fn path(&self, p: &str) -> PathBuf {
-        let p = Path::new(p);
-        if p.is_absolute() {
-            p.to_path_buf()
-        } else {
-            self.base.join(p)
-        }
-    }
-    fn table(&self, p: &str, encoding: &Option<String>, sheet: &Option<String>, what: &str) -> Result<TableSpec> {
-        let path = self.path(p);
-        Ok(TableSpec {
-            display: path.display().to_string(),
-            path,
-            encoding: encoding_of(encoding, &format!("{}: {what} encoding", self.shown))?,
-            sheet: sheet.clone(),
-        })
-    }
-    fn crs(&self, s: &str, what: &str) -> Result<Crs> {
-        s.parse::<Crs>().map_err(|e| anyhow!("{}: {what}: {e}", self.shown))
-    }
-}
-
-fn encoding_of(s: &Option<String>, what: &str) -> Result<TextEncoding> {
-    match s {
-        None => Ok(TextEncoding::Auto),
-        Some(s) => TextEncoding::from_label(s)
-            .ok_or_else(|| anyhow!("{what}: unknown encoding '{s}'; use \"auto\", \"utf-8\" or \"gbk\"")),
-    }
-}
-
-pub(crate) fn parse_population(raw: &RawPopulation, ctx: &Ctx, default_cell: f64) -> Result<PopulationConfig> {
-    let what = format!("{}: [population]", ctx.shown);
+/// `[population]`; `default_cell` is the `[grid]` cell size.
+pub(crate) fn parse_population(raw: &RawPopulation, base: Base, default_cell: f64) -> Parsed<PopulationConfig> {
     let cell_size_m = match raw.cell_size_m {
         None => default_cell,
+        Some(v) if v.is_finite() && v >= 10.0 => v,
         Some(v) => {
-            if !(v.is_finite() && v >= 10.0) {
-                bail!("{what} cell_size_m = {v}: use a cell size of at least 10 metres (250 or 500 is usual)");
-            }
-            v
+            return Err(ProjectErrorKind::value(
+                "[population] cell_size_m",
+                v,
+                "use a cell size of at least 10 metres (250 or 500 is usual)",
+            ))
         }
     };
     let source = match (&raw.table, &raw.points) {
-        (Some(_), Some(_)) | (None, None) => bail!(
-            "{what}: give either table = \"…\" (persons per district, joined on the district id) or points = \"…\" (population points with a count), not both"
-        ),
-        (Some(t), None) => {
-            if raw.crs.is_some() || raw.x.is_some() || raw.y.is_some() {
-                bail!("{what}: crs, x and y belong to points = \"…\"; a per-district table has no coordinates (put weight points in [population.weights])");
-            }
-            let weights = match &raw.weights {
-                None => None,
-                Some(w) => Some((
-                    PointSource {
-                        table: ctx.table(&w.path, &w.encoding, &w.sheet, "[population.weights]")?,
-                        crs: ctx.crs(&w.crs, "[population.weights] crs")?,
-                        x: w.x.clone(),
-                        y: w.y.clone(),
-                    },
-                    w.weight.clone(),
-                )),
-            };
-            PopulationSource::Table {
-                table: ctx.table(t, &raw.encoding, &raw.sheet, "[population]")?,
-                code: raw.code.clone(),
-                count: raw.count.clone(),
-                weights,
-            }
-        }
-        (None, Some(p)) => {
-            if raw.weights.is_some() || raw.code.is_some() {
-                bail!("{what}: weights and code apply to a per-district table, not to population points");
-            }
-            let crs = raw
-                .crs
-                .as_deref()
-                .ok_or_else(|| anyhow!("{what}: points = \"{p}\" needs crs = \"…\" (e.g. \"EPSG:4490\" or \"GCJ-02\")"))?;
-            PopulationSource::Points {
-                source: PointSource {
-                    table: ctx.table(p, &raw.encoding, &raw.sheet, "[population]")?,
-                    crs: ctx.crs(crs, "[population] crs")?,
-                    x: raw.x.clone(),
-                    y: raw.y.clone(),
-                },
-                count: raw.count.clone(),
-            }
-        }
+        (Some(_), Some(_)) | (None, None) => return Err(ProjectErrorKind::invalid(
+            "[population]",
+            "give either table = \"…\" (persons per district, joined on the district id) or points = \"…\" (population points with a count), not both",
+        )),
+        (Some(t), None) => population_table(raw, t, base)?,
+        (None, Some(p)) => population_points(raw, p, base)?,
     };
     Ok(PopulationConfig { source, cell_size_m })
 }
 
-pub(crate) fn parse_facilities(raw: &[RawFacilities], ctx: &Ctx, has_population: bool) -> Result<Vec<FacilityConfig>> {
+/// `[population] table = "…"` with its optional `[population.weights]`.
+fn population_table(raw: &RawPopulation, path: &str, base: Base) -> Parsed<PopulationSource> {
+    if raw.crs.is_some() || raw.x.is_some() || raw.y.is_some() {
+        return Err(ProjectErrorKind::invalid(
+            "[population]",
+            "crs, x and y belong to points = \"…\"; a per-district table has no coordinates (put weight points in [population.weights])",
+        ));
+    }
+    let weights = match &raw.weights {
+        None => None,
+        Some(w) => Some((
+            PointSource {
+                table: table(base, &w.path, w.encoding.as_deref(), w.sheet.as_ref(), "[population.weights] encoding")?,
+                crs: values::crs(&w.crs, "[population.weights] crs")?,
+                x: w.x.clone(),
+                y: w.y.clone(),
+            },
+            w.weight.clone(),
+        )),
+    };
+    Ok(PopulationSource::Table {
+        table: table(base, path, raw.encoding.as_deref(), raw.sheet.as_ref(), "[population] encoding")?,
+        code: raw.code.clone(),
+        count: raw.count.clone(),
+        weights,
+    })
+}
+
+/// `[population] points = "…"`.
+fn population_points(raw: &RawPopulation, path: &str, base: Base) -> Parsed<PopulationSource> {
+    if raw.weights.is_some() || raw.code.is_some() {
+        return Err(ProjectErrorKind::invalid(
+            "[population]",
+            "weights and code apply to a per-district table, not to population points",
+        ));
+    }
+    let Some(crs) = raw.crs.as_deref() else {
+        return Err(ProjectErrorKind::invalid(
+            "[population]",
+            format!("points = \"{path}\" needs crs = \"…\" (e.g. \"EPSG:4490\" or \"GCJ-02\")"),
+        ));
+    };
+    Ok(PopulationSource::Points {
+        source: PointSource {
+            table: table(base, path, raw.encoding.as_deref(), raw.sheet.as_ref(), "[population] encoding")?,
+            crs: values::crs(crs, "[population] crs")?,
+            x: raw.x.clone(),
+            y: raw.y.clone(),
+        },
+        count: raw.count.clone(),
+    })
+}
+
+/// `[[facilities]]`: every layer validated, and no two outputs with one name.
+pub(crate) fn parse_facilities(raw: &[RawFacilities], base: Base, has_population: bool) -> Parsed<Vec<FacilityConfig>> {
     let mut out: Vec<FacilityConfig> = Vec::new();
     for (i, f) in raw.iter().enumerate() {
-        let what = format!("{}: [[facilities]] #{} ({})", ctx.shown, i + 1, f.id);
-        if f.id.is_empty()
-            || !f.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-            || !f.id.as_bytes()[0].is_ascii_lowercase()
-        {
-            bail!("{what}: id must be lowercase ASCII letters, digits and _ (a singular noun such as \"shelter\" or \"fire_station\"); it names the output files");
-        }
-        if out.iter().any(|o| o.id == f.id) {
-            bail!("{what}: id \"{}\" is used by another [[facilities]] entry", f.id);
-        }
+        let place = format!("[[facilities]] #{} ({})", i + 1, f.id);
+        check_id(f, &place, &out)?;
         if !has_population {
-            bail!("{what}: coverage needs a [population] section (a per-district table or population points)");
+            return Err(ProjectErrorKind::invalid(
+                &place,
+                "coverage needs a [population] section (a per-district table or population points)",
+            ));
         }
-        let kind = match f.kind.as_deref().map(str::trim) {
-            None | Some("shelter") | Some("避难场所") => FacilityKind::Shelter,
-            Some("service") | Some("facility") => FacilityKind::Service,
-            Some(k) => bail!("{what}: kind = \"{k}\": use \"shelter\" (area, capacity, m² per resident) or \"service\" (radius coverage, e.g. fire stations)"),
-        };
-        let mut classes = BTreeMap::new();
-        if kind == FacilityKind::Shelter {
-            for (name, r, m2) in GB50413_CLASSES {
-                classes.insert(name.to_string(), FacilityClass { radius_m: r, m2_per_person: Some(m2) });
-            }
-        }
-        for (name, c) in &f.classes {
-            let cw = format!("{what} classes.{name}");
-            let radius_m = check_positive(c.radius_m, &format!("{cw} radius_m"), "a service radius in metres, > 0")?;
-            let m2 = match c.m2_per_person {
-                Some(v) => {
-                    Some(check_positive(v, &format!("{cw} m2_per_person"), "square metres a person needs, > 0")?)
-                }
-                None if kind == FacilityKind::Shelter => {
-                    bail!("{cw}: a shelter class needs m2_per_person (GB 50413-2007: 紧急 1, 固定 2)")
-                }
-                None => None,
-            };
-            classes.insert(name.trim().to_string(), FacilityClass { radius_m, m2_per_person: m2 });
-        }
-        let radius_m = match f.radius_m {
-            Some(r) => Some(check_positive(r, &format!("{what} radius_m"), "a service radius in metres, > 0")?),
-            None => None,
-        };
-        if kind == FacilityKind::Service && classes.is_empty() && radius_m.is_none() {
-            bail!("{what}: give radius_m (e.g. a 5-minute fire-station response as a radius) or [facilities.classes]");
-        }
-        let target = match f.target_m2_per_person {
-            Some(t) => {
-                if kind != FacilityKind::Shelter {
-                    bail!("{what}: target_m2_per_person applies to kind = \"shelter\"");
-                }
-                Some(check_positive(
-                    t,
-                    &format!("{what} target_m2_per_person"),
-                    "the plan's m² of shelter per resident, e.g. 1.5, 2 or 2.5",
-                )?)
-            }
-            None if kind == FacilityKind::Shelter => Some(2.0),
-            None => None,
-        };
-        let coverage_target = match f.coverage_target {
-            Some(t) if (0.0..=1.0).contains(&t) && t > 0.0 => Some(t),
-            Some(t) => bail!(
-                "{what} coverage_target = {t}: a share of the population above 0 and at most 1, e.g. 0.7 for 70 %"
-            ),
-            None => None,
-        };
-        let siting = match &f.siting {
-            None => None,
-            Some(s) => {
-                if s.count == 0 || s.count > 10_000 {
-                    bail!("{what} siting.count = {}: pick 1 to 10000 new sites", s.count);
-                }
-                let (class, radius) = match (&s.class, s.radius_m) {
-                    (Some(c), None) => {
-                        let k = classes.get(c.trim()).ok_or_else(|| {
-                            anyhow!(
-                                "{what} siting.class = \"{c}\" is not a class of this layer ({})",
-                                classes.keys().cloned().collect::<Vec<_>>().join(", ")
-                            )
-                        })?;
-                        (Some(c.trim().to_string()), k.radius_m)
-                    }
-                    (None, Some(r)) => {
-                        (None, check_positive(r, &format!("{what} siting.radius_m"), "a radius in metres, > 0")?)
-                    }
-                    (None, None) => match radius_m {
-                        Some(r) => (None, r),
-                        None => {
-                            bail!("{what} siting: give class = \"紧急\" (the class new sites would have) or radius_m")
-                        }
-                    },
-                    (Some(_), Some(_)) => bail!("{what} siting: give class or radius_m, not both"),
-                };
-                let candidates = match &s.candidates {
-                    None => {
-                        if s.crs.is_some() || s.x.is_some() || s.y.is_some() || s.name.is_some() {
-                            bail!("{what} siting: crs, x, y and name describe the candidates file; add candidates = \"…\"");
-                        }
-                        None
-                    }
-                    Some(p) => {
-                        let crs = s
-                            .crs
-                            .as_deref()
-                            .ok_or_else(|| anyhow!("{what} siting: candidates = \"{p}\" needs crs = \"…\""))?;
-                        Some((
-                            PointSource {
-                                table: ctx.table(p, &s.encoding, &None, "siting candidates")?,
-                                crs: ctx.crs(crs, "siting crs")?,
-                                x: s.x.clone(),
-                                y: s.y.clone(),
-                            },
-                            s.name.clone(),
-                        ))
-                    }
-                };
-                Some(SitingConfig { count: s.count, radius_m: radius, class, candidates })
-            }
-        };
-        let townships = match &f.townships {
-            None => None,
-            Some(t) => {
-                let path = ctx.path(&t.path);
-                Some(TownshipConfig {
-                    layer: sisetu_io::zones::ZoneLayerSpec {
-                        display: path.display().to_string(),
-                        path,
-                        id: t.id.clone().unwrap_or_else(|| "id".into()),
-                        name: t.name.clone().unwrap_or_else(|| "name".into()),
-                        extra: vec![],
-                        encoding: encoding_of(&t.encoding, &format!("{what} townships encoding"))?,
-                    },
-                    crs: ctx.crs(&t.crs, "townships crs")?,
-                })
-            }
-        };
-        let mut maps = Vec::new();
-        for m in &f.maps {
-            let e = m.extent;
-            if !m.file.to_ascii_lowercase().ends_with(".png") || m.file.contains(['/', '\\']) || m.file.starts_with('.')
-            {
-                bail!("{what} maps: file = \"{}\": use a plain file name ending in .png", m.file);
-            }
-            if !valid_extent(&e) {
-                bail!("{what} maps: extent = {e:?}: give [min longitude, min latitude, max longitude, max latitude] in degrees, e.g. [87.5, 43.7, 87.7, 43.95]");
-            }
-            maps.push(DetailMap { file: m.file.clone(), extent: e, title: m.title.clone() });
-        }
-        out.push(FacilityConfig {
-            maps,
-            id: f.id.clone(),
-            kind,
-            title: f.title.clone().unwrap_or_else(|| match kind {
-                FacilityKind::Shelter => "应急避难场所".into(),
-                FacilityKind::Service => f.id.clone(),
-            }),
-            source: PointSource {
-                table: ctx.table(&f.path, &f.encoding, &f.sheet, "[[facilities]]")?,
-                crs: ctx.crs(&f.crs, &format!("[[facilities]] #{} crs", i + 1))?,
-                x: f.x.clone(),
-                y: f.y.clone(),
-            },
-            name: f.name.clone(),
-            class: f.class.clone(),
-            area: f.area.clone(),
-            capacity: f.capacity.clone(),
-            classes,
-            radius_m,
-            m2_per_person: match f.m2_per_person {
-                Some(v) => {
-                    Some(check_positive(v, &format!("{what} m2_per_person"), "square metres a person needs, > 0")?)
-                }
-                None => None,
-            },
-            target_m2_per_person: target,
-            coverage_target,
-            siting,
-            townships,
-        });
+        out.push(parse_facility(f, &place, base)?);
     }
-    // Output names must not collide across layers.
-    let mut names: std::collections::BTreeSet<String> = [
+    check_output_names(&out)?;
+    Ok(out)
+}
+
+/// The id names the outputs: lowercase ASCII, not used by an earlier layer.
+fn check_id(f: &RawFacilities, place: &str, earlier: &[FacilityConfig]) -> Parsed<()> {
+    if f.id.is_empty()
+        || !f.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        || !f.id.as_bytes()[0].is_ascii_lowercase()
+    {
+        return Err(ProjectErrorKind::invalid(
+            place,
+            "id must be lowercase ASCII letters, digits and _ (a singular noun such as \"shelter\" or \"fire_station\"); it names the output files",
+        ));
+    }
+    if earlier.iter().any(|o| o.id == f.id) {
+        return Err(ProjectErrorKind::invalid(
+            place,
+            format!("id \"{}\" is used by another [[facilities]] entry", f.id),
+        ));
+    }
+    Ok(())
+}
+
+/// One `[[facilities]]` entry; `place` names it in errors.
+fn parse_facility(f: &RawFacilities, place: &str, base: Base) -> Parsed<FacilityConfig> {
+    let kind = match f.kind.as_deref().map(str::trim) {
+        None | Some("shelter" | "避难场所") => FacilityKind::Shelter,
+        Some("service" | "facility") => FacilityKind::Service,
+        Some(k) => return Err(ProjectErrorKind::invalid(
+            place,
+            format!("kind = \"{k}\": use \"shelter\" (area, capacity, m² per resident) or \"service\" (radius coverage, e.g. fire stations)"),
+        )),
+    };
+    let classes = parse_classes(&f.classes, kind, place)?;
+    let radius_m = match f.radius_m {
+        Some(r) => Some(check_positive(r, &format!("{place} radius_m"), "a service radius in metres, > 0")?),
+        None => None,
+    };
+    if kind == FacilityKind::Service && classes.is_empty() && radius_m.is_none() {
+        return Err(ProjectErrorKind::invalid(
+            place,
+            "give radius_m (e.g. a 5-minute fire-station response as a radius) or [facilities.classes]",
+        ));
+    }
+    let target_m2_per_person = parse_targets(f, kind, place)?;
+    let coverage_target = match f.coverage_target {
+        Some(t) if (0.0..=1.0).contains(&t) && t > 0.0 => Some(t),
+        Some(t) => {
+            return Err(ProjectErrorKind::value(
+                format!("{place} coverage_target"),
+                t,
+                "a share of the population above 0 and at most 1, e.g. 0.7 for 70 %",
+            ))
+        }
+        None => None,
+    };
+    let siting = f.siting.as_ref().map(|s| parse_siting(s, place, &classes, radius_m, base)).transpose()?;
+    let townships = f.townships.as_ref().map(|t| parse_townships(t, place, base)).transpose()?;
+    let maps = parse_detail_maps(&f.maps, place)?;
+    let source = PointSource {
+        table: table(base, &f.path, f.encoding.as_deref(), f.sheet.as_ref(), &format!("{place} encoding"))?,
+        crs: values::crs(&f.crs, &format!("{place} crs"))?,
+        x: f.x.clone(),
+        y: f.y.clone(),
+    };
+    let m2_per_person = match f.m2_per_person {
+        Some(v) => Some(check_positive(v, &format!("{place} m2_per_person"), "square metres a person needs, > 0")?),
+        None => None,
+    };
+    Ok(FacilityConfig {
+        maps,
+        id: f.id.clone(),
+        kind,
+        title: f.title.clone().unwrap_or_else(|| match kind {
+            FacilityKind::Shelter => "应急避难场所".into(),
+            FacilityKind::Service => f.id.clone(),
+        }),
+        source,
+        name: f.name.clone(),
+        class: f.class.clone(),
+        area: f.area.clone(),
+        capacity: f.capacity.clone(),
+        classes,
+        radius_m,
+        m2_per_person,
+        target_m2_per_person,
+        coverage_target,
+        siting,
+        townships,
+    })
+}
+
+/// `[facilities.classes]`, over the GB 50413-2007 classes for shelters.
+fn parse_classes(
+    raw: &BTreeMap<String, RawClass>,
+    kind: FacilityKind,
+    place: &str,
+) -> Parsed<BTreeMap<String, FacilityClass>> {
+    let mut classes = BTreeMap::new();
+    if kind == FacilityKind::Shelter {
+        for (name, r, m2) in GB50413_CLASSES {
+            classes.insert(name.to_string(), FacilityClass { radius_m: r, m2_per_person: Some(m2) });
+        }
+    }
+    for (name, c) in raw {
+        let cw = format!("{place} classes.{name}");
+        let radius_m = check_positive(c.radius_m, &format!("{cw} radius_m"), "a service radius in metres, > 0")?;
+        let m2 = match c.m2_per_person {
+            Some(v) => Some(check_positive(v, &format!("{cw} m2_per_person"), "square metres a person needs, > 0")?),
+            None if kind == FacilityKind::Shelter => {
+                return Err(ProjectErrorKind::invalid(
+                    &cw,
+                    "a shelter class needs m2_per_person (GB 50413-2007: 紧急 1, 固定 2)",
+                ))
+            }
+            None => None,
+        };
+        classes.insert(name.trim().to_string(), FacilityClass { radius_m, m2_per_person: m2 });
+    }
+    Ok(classes)
+}
+
+/// `target_m2_per_person`: shelters only, 2 m² a resident by default.
+fn parse_targets(f: &RawFacilities, kind: FacilityKind, place: &str) -> Parsed<Option<f64>> {
+    match f.target_m2_per_person {
+        Some(_) if kind != FacilityKind::Shelter => {
+            Err(ProjectErrorKind::invalid(place, "target_m2_per_person applies to kind = \"shelter\""))
+        }
+        Some(t) => Ok(Some(check_positive(
+            t,
+            &format!("{place} target_m2_per_person"),
+            "the plan's m² of shelter per resident, e.g. 1.5, 2 or 2.5",
+        )?)),
+        None if kind == FacilityKind::Shelter => Ok(Some(2.0)),
+        None => Ok(None),
+    }
+}
+
+/// `[facilities.siting]`; `radius_m` is the layer's own radius (the default for new sites).
+fn parse_siting(
+    s: &RawSiting,
+    place: &str,
+    classes: &BTreeMap<String, FacilityClass>,
+    radius_m: Option<f64>,
+    base: Base,
+) -> Parsed<SitingConfig> {
+    let at = format!("{place} siting");
+    if s.count == 0 || s.count > 10_000 {
+        return Err(ProjectErrorKind::value(format!("{at}.count"), s.count, "pick 1 to 10000 new sites"));
+    }
+    let (class, radius) = match (&s.class, s.radius_m) {
+        (Some(c), None) => {
+            let Some(k) = classes.get(c.trim()) else {
+                return Err(ProjectErrorKind::UnknownClass {
+                    key: format!("{at}.class"),
+                    value: c.clone(),
+                    classes: classes.keys().cloned().collect(),
+                });
+            };
+            (Some(c.trim().to_string()), k.radius_m)
+        }
+        (None, Some(r)) => (None, check_positive(r, &format!("{at}.radius_m"), "a radius in metres, > 0")?),
+        (None, None) => match radius_m {
+            Some(r) => (None, r),
+            None => {
+                return Err(ProjectErrorKind::invalid(
+                    &at,
+                    "give class = \"紧急\" (the class new sites would have) or radius_m",
+                ))
+            }
+        },
+        (Some(_), Some(_)) => return Err(ProjectErrorKind::invalid(&at, "give class or radius_m, not both")),
+    };
+    let candidates = match &s.candidates {
+        None => {
+            if s.crs.is_some() || s.x.is_some() || s.y.is_some() || s.name.is_some() {
+                return Err(ProjectErrorKind::invalid(
+                    &at,
+                    "crs, x, y and name describe the candidates file; add candidates = \"…\"",
+                ));
+            }
+            None
+        }
+        Some(p) => {
+            let Some(crs) = s.crs.as_deref() else {
+                return Err(ProjectErrorKind::invalid(&at, format!("candidates = \"{p}\" needs crs = \"…\"")));
+            };
+            let source = PointSource {
+                table: table(base, p, s.encoding.as_deref(), None, &format!("{at}.encoding"))?,
+                crs: values::crs(crs, &format!("{at}.crs"))?,
+                x: s.x.clone(),
+                y: s.y.clone(),
+            };
+            Some((source, s.name.clone()))
+        }
+    };
+    Ok(SitingConfig { count: s.count, radius_m: radius, class, candidates })
+}
+
+/// `[facilities.townships]`.
+fn parse_townships(t: &RawTownships, place: &str, base: Base) -> Parsed<TownshipConfig> {
+    let path = base.path(&t.path);
+    Ok(TownshipConfig {
+        layer: sisetu_io::zones::ZoneLayerSpec {
+            display: path.display().to_string(),
+            path,
+            id: t.id.clone().unwrap_or_else(|| "id".into()),
+            name: t.name.clone().unwrap_or_else(|| "name".into()),
+            extra: vec![],
+            encoding: values::encoding(t.encoding.as_deref(), &format!("{place} townships encoding"))?,
+        },
+        crs: values::crs(&t.crs, &format!("{place} townships crs"))?,
+    })
+}
+
+/// `[[facilities.maps]]`.
+fn parse_detail_maps(raw: &[RawDetailMap], place: &str) -> Parsed<Vec<DetailMap>> {
+    let mut maps = Vec::new();
+    for m in raw {
+        if !super::style::is_png_name(&m.file) {
+            return Err(ProjectErrorKind::invalid(
+                format!("{place} maps"),
+                format!("file = \"{}\": use a plain file name ending in .png", m.file),
+            ));
+        }
+        let extent = values::degree_extent(m.extent, &format!("{place} maps: extent"))?;
+        maps.push(DetailMap { file: m.file.clone(), extent, title: m.title.clone() });
+    }
+    Ok(maps)
+}
+
+/// Output names must not collide across layers (nor with the build's own outputs).
+fn check_output_names(layers: &[FacilityConfig]) -> Parsed<()> {
+    let mut names: BTreeSet<String> = [
         "districts.geojson",
         "grids.geojson",
         "cells.geojson",
@@ -582,28 +645,13 @@ pub(crate) fn parse_facilities(raw: &[RawFacilities], ctx: &Ctx, has_population:
     ]
     .map(String::from)
     .into();
-    for f in &out {
+    for f in layers {
         let extra = f.maps.iter().map(|m| m.file.clone());
         for n in [f.features_file(), f.summary_file(), f.map_file(), f.townships_file()].into_iter().chain(extra) {
             if !names.insert(n.clone()) {
-                bail!(
-                    "{}: [[facilities]] id \"{}\" would write {n}, which another output uses; rename it",
-                    ctx.shown,
-                    f.id
-                );
+                return Err(ProjectErrorKind::OutputClash { facility: f.id.clone(), file: n });
             }
         }
     }
-    Ok(out)
-}
-
-/// Whether `e` is `[min longitude, min latitude, max longitude, max latitude]` in degrees.
-pub(crate) fn valid_extent(e: &[f64; 4]) -> bool {
-    e.iter().all(|v| v.is_finite())
-        && e[0] < e[2]
-        && e[1] < e[3]
-        && (-180.0..=180.0).contains(&e[0])
-        && (-180.0..=180.0).contains(&e[2])
-        && (-90.0..=90.0).contains(&e[1])
-        && (-90.0..=90.0).contains(&e[3])
+    Ok(())
 }

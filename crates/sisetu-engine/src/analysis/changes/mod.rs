@@ -101,17 +101,8 @@ fn load_previous(ctx: &LoadContext, obs: &dyn Observer) -> Result<Option<Changes
     obs.stage("reading the previous round");
     let previous =
         Round::load(&prev.output).with_context(|| format!("{}: [previous] output", cfg.project_file.display()))?;
-    let options = DiffOptions { move_threshold_m: prev.move_m, zoom: previous_zoom(cfg)? };
+    let options = DiffOptions { move_threshold_m: prev.move_m, zoom: prev.zoom };
     Ok(Some(Changes { previous, options }))
-}
-
-/// `[previous] zoom` as an extent.
-// The project file keeps it as four numbers until `Previous::zoom` is an `Extent` itself.
-fn previous_zoom(cfg: &Config) -> Result<Option<Extent>> {
-    let Some(z) = cfg.previous.as_ref().and_then(|p| p.zoom) else { return Ok(None) };
-    Extent::from_array(z)
-        .map(Some)
-        .map_err(|e| Error::input(format!("{}: [previous] zoom: {e}", cfg.project_file.display())))
 }
 
 /// The changes analysis: the previous round, read; the new one comes from the context.

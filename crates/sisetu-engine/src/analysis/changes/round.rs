@@ -159,7 +159,7 @@ impl Round {
             census_date: cfg.census_date.clone(),
             working_crs: ctx.work.to_string(),
             cell_size_m: cfg.cell_size_m,
-            aggregation: aggregation_text(&agg),
+            aggregation: agg.to_string(),
             districts_sha256: ctx.districts.sha256.clone(),
         };
         let cells = ctx
@@ -185,17 +185,6 @@ impl Round {
             report_sha256: None,
             sites_sha256: None,
         })
-    }
-}
-
-/// The aggregation rule as report.json states it.
-pub(crate) fn aggregation_text(agg: &Aggregation) -> String {
-    match agg {
-        Aggregation::Highest => "highest".to_string(),
-        Aggregation::Score { weights: w, thresholds: t } => format!(
-            "score (weights red {} orange {} yellow {} blue {}; thresholds red {} orange {} yellow {})",
-            w[0], w[1], w[2], w[3], t[0], t[1], t[2]
-        ),
     }
 }
 

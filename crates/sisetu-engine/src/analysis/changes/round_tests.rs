@@ -150,8 +150,7 @@ fn the_round_being_built_has_the_values_its_written_files_would_give() {
                    \"EPSG:4490\"\n\n[[sites]]\npath = \"s.csv\"\ncrs = \"EPSG:4490\"\n";
     let mut cfg = crate::project::Config::parse(project, Path::new("/x/sisetu.toml")).unwrap();
     // The score rule: one red site (score 10) makes an area yellow, one yellow site (2) blue.
-    cfg.aggregation =
-        Aggregation::Score { weights: Aggregation::DEFAULT_WEIGHTS, thresholds: Aggregation::DEFAULT_THRESHOLDS };
+    cfg.aggregation = Aggregation::Score(sisetu_core::ScoreRule::default());
     let d1 = zone("D1", "甲区", square(87.0, 43.0, 1.0, true), vec![square(87.2, 43.2, 0.1, false)]);
     let d2 = zone("D2", "乙区", square(88.0, 43.0, 1.0, false), Vec::new());
     let districts = layer("districts.geojson", vec![d1, d2]);

@@ -99,7 +99,7 @@ struct Job {
 
 /// A zoomed map's extent (lon/lat degrees) as a rectangle in the working CRS.
 fn detail_extent(m: &DetailMap, to_work: &Transformer) -> Result<geo::Rect<f64>> {
-    let e = m.extent;
+    let e = m.extent.to_array();
     let mut pts = Vec::new();
     for (x, y) in [(e[0], e[1]), (e[2], e[1]), (e[2], e[3]), (e[0], e[3])] {
         pts.push(to_work.transform(x, y).map_err(|err| Error::input(format!("{} extent: {err}", m.file)))?);
