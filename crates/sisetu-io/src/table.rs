@@ -12,8 +12,10 @@
 //! file type, empty file, duplicate headers, malformed GeoJSON) are errors.
 
 use crate::error::{Error, Result};
-pub use crate::sites::Reject;
-use crate::sites::{cell_text, json_text, read_file, sha256_hex, LineCounter};
+use crate::hash::sha256_hex;
+pub use crate::reject::Reject;
+use crate::reject::{RejectReason, RowParts};
+use crate::sites::{cell_text, json_text, read_file, LineCounter};
 use crate::text::{decode, Detected, TextEncoding};
 use crate::zones::{geojson_polygon, geojson_polygons, geojson_ring};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -278,22 +280,16 @@ fn row_outcome<'r>(
     damaged: bool,
 ) -> std::result::Result<Record, Reject> {
     let cells = || (0..len).map(|i| cell(i).unwrap_or(""));
-    let reject = |reason: String| Reject { line, reason, raw: cells().map(str::to_string).collect() };
+    let reject = |reason: RejectReason| Reject { line, reason, raw: cells().map(str::to_string).collect() };
     if damaged && cells().any(|c| c.contains('\u{FFFD}')) {
-        return Err(reject(
-            "the row has bytes that are neither UTF-8 nor GBK (shown as \u{FFFD}); fix the row, or re-export the file as UTF-8 CSV"
-                .to_string(),
-        ));
+        return Err(reject(RejectReason::Undecodable));
     }
-    if let Some(last) = (0..len).rposition(|i| !cell(i).unwrap_or("").trim().is_empty()) {
-        if last >= width {
-            return Err(reject(format!(
-                "the row has a value in column {} but the header has only {width} columns: an unquoted comma in a value? Quote the value or remove the extra cell",
-                last + 1
-            )));
+    match (0..len).rposition(|i| !cell(i).unwrap_or("").trim().is_empty()) {
+        Some(last) if last >= width => {
+            return Err(reject(RejectReason::ValueBeyondHeader { column: last + 1, width }));
         }
-    } else {
-        return Err(reject("empty row: every cell is blank".to_string()));
+        Some(_) => {}
+        None => return Err(reject(RejectReason::EmptyRow { parts: RowParts::Cells })),
     }
     let values = (0..width).map(|i| cell(i).map_or("", str::trim).to_string()).collect();
     Ok(Record { line, values, geometry: None })
@@ -619,24 +615,20 @@ impl Features {
                     values[i] = json_text(&v).trim().to_string();
                 }
             }
-            Some(Props::Invalid(found)) => {
-                reason = Some(format!("feature {n}: 'properties' must be an object or null, found {found}"))
-            }
+            Some(Props::Invalid(found)) => reason = Some(RejectReason::Properties { feature: n, found }),
             Some(Props::Null) | None => {}
         }
         if let Some(found) = f.not_object {
-            reason = Some(format!("feature {n} is {found}, not a GeoJSON Feature object"));
-        } else if let Some(kind) = f.kind.as_deref().filter(|k| *k != "Feature") {
-            reason = Some(format!(
-                "feature {n} has type '{kind}'; the features of a FeatureCollection must have type 'Feature'"
-            ));
+            reason = Some(RejectReason::NotAFeature { feature: n, found });
+        } else if let Some(kind) = f.kind.filter(|k| k != "Feature") {
+            reason = Some(RejectReason::FeatureType { feature: n, kind });
         }
         let geometry = match (reason.is_some(), f.geometry) {
             (true, _) | (false, None | Some(serde_json::Value::Null)) => None,
             (false, Some(g)) => match feature_geometry(g) {
                 Ok(g) => Some(g),
-                Err(why) => {
-                    reason = Some(format!("feature {n}: {why}"));
+                Err(problem) => {
+                    reason = Some(RejectReason::Geometry { feature: Some(n), problem });
                     None
                 }
             },
