@@ -783,7 +783,7 @@ fn check_lonlat(x: f64, y: f64, crs: Crs) -> Result<(), CrsError> {
     Ok(())
 }
 
-fn proj4_error(x: f64, y: f64, crs: Crs, e: proj4rs::errors::Error) -> CrsError {
+fn proj4_error(x: f64, y: f64, crs: Crs, e: &proj4rs::errors::Error) -> CrsError {
     CrsError::Transform { x, y, msg: format!("{crs} ({}): {e}", crs.description()) }
 }
 
@@ -798,7 +798,7 @@ impl Projected {
         }
         let mut p = (x, y, 0.0);
         if let Err(e) = proj4rs::transform::transform(&self.proj, &self.geo, &mut p) {
-            let mut err = proj4_error(x, y, crs, e);
+            let mut err = proj4_error(x, y, crs, &e);
             if let (Some(gk), CrsError::Transform { msg, .. }) = (&self.gk, &mut err) {
                 msg.push_str("; ");
                 msg.push_str(&gk.hint(crs));
@@ -829,7 +829,7 @@ impl Projected {
 
     fn project(&self, lon: f64, lat: f64, crs: Crs) -> Result<(f64, f64), CrsError> {
         let mut p = (lon.to_radians(), lat.to_radians(), 0.0);
-        proj4rs::transform::transform(&self.geo, &self.proj, &mut p).map_err(|e| proj4_error(lon, lat, crs, e))?;
+        proj4rs::transform::transform(&self.geo, &self.proj, &mut p).map_err(|e| proj4_error(lon, lat, crs, &e))?;
         if !p.0.is_finite() || !p.1.is_finite() {
             return Err(CrsError::Transform {
                 x: lon,

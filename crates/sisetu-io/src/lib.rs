@@ -6,7 +6,7 @@
 //! * [`reject`]: rejected rows and their [`RejectReason`]s, shared by every reader.
 //! * [`zones`]: district and grid polygons (GeoJSON, Shapefile), and their validity.
 //! * [`table`]: generic tables (facilities, population, weight points) as text cells.
-//! * [`write`]: GeoJSON and CSV writers, and atomic output staging.
+//! * [`write`](mod@write): GeoJSON and CSV writers, and atomic output staging.
 //! * [`hash`]: SHA-256 fingerprints of files.
 
 pub mod crs;

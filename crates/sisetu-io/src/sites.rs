@@ -792,7 +792,7 @@ pub(crate) fn open_sheet(
         path: path.into(),
         msg: format!("cannot open the workbook: {e}; save it again from the spreadsheet program, or export it as CSV"),
     })?;
-    let names = wb.sheet_names().to_vec();
+    let names = wb.sheet_names().clone();
     let sheet = match sheet {
         Some(s) if names.iter().any(|n| n == s) => s.to_string(),
         Some(s) => {
@@ -839,7 +839,7 @@ fn read_sheet(spec: &SiteLayerSpec, scheme: &GradeScheme, tf: &SiteTransforms) -
         // Cells beyond the header width count only when not empty.
         let len = cells.iter().rposition(|c| !c.trim().is_empty()).map(|p| p + 1).unwrap_or(0).max(width);
         let line = first_row + 2 + i as u64; // 1-based sheet row
-        outcomes.push(ctx.process(line, |k| cells.get(k).map(|s| s.as_str()), len));
+        outcomes.push(ctx.process(line, |k| cells.get(k).map(String::as_str), len));
     }
     let sha256 = sha256_hex(&read_file(&spec.path, path)?);
     let mut layer = SiteLayer { headers: headers.clone(), columns_used: used, sha256, ..Default::default() };
@@ -903,7 +903,7 @@ fn read_geojson(spec: &SiteLayerSpec, scheme: &GradeScheme, tf: &SiteTransforms)
                 continue;
             }
         }
-        outcomes.push(ctx.process(line, |k| cells.get(k).map(|s| s.as_str()), cells.len()));
+        outcomes.push(ctx.process(line, |k| cells.get(k).map(String::as_str), cells.len()));
     }
     let mut layer =
         SiteLayer { headers: headers.clone(), columns_used: used, sha256: sha256_hex(&bytes), ..Default::default() };

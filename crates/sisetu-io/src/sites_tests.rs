@@ -76,7 +76,7 @@ fn a_damaged_row_is_rejected_with_its_line_and_the_rest_is_read() {
     let tf = SiteTransforms::new(Crs::Cgcs2000, Crs::from_epsg(4538)).unwrap();
     let layer = read_sites(&spec, &GradeScheme::builtin(), &tf, &|_| {}).unwrap();
     assert_eq!(layer.encoding, Some(Detected::GbkDamaged));
-    assert_eq!(layer.sites.iter().map(|s| s.name()).collect::<Vec<_>>(), ["甲厂", "丙厂"]);
+    assert_eq!(layer.sites.iter().map(Site::name).collect::<Vec<_>>(), ["甲厂", "丙厂"]);
     assert_eq!(layer.rejects.len(), 1);
     assert_eq!(layer.rejects[0].line, 3);
     assert_eq!(layer.rejects[0].reason, RejectReason::Undecodable);
@@ -154,7 +154,7 @@ fn accepted_sites_are_exactly_those_the_working_crs_converts_back() {
                 let returns = |(x, y): (f64, f64)| {
                     back.transform(x, y).is_ok_and(|(l, b)| (l - lon).abs() < 1e-7 && (b - lat).abs() < 1e-7)
                 };
-                let near = crate::reject::longitude_offset(lon, cm) <= crate::crs::GK_SITE_MAX_OFFSET_DEG;
+                let near = longitude_offset(lon, cm) <= GK_SITE_MAX_OFFSET_DEG;
                 match got {
                     Ok((_, xy)) => assert!(near && returns(xy), "{work} {lon} {lat}"),
                     Err(why) => {
@@ -168,7 +168,7 @@ fn accepted_sites_are_exactly_those_the_working_crs_converts_back() {
         }
         // A cell's width beyond the farthest site still converts back.
         let to_work = Transformer::new(Crs::Wgs84, work).unwrap();
-        for lon in [cm - crate::crs::GK_SITE_MAX_OFFSET_DEG - 0.99, cm + crate::crs::GK_SITE_MAX_OFFSET_DEG + 0.99] {
+        for lon in [cm - GK_SITE_MAX_OFFSET_DEG - 0.99, cm + GK_SITE_MAX_OFFSET_DEG + 0.99] {
             let (x, y) = to_work.transform(lon, 80.0).unwrap();
             assert!(back.transform(x, y).is_ok(), "{work} {lon}");
         }

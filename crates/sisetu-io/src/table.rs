@@ -272,6 +272,7 @@ fn header_of(cells: impl Iterator<Item = String>, path: &str, what: &str) -> Res
 
 /// A data row of a CSV file or worksheet: a record, or a reject when its cells cannot be
 /// read. `cell(i)` gives the row's `len` cells as found (not trimmed).
+#[allow(clippy::result_large_err, reason = "a reject is about as large as the record it stands for, and each is moved once")]
 fn row_outcome<'r>(
     cell: impl Fn(usize) -> Option<&'r str>,
     len: usize,
@@ -345,7 +346,7 @@ fn csv_reader(delimiter: u8, text: &str) -> csv::Reader<&[u8]> {
     csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes())
 }
 
-fn unreadable_csv(path: &str, err: csv::Error, lines: &mut LineCounter) -> Error {
+fn unreadable_csv(path: &str, err: &csv::Error, lines: &mut LineCounter) -> Error {
     let line = lines.line_at(err.position().map_or(0, |p| p.byte() as usize));
     Error::Format { path: path.into(), msg: format!("line {line}: unreadable CSV: {err}") }
 }
@@ -364,7 +365,7 @@ fn parse_csv(bytes: &[u8], spec: &TableSpec, delimiter: u8) -> Result<(Vec<Strin
     let mut rdr = csv_reader(delimiter, text);
     let mut header = csv::StringRecord::new();
     let mut lines = LineCounter { bytes: text.as_bytes(), pos: 0, line: 1 };
-    if !rdr.read_record(&mut header).map_err(|e| unreadable_csv(path, e, &mut lines))? {
+    if !rdr.read_record(&mut header).map_err(|e| unreadable_csv(path, &e, &mut lines))? {
         return Err(Error::Format {
             path: path.into(),
             msg: "the file is empty: there is no header row; the first line must name the columns".into(),
@@ -400,7 +401,7 @@ fn parse_csv(bytes: &[u8], spec: &TableSpec, delimiter: u8) -> Result<(Vec<Strin
                         Err(r) => rows.rejects.push(r),
                     }
                 }
-                Err(err) => return Err(unreadable_csv(path, err, &mut lines)),
+                Err(err) => return Err(unreadable_csv(path, &err, &mut lines)),
             }
         }
     };
@@ -529,7 +530,7 @@ fn visit_feature_members<'de, A: MapAccess<'de>>(
                 f.kind = Some(match map.next_value::<serde_json::Value>()? {
                     serde_json::Value::String(s) => s,
                     _ => "(not a string)".to_string(),
-                })
+                });
             }
             "properties" => f.props = Some(map.next_value::<Props>()?),
             "geometry" => f.geometry = Some(map.next_value::<serde_json::Value>()?),
