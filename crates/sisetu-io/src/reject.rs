@@ -421,9 +421,16 @@ fn shift_decimal(value: f64, shift: i32) -> Option<f64> {
 }
 
 /// Degrees of longitude between `lon` and `cm`, across the antimeridian where that is shorter.
+#[inline]
 pub(crate) fn longitude_offset(lon: f64, cm: f64) -> f64 {
-    let d = (lon - cm).rem_euclid(360.0);
-    d.min(360.0 - d)
+    let d = (lon - cm).abs();
+    if d <= 180.0 {
+        // Always so for longitudes within ±180 and a central meridian east of 0.
+        d
+    } else {
+        let d = d.rem_euclid(360.0);
+        d.min(360.0 - d)
+    }
 }
 
 impl RejectReason {

@@ -272,7 +272,10 @@ fn header_of(cells: impl Iterator<Item = String>, path: &str, what: &str) -> Res
 
 /// A data row of a CSV file or worksheet: a record, or a reject when its cells cannot be
 /// read. `cell(i)` gives the row's `len` cells as found (not trimmed).
-#[allow(clippy::result_large_err, reason = "a reject is about as large as the record it stands for, and each is moved once")]
+#[allow(
+    clippy::result_large_err,
+    reason = "a reject is about as large as the record it stands for, and each is moved once"
+)]
 fn row_outcome<'r>(
     cell: impl Fn(usize) -> Option<&'r str>,
     len: usize,
