@@ -2,10 +2,9 @@
 //! CRS, validated and indexed for point-in-polygon.
 
 use crate::error::{Result, ResultExt};
-use sha2::{Digest, Sha256};
 use sisetu_core::{Zone, ZoneIndex};
 use sisetu_io::crs::{Crs, Transformer};
-use sisetu_io::zones::{project_zones, read_zones, validate_zones, ZoneLayerSpec};
+use sisetu_io::zones::{project_zones, read_zones, validate_zones, ZoneLayerSpec, ZoneProblem};
 
 /// A polygon layer ready for assignment and output.
 pub struct ZoneLayer {
@@ -20,7 +19,7 @@ pub struct ZoneLayer {
     /// The index over `work`.
     pub index: ZoneIndex,
     /// Invalid polygons: (id, problem).
-    pub invalid: Vec<(String, String)>,
+    pub invalid: Vec<(String, ZoneProblem)>,
 }
 
 /// A layer as read, in its own CRS and in WGS84 (before the working CRS is known).
@@ -52,12 +51,6 @@ pub fn prepare_zone_layer(spec: &ZoneLayerSpec, raw: RawLayer, crs: Crs, work: C
     let work_zones = project_zones(&raw.zones, &to_work, display)?;
     let wgs84 = raw.wgs84;
     let (invalid, index) = rayon::join(|| validate_zones(&wgs84), || ZoneIndex::new(&work_zones));
-    Ok(ZoneLayer { file: display.clone(), sha256: sha256_file(&spec.path)?, work: work_zones, wgs84, index, invalid })
-}
-
-/// SHA-256 of a file's bytes, as lowercase hex.
-pub fn sha256_file(path: &std::path::Path) -> Result<String> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| crate::error::Error::input(format!("{}: cannot read the file: {e}", path.display())))?;
-    Ok(format!("{:x}", Sha256::digest(&bytes)))
+    let sha256 = sisetu_io::hash::sha256_file(&spec.path)?;
+    Ok(ZoneLayer { file: display.clone(), sha256, work: work_zones, wgs84, index, invalid })
 }

@@ -10,7 +10,7 @@
 //! | [`Crs::Gcj02`] | GCJ-02, the offset system of AutoNavi (高德) and Tencent maps | degrees |
 //! | [`Crs::Bd09`] | BD-09, Baidu's further offset of GCJ-02 (`bd09ll`) | degrees |
 //! | [`Crs::WebMercator`] | EPSG:3857, web map tiles | metres |
-//! | [`Crs::GaussKruger`] | EPSG:4513..=4554, CGCS2000 3-degree Gauss-Krüger zones | metres |
+//! | [`Crs::GaussKruger`] | EPSG:4513..=4554, CGCS2000 3-degree Gauss-Krüger zones ([`GkZone`]) | metres |
 //! | [`Crs::Epsg`] | EPSG:4491..=4512 (CGCS2000 6-degree Gauss-Krüger); any other code with the `proj` feature | |
 //!
 //! All conversions go through WGS84 longitude/latitude degrees.
@@ -57,8 +57,6 @@
 //! assert!((lon - 87.6).abs() < 1e-5 && (lat - 43.8).abs() < 1e-5);
 //! ```
 
-#![warn(missing_docs)]
-
 use std::f64::consts::PI;
 use std::fmt;
 use std::str::FromStr;
@@ -81,21 +79,113 @@ pub enum Crs {
     Bd09,
     /// Web ("pseudo") Mercator, EPSG:3857, metres.
     WebMercator,
-    /// CGCS2000 3-degree Gauss-Krüger, by EPSG code 4513..=4554, metres.
+    /// CGCS2000 3-degree Gauss-Krüger, metres: a [`GkZone`], which holds only the EPSG codes
+    /// 4513..=4554.
     ///
     /// 4513..=4533 are zones 25..=45 (central meridian 3·zone) whose false easting carries the zone
     /// number (`zone·1 000 000 + 500 000`); 4534..=4554 are central meridians 75°E..=135°E with a
     /// false easting of 500 000 m.
-    GaussKruger(u16),
+    GaussKruger(GkZone),
     /// Any other EPSG code. Codes 4491..=4512 (CGCS2000 6-degree Gauss-Krüger) are built in; any
     /// other code needs sisetu to be built with `--features proj` (the system PROJ library).
     Epsg(u32),
 }
 
+/// A CGCS2000 3-degree Gauss-Krüger zone, by its EPSG code: always one of 4513..=4554.
+///
+/// * EPSG:4513..=4533 are zones 25..=45 (central meridian 3·zone, 75°E..=135°E) whose false
+///   easting carries the zone number (`zone·1 000 000 + 500 000` m);
+/// * EPSG:4534..=4554 are central meridians 75°E..=135°E with a false easting of 500 000 m.
+///
+/// Build one with [`GkZone::new`] (fallible) or [`GkZone::for_lon`]. It prints as its EPSG
+/// code (`EPSG:4538`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct GkZone(u16);
+
+impl GkZone {
+    /// The zone with EPSG code `epsg`; [`CrsError::Unsupported`] (saying which codes exist)
+    /// for any code outside 4513..=4554.
+    pub fn new(epsg: u32) -> Result<GkZone, CrsError> {
+        match u16::try_from(epsg) {
+            Ok(code @ 4513..=4554) => Ok(GkZone(code)),
+            _ => Err(CrsError::Unsupported(format!(
+                "EPSG:{epsg} is not a CGCS2000 3-degree Gauss-Kruger zone: use EPSG:4513 to \
+                 EPSG:4554, for example EPSG:4548 for longitude 117"
+            ))),
+        }
+    }
+
+    /// The zone without zone prefix (EPSG:4534..=4554, false easting 500 000 m) whose central
+    /// meridian (75°E, 78°E, ..., 135°E) is nearest to `lon`; `None` outside
+    /// 73.5°E..=136.5°E, where there is no such zone.
+    pub fn for_lon(lon: f64) -> Option<GkZone> {
+        if !(73.5..=136.5).contains(&lon) {
+            return None;
+        }
+        // In 75..=135 after the clamp, so the cast is exact.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "clamped to 75..=135")]
+        let cm = ((lon / 3.0).round() * 3.0).clamp(75.0, 135.0) as u16;
+        Some(GkZone(4534 + (cm - 75) / 3))
+    }
+
+    /// The EPSG code (4513..=4554).
+    pub fn epsg(self) -> u16 {
+        self.0
+    }
+
+    /// The central meridian, degrees east (75..=135).
+    pub fn central_meridian(self) -> u16 {
+        self.params().cm
+    }
+
+    /// The zone number (25..=45) when the false easting carries it (EPSG:4513..=4533).
+    pub fn zone_number(self) -> Option<u16> {
+        self.params().zone
+    }
+
+    /// The eastings (metres) of the zone, `min..max`: `zone·10⁶ .. zone·10⁶ + 10⁶` for the
+    /// zone-prefixed codes, `0 .. 10⁶` otherwise.
+    pub fn easting_range(self) -> std::ops::Range<f64> {
+        match self.zone_number() {
+            Some(z) => {
+                let base = f64::from(z) * 1e6;
+                base..base + 1e6
+            }
+            None => 0.0..1e6,
+        }
+    }
+
+    fn params(self) -> GkParams {
+        let code = self.0;
+        if code <= 4533 {
+            // Zones 25..=45, zone-prefixed false easting; CM = 3·zone.
+            let zone = code - 4513 + 25;
+            GkParams { cm: 3 * zone, zone: Some(zone), width: 3 }
+        } else {
+            // CM 75..=135.
+            GkParams { cm: 75 + 3 * (code - 4534), zone: None, width: 3 }
+        }
+    }
+}
+
+impl fmt::Display for GkZone {
+    /// `EPSG:nnnn`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "EPSG:{}", self.0)
+    }
+}
+
+impl TryFrom<u32> for GkZone {
+    type Error = CrsError;
+    fn try_from(epsg: u32) -> Result<Self, CrsError> {
+        GkZone::new(epsg)
+    }
+}
+
 /// Errors from parsing a CRS name, setting up a [`Transformer`] or transforming a point.
 ///
 /// The messages are meant for users: they say what was given and how to fix it.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum CrsError {
     /// The CRS name was not recognised.
     #[error("{0}")]
@@ -130,13 +220,13 @@ impl Crs {
             4326 => Crs::Wgs84,
             4490 => Crs::Cgcs2000,
             3857 | 900913 => Crs::WebMercator,
-            4513..=4554 => Crs::GaussKruger(code as u16),
+            4513..=4554 => GkZone::new(code).map_or(Crs::Epsg(code), Crs::GaussKruger),
             _ => Crs::Epsg(code),
         }
     }
 
     /// The same CRS in its canonical variant (for example `Epsg(4326)` → `Wgs84`,
-    /// `Epsg(4538)` → `GaussKruger(4538)`).
+    /// `Epsg(4538)` → `GaussKruger(GkZone` 4538`)`).
     pub fn canonical(self) -> Crs {
         match self {
             Crs::Epsg(code) => Crs::from_epsg(code),
@@ -158,7 +248,7 @@ impl Crs {
     pub fn is_metric(&self) -> bool {
         match self.canonical() {
             Crs::WebMercator => true,
-            Crs::GaussKruger(code) => gk_params(u32::from(code)).is_some_and(|p| p.width == 3),
+            Crs::GaussKruger(_) => true,
             Crs::Epsg(code) => gk_params(code).is_some(),
             _ => false,
         }
@@ -168,12 +258,19 @@ impl Crs {
     /// nearest to `lon`, as EPSG:4534..=4554 (false easting 500 000 m, no zone prefix).
     ///
     /// Returns `None` outside 73.5°E..=136.5°E, where there is no such zone.
+    /// See [`GkZone::for_lon`].
     pub fn gauss_kruger_for_lon(lon: f64) -> Option<Crs> {
-        if !(73.5..=136.5).contains(&lon) {
-            return None;
+        GkZone::for_lon(lon).map(Crs::GaussKruger)
+    }
+
+    /// The central meridian (degrees east) of a CGCS2000 Gauss-Krüger zone, 3-degree
+    /// ([`Crs::GaussKruger`]) or 6-degree (EPSG:4491..=4512); `None` for every other CRS.
+    pub fn central_meridian(&self) -> Option<f64> {
+        match self.canonical() {
+            Crs::GaussKruger(zone) => Some(f64::from(zone.central_meridian())),
+            Crs::Epsg(code) => gk_params(code).map(|p| f64::from(p.cm)),
+            _ => None,
         }
-        let cm = ((lon / 3.0).round() * 3.0).clamp(75.0, 135.0) as u16;
-        Some(Crs::GaussKruger(4534 + (cm - 75) / 3))
     }
 
     /// The EPSG code; `None` for GCJ-02 and BD-09, which have none.
@@ -183,7 +280,7 @@ impl Crs {
             Crs::Cgcs2000 => Some(4490),
             Crs::Gcj02 | Crs::Bd09 => None,
             Crs::WebMercator => Some(3857),
-            Crs::GaussKruger(code) => Some(u32::from(*code)),
+            Crs::GaussKruger(zone) => Some(u32::from(zone.epsg())),
             Crs::Epsg(code) => Some(*code),
         }
     }
@@ -212,7 +309,7 @@ PARAMETER[\"False_Northing\",0.0],PARAMETER[\"Central_Meridian\",0.0],\
 PARAMETER[\"Standard_Parallel_1\",0.0],PARAMETER[\"Auxiliary_Sphere_Type\",0.0],\
 UNIT[\"Meter\",1.0]]"
             )),
-            Crs::GaussKruger(code) => gk_params(u32::from(code)).map(|p| p.esri_wkt(CGCS2000_GEOGCS)),
+            Crs::GaussKruger(zone) => Some(zone.params().esri_wkt(CGCS2000_GEOGCS)),
             Crs::Epsg(code) => gk_params(code).map(|p| p.esri_wkt(CGCS2000_GEOGCS)),
         }
     }
@@ -225,10 +322,7 @@ UNIT[\"Meter\",1.0]]"
             Crs::Gcj02 => "GCJ-02 (AutoNavi/Tencent offset)".to_string(),
             Crs::Bd09 => "BD-09 (Baidu offset)".to_string(),
             Crs::WebMercator => "WGS 84 / Pseudo-Mercator".to_string(),
-            Crs::GaussKruger(code) => match gk_params(u32::from(code)) {
-                Some(p) => p.name(),
-                None => format!("EPSG:{code} (not a CGCS2000 3-degree Gauss-Kruger zone)"),
-            },
+            Crs::GaussKruger(zone) => zone.params().name(),
             Crs::Epsg(code) => match gk_params(code) {
                 Some(p) => p.name(),
                 None => format!("EPSG:{code}"),
@@ -401,13 +495,8 @@ fn gk_params(code: u32) -> Option<GkParams> {
         }
         // 6-degree, CM 75..=135.
         4502..=4512 => Some(GkParams { cm: 75 + 6 * (code - 4502), zone: None, width: 6 }),
-        // 3-degree, zones 25..=45, zone-prefixed false easting; CM = 3·zone.
-        4513..=4533 => {
-            let zone = code - 4513 + 25;
-            Some(GkParams { cm: 3 * zone, zone: Some(zone), width: 3 })
-        }
-        // 3-degree, CM 75..=135.
-        4534..=4554 => Some(GkParams { cm: 75 + 3 * (code - 4534), zone: None, width: 3 }),
+        // 3-degree zones.
+        4513..=4554 => Some(GkZone(code).params()),
         _ => None,
     }
 }
@@ -552,9 +641,18 @@ pub fn bd09_to_wgs84(lon: f64, lat: f64) -> (f64, f64) {
 // Transformer
 // ---------------------------------------------------------------------------------------------
 
-/// How far (degrees) an unprojected Gauss-Krüger point may lie from the zone's central meridian
-/// before it is taken as a sign of a wrong CRS (usually a missing or extra zone prefix).
-const GK_MAX_OFFSET_DEG: f64 = 20.0;
+/// How far (degrees of longitude) from a Gauss-Krüger zone's central meridian an unprojected
+/// point may fall: farther out, unprojecting fails, taking the point as a sign of a wrong CRS
+/// (usually a missing or extra zone prefix on the easting). The projection itself (exact
+/// transverse Mercator) returns points to within 1e-13 degree at this distance.
+pub const GK_MAX_OFFSET_DEG: f64 = 20.0;
+
+/// How far (degrees of longitude) from the central meridian of a Gauss-Krüger working CRS a
+/// site (or another point read from a table) may lie: the site readers reject positions
+/// farther out ([`RejectReason::FarFromWorkingCrs`](crate::reject::RejectReason::FarFromWorkingCrs)).
+/// The 1° left to [`GK_MAX_OFFSET_DEG`] (at least 19 km, even at 80°N) keeps the cells and
+/// margins drawn around a site convertible back to longitude/latitude.
+pub const GK_SITE_MAX_OFFSET_DEG: f64 = GK_MAX_OFFSET_DEG - 1.0;
 
 /// One side of a transformation: from the CRS to WGS84 lon/lat, or back.
 #[derive(Clone)]
@@ -630,14 +728,10 @@ impl Side {
                 "+proj=merc +a=6378137 +b=6378137 +lat_ts=0 +lon_0=0 +x_0=0 +y_0=0 +k=1 +units=m +no_defs",
                 None,
             ),
-            Crs::GaussKruger(code) => match gk_params(u32::from(code)) {
-                Some(p) if p.width == 3 => projected(&p.proj_string(), Some(p)),
-                _ => Err(CrsError::Unsupported(format!(
-                    "Crs::GaussKruger({code}) is not a CGCS2000 3-degree Gauss-Kruger zone: use \
-                     EPSG:4513 to EPSG:4554, for example {} for longitude 117",
-                    Crs::GaussKruger(4548)
-                ))),
-            },
+            Crs::GaussKruger(zone) => {
+                let p = zone.params();
+                projected(&p.proj_string(), Some(p))
+            }
             Crs::Epsg(code) => {
                 if let Some(p) = gk_params(code) {
                     return projected(&p.proj_string(), Some(p));
@@ -689,7 +783,7 @@ fn check_lonlat(x: f64, y: f64, crs: Crs) -> Result<(), CrsError> {
     Ok(())
 }
 
-fn proj4_error(x: f64, y: f64, crs: Crs, e: proj4rs::errors::Error) -> CrsError {
+fn proj4_error(x: f64, y: f64, crs: Crs, e: &proj4rs::errors::Error) -> CrsError {
     CrsError::Transform { x, y, msg: format!("{crs} ({}): {e}", crs.description()) }
 }
 
@@ -704,7 +798,7 @@ impl Projected {
         }
         let mut p = (x, y, 0.0);
         if let Err(e) = proj4rs::transform::transform(&self.proj, &self.geo, &mut p) {
-            let mut err = proj4_error(x, y, crs, e);
+            let mut err = proj4_error(x, y, crs, &e);
             if let (Some(gk), CrsError::Transform { msg, .. }) = (&self.gk, &mut err) {
                 msg.push_str("; ");
                 msg.push_str(&gk.hint(crs));
@@ -735,7 +829,7 @@ impl Projected {
 
     fn project(&self, lon: f64, lat: f64, crs: Crs) -> Result<(f64, f64), CrsError> {
         let mut p = (lon.to_radians(), lat.to_radians(), 0.0);
-        proj4rs::transform::transform(&self.geo, &self.proj, &mut p).map_err(|e| proj4_error(lon, lat, crs, e))?;
+        proj4rs::transform::transform(&self.geo, &self.proj, &mut p).map_err(|e| proj4_error(lon, lat, crs, &e))?;
         if !p.0.is_finite() || !p.1.is_finite() {
             return Err(CrsError::Transform {
                 x: lon,
@@ -785,14 +879,13 @@ impl Side {
 impl Transformer {
     /// A transformer from `src` to `dst`.
     ///
-    /// Fails with [`CrsError::Unsupported`] for a [`Crs::GaussKruger`] code outside
-    /// 4513..=4554, and for a [`Crs::Epsg`] code sisetu does not define itself when it was built
-    /// without the `proj` feature (or PROJ does not know the code).
+    /// Fails with [`CrsError::Unsupported`] for a [`Crs::Epsg`] code sisetu does not define
+    /// itself when it was built without the `proj` feature (or PROJ does not know the code).
     pub fn new(src: Crs, dst: Crs) -> Result<Self, CrsError> {
         let (s, d) = (src.canonical(), dst.canonical());
         let same_datum = |c: Crs| matches!(c, Crs::Wgs84 | Crs::Cgcs2000);
         let route = if s == d || (same_datum(s) && same_datum(d)) {
-            // Still validate the CRS (e.g. an invalid GaussKruger code or unknown EPSG code).
+            // Still validate the CRS (e.g. an unknown EPSG code).
             Side::new(s)?;
             Route::Identity
         } else if s == Crs::Gcj02 && d == Crs::Bd09 {

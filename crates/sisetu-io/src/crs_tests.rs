@@ -1,5 +1,31 @@
 use super::*;
 
+/// The 3-degree Gauss-Krüger zone with EPSG code `code` (which must be one).
+fn zone(code: u32) -> Crs {
+    Crs::GaussKruger(GkZone::new(code).unwrap())
+}
+
+#[test]
+fn gk_zones_hold_only_the_3_degree_codes() {
+    for code in [0, 4326, 4490, 4491, 4512, 4555, 65_536 + 4538, u32::MAX] {
+        let err = GkZone::new(code).unwrap_err();
+        assert!(err.to_string().contains("EPSG:4513 to EPSG:4554"), "{err}");
+    }
+    for code in 4513..=4554 {
+        let z = GkZone::new(code).unwrap();
+        assert_eq!(u32::from(z.epsg()), code);
+        assert_eq!(z.to_string(), format!("EPSG:{code}"));
+        assert_eq!(Crs::from_epsg(code), Crs::GaussKruger(z));
+    }
+    let zoned = GkZone::new(4517).unwrap(); // zone 29
+    assert_eq!((zoned.central_meridian(), zoned.zone_number()), (87, Some(29)));
+    assert_eq!(zoned.easting_range(), 29e6..30e6);
+    let cm = GkZone::new(4538).unwrap();
+    assert_eq!((cm.central_meridian(), cm.zone_number()), (87, None));
+    assert_eq!(cm.easting_range(), 0.0..1e6);
+    assert_eq!(GkZone::try_from(4549).unwrap().central_meridian(), 120);
+}
+
 /// Distance in metres between two lon/lat points (haversine on a 6371 km sphere).
 fn dist_m(a: (f64, f64), b: (f64, f64)) -> f64 {
     let (lon1, lat1) = (a.0.to_radians(), a.1.to_radians());
@@ -47,9 +73,9 @@ fn parses_names() {
         ("EPSG:3857", Crs::WebMercator),
         ("EPSG:900913", Crs::WebMercator),
         ("web mercator", Crs::WebMercator),
-        ("EPSG:4538", Crs::GaussKruger(4538)),
-        ("epsg:4513", Crs::GaussKruger(4513)),
-        ("4554", Crs::GaussKruger(4554)),
+        ("EPSG:4538", zone(4538)),
+        ("epsg:4513", zone(4513)),
+        ("4554", zone(4554)),
         ("EPSG:4502", Crs::Epsg(4502)),
         ("EPSG:32650", Crs::Epsg(32650)),
     ];
@@ -76,7 +102,7 @@ fn unknown_names_list_what_is_accepted() {
 fn display_round_trips() {
     let mut all =
         vec![Crs::Wgs84, Crs::Cgcs2000, Crs::Gcj02, Crs::Bd09, Crs::WebMercator, Crs::Epsg(4502), Crs::Epsg(32650)];
-    all.extend((4513..=4554).map(Crs::GaussKruger));
+    all.extend((4513..=4554).map(zone));
     for crs in all {
         let text = crs.to_string();
         assert_eq!(text.parse::<Crs>().unwrap(), crs, "{text}");
@@ -86,7 +112,7 @@ fn display_round_trips() {
     assert_eq!(Crs::Gcj02.to_string(), "GCJ-02");
     assert_eq!(Crs::Bd09.to_string(), "BD-09");
     assert_eq!(Crs::WebMercator.to_string(), "EPSG:3857");
-    assert_eq!(Crs::GaussKruger(4538).to_string(), "EPSG:4538");
+    assert_eq!(zone(4538).to_string(), "EPSG:4538");
     assert_eq!(Crs::Epsg(2385).to_string(), "EPSG:2385");
 }
 
@@ -95,14 +121,7 @@ fn properties() {
     for crs in [Crs::Wgs84, Crs::Cgcs2000, Crs::Gcj02, Crs::Bd09, Crs::Epsg(4490)] {
         assert!(crs.is_geographic() && !crs.is_metric(), "{crs}");
     }
-    for crs in [
-        Crs::WebMercator,
-        Crs::GaussKruger(4513),
-        Crs::GaussKruger(4554),
-        Crs::Epsg(4538),
-        Crs::Epsg(4491),
-        Crs::Epsg(4512),
-    ] {
+    for crs in [Crs::WebMercator, zone(4513), zone(4554), Crs::Epsg(4538), Crs::Epsg(4491), Crs::Epsg(4512)] {
         assert!(!crs.is_geographic() && crs.is_metric(), "{crs}");
     }
     assert!(!Crs::Epsg(32650).is_geographic() && !Crs::Epsg(32650).is_metric());
@@ -111,25 +130,25 @@ fn properties() {
     assert_eq!(Crs::Wgs84.epsg(), Some(4326));
     assert_eq!(Crs::Cgcs2000.epsg(), Some(4490));
     assert_eq!(Crs::WebMercator.epsg(), Some(3857));
-    assert_eq!(Crs::GaussKruger(4548).epsg(), Some(4548));
+    assert_eq!(zone(4548).epsg(), Some(4548));
     assert_eq!(Crs::Epsg(2385).epsg(), Some(2385));
     assert_eq!(Crs::Epsg(4326).canonical(), Crs::Wgs84);
-    assert_eq!(Crs::from_epsg(4549), Crs::GaussKruger(4549));
-    assert_eq!(Crs::GaussKruger(4538).description(), "CGCS2000 / 3-degree Gauss-Kruger CM 87E");
-    assert_eq!(Crs::GaussKruger(4517).description(), "CGCS2000 / 3-degree Gauss-Kruger zone 29");
+    assert_eq!(Crs::from_epsg(4549), zone(4549));
+    assert_eq!(zone(4538).description(), "CGCS2000 / 3-degree Gauss-Kruger CM 87E");
+    assert_eq!(zone(4517).description(), "CGCS2000 / 3-degree Gauss-Kruger zone 29");
     assert_eq!(Crs::Epsg(4493).description(), "CGCS2000 / Gauss-Kruger zone 15");
 }
 
 #[test]
 fn gauss_kruger_zone_for_longitude() {
     // CM = 3·round(lon/3); EPSG = 4534 + (CM − 75)/3.
-    assert_eq!(Crs::gauss_kruger_for_lon(87.6), Some(Crs::GaussKruger(4538))); // Ürümqi, CM 87
-    assert_eq!(Crs::gauss_kruger_for_lon(121.4), Some(Crs::GaussKruger(4549))); // Taizhou, CM 120
-    assert_eq!(Crs::gauss_kruger_for_lon(115.9), Some(Crs::GaussKruger(4548))); // Linqing, CM 117
-    assert_eq!(Crs::gauss_kruger_for_lon(73.5), Some(Crs::GaussKruger(4534)));
-    assert_eq!(Crs::gauss_kruger_for_lon(75.0), Some(Crs::GaussKruger(4534)));
-    assert_eq!(Crs::gauss_kruger_for_lon(135.0), Some(Crs::GaussKruger(4554)));
-    assert_eq!(Crs::gauss_kruger_for_lon(136.5), Some(Crs::GaussKruger(4554)));
+    assert_eq!(Crs::gauss_kruger_for_lon(87.6), Some(zone(4538))); // Ürümqi, CM 87
+    assert_eq!(Crs::gauss_kruger_for_lon(121.4), Some(zone(4549))); // Taizhou, CM 120
+    assert_eq!(Crs::gauss_kruger_for_lon(115.9), Some(zone(4548))); // Linqing, CM 117
+    assert_eq!(Crs::gauss_kruger_for_lon(73.5), Some(zone(4534)));
+    assert_eq!(Crs::gauss_kruger_for_lon(75.0), Some(zone(4534)));
+    assert_eq!(Crs::gauss_kruger_for_lon(135.0), Some(zone(4554)));
+    assert_eq!(Crs::gauss_kruger_for_lon(136.5), Some(zone(4554)));
     assert_eq!(Crs::gauss_kruger_for_lon(73.4), None);
     assert_eq!(Crs::gauss_kruger_for_lon(136.6), None);
     assert_eq!(Crs::gauss_kruger_for_lon(f64::NAN), None);
@@ -138,7 +157,8 @@ fn gauss_kruger_zone_for_longitude() {
         let Some(Crs::GaussKruger(code)) = Crs::gauss_kruger_for_lon(lon) else {
             panic!("{lon}");
         };
-        let cm = f64::from(75 + 3 * (code - 4534));
+        let cm = f64::from(75 + 3 * (code.epsg() - 4534));
+        assert_eq!(f64::from(code.central_meridian()), cm);
         assert!((lon - cm).abs() <= 1.5 + 1e-9, "{lon} → {code}");
     }
 }
@@ -155,9 +175,9 @@ fn esri_wkt_matches_proj() {
     };
     assert_eq!(Crs::Wgs84.esri_wkt().unwrap(), WGS);
     assert_eq!(Crs::Cgcs2000.esri_wkt().unwrap(), CGCS);
-    assert_eq!(Crs::GaussKruger(4538).esri_wkt().unwrap(), gk("CGCS2000_3_Degree_GK_CM_87E", "500000.0", "87.0"));
-    assert_eq!(Crs::GaussKruger(4549).esri_wkt().unwrap(), gk("CGCS2000_3_Degree_GK_CM_120E", "500000.0", "120.0"));
-    assert_eq!(Crs::GaussKruger(4517).esri_wkt().unwrap(), gk("CGCS2000_3_Degree_GK_Zone_29", "29500000.0", "87.0"));
+    assert_eq!(zone(4538).esri_wkt().unwrap(), gk("CGCS2000_3_Degree_GK_CM_87E", "500000.0", "87.0"));
+    assert_eq!(zone(4549).esri_wkt().unwrap(), gk("CGCS2000_3_Degree_GK_CM_120E", "500000.0", "120.0"));
+    assert_eq!(zone(4517).esri_wkt().unwrap(), gk("CGCS2000_3_Degree_GK_Zone_29", "29500000.0", "87.0"));
     assert_eq!(Crs::Epsg(4504).esri_wkt().unwrap(), gk("CGCS2000_GK_CM_87E", "500000.0", "87.0"));
     assert_eq!(Crs::Epsg(4493).esri_wkt().unwrap(), gk("CGCS2000_GK_Zone_15", "15500000.0", "87.0"));
     assert_eq!(
@@ -168,7 +188,6 @@ fn esri_wkt_matches_proj() {
     );
     assert_eq!(Crs::Gcj02.esri_wkt(), None);
     assert_eq!(Crs::Bd09.esri_wkt(), None);
-    assert_eq!(Crs::GaussKruger(4000).esri_wkt(), None);
     assert_eq!(Crs::Epsg(32650).esri_wkt(), None);
 }
 
@@ -373,8 +392,8 @@ fn identity_transformers() {
         (Crs::Wgs84, Crs::Cgcs2000),
         (Crs::Cgcs2000, Crs::Wgs84),
         (Crs::Gcj02, Crs::Gcj02),
-        (Crs::GaussKruger(4538), Crs::GaussKruger(4538)),
-        (Crs::Epsg(4538), Crs::GaussKruger(4538)),
+        (zone(4538), zone(4538)),
+        (Crs::Epsg(4538), zone(4538)),
         (Crs::Epsg(4326), Crs::Cgcs2000),
     ] {
         let t = Transformer::new(a, b).unwrap();
@@ -383,7 +402,7 @@ fn identity_transformers() {
         assert_eq!((t.src(), t.dst()), (a, b));
     }
     assert!(!Transformer::new(Crs::Wgs84, Crs::Gcj02).unwrap().is_identity());
-    assert!(!Transformer::new(Crs::GaussKruger(4538), Crs::GaussKruger(4517)).unwrap().is_identity());
+    assert!(!Transformer::new(zone(4538), zone(4517)).unwrap().is_identity());
 }
 
 #[test]
@@ -408,16 +427,16 @@ fn transformer_chains_match_functions() {
     assert!(dist_m(w, (lon, lat)) < 1e-3);
 
     // Between two projected systems.
-    let (x, y) = t(Crs::GaussKruger(4538), Crs::GaussKruger(4517), 548285.1150772055, 4851775.302747785);
+    let (x, y) = t(zone(4538), zone(4517), 548285.1150772055, 4851775.302747785);
     assert!((x - 29548285.115077205).abs() < 1e-3 && (y - 4851775.302747785).abs() < 1e-3);
-    let (x, y) = t(Crs::GaussKruger(4538), Crs::WebMercator, 548285.1150772055, 4851775.302747785);
+    let (x, y) = t(zone(4538), Crs::WebMercator, 548285.1150772055, 4851775.302747785);
     assert!((x - 9751587.393490763).abs() < 1e-3 && (y - 5434543.708480057).abs() < 1e-3);
 }
 
 #[test]
 fn transformer_is_send_sync_and_shareable() {
     fn assert_send_sync<T: Send + Sync + Clone>(_: &T) {}
-    let t = Transformer::new(Crs::Gcj02, Crs::GaussKruger(4538)).unwrap();
+    let t = Transformer::new(Crs::Gcj02, zone(4538)).unwrap();
     assert_send_sync(&t);
     let want = t.transform(87.6, 43.8).unwrap();
     std::thread::scope(|s| {
@@ -432,7 +451,7 @@ fn transformer_is_send_sync_and_shareable() {
 #[test]
 fn helpful_errors() {
     // Metres declared as degrees.
-    let t = Transformer::new(Crs::Cgcs2000, Crs::GaussKruger(4538)).unwrap();
+    let t = Transformer::new(Crs::Cgcs2000, zone(4538)).unwrap();
     let err = t.transform(548285.1, 4851775.3).unwrap_err();
     let msg = err.to_string();
     assert!(matches!(err, CrsError::Transform { .. }));
@@ -440,10 +459,10 @@ fn helpful_errors() {
     assert!(t.transform(f64::NAN, 43.8).is_err());
 
     // Zone-prefixed easting given to a CM zone, and the other way round.
-    let t = Transformer::new(Crs::GaussKruger(4538), Crs::Wgs84).unwrap();
+    let t = Transformer::new(zone(4538), Crs::Wgs84).unwrap();
     let msg = t.transform(29548285.1, 4851775.3).unwrap_err().to_string();
     assert!(msg.contains("EPSG:4517"), "{msg}");
-    let t = Transformer::new(Crs::GaussKruger(4517), Crs::Wgs84).unwrap();
+    let t = Transformer::new(zone(4517), Crs::Wgs84).unwrap();
     let msg = t.transform(548285.1, 4851775.3).unwrap_err().to_string();
     assert!(msg.contains("EPSG:4538"), "{msg}");
     let t = Transformer::new(Crs::Epsg(4493), Crs::Wgs84).unwrap();
@@ -451,7 +470,7 @@ fn helpful_errors() {
     assert!(msg.contains("EPSG:4504"), "{msg}");
 
     // Codes that are not GK zones.
-    let err = Transformer::new(Crs::GaussKruger(4490), Crs::Wgs84).unwrap_err();
+    let err = GkZone::new(4490).unwrap_err();
     assert!(matches!(err, CrsError::Unsupported(_)), "{err}");
     assert!(err.to_string().contains("4513"), "{err}");
 }

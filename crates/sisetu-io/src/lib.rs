@@ -1,16 +1,19 @@
 //! sisetu-io: census readers, boundary readers, output writers and coordinate systems.
 //!
-//! * [`crs`]: EPSG:4326/4490/3857/4513–4554, GCJ-02 and BD-09.
+//! * [`crs`]: EPSG:4326/4490/3857/4491–4554, GCJ-02 and BD-09.
 //! * [`text`]: UTF-8 / UTF-8 BOM / GBK detection.
 //! * [`sites`]: census tables (CSV, XLSX, GeoJSON points) → validated sites + rejects.
-//! * [`zones`]: district and grid polygons (GeoJSON, Shapefile).
+//! * [`reject`]: rejected rows and their [`RejectReason`]s, shared by every reader.
+//! * [`zones`]: district and grid polygons (GeoJSON, Shapefile), and their validity.
 //! * [`table`]: generic tables (facilities, population, weight points) as text cells.
-//! * [`write`]: GeoJSON and CSV writers, and atomic output staging.
-#![warn(missing_docs)]
+//! * [`write`](mod@write): GeoJSON and CSV writers, and atomic output staging.
+//! * [`hash`]: SHA-256 fingerprints of files.
 
 pub mod crs;
 pub mod error;
 pub mod output;
+pub mod hash;
+pub mod reject;
 pub mod sites;
 pub mod table;
 pub mod text;
@@ -18,4 +21,5 @@ pub mod write;
 pub mod zones;
 
 pub use error::{Error, Result};
+pub use reject::{Reject, RejectReason};
 pub use table::{parse_quantity, read_table, Record, Table, TableKind, TableSpec};

@@ -11,8 +11,11 @@
 //! chunks (only when it has no quoted fields, which could hold line breaks) and the chunks
 //! are processed with rayon; the order of the results is the order of the file.
 
-use crate::crs::{Crs, Transformer};
+use crate::crs::{Crs, CrsError, Transformer, GK_SITE_MAX_OFFSET_DEG};
 use crate::error::{Error, Result};
+use crate::hash::sha256_hex;
+pub use crate::reject::Reject;
+use crate::reject::{longitude_offset, Conversion, EmptyAxes, RejectReason, RowParts};
 use crate::text::{decode, Detected, TextEncoding};
 use rayon::prelude::*;
 use sisetu_core::{GradeError, GradeScheme, RiskLevel};
@@ -138,17 +141,6 @@ impl Site {
     }
 }
 
-/// One rejected input row.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Reject {
-    /// Line (as in [`Site::line`]).
-    pub line: u64,
-    /// Why, and how to fix it.
-    pub reason: String,
-    /// The raw values of the row.
-    pub raw: Vec<String>,
-}
-
 /// The result of reading one layer.
 #[derive(Debug, Clone, Default)]
 pub struct SiteLayer {
@@ -168,16 +160,6 @@ pub struct SiteLayer {
     pub sha256: String,
 }
 
-pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    let d = sha2::Sha256::digest(bytes);
-    let mut s = String::with_capacity(64);
-    for b in d {
-        s.push_str(&format!("{b:02x}"));
-    }
-    s
-}
-
 /// Resolved column positions.
 #[derive(Debug, Clone, Copy)]
 struct Cols {
@@ -189,17 +171,24 @@ struct Cols {
     category: Option<usize>,
 }
 
+/// The column for `role`: the header `named` in the project, else the first of the role's
+/// [`DEFAULT_HEADERS`] found (both ignoring case, blanks and a BOM). `Ok(None)` when an
+/// optional role has no column; an error when a named column or a required role has none.
 fn find_column(
     headers: &[String],
     role: &str,
-    named: &Option<String>,
+    named: Option<&str>,
     required: bool,
     path: &str,
 ) -> Result<Option<usize>> {
     let norm = |s: &str| s.trim().trim_start_matches('\u{feff}').to_lowercase();
     let wanted: Vec<String> = match named {
-        Some(n) => vec![n.clone()],
-        None => DEFAULT_HEADERS.iter().find(|(r, _)| *r == role).unwrap().1.iter().map(|s| s.to_string()).collect(),
+        Some(n) => vec![n.to_string()],
+        None => DEFAULT_HEADERS
+            .iter()
+            .find(|(r, _)| *r == role)
+            .map(|(_, names)| names.iter().map(|s| (*s).to_string()).collect())
+            .unwrap_or_default(),
     };
     for w in &wanted {
         if let Some(i) = headers.iter().position(|h| norm(h) == norm(w)) {
@@ -226,14 +215,20 @@ fn find_column(
     Ok(None)
 }
 
+/// Like [`find_column`] for a required role: its column, or the error.
+fn require_column(headers: &[String], role: &str, named: Option<&str>, path: &str) -> Result<usize> {
+    find_column(headers, role, named, true, path)?
+        .ok_or_else(|| Error::Format { path: path.to_string(), msg: format!("no column for '{role}'") })
+}
+
 fn resolve(headers: &[String], c: &SiteColumns, path: &str) -> Result<(Cols, BTreeMap<String, String>)> {
     let cols = Cols {
-        x: find_column(headers, "x", &c.x, true, path)?.unwrap(),
-        y: find_column(headers, "y", &c.y, true, path)?.unwrap(),
-        grade: find_column(headers, "grade", &c.grade, true, path)?.unwrap(),
-        id: find_column(headers, "id", &c.id, false, path)?,
-        name: find_column(headers, "name", &c.name, false, path)?,
-        category: find_column(headers, "category", &c.category, false, path)?,
+        x: require_column(headers, "x", c.x.as_deref(), path)?,
+        y: require_column(headers, "y", c.y.as_deref(), path)?,
+        grade: require_column(headers, "grade", c.grade.as_deref(), path)?,
+        id: find_column(headers, "id", c.id.as_deref(), false, path)?,
+        name: find_column(headers, "name", c.name.as_deref(), false, path)?,
+        category: find_column(headers, "category", c.category.as_deref(), false, path)?,
     };
     let mut used = BTreeMap::new();
     for (role, idx) in [
@@ -259,7 +254,6 @@ struct RowCtx<'a> {
     n_fields: usize,
     headers: &'a [String],
     scheme: &'a GradeScheme,
-    crs: Crs,
     tf: &'a SiteTransforms,
 }
 
@@ -268,7 +262,8 @@ pub type LonLat = (f64, f64);
 /// Easting and northing in the working CRS (metres).
 pub type WorkXy = (f64, f64);
 
-/// The coordinate conversions a site layer needs.
+/// The coordinate conversions a site layer needs, and the check that a converted position
+/// is one the working CRS represents faithfully.
 #[derive(Debug, Clone)]
 pub struct SiteTransforms {
     /// Layer CRS → WGS84 lon/lat (for GeoJSON output).
@@ -279,23 +274,71 @@ pub struct SiteTransforms {
     /// WGS84 → working CRS, used after `to_wgs84` for geographic layers (GCJ-02 and BD-09
     /// are then converted only once).
     pub wgs84_to_work: Transformer,
+    /// How positions in the working CRS are checked.
+    guard: WorkGuard,
 }
+
+/// The check of [`SiteTransforms::apply`] that the working CRS represents a position
+/// faithfully.
+#[derive(Debug, Clone)]
+enum WorkGuard {
+    /// Geographic or Web Mercator: every valid longitude/latitude is fine.
+    None,
+    /// A Gauss-Krüger zone: within [`GK_SITE_MAX_OFFSET_DEG`] of this central meridian.
+    CentralMeridian(f64),
+    /// A CRS of the system PROJ library: converting back to WGS84 returns the position.
+    RoundTrip(Transformer),
+}
+
+/// Largest difference (degrees) between a position and its round trip through a working
+/// CRS of the system PROJ library (1e-7 degree is about a centimetre).
+const ROUND_TRIP_TOLERANCE_DEG: f64 = 1e-7;
 
 impl SiteTransforms {
     /// The conversions from `layer` to WGS84 and to `work`.
-    pub fn new(layer: Crs, work: Crs) -> Result<Self, crate::crs::CrsError> {
+    pub fn new(layer: Crs, work: Crs) -> Result<Self, CrsError> {
+        let to_work = Transformer::new(layer, work)?;
+        let guard = if let Some(cm) = work.central_meridian() {
+            WorkGuard::CentralMeridian(cm)
+        } else if work.is_geographic() || work.canonical() == Crs::WebMercator {
+            WorkGuard::None
+        } else {
+            WorkGuard::RoundTrip(Transformer::new(work, Crs::Wgs84)?)
+        };
         Ok(SiteTransforms {
             to_wgs84: Transformer::new(layer, Crs::Wgs84)?,
-            to_work: Transformer::new(layer, work)?,
+            to_work,
             wgs84_to_work: Transformer::new(Crs::Wgs84, work)?,
+            guard,
         })
     }
 
-    /// (lon, lat) and (x, y) in the working CRS for a point in the layer's CRS.
+    /// The layer's CRS.
+    pub fn layer(&self) -> Crs {
+        self.to_wgs84.src()
+    }
+
+    /// The working CRS.
+    pub fn work(&self) -> Crs {
+        self.to_work.dst()
+    }
+
+    /// (lon, lat) and (x, y) in the working CRS for the point (`x`, `y`) in the layer's CRS,
+    /// read from the columns `x_column` and `y_column` (named in the reasons).
+    ///
+    /// Rejects positions that cannot be converted ([`RejectReason::Unconvertible`]) and
+    /// positions that the working CRS does not represent faithfully
+    /// ([`RejectReason::FarFromWorkingCrs`]). For a Gauss-Krüger working CRS the bound is
+    /// [`GK_SITE_MAX_OFFSET_DEG`] (19°) of longitude from its central meridian, measured on the
+    /// WGS84 longitude that is computed anyway: one subtraction per site, no inverse projection.
+    /// (A site 100° away, e.g. longitude 12.14 typed for 121.4, would otherwise be projected
+    /// to finite coordinates that no output could convert back.) For a working CRS of the
+    /// system PROJ library (`--features proj`) the position is converted back and must return
+    /// to within 1e-7 degree. Geographic and Web Mercator working CRSs need no check.
     #[inline]
-    pub fn apply(&self, x: f64, y: f64) -> Result<(LonLat, WorkXy), String> {
-        let ll =
-            self.to_wgs84.transform(x, y).map_err(|e| format!("coordinates could not be converted to WGS84: {e}"))?;
+    pub fn apply(&self, x: f64, y: f64, x_column: &str, y_column: &str) -> Result<(LonLat, WorkXy), RejectReason> {
+        let unconvertible = |to| move |cause| RejectReason::Unconvertible { to, cause };
+        let ll = self.to_wgs84.transform(x, y).map_err(unconvertible(Conversion::ToWgs84))?;
         let xy = if self.to_work.is_identity() {
             Ok((x, y))
         } else if self.to_work.src().is_geographic() || matches!(self.to_work.src(), Crs::Gcj02 | Crs::Bd09) {
@@ -303,8 +346,35 @@ impl SiteTransforms {
         } else {
             self.to_work.transform(x, y)
         }
-        .map_err(|e| format!("coordinates could not be projected to the working CRS: {e}"))?;
+        .map_err(unconvertible(Conversion::ToWorkingCrs))?;
+        let faithful = match &self.guard {
+            WorkGuard::None => true,
+            WorkGuard::CentralMeridian(cm) => longitude_offset(ll.0, *cm) <= GK_SITE_MAX_OFFSET_DEG,
+            WorkGuard::RoundTrip(back) => back.transform(xy.0, xy.1).is_ok_and(|(lon, lat)| {
+                longitude_offset(lon, ll.0) <= ROUND_TRIP_TOLERANCE_DEG
+                    && (lat - ll.1).abs() <= ROUND_TRIP_TOLERANCE_DEG
+            }),
+        };
+        if !faithful {
+            return Err(RejectReason::FarFromWorkingCrs {
+                x_column: x_column.to_string(),
+                y_column: y_column.to_string(),
+                x,
+                y,
+                geographic: self.layer().is_geographic(),
+                lon: ll.0,
+                working: self.work(),
+                central_meridian: self.work().central_meridian(),
+            });
+        }
         Ok((ll, xy))
+    }
+
+    /// [`check_coordinates`] for the layer's CRS, then [`SiteTransforms::apply`]: everything
+    /// that makes a position in the file a usable site position.
+    pub fn locate(&self, x: f64, y: f64, x_column: &str, y_column: &str) -> Result<(LonLat, WorkXy), RejectReason> {
+        check_coordinates(self.layer(), x, y, x_column, y_column)?;
+        self.apply(x, y, x_column, y_column)
     }
 }
 
@@ -347,40 +417,42 @@ fn in_china(lon: f64, lat: f64) -> bool {
     (73.0..=136.0).contains(&lon) && (3.0..=54.0).contains(&lat)
 }
 
-/// Checks that the pair is plausible for the CRS; the error says what is wrong.
-pub fn check_coordinates(crs: Crs, x: f64, y: f64, xh: &str, yh: &str) -> Result<(), String> {
+/// Checks that the pair (`x`, `y`), read from the columns `xh` and `yh`, is plausible for
+/// the CRS; the error says what is wrong.
+///
+/// Geographic: longitude and latitude in range, and not swapped (a pair that lies in China
+/// only when swapped). Gauss-Krüger zones ([`Crs::GaussKruger`]): easting within the zone's
+/// [`easting_range`](crate::crs::GkZone::easting_range) and northing within 0..10⁷, and not
+/// swapped. Web Mercator: within its square.
+pub fn check_coordinates(crs: Crs, x: f64, y: f64, xh: &str, yh: &str) -> Result<(), RejectReason> {
+    let pair = || (xh.to_string(), yh.to_string());
     if crs.is_geographic() {
         if !in_china(x, y) && in_china(y, x) {
-            return Err(format!(
-                "latitude and longitude appear swapped ({xh}={x}, {yh}={y}); put the longitude in '{xh}' and the latitude in '{yh}'"
-            ));
+            let (x_column, y_column) = pair();
+            return Err(RejectReason::LatLonSwapped { x_column, y_column, x, y });
         }
         if !(-180.0..=180.0).contains(&x) {
-            return Err(format!("{xh}={x} is out of range (longitude must be within -180..180)"));
+            return Err(RejectReason::LongitudeOutOfRange { column: xh.to_string(), value: x });
         }
         if !(-90.0..=90.0).contains(&y) {
-            return Err(format!("{yh}={y} is out of range (latitude must be within -90..90)"));
+            return Err(RejectReason::LatitudeOutOfRange { column: yh.to_string(), value: y });
         }
-    } else if let Crs::GaussKruger(code) = crs {
-        let (emin, emax) = if code <= 4533 {
-            let zone = (code - 4513 + 25) as f64;
-            (zone * 1e6, zone * 1e6 + 1e6)
-        } else {
-            (0.0, 1e6)
-        };
-        let ok = |e: f64, n: f64| (emin..emax).contains(&e) && (0.0..1e7).contains(&n);
+    } else if let Crs::GaussKruger(zone) = crs {
+        let eastings = zone.easting_range();
+        let ok = |e: f64, n: f64| eastings.contains(&e) && (0.0..1e7).contains(&n);
         if !ok(x, y) && ok(y, x) {
-            return Err(format!("easting and northing appear swapped ({xh}={x}, {yh}={y}); put the easting in '{xh}'"));
+            let (x_column, y_column) = pair();
+            return Err(RejectReason::EastingNorthingSwapped { x_column, y_column, x, y });
         }
         if !ok(x, y) {
-            return Err(format!(
-                "({xh}={x}, {yh}={y}) is outside {crs} (easting {emin}..{emax}, northing 0..10000000); check the coordinate system of the layer"
-            ));
+            let (x_column, y_column) = pair();
+            return Err(RejectReason::OutsideZone { x_column, y_column, x, y, zone });
         }
     } else if crs == Crs::WebMercator {
         let lim = 20_037_508.35;
         if x.abs() > lim || y.abs() > lim * 1.001 {
-            return Err(format!("({xh}={x}, {yh}={y}) is outside EPSG:3857's range"));
+            let (x_column, y_column) = pair();
+            return Err(RejectReason::OutsideWebMercator { x_column, y_column, x, y });
         }
     }
     Ok(())
@@ -395,59 +467,56 @@ fn parse_number(s: &str) -> Option<f64> {
 impl RowCtx<'_> {
     fn process<'r>(&self, line: u64, fields: impl Fn(usize) -> Option<&'r str>, len: usize) -> RowOutcome {
         let raw = || (0..len).map(|i| fields(i).unwrap_or("").to_string()).collect::<Vec<_>>();
-        let reject = |reason: String| RowOutcome::Reject(Reject { line, reason, raw: raw() });
+        let reject = |reason: RejectReason| RowOutcome::Reject(Reject { line, reason, raw: raw() });
         if len != self.n_fields {
-            let why = if len > self.n_fields { "an unquoted comma in a value?" } else { "the row is cut short" };
-            return reject(format!("the row has {len} fields but the header has {}: {why}", self.n_fields));
+            return reject(RejectReason::FieldCount { found: len, header: self.n_fields });
         }
         let get = |i: usize| fields(i).unwrap_or("");
         if self.damaged && (0..len).any(|i| get(i).contains('\u{FFFD}')) {
-            return reject(
-                "the row has bytes that are neither UTF-8 nor GBK (shown as \u{FFFD}); fix the row, or re-export the file as UTF-8 CSV"
-                    .to_string(),
-            );
+            return reject(RejectReason::Undecodable);
         }
         if (0..len).all(|i| get(i).trim().is_empty()) {
-            return reject("empty row: every field is blank".to_string());
+            return reject(RejectReason::EmptyRow { parts: RowParts::Fields });
         }
         let (xh, yh, gh) = (&self.headers[self.cols.x], &self.headers[self.cols.y], &self.headers[self.cols.grade]);
         let (xs, ys) = (get(self.cols.x), get(self.cols.y));
-        if xs.trim().is_empty() || ys.trim().is_empty() {
-            let which = match (xs.trim().is_empty(), ys.trim().is_empty()) {
-                (true, true) => format!("'{xh}' and '{yh}' are"),
-                (true, false) => format!("'{xh}' is"),
-                _ => format!("'{yh}' is"),
-            };
-            return reject(format!("missing coordinates: {which} empty"));
+        let empty = match (xs.trim().is_empty(), ys.trim().is_empty()) {
+            (false, false) => None,
+            (true, true) => Some(EmptyAxes::Both),
+            (true, false) => Some(EmptyAxes::X),
+            (false, true) => Some(EmptyAxes::Y),
+        };
+        if let Some(empty) = empty {
+            return reject(RejectReason::MissingCoordinates { x: xh.clone(), y: yh.clone(), empty });
         }
+        let not_a_number = |column: &str, value: &str| RejectReason::CoordinateNotANumber {
+            column: column.to_string(),
+            value: value.trim().to_string(),
+        };
         let Some(x) = parse_number(xs) else {
-            return reject(format!("'{xh}' value '{}' is not a number", xs.trim()));
+            return reject(not_a_number(xh, xs));
         };
         let Some(y) = parse_number(ys) else {
-            return reject(format!("'{yh}' value '{}' is not a number", ys.trim()));
+            return reject(not_a_number(yh, ys));
         };
-        if let Err(msg) = check_coordinates(self.crs, x, y, xh, yh) {
-            return reject(msg);
+        if let Err(why) = check_coordinates(self.tf.layer(), x, y, xh, yh) {
+            return reject(why);
         }
         let grade = get(self.cols.grade);
         let level = match self.scheme.parse(grade) {
             Ok(l) => l,
-            Err(GradeError::Empty) => return reject(format!("missing grade: '{gh}' is empty")),
-            Err(GradeError::Unknown(l)) => {
-                return reject(format!(
-                    "unknown grade '{l}' in column '{gh}': fix the row, or map the label in the [grades] table of the project file"
-                ))
+            Err(GradeError::Empty) => return reject(RejectReason::MissingGrade { column: gh.clone() }),
+            Err(GradeError::Unknown(label)) => {
+                return reject(RejectReason::UnknownGrade { label, column: gh.clone() });
             }
-            Err(GradeError::NeedsMapping(l)) => {
-                return RowOutcome::Unmapped(
-                    Reject { line, reason: format!("grade '{l}' in column '{gh}' has no mapping in [grades]"), raw: raw() },
-                    l,
-                )
+            Err(GradeError::NeedsMapping(label)) => {
+                let reason = RejectReason::UnmappedGrade { label: label.clone(), column: gh.clone() };
+                return RowOutcome::Unmapped(Reject { line, reason, raw: raw() }, label);
             }
         };
-        let ((lon, lat), (wx, wy)) = match self.tf.apply(x, y) {
+        let ((lon, lat), (wx, wy)) = match self.tf.apply(x, y, xh, yh) {
             Ok(p) => p,
-            Err(msg) => return reject(msg),
+            Err(why) => return reject(why),
         };
         let opt = |c: Option<usize>| c.map(|i| get(i).trim()).unwrap_or("");
         RowOutcome::Site(Site::new(
@@ -574,15 +643,7 @@ fn read_csv(
     let body_start = hr.position().byte() as usize;
     let headers: Vec<String> = header.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_string()).collect();
     let (cols, used) = resolve(&headers, &spec.columns, path)?;
-    let ctx = RowCtx {
-        damaged: detected.is_damaged(),
-        cols,
-        n_fields: headers.len(),
-        headers: &headers,
-        scheme,
-        crs: spec.crs,
-        tf,
-    };
+    let ctx = RowCtx { damaged: detected.is_damaged(), cols, n_fields: headers.len(), headers: &headers, scheme, tf };
 
     let body = &text[body_start..];
     // Without quotes no field can hold a delimiter or a line break: split lines and fields
@@ -731,7 +792,7 @@ pub(crate) fn open_sheet(
         path: path.into(),
         msg: format!("cannot open the workbook: {e}; save it again from the spreadsheet program, or export it as CSV"),
     })?;
-    let names = wb.sheet_names().to_vec();
+    let names = wb.sheet_names().clone();
     let sheet = match sheet {
         Some(s) if names.iter().any(|n| n == s) => s.to_string(),
         Some(s) => {
@@ -768,7 +829,7 @@ fn read_sheet(spec: &SiteLayerSpec, scheme: &GradeScheme, tf: &SiteTransforms) -
     }
     let headers = headers[..width].to_vec();
     let (cols, used) = resolve(&headers, &spec.columns, path)?;
-    let ctx = RowCtx { cols, n_fields: width, headers: &headers, scheme, crs: spec.crs, tf, damaged: false };
+    let ctx = RowCtx { cols, n_fields: width, headers: &headers, scheme, tf, damaged: false };
     let mut outcomes = Vec::new();
     for (i, row) in rows.enumerate() {
         let cells: Vec<String> = row.iter().map(cell_text).collect();
@@ -778,7 +839,7 @@ fn read_sheet(spec: &SiteLayerSpec, scheme: &GradeScheme, tf: &SiteTransforms) -
         // Cells beyond the header width count only when not empty.
         let len = cells.iter().rposition(|c| !c.trim().is_empty()).map(|p| p + 1).unwrap_or(0).max(width);
         let line = first_row + 2 + i as u64; // 1-based sheet row
-        outcomes.push(ctx.process(line, |k| cells.get(k).map(|s| s.as_str()), len));
+        outcomes.push(ctx.process(line, |k| cells.get(k).map(String::as_str), len));
     }
     let sha256 = sha256_hex(&read_file(&spec.path, path)?);
     let mut layer = SiteLayer { headers: headers.clone(), columns_used: used, sha256, ..Default::default() };
@@ -817,7 +878,7 @@ fn read_geojson(spec: &SiteLayerSpec, scheme: &GradeScheme, tf: &SiteTransforms)
     columns.x.get_or_insert(gx);
     columns.y.get_or_insert(gy);
     let (cols, used) = resolve(&headers, &columns, path)?;
-    let ctx = RowCtx { cols, n_fields: headers.len(), headers: &headers, scheme, crs: spec.crs, tf, damaged: false };
+    let ctx = RowCtx { cols, n_fields: headers.len(), headers: &headers, scheme, tf, damaged: false };
     let mut outcomes = Vec::new();
     for (i, f) in fc.features.iter().enumerate() {
         let mut cells: Vec<String> = headers[..headers.len() - 2]
@@ -831,21 +892,18 @@ fn read_geojson(spec: &SiteLayerSpec, scheme: &GradeScheme, tf: &SiteTransforms)
                 cells.push(format!("{}", coordinates[1]));
             }
             other => {
-                let kind = match other {
-                    None => "no geometry".to_string(),
-                    Some(g) => format!("a {} geometry", g.type_name()),
-                };
+                let kind = other.map(|g| g.type_name().to_string());
                 cells.push(String::new());
                 cells.push(String::new());
                 outcomes.push(RowOutcome::Reject(Reject {
                     line,
-                    reason: format!("feature {line} has {kind}; site layers need Point features"),
+                    reason: RejectReason::NotAPoint { feature: line, found: kind },
                     raw: cells,
                 }));
                 continue;
             }
         }
-        outcomes.push(ctx.process(line, |k| cells.get(k).map(|s| s.as_str()), cells.len()));
+        outcomes.push(ctx.process(line, |k| cells.get(k).map(String::as_str), cells.len()));
     }
     let mut layer =
         SiteLayer { headers: headers.clone(), columns_used: used, sha256: sha256_hex(&bytes), ..Default::default() };

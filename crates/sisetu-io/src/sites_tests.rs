@@ -13,19 +13,38 @@ fn line_counter_skips_crlf_and_blank_lines() {
 #[test]
 fn coordinate_checks() {
     let geo = Crs::Cgcs2000;
+    let text = |r: Result<(), RejectReason>| r.unwrap_err().to_string();
     assert!(check_coordinates(geo, 87.6, 43.8, "x", "y").is_ok());
-    let swapped = check_coordinates(geo, 43.8, 87.6, "经度", "纬度").unwrap_err();
-    assert!(swapped.contains("swapped"), "{swapped}");
-    assert!(check_coordinates(geo, 187.6, 43.8, "x", "y").unwrap_err().contains("out of range"));
-    assert!(check_coordinates(geo, 87.6, -95.0, "x", "y").unwrap_err().contains("out of range"));
+    assert_eq!(
+        text(check_coordinates(geo, 43.8, 87.6, "经度", "纬度")),
+        "latitude and longitude appear swapped (经度=43.8, 纬度=87.6); put the longitude in '经度' and the latitude in '纬度'"
+    );
+    assert_eq!(
+        text(check_coordinates(geo, 187.6, 43.8, "x", "y")),
+        "x=187.6 is out of range (longitude must be within -180..180)"
+    );
+    assert_eq!(
+        text(check_coordinates(geo, 87.6, -95.0, "x", "y")),
+        "y=-95 is out of range (latitude must be within -90..90)"
+    );
     // Outside China but valid: accepted (it will be unassigned).
     assert!(check_coordinates(geo, 2.35, 48.85, "x", "y").is_ok());
-    let gk = Crs::GaussKruger(4538);
+    let gk = Crs::from_epsg(4538);
     assert!(check_coordinates(gk, 548_000.0, 4_850_000.0, "x", "y").is_ok());
-    assert!(check_coordinates(gk, 4_850_000.0, 548_000.0, "x", "y").unwrap_err().contains("swapped"));
-    let zoned = Crs::GaussKruger(4517); // zone 29: easting 29,000,000..30,000,000
+    assert_eq!(
+        text(check_coordinates(gk, 4_850_000.0, 548_000.0, "x", "y")),
+        "easting and northing appear swapped (x=4850000, y=548000); put the easting in 'x'"
+    );
+    let zoned = Crs::from_epsg(4517); // zone 29: easting 29,000,000..30,000,000
     assert!(check_coordinates(zoned, 29_548_000.0, 4_850_000.0, "x", "y").is_ok());
-    assert!(check_coordinates(zoned, 548_000.0, 4_850_000.0, "x", "y").is_err());
+    assert_eq!(
+        text(check_coordinates(zoned, 548_000.0, 4_850_000.0, "x", "y")),
+        "(x=548000, y=4850000) is outside EPSG:4517 (easting 29000000..30000000, northing 0..10000000); check the coordinate system of the layer"
+    );
+    assert_eq!(
+        text(check_coordinates(Crs::WebMercator, 3e7, 0.0, "x", "y")),
+        "(x=30000000, y=0) is outside EPSG:3857's range"
+    );
 }
 
 #[test]
@@ -54,11 +73,194 @@ fn a_damaged_row_is_rejected_with_its_line_and_the_rest_is_read() {
         encoding: TextEncoding::Auto,
         sheet: None,
     };
-    let tf = SiteTransforms::new(Crs::Cgcs2000, Crs::GaussKruger(4538)).unwrap();
+    let tf = SiteTransforms::new(Crs::Cgcs2000, Crs::from_epsg(4538)).unwrap();
     let layer = read_sites(&spec, &GradeScheme::builtin(), &tf, &|_| {}).unwrap();
     assert_eq!(layer.encoding, Some(Detected::GbkDamaged));
-    assert_eq!(layer.sites.iter().map(|s| s.name()).collect::<Vec<_>>(), ["甲厂", "丙厂"]);
+    assert_eq!(layer.sites.iter().map(Site::name).collect::<Vec<_>>(), ["甲厂", "丙厂"]);
     assert_eq!(layer.rejects.len(), 1);
     assert_eq!(layer.rejects[0].line, 3);
-    assert!(layer.rejects[0].reason.contains("neither UTF-8 nor GBK"), "{}", layer.rejects[0].reason);
+    assert_eq!(layer.rejects[0].reason, RejectReason::Undecodable);
+}
+
+/// Writes `csv` to a temporary file and reads it as a site layer in `layer` with working
+/// CRS `work`.
+fn read_csv_layer(csv: &str, layer: Crs, work: Crs) -> SiteLayer {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sites.csv");
+    std::fs::write(&path, csv).unwrap();
+    let spec = SiteLayerSpec {
+        path,
+        display: "sites.csv".into(),
+        crs: layer,
+        columns: SiteColumns::default(),
+        encoding: TextEncoding::Auto,
+        sheet: None,
+    };
+    let tf = SiteTransforms::new(layer, work).unwrap();
+    read_sites(&spec, &GradeScheme::builtin(), &tf, &|_| {}).unwrap()
+}
+
+/// A site whose longitude lost its decimal point (12.14 for 121.4) in a project in Taizhou
+/// (working CRS EPSG:4549, CM 120°E) is rejected, naming the column, the value, the likely
+/// fix; sites of the neighbouring zones stay.
+#[test]
+fn a_longitude_far_from_the_working_zone_is_rejected() {
+    let csv = "名称,经度,纬度,风险等级\n\
+               台州甲厂,121.4,28.7,红\n\
+               台州乙厂,12.14,28.7,橙\n\
+               邻县丙厂,117.9,29.1,黄\n\
+               远方丁厂,-170.2,28.7,蓝\n\
+               远方戊厂,138.9,28.7,蓝\n";
+    let layer = read_csv_layer(csv, Crs::Gcj02, Crs::from_epsg(4549));
+    assert_eq!(layer.sites.iter().map(Site::name).collect::<Vec<_>>(), ["台州甲厂", "邻县丙厂", "远方戊厂"]);
+    assert_eq!(layer.rejects.iter().map(|r| r.line).collect::<Vec<_>>(), [3, 5]);
+    let r = &layer.rejects[0];
+    assert!(
+        matches!(&r.reason, RejectReason::FarFromWorkingCrs { x_column, x, central_meridian: Some(cm), .. }
+            if x_column == "经度" && *x == 12.14 && *cm == 120.0),
+        "{:?}",
+        r.reason
+    );
+    assert_eq!(
+        r.reason.to_string(),
+        "longitude 经度=12.14 is 108° from the central meridian of the working CRS (EPSG:4549, 120°E), farther \
+         than the 19° within which sisetu places sites: a typo, e.g. a misplaced decimal point (经度=121.4?)? Fix the \
+         value, or remove the row if the site lies outside the project's area"
+    );
+    assert_eq!(r.raw, ["台州乙厂", "12.14", "28.7", "橙"]);
+    // Across the antimeridian: 70° away, no decimal-point fix brings it near.
+    let far = layer.rejects[1].reason.to_string();
+    assert!(far.starts_with("longitude 经度=-170.2 is 70° from") && far.contains("a typo?"), "{far}");
+    // Every accepted site converts back from the working CRS to where it was.
+    let back = Transformer::new(Crs::from_epsg(4549), Crs::Wgs84).unwrap();
+    for s in &layer.sites {
+        let (lon, lat) = back.transform(s.x, s.y).unwrap();
+        assert!((lon - s.lon).abs() < 1e-8 && (lat - s.lat).abs() < 1e-8, "{}", s.name());
+    }
+}
+
+/// The bound is the one the inverse projection enforces: a site is accepted exactly when its
+/// position in the working CRS converts back to WGS84, and then to where it was.
+#[test]
+fn accepted_sites_are_exactly_those_the_working_crs_converts_back() {
+    for work in [Crs::from_epsg(4549), Crs::from_epsg(4517), Crs::Epsg(4504)] {
+        let tf = SiteTransforms::new(Crs::Wgs84, work).unwrap();
+        let back = Transformer::new(work, Crs::Wgs84).unwrap();
+        let cm = work.central_meridian().unwrap();
+        for i in -360..=360 {
+            let lon = f64::from(i) * 0.5;
+            for lat in [0.0, 28.7, 45.0, 70.0] {
+                let got = tf.locate(lon, lat, "x", "y");
+                let returns = |(x, y): (f64, f64)| {
+                    back.transform(x, y).is_ok_and(|(l, b)| (l - lon).abs() < 1e-7 && (b - lat).abs() < 1e-7)
+                };
+                let near = longitude_offset(lon, cm) <= GK_SITE_MAX_OFFSET_DEG;
+                match got {
+                    Ok((_, xy)) => assert!(near && returns(xy), "{work} {lon} {lat}"),
+                    Err(why) => {
+                        assert!(!near, "{work} {lon} {lat}: {why}");
+                        // Beyond 90° at the equator the projection itself fails first.
+                        let projection_fails = matches!(why, RejectReason::Unconvertible { .. }) && lat == 0.0;
+                        assert!(matches!(why, RejectReason::FarFromWorkingCrs { .. }) || projection_fails, "{why}");
+                    }
+                }
+            }
+        }
+        // A cell's width beyond the farthest site still converts back.
+        let to_work = Transformer::new(Crs::Wgs84, work).unwrap();
+        for lon in [cm - GK_SITE_MAX_OFFSET_DEG - 0.99, cm + GK_SITE_MAX_OFFSET_DEG + 0.99] {
+            let (x, y) = to_work.transform(lon, 80.0).unwrap();
+            assert!(back.transform(x, y).is_ok(), "{work} {lon}");
+        }
+    }
+}
+
+/// A projected layer in another zone: the reason gives the position's longitude.
+#[test]
+fn a_projected_site_far_from_the_working_zone_names_its_longitude() {
+    // EPSG:4538 is CM 87°E; the working CRS EPSG:4549 is CM 120°E.
+    let csv = "id,x,y,grade\nA,548285.115,4851775.303,red\n";
+    let layer = read_csv_layer(csv, Crs::from_epsg(4538), Crs::from_epsg(4549));
+    assert!(layer.sites.is_empty());
+    assert_eq!(
+        layer.rejects[0].reason.to_string(),
+        "(x=548285.115, y=4851775.303) lies at longitude 87.600, 32° from the central meridian of the working CRS \
+         (EPSG:4549, 120°E), farther than the 19° within which sisetu places sites: check the values and the coordinate \
+         system of the layer; remove the row if the site lies outside the project's area"
+    );
+}
+
+/// Every row-level reason of a CSV site layer, with its exact text (as pinned by the demo's
+/// rejects.csv and the corpus).
+#[test]
+fn row_reasons_and_their_texts() {
+    let csv = "id,lon,lat,grade\n\
+               A,87.6,43.8,red\n\
+               B,87.6,43.8\n\
+               C,87.6,43.8,red,x\n\
+               ,,,\n\
+               E,,43.8,red\n\
+               F,87.6,,red\n\
+               G,,,red\n\
+               H,87.6x,43.8,red\n\
+               I,87.6,北纬43.8,red\n\
+               J,43.8,87.55,red\n\
+               K,187.55,43.8,red\n\
+               L,87.6,43.8,\n\
+               M,87.6,43.8,未评定\n";
+    let layer = read_csv_layer(csv, Crs::Cgcs2000, Crs::from_epsg(4538));
+    assert_eq!(layer.sites.len(), 1);
+    assert_eq!(layer.rows_read, 13);
+    let texts: Vec<(u64, String)> = layer.rejects.iter().map(|r| (r.line, r.reason.to_string())).collect();
+    let want = [
+        (3, "the row has 3 fields but the header has 4: the row is cut short"),
+        (4, "the row has 5 fields but the header has 4: an unquoted comma in a value?"),
+        (5, "empty row: every field is blank"),
+        (6, "missing coordinates: 'lon' is empty"),
+        (7, "missing coordinates: 'lat' is empty"),
+        (8, "missing coordinates: 'lon' and 'lat' are empty"),
+        (9, "'lon' value '87.6x' is not a number"),
+        (10, "'lat' value '北纬43.8' is not a number"),
+        (11, "latitude and longitude appear swapped (lon=43.8, lat=87.55); put the longitude in 'lon' and the latitude in 'lat'"),
+        (12, "lon=187.55 is out of range (longitude must be within -180..180)"),
+        (13, "missing grade: 'grade' is empty"),
+        (14, "unknown grade '未评定' in column 'grade': fix the row, or map the label in the [grades] table of the project file"),
+    ];
+    assert_eq!(texts, want.map(|(l, t)| (l, t.to_string())));
+    for r in &layer.rejects {
+        assert!(!r.reason.fix().is_empty());
+    }
+}
+
+#[test]
+fn geojson_features_that_are_not_points_are_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.geojson");
+    std::fs::write(
+        &path,
+        r#"{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"grade":"red"},"geometry":{"type":"Point","coordinates":[87.6,43.8]}},
+{"type":"Feature","properties":{"grade":"red"},"geometry":{"type":"Polygon","coordinates":[[[87,43],[88,43],[88,44],[87,43]]]}},
+{"type":"Feature","properties":{"grade":"red"},"geometry":null}]}"#,
+    )
+    .unwrap();
+    let spec = SiteLayerSpec {
+        path,
+        display: "s.geojson".into(),
+        crs: Crs::Wgs84,
+        columns: SiteColumns::default(),
+        encoding: TextEncoding::Auto,
+        sheet: None,
+    };
+    let tf = SiteTransforms::new(Crs::Wgs84, Crs::from_epsg(4538)).unwrap();
+    let layer = read_sites(&spec, &GradeScheme::builtin(), &tf, &|_| {}).unwrap();
+    assert_eq!(layer.sites.len(), 1);
+    let texts: Vec<String> = layer.rejects.iter().map(|r| r.reason.to_string()).collect();
+    assert_eq!(
+        texts,
+        [
+            "feature 2 has a Polygon geometry; site layers need Point features",
+            "feature 3 has no geometry; site layers need Point features"
+        ]
+    );
 }

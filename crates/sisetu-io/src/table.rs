@@ -12,8 +12,10 @@
 //! file type, empty file, duplicate headers, malformed GeoJSON) are errors.
 
 use crate::error::{Error, Result};
-pub use crate::sites::Reject;
-use crate::sites::{cell_text, json_text, read_file, sha256_hex, LineCounter};
+use crate::hash::sha256_hex;
+pub use crate::reject::Reject;
+use crate::reject::{RejectReason, RowParts};
+use crate::sites::{cell_text, json_text, read_file, LineCounter};
 use crate::text::{decode, Detected, TextEncoding};
 use crate::zones::{geojson_polygon, geojson_polygons, geojson_ring};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -270,6 +272,10 @@ fn header_of(cells: impl Iterator<Item = String>, path: &str, what: &str) -> Res
 
 /// A data row of a CSV file or worksheet: a record, or a reject when its cells cannot be
 /// read. `cell(i)` gives the row's `len` cells as found (not trimmed).
+#[allow(
+    clippy::result_large_err,
+    reason = "a reject is about as large as the record it stands for, and each is moved once"
+)]
 fn row_outcome<'r>(
     cell: impl Fn(usize) -> Option<&'r str>,
     len: usize,
@@ -278,22 +284,16 @@ fn row_outcome<'r>(
     damaged: bool,
 ) -> std::result::Result<Record, Reject> {
     let cells = || (0..len).map(|i| cell(i).unwrap_or(""));
-    let reject = |reason: String| Reject { line, reason, raw: cells().map(str::to_string).collect() };
+    let reject = |reason: RejectReason| Reject { line, reason, raw: cells().map(str::to_string).collect() };
     if damaged && cells().any(|c| c.contains('\u{FFFD}')) {
-        return Err(reject(
-            "the row has bytes that are neither UTF-8 nor GBK (shown as \u{FFFD}); fix the row, or re-export the file as UTF-8 CSV"
-                .to_string(),
-        ));
+        return Err(reject(RejectReason::Undecodable));
     }
-    if let Some(last) = (0..len).rposition(|i| !cell(i).unwrap_or("").trim().is_empty()) {
-        if last >= width {
-            return Err(reject(format!(
-                "the row has a value in column {} but the header has only {width} columns: an unquoted comma in a value? Quote the value or remove the extra cell",
-                last + 1
-            )));
+    match (0..len).rposition(|i| !cell(i).unwrap_or("").trim().is_empty()) {
+        Some(last) if last >= width => {
+            return Err(reject(RejectReason::ValueBeyondHeader { column: last + 1, width }));
         }
-    } else {
-        return Err(reject("empty row: every cell is blank".to_string()));
+        Some(_) => {}
+        None => return Err(reject(RejectReason::EmptyRow { parts: RowParts::Cells })),
     }
     let values = (0..width).map(|i| cell(i).map_or("", str::trim).to_string()).collect();
     Ok(Record { line, values, geometry: None })
@@ -349,7 +349,7 @@ fn csv_reader(delimiter: u8, text: &str) -> csv::Reader<&[u8]> {
     csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes())
 }
 
-fn unreadable_csv(path: &str, err: csv::Error, lines: &mut LineCounter) -> Error {
+fn unreadable_csv(path: &str, err: &csv::Error, lines: &mut LineCounter) -> Error {
     let line = lines.line_at(err.position().map_or(0, |p| p.byte() as usize));
     Error::Format { path: path.into(), msg: format!("line {line}: unreadable CSV: {err}") }
 }
@@ -368,7 +368,7 @@ fn parse_csv(bytes: &[u8], spec: &TableSpec, delimiter: u8) -> Result<(Vec<Strin
     let mut rdr = csv_reader(delimiter, text);
     let mut header = csv::StringRecord::new();
     let mut lines = LineCounter { bytes: text.as_bytes(), pos: 0, line: 1 };
-    if !rdr.read_record(&mut header).map_err(|e| unreadable_csv(path, e, &mut lines))? {
+    if !rdr.read_record(&mut header).map_err(|e| unreadable_csv(path, &e, &mut lines))? {
         return Err(Error::Format {
             path: path.into(),
             msg: "the file is empty: there is no header row; the first line must name the columns".into(),
@@ -404,7 +404,7 @@ fn parse_csv(bytes: &[u8], spec: &TableSpec, delimiter: u8) -> Result<(Vec<Strin
                         Err(r) => rows.rejects.push(r),
                     }
                 }
-                Err(err) => return Err(unreadable_csv(path, err, &mut lines)),
+                Err(err) => return Err(unreadable_csv(path, &err, &mut lines)),
             }
         }
     };
@@ -533,7 +533,7 @@ fn visit_feature_members<'de, A: MapAccess<'de>>(
                 f.kind = Some(match map.next_value::<serde_json::Value>()? {
                     serde_json::Value::String(s) => s,
                     _ => "(not a string)".to_string(),
-                })
+                });
             }
             "properties" => f.props = Some(map.next_value::<Props>()?),
             "geometry" => f.geometry = Some(map.next_value::<serde_json::Value>()?),
@@ -619,24 +619,20 @@ impl Features {
                     values[i] = json_text(&v).trim().to_string();
                 }
             }
-            Some(Props::Invalid(found)) => {
-                reason = Some(format!("feature {n}: 'properties' must be an object or null, found {found}"))
-            }
+            Some(Props::Invalid(found)) => reason = Some(RejectReason::Properties { feature: n, found }),
             Some(Props::Null) | None => {}
         }
         if let Some(found) = f.not_object {
-            reason = Some(format!("feature {n} is {found}, not a GeoJSON Feature object"));
-        } else if let Some(kind) = f.kind.as_deref().filter(|k| *k != "Feature") {
-            reason = Some(format!(
-                "feature {n} has type '{kind}'; the features of a FeatureCollection must have type 'Feature'"
-            ));
+            reason = Some(RejectReason::NotAFeature { feature: n, found });
+        } else if let Some(kind) = f.kind.filter(|k| k != "Feature") {
+            reason = Some(RejectReason::FeatureType { feature: n, kind });
         }
         let geometry = match (reason.is_some(), f.geometry) {
             (true, _) | (false, None | Some(serde_json::Value::Null)) => None,
             (false, Some(g)) => match feature_geometry(g) {
                 Ok(g) => Some(g),
-                Err(why) => {
-                    reason = Some(format!("feature {n}: {why}"));
+                Err(problem) => {
+                    reason = Some(RejectReason::Geometry { feature: Some(n), problem });
                     None
                 }
             },

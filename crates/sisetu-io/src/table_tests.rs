@@ -48,7 +48,7 @@ fn utf8_csv_with_chinese_headers() {
     assert_eq!(lines(&t), [2, 3, 5]);
     assert!(t.records.iter().all(|r| r.geometry.is_none()));
     assert_eq!((t.rows_read, t.rejects.len()), (3, 0));
-    assert_eq!(t.sha256, crate::sites::sha256_hex(SHELTERS.as_bytes()));
+    assert_eq!(t.sha256, sha256_hex(SHELTERS.as_bytes()));
     assert_eq!(t.sha256.len(), 64);
     assert_eq!(t.display, "避难场所.csv");
     let area = t.require(None, &["有效面积", "面积"], "area (有效面积)", "columns.area").unwrap();
@@ -94,7 +94,8 @@ fn damaged_rows_are_rejected_with_their_line() {
     assert_eq!(lines(&t), [2, 4]);
     assert_eq!(t.rejects.len(), 1);
     assert_eq!(t.rejects[0].line, 3);
-    assert!(t.rejects[0].reason.contains("neither UTF-8 nor GBK"), "{}", t.rejects[0].reason);
+    assert_eq!(t.rejects[0].reason, RejectReason::Undecodable);
+    assert!(t.rejects[0].reason.to_string().contains("neither UTF-8 nor GBK"), "{}", t.rejects[0].reason);
     assert_eq!(t.rejects[0].raw[1], "30");
     assert_eq!(t.rows_read, 3);
 }
@@ -151,13 +152,14 @@ fn ragged_and_blank_rows() {
     assert_eq!(t.headers, ["名称", "人口"]);
     assert_eq!(values(&t), [vec!["甲", "1"], vec!["丙", ""]]);
     assert_eq!(t.rejects.iter().map(|r| r.line).collect::<Vec<_>>(), [3, 4]);
-    assert!(
-        t.rejects[0].reason.contains("value in column 3 but the header has only 2 columns"),
-        "{}",
-        t.rejects[0].reason
+    assert_eq!(t.rejects[0].reason, RejectReason::ValueBeyondHeader { column: 3, width: 2 });
+    assert_eq!(
+        t.rejects[0].reason.to_string(),
+        "the row has a value in column 3 but the header has only 2 columns: an unquoted comma in a value? Quote the value or remove the extra cell"
     );
     assert_eq!(t.rejects[0].raw, ["乙", "2", "3"]);
-    assert!(t.rejects[1].reason.contains("empty row"), "{}", t.rejects[1].reason);
+    assert_eq!(t.rejects[1].reason, RejectReason::EmptyRow { parts: RowParts::Cells });
+    assert_eq!(t.rejects[1].reason.to_string(), "empty row: every cell is blank");
     assert_eq!(t.rows_read, 4);
 }
 
@@ -391,13 +393,13 @@ fn xlsx_sheets() {
     let t = read_table(&spec(&path)).unwrap();
     assert_eq!(t.kind, TableKind::Xlsx);
     assert_eq!(t.encoding, None);
-    assert_eq!(t.sha256, crate::sites::sha256_hex(&book));
+    assert_eq!(t.sha256, sha256_hex(&book));
     assert_eq!(t.headers, ["名称", "经度", "纬度", "人数"]);
     assert_eq!(values(&t), [vec!["一中队", "87.55", "43.8", "25"], vec!["二中队", "87.65", "43.85", ""]]);
     assert_eq!(lines(&t), [2, 5]);
     assert_eq!(t.rejects.len(), 1);
     assert_eq!(t.rejects[0].line, 6);
-    assert!(t.rejects[0].reason.contains("column 5"), "{}", t.rejects[0].reason);
+    assert!(t.rejects[0].reason.to_string().contains("column 5"), "{}", t.rejects[0].reason);
     assert_eq!(t.rows_read, 3);
 
     // Another sheet; its header is sheet row 3.
@@ -462,17 +464,26 @@ fn geojson_features() {
         Some(geo::Geometry::MultiPoint(vec![geo::Point::new(87.1, 43.1), geo::Point::new(87.2, 43.2)].into()))
     );
     assert!(matches!(&g[4], Some(geo::Geometry::MultiPolygon(mp)) if mp.0.len() == 2));
-    let rejects: Vec<_> = t.rejects.iter().map(|r| (r.line, r.reason.as_str())).collect();
+    let rejects: Vec<_> = t.rejects.iter().map(|r| (r.line, r.reason.to_string())).collect();
     assert_eq!(rejects.len(), 5, "{rejects:?}");
     assert_eq!(rejects.iter().map(|r| r.0).collect::<Vec<_>>(), [3, 6, 8, 9, 10]);
     assert!(rejects[0].1.contains("feature 3: the geometry is a LineString"), "{}", rejects[0].1);
     assert!(rejects[1].1.contains("feature 6") && rejects[1].1.contains("position"), "{}", rejects[1].1);
     assert!(rejects[2].1.contains("feature 8: unreadable geometry"), "{}", rejects[2].1);
     assert!(rejects[3].1.contains("feature 9 is an array"), "{}", rejects[3].1);
-    assert!(rejects[4].1.contains("feature 10 has type 'Point'"), "{}", rejects[4].1);
+    assert_eq!(
+        rejects[4].1,
+        "feature 10 has type 'Point'; the features of a FeatureCollection must have type 'Feature'"
+    );
+    assert_eq!(rejects[3].1, "feature 9 is an array, not a GeoJSON Feature object");
+    assert_eq!(
+        rejects[0].1,
+        "feature 3: the geometry is a LineString; tables take Point, MultiPoint, Polygon or MultiPolygon features"
+    );
+    assert!(matches!(t.rejects[2].reason, RejectReason::Geometry { feature: Some(8), .. }));
     assert_eq!(t.rejects[0].raw, ["线", "", "", "", ""]);
     assert_eq!(t.rows_read, 10);
-    assert_eq!(t.sha256, crate::sites::sha256_hex(FACILITIES.as_bytes()));
+    assert_eq!(t.sha256, sha256_hex(FACILITIES.as_bytes()));
 
     // A single Feature.
     let one = r#"{"type":"Feature","geometry":{"type":"Point","coordinates":[1.5,2]},"properties":{"b":1,"a":"x"}}"#;

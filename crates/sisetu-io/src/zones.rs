@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::text::TextEncoding;
 use geo::{Coord, LineString, MultiPolygon, Polygon};
 use sisetu_core::Zone;
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// Where and how to read a zone layer.
@@ -397,84 +398,182 @@ pub fn densify(ring: &LineString<f64>, max: f64) -> LineString<f64> {
     LineString(out)
 }
 
-/// Validity problems per zone: `(zone id, description)` for every invalid zone.
+/// One ring of a zone's multipolygon, numbered from 1 as in messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ring {
+    /// The polygon (part) of the multipolygon, from 1.
+    pub part: usize,
+    /// The hole within the part, from 1; `None` for the exterior ring.
+    pub hole: Option<usize>,
+}
+
+impl fmt::Display for Ring {
+    /// `part {part} exterior ring` or `part {part} hole {hole}`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.hole {
+            None => write!(f, "part {} exterior ring", self.part),
+            Some(h) => write!(f, "part {} hole {h}", self.part),
+        }
+    }
+}
+
+/// Why a zone's polygon is invalid, as found by [`validate_zones`]. `Display` gives the
+/// text of warnings and of `report.json` (shown for each variant); locations are in the
+/// layer's coordinates, printed with six decimals.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ZoneProblem {
+    /// `{ring} has a non-finite coordinate`
+    NonFinite {
+        /// The ring.
+        ring: Ring,
+    },
+    /// `{ring} has fewer than 3 distinct points`
+    TooFewPoints {
+        /// The ring.
+        ring: Ring,
+    },
+    /// `{ring} has zero area (all its points lie on one line)`
+    ZeroArea {
+        /// The ring.
+        ring: Ring,
+    },
+    /// `edges cross (self-intersection) at ({x}, {y})`: two edges of the zone (of one ring,
+    /// of a hole and its shell, or of two parts) cross.
+    SelfIntersection {
+        /// Where they cross.
+        at: Coord<f64>,
+    },
+    /// `edges overlap along a line near ({x}, {y})`: two edges run along each other.
+    OverlappingEdges {
+        /// The start of the shared stretch.
+        near: Coord<f64>,
+    },
+    /// `part {part} hole {hole} lies outside its exterior ring near ({x}, {y})`
+    HoleOutsideShell {
+        /// The hole (always with `hole` set).
+        ring: Ring,
+        /// The hole's first vertex.
+        near: Coord<f64>,
+    },
+}
+
+impl fmt::Display for ZoneProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ZoneProblem::NonFinite { ring } => write!(f, "{ring} has a non-finite coordinate"),
+            ZoneProblem::TooFewPoints { ring } => write!(f, "{ring} has fewer than 3 distinct points"),
+            ZoneProblem::ZeroArea { ring } => write!(f, "{ring} has zero area (all its points lie on one line)"),
+            ZoneProblem::SelfIntersection { at } => {
+                write!(f, "edges cross (self-intersection) at ({:.6}, {:.6})", at.x, at.y)
+            }
+            ZoneProblem::OverlappingEdges { near } => {
+                write!(f, "edges overlap along a line near ({:.6}, {:.6})", near.x, near.y)
+            }
+            ZoneProblem::HoleOutsideShell { ring, near } => {
+                write!(f, "{ring} lies outside its exterior ring near ({:.6}, {:.6})", near.x, near.y)
+            }
+        }
+    }
+}
+
+impl serde::Serialize for ZoneProblem {
+    /// As its `Display` text.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// Validity problems per zone: `(zone id, problem)` for every invalid zone, in layer order.
 ///
 /// Checks each zone's rings for too few points and non-finite coordinates, and all of the
 /// zone's edges together for crossings and overlapping collinear edges (self-intersecting
 /// rings, holes crossing their shell, parts crossing each other), with an R-tree over the
 /// edges so that detailed boundaries take milliseconds. The first problem found is
-/// described with its location.
-pub fn validate_zones(zones: &[Zone]) -> Vec<(String, String)> {
+/// returned, with its location.
+pub fn validate_zones(zones: &[Zone]) -> Vec<(String, ZoneProblem)> {
     use rayon::prelude::*;
     zones.par_iter().filter_map(|z| zone_problem(z).map(|p| (z.id.clone(), p))).collect()
 }
 
-fn zone_problem(z: &Zone) -> Option<String> {
-    use geo::line_intersection::{line_intersection, LineIntersection};
-    use geo::Line;
+/// (ring number, index within ring, ring length) of an edge.
+type EdgeKey = (u32, u32, u32);
+type Edge = rstar::primitives::GeomWithData<rstar::primitives::Line<[f64; 2]>, EdgeKey>;
+
+/// The edges of every ring of `z`, or the first ring problem found (non-finite coordinates,
+/// too few points) and, separately, the first ring with zero area.
+fn zone_edges(z: &Zone) -> std::result::Result<(Vec<Edge>, Option<ZoneProblem>), ZoneProblem> {
+    use geo::Area;
     use rstar::primitives::GeomWithData;
-    // (ring number, index within ring, ring length)
-    type Segment = GeomWithData<rstar::primitives::Line<[f64; 2]>, (u32, u32, u32)>;
-    let mut segs: Vec<Segment> = Vec::new();
+    let mut edges: Vec<Edge> = Vec::new();
     let mut ring_no = 0u32;
-    let mut flat: Option<String> = None;
+    let mut flat = None;
     for (pi, poly) in z.geometry.0.iter().enumerate() {
         for (ri, ring) in std::iter::once(poly.exterior()).chain(poly.interiors()).enumerate() {
-            let role =
-                if ri == 0 { format!("part {} exterior ring", pi + 1) } else { format!("part {} hole {ri}", pi + 1) };
+            let which = Ring { part: pi + 1, hole: (ri > 0).then_some(ri) };
             let mut pts: Vec<Coord<f64>> = ring.0.clone();
             pts.dedup();
             if pts.iter().any(|c| !(c.x.is_finite() && c.y.is_finite())) {
-                return Some(format!("{role} has a non-finite coordinate"));
+                return Err(ZoneProblem::NonFinite { ring: which });
             }
             if pts.len() < 4 {
-                return Some(format!("{role} has fewer than 3 distinct points"));
+                return Err(ZoneProblem::TooFewPoints { ring: which });
             }
-            {
-                use geo::Area;
-                // Reported after the crossings: a bow-tie's two halves cancel out too.
-                if flat.is_none() && Polygon::new(LineString(pts.clone()), vec![]).signed_area() == 0.0 {
-                    flat = Some(format!("{role} has zero area (all its points lie on one line)"));
-                }
+            // Reported after the crossings: a bow-tie's two halves cancel out too.
+            if flat.is_none() && Polygon::new(LineString(pts.clone()), vec![]).signed_area() == 0.0 {
+                flat = Some(ZoneProblem::ZeroArea { ring: which });
             }
-            let n = (pts.len() - 1) as u32;
+            let n = u32::try_from(pts.len() - 1).unwrap_or(u32::MAX);
             for (k, w) in pts.windows(2).enumerate() {
-                segs.push(GeomWithData::new(
+                let k = u32::try_from(k).unwrap_or(u32::MAX);
+                edges.push(GeomWithData::new(
                     rstar::primitives::Line::new([w[0].x, w[0].y], [w[1].x, w[1].y]),
-                    (ring_no, k as u32, n),
+                    (ring_no, k, n),
                 ));
             }
             ring_no += 1;
         }
     }
-    let tree = rstar::RTree::bulk_load(segs.clone());
-    let adjacent = |a: (u32, u32, u32), b: (u32, u32, u32)| {
+    Ok((edges, flat))
+}
+
+/// The first crossing or overlap between two edges that are not neighbours on one ring.
+fn edge_crossing(edges: &[Edge]) -> Option<ZoneProblem> {
+    use geo::line_intersection::{line_intersection, LineIntersection};
+    use geo::Line;
+    let tree = rstar::RTree::bulk_load(edges.to_vec());
+    let adjacent = |a: EdgeKey, b: EdgeKey| {
         a.0 == b.0 && (a.1.abs_diff(b.1) == 1 || (a.1 == 0 && b.1 == a.2 - 1) || (b.1 == 0 && a.1 == a.2 - 1))
     };
-    for s in &segs {
-        let la = Line::new(
-            Coord { x: s.geom().from[0], y: s.geom().from[1] },
-            Coord { x: s.geom().to[0], y: s.geom().to[1] },
-        );
+    let line = |e: &Edge| {
+        Line::new(Coord { x: e.geom().from[0], y: e.geom().from[1] }, Coord { x: e.geom().to[0], y: e.geom().to[1] })
+    };
+    for s in edges {
+        let la = line(s);
         for t in tree.locate_in_envelope_intersecting(&rstar::RTreeObject::envelope(s.geom())) {
             if t.data <= s.data || adjacent(s.data, t.data) {
                 continue;
             }
-            let lb = Line::new(
-                Coord { x: t.geom().from[0], y: t.geom().from[1] },
-                Coord { x: t.geom().to[0], y: t.geom().to[1] },
-            );
-            match line_intersection(la, lb) {
-                Some(LineIntersection::SinglePoint { intersection: p, is_proper: true }) => {
-                    return Some(format!("edges cross (self-intersection) at ({:.6}, {:.6})", p.x, p.y));
+            match line_intersection(la, line(t)) {
+                Some(LineIntersection::SinglePoint { intersection: at, is_proper: true }) => {
+                    return Some(ZoneProblem::SelfIntersection { at });
                 }
                 Some(LineIntersection::Collinear { intersection }) if intersection.start != intersection.end => {
-                    let p = intersection.start;
-                    return Some(format!("edges overlap along a line near ({:.6}, {:.6})", p.x, p.y));
+                    return Some(ZoneProblem::OverlappingEdges { near: intersection.start });
                 }
                 _ => {}
             }
         }
+    }
+    None
+}
+
+fn zone_problem(z: &Zone) -> Option<ZoneProblem> {
+    let (edges, flat) = match zone_edges(z) {
+        Ok(found) => found,
+        Err(problem) => return Some(problem),
+    };
+    if let Some(crossing) = edge_crossing(&edges) {
+        return Some(crossing);
     }
     if flat.is_some() {
         return flat;
@@ -484,15 +583,12 @@ fn zone_problem(z: &Zone) -> Option<String> {
     for (pi, poly) in z.geometry.0.iter().enumerate() {
         let shell = Polygon::new(poly.exterior().clone(), vec![]);
         for (hi, hole) in poly.interiors().iter().enumerate() {
-            if let Some(c) = hole.0.first() {
-                if !shell.intersects(&geo::Point::from(*c)) {
-                    return Some(format!(
-                        "part {} hole {} lies outside its exterior ring near ({:.6}, {:.6})",
-                        pi + 1,
-                        hi + 1,
-                        c.x,
-                        c.y
-                    ));
+            if let Some(&near) = hole.0.first() {
+                if !shell.intersects(&geo::Point::from(near)) {
+                    return Some(ZoneProblem::HoleOutsideShell {
+                        ring: Ring { part: pi + 1, hole: Some(hi + 1) },
+                        near,
+                    });
                 }
             }
         }

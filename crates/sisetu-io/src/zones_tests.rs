@@ -23,7 +23,9 @@ fn validity_finds_crossings_and_accepts_clean_polygons() {
     let problems = validate_zones(&zones);
     assert_eq!(problems.len(), 1);
     assert_eq!(problems[0].0, "bow");
-    assert!(problems[0].1.contains("(1.000000, 1.000000)"), "{}", problems[0].1);
+    assert_eq!(problems[0].1, ZoneProblem::SelfIntersection { at: Coord { x: 1.0, y: 1.0 } });
+    assert_eq!(problems[0].1.to_string(), "edges cross (self-intersection) at (1.000000, 1.000000)");
+    assert_eq!(serde_json::to_value(&problems[0].1).unwrap(), problems[0].1.to_string());
 }
 
 #[test]
@@ -40,6 +42,32 @@ fn validity_finds_flat_rings_and_holes_outside_their_shell() {
     let problems = validate_zones(&zones);
     let ids: Vec<&str> = problems.iter().map(|(id, _)| id.as_str()).collect();
     assert_eq!(ids, ["flat", "hole_out"], "{problems:?}");
-    assert!(problems[0].1.contains("zero area"), "{}", problems[0].1);
-    assert!(problems[1].1.contains("hole 1 lies outside its exterior ring"), "{}", problems[1].1);
+    assert_eq!(problems[0].1, ZoneProblem::ZeroArea { ring: Ring { part: 1, hole: None } });
+    assert_eq!(problems[0].1.to_string(), "part 1 exterior ring has zero area (all its points lie on one line)");
+    let near = Coord { x: 14.0, y: 4.0 };
+    assert_eq!(problems[1].1, ZoneProblem::HoleOutsideShell { ring: Ring { part: 1, hole: Some(1) }, near });
+    assert_eq!(problems[1].1.to_string(), "part 1 hole 1 lies outside its exterior ring near (14.000000, 4.000000)");
+}
+
+#[test]
+fn ring_problems_name_the_ring() {
+    let outer = LineString::from(vec![(0., 0.), (10., 0.), (10., 10.), (0., 10.), (0., 0.)]);
+    let tiny = LineString::from(vec![(4., 4.), (6., 4.), (4., 4.)]);
+    let nan = LineString::from(vec![(4., 4.), (f64::NAN, 4.), (6., 6.), (4., 4.)]);
+    let square = polygon![(x: 20., y: 0.), (x: 21., y: 0.), (x: 21., y: 1.), (x: 20., y: 1.)];
+    let overlap = polygon![(x: 21., y: 0.), (x: 22., y: 0.), (x: 22., y: 1.), (x: 21., y: 1.)];
+    let zones = vec![
+        Zone::new("tiny", "", MultiPolygon(vec![Polygon::new(outer.clone(), vec![tiny])])),
+        Zone::new("nan", "", MultiPolygon(vec![square.clone(), Polygon::new(outer, vec![nan])])),
+        Zone::new("shared", "", MultiPolygon(vec![square, overlap])),
+    ];
+    let texts: Vec<String> = validate_zones(&zones).iter().map(|(id, p)| format!("{id}: {p}")).collect();
+    assert_eq!(
+        texts,
+        [
+            "tiny: part 1 hole 1 has fewer than 3 distinct points",
+            "nan: part 2 hole 1 has a non-finite coordinate",
+            "shared: edges overlap along a line near (21.000000, 1.000000)",
+        ]
+    );
 }

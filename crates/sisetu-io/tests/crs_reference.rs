@@ -17,6 +17,11 @@
 //!
 //! The data lives in `shared/geodata` beside the repository (set `SISETU_GEODATA` to use another
 //! place).
+#![allow(
+    clippy::unwrap_used,
+    clippy::print_stdout,
+    reason = "a test: failing loudly is the point, and `--nocapture` prints the table"
+)]
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -22,7 +22,7 @@ use common::mutate::{mutate, Rng};
 #[test]
 fn mutated_census_files_never_panic() {
     let dir = tempfile::tempdir().unwrap();
-    let tf = SiteTransforms::new(Crs::Gcj02, Crs::GaussKruger(4538)).unwrap();
+    let tf = SiteTransforms::new(Crs::Gcj02, Crs::from_epsg(4538)).unwrap();
     let mut scheme = GradeScheme::builtin();
     scheme.map("A", sisetu_core::RiskLevel::Red).unwrap();
     let mut rng = Rng(0x5157_3E70);

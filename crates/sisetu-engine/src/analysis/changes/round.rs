@@ -15,7 +15,6 @@ use crate::analysis::Context;
 use crate::error::{Error, Result};
 use geo::{Coord, LineString, MultiPolygon, Polygon};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use sisetu_core::{Aggregation, CellId, RegularGrid, RiskLevel, Summary};
 use std::path::{Path, PathBuf};
 
@@ -143,7 +142,7 @@ impl Round {
         }
         let report = read_bytes(&report_path)?;
         let meta = RoundMeta::from_report(&report, &report_path)?;
-        read_folder(dir, meta, Some(sha256_hex(&report)))
+        read_folder(dir, meta, Some(sisetu_io::hash::sha256_hex(&report)))
     }
 
     /// The round being built, from the assigned census in memory: the values reading its
@@ -320,10 +319,6 @@ pub(crate) fn shown_dir(dir: &Path) -> PathBuf {
     }
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
-    format!("{:x}", Sha256::digest(bytes))
-}
-
 fn read_bytes(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|e| Error::input(format!("{}: cannot read it: {e}", path.display())))
 }
@@ -456,7 +451,7 @@ fn read_sites(path: &Path) -> Result<(Vec<RoundSite>, String)> {
     use rayon::prelude::*;
     let bytes = read_output(path)?;
     let (sha, sites) = rayon::join(
-        || sha256_hex(&bytes),
+        || sisetu_io::hash::sha256_hex(&bytes),
         || -> Result<Vec<RoundSite>> {
             match feature_lines(&bytes) {
                 Some(lines) => lines
