@@ -309,8 +309,8 @@ impl Lattice {
         let subject = Operand { regions: a, frame: self.frame.as_ref() };
         let mut out = subject.boolean_op_with_fill_rule(&Operand { regions: b, frame: None }, kind, rule);
         for p in &mut out.0 {
-            p.exterior_mut(|r| r.make_ccw_winding());
-            p.interiors_mut(|rs| rs.iter_mut().for_each(|r| r.make_cw_winding()));
+            p.exterior_mut(Winding::make_ccw_winding);
+            p.interiors_mut(|rs| rs.iter_mut().for_each(Winding::make_cw_winding));
         }
         out
     }

@@ -23,7 +23,7 @@ fn check_consistent(c: &GridCoverage) {
     assert!(c.share <= 1.0);
     for p in c.gaps.iter().chain(&c.outside) {
         assert!(p.area > 0.0 && (p.area - p.geometry.unsigned_area()).abs() == 0.0);
-        assert!(p.geometry.exterior().is_ccw() && p.geometry.interiors().iter().all(|h| h.is_cw()));
+        assert!(p.geometry.exterior().is_ccw() && p.geometry.interiors().iter().all(Winding::is_cw));
     }
     for w in c.gaps.windows(2) {
         assert!(w[0].area >= w[1].area);

@@ -9,7 +9,6 @@
 //! * [`coverage`]: facility service radii, coverage and nearest-first capacity assignment.
 //! * [`siting`]: greedy maximal covering for new facility sites.
 //! * [`gridcheck`]: management-grid (网格化) coverage share, gaps, overlaps and spill-over.
-#![warn(missing_docs)]
 
 pub mod coverage;
 pub mod extent;

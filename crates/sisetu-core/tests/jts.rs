@@ -1,6 +1,7 @@
 //! JTS XML predicate tests (`../shared/geodata/jts_xml`) for every point/polygon case:
 //! intersects, disjoint, contains, covers, within, coveredBy, touches, crosses, overlaps,
 //! equalsTopo and the DE-9IM `relate` matrix, derived from [`ZoneIndex::position`].
+#![allow(clippy::unwrap_used, reason = "test data from the JTS XML files: a malformed case should fail the test loudly")]
 
 use geo::{Geometry, MultiPolygon};
 use sisetu_core::{Position, Zone, ZoneIndex};

@@ -131,8 +131,9 @@ pub struct ShelterRow {
     pub area: Option<u32>,
     /// 容纳人数 in persons, when the record gives it (about 15 % of the rows).
     pub capacity: Option<u32>,
-    /// GCJ-02 degrees, rounded to six decimals.
+    /// Longitude, GCJ-02 degrees, rounded to six decimals.
     pub lon: f64,
+    /// Latitude, GCJ-02 degrees, rounded to six decimals.
     pub lat: f64,
     /// The district the site lies in (not written to the file).
     pub district: &'static str,
@@ -145,8 +146,9 @@ pub struct ResidentialRow {
     pub name: String,
     /// 户数 (households), 50–3000.
     pub households: u32,
-    /// GCJ-02 degrees, rounded to six decimals.
+    /// Longitude, GCJ-02 degrees, rounded to six decimals.
     pub lon: f64,
+    /// Latitude, GCJ-02 degrees, rounded to six decimals.
     pub lat: f64,
     /// The district the point lies in (not written to the file).
     pub district: &'static str,
@@ -159,8 +161,9 @@ pub struct CandidateRow {
     pub name: String,
     /// 场所类型, one of [`PLACE_TYPES`].
     pub kind: &'static str,
-    /// GCJ-02 degrees, rounded to six decimals.
+    /// Longitude, GCJ-02 degrees, rounded to six decimals.
     pub lon: f64,
+    /// Latitude, GCJ-02 degrees, rounded to six decimals.
     pub lat: f64,
     /// The district the site lies in (not written to the file).
     pub district: &'static str,

@@ -435,6 +435,7 @@ pub enum GapKind {
 /// A deliberate gap: land of a district that no grid covers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GridGap {
+    /// How the gap was made.
     pub kind: GapKind,
     /// The grid removed or shrunk.
     pub code: String,
@@ -453,11 +454,15 @@ pub struct GridGap {
 /// A deliberate overlap: grid `code` enlarged by a strip of `width_m` into `neighbour`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GridOverlap {
+    /// The grid enlarged.
     pub code: String,
+    /// The grid it was enlarged into.
     pub neighbour: String,
+    /// Strip width in metres.
     pub width_m: f64,
     /// The strip covered by both grids, lon/lat.
     pub geometry: MultiPolygon<f64>,
+    /// Its area, m² in the metric frame.
     pub area_m2: f64,
     /// Ids of the round-2 sites strictly inside the strip.
     pub sites: Vec<String>,
@@ -574,7 +579,7 @@ fn densify(mp: &MultiPolygon<f64>, xs: &[f64], ys: &[f64]) -> MultiPolygon<f64> 
 }
 
 /// Rounds every coordinate to 1e-6°, drops repeated points and empty parts.
-fn snap(mp: MultiPolygon<f64>) -> MultiPolygon<f64> {
+fn snap(mp: &MultiPolygon<f64>) -> MultiPolygon<f64> {
     let mut mp = mp.map_coords(|c| Coord { x: round6(c.x), y: round6(c.y) });
     mp.remove_repeated_points_mut();
     MultiPolygon(mp.0.into_iter().filter(|p| p.exterior().0.len() >= 4 && p.unsigned_area() > 0.0).collect())
@@ -644,7 +649,7 @@ fn district_pieces(d: &District, side: f64) -> (Vec<Piece>, Vec<f64>, Vec<f64>) 
             {
                 continue;
             }
-            let cut = snap(square.to_polygon().intersection(&dense));
+            let cut = snap(&square.to_polygon().intersection(&dense));
             for p in cut.0 {
                 let geometry = MultiPolygon(vec![p]);
                 let area = area_m2(&geometry);
@@ -689,7 +694,7 @@ fn district_pieces(d: &District, side: f64) -> (Vec<Piece>, Vec<f64>, Vec<f64>) 
         let sliver = pieces.remove(p);
         let q = if q > p { q - 1 } else { q };
         let target = &mut pieces[q];
-        target.geometry = snap(target.geometry.union(&sliver.geometry));
+        target.geometry = snap(&target.geometry.union(&sliver.geometry));
         if sliver.area > target.area {
             target.col = sliver.col;
             target.row = sliver.row;
@@ -932,7 +937,7 @@ pub fn urumqi_grids(seed: u64, census: &[CensusRow]) -> (Vec<Grid>, GridDefects)
             let (s, line) = strip(&cells[a].square, dir, width, true);
             let dense = densify_line(&grids[a].geometry, dir, line);
             let s = MultiPolygon(vec![s.to_polygon()]);
-            (snap(dense.difference(&s)), snap(dense.intersection(&s)))
+            (snap(&dense.difference(&s)), snap(&dense.intersection(&s)))
         };
         let ok = |a: usize, _: usize, dir: (i64, i64)| {
             let (rest, gap) = cut(a, dir);
@@ -961,8 +966,8 @@ pub fn urumqi_grids(seed: u64, census: &[CensusRow]) -> (Vec<Grid>, GridDefects)
         let grow = |a: usize, b: usize, dir: (i64, i64)| -> (MultiPolygon<f64>, MultiPolygon<f64>) {
             let (s, line) = strip(&cells[a].square, dir, width, false);
             let dense = densify_line(&grids[b].geometry, dir, line);
-            let part = snap(dense.intersection(&MultiPolygon(vec![s.to_polygon()])));
-            (snap(grids[a].geometry.union(&part)), part)
+            let part = snap(&dense.intersection(&MultiPolygon(vec![s.to_polygon()])));
+            (snap(&grids[a].geometry.union(&part)), part)
         };
         let ok = |a: usize, b: usize, dir: (i64, i64)| grow(a, b, dir).0 .0.len() == 1;
         let (a, b, dir) = pick_pair(&mut rng, &mut used, &ok, first_district);

@@ -333,7 +333,7 @@ impl NorthArrow {
             pm.fill_path(&p, &paint(INK), FillRule::Winding, Transform::identity(), None);
         }
         if let Some(p) = &whole {
-            pm.stroke_path(p, &paint(INK), &draw::stroke(self.line), Transform::identity(), None);
+            pm.stroke_path(p, &paint(INK), &stroke(self.line), Transform::identity(), None);
         }
     }
 }

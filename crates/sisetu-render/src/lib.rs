@@ -104,7 +104,6 @@
 //! std::fs::write("map.pgw", &out.world_file).unwrap();
 //! # Ok::<(), RenderError>(())
 //! ```
-#![warn(missing_docs)]
 
 mod draw;
 mod furniture;

@@ -1,5 +1,6 @@
 //! Shelter-coverage maps (应急避难场所覆盖图): areas with colours of their own, circles in
 //! ground metres, markers and custom legends, on the real 乌鲁木齐市 districts.
+#![allow(clippy::unwrap_used, reason = "tests: a failed decode or render should fail the test loudly")]
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! Renders the real 乌鲁木齐市 districts into /tmp/sisetu-render-test/*.png for a person to
 //! look at, and checks the basic promises of each map on the way.
+#![allow(clippy::unwrap_used, reason = "tests: a failed decode or render should fail the test loudly")]
 
 mod common;
 

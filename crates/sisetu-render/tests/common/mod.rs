@@ -1,6 +1,7 @@
 //! Shared test and bench data: the real 乌鲁木齐市 districts, projected roughly to metres, and
 //! synthetic sites and cells. Not every helper is used by every test binary.
-#![allow(dead_code)]
+#![allow(dead_code, reason = "each test binary and the bench use a different subset of the helpers")]
+#![allow(clippy::unwrap_used, reason = "test and bench data: missing geodata should fail loudly")]
 
 use std::collections::BTreeMap;
 
