@@ -66,6 +66,7 @@
 use geo::{Contains, Point};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use sisetu_core::distance::equirectangular_m;
 use std::collections::HashSet;
 use std::io::{self, Write};
 
@@ -853,13 +854,6 @@ fn gauss2<R: Rng>(rng: &mut R) -> (f64, f64) {
     }
 }
 
-/// Approximate ground distance in metres (equirectangular; fine at city scale).
-fn distance_m(lon1: f64, lat1: f64, lon2: f64, lat2: f64) -> f64 {
-    let dy = (lat2 - lat1) * 110_574.0;
-    let dx = (lon2 - lon1) * 111_320.0 * ((lat1 + lat2) / 2.0).to_radians().cos();
-    (dx * dx + dy * dy).sqrt()
-}
-
 /// A point of the anchor's spread (times `scale` for Gaussians) inside the district,
 /// rounded to six decimals, at least `spacing` metres from every point in `avoid`.
 fn sample<R: Rng>(
@@ -880,7 +874,7 @@ fn sample<R: Rng>(
             Spread::Box(x0, y0, x1, y1) => (rng.gen_range(x0..x1), rng.gen_range(y0..y1)),
         };
         let (lon, lat) = (round6(lon), round6(lat));
-        if inside(s, lon, lat) && avoid.iter().all(|&(x, y)| distance_m(lon, lat, x, y) >= spacing) {
+        if inside(s, lon, lat) && avoid.iter().all(|&(x, y)| equirectangular_m((lon, lat), (x, y)) >= spacing) {
             return (lon, lat);
         }
     }

@@ -40,6 +40,7 @@ use geo::{
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use sisetu_core::distance::equirectangular_m;
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
 
@@ -105,9 +106,10 @@ pub struct RoundChanges {
     pub added: Vec<String>,
     /// (id, round-1 grade, round-2 grade), one step apart.
     pub regraded: Vec<(String, String, String)>,
-    /// (id, distance in metres between the two positions). The distance is equirectangular
-    /// (110,574 m per degree of latitude, 111,320 m · cos(mean latitude) per degree of
-    /// longitude) on the six-decimal coordinates as written; always 300–3000 m.
+    /// (id, distance in metres between the two positions). The distance is
+    /// [`sisetu_core::distance::equirectangular_m`] (110,574 m per degree of latitude,
+    /// 111,320 m · cos(mean latitude) per degree of longitude) on the six-decimal coordinates
+    /// as written; always 300–3000 m.
     pub moved: Vec<(String, f64)>,
     /// (id, round-1 district, round-2 district) of the moved sites that changed district
     /// (by the polygons of `geodata/urumqi/districts.geojson`).
@@ -226,7 +228,8 @@ pub fn census_next_round(
                 let name = districts()[new].name.as_str();
                 let address = address(&mut move_rng, name);
                 let (slon, slat) = (format!("{nlon:.6}"), format!("{nlat:.6}"));
-                let metres = distance_m(lon, lat, slon.parse().unwrap_or(nlon), slat.parse().unwrap_or(nlat));
+                let metres =
+                    equirectangular_m((lon, lat), (slon.parse().unwrap_or(nlon), slat.parse().unwrap_or(nlat)));
                 changes.insert(i, Change::Move { lon: slon, lat: slat, address });
                 moved.push((i, metres));
                 if across {
@@ -342,13 +345,6 @@ fn rng_for(seed: u64, stream: u64) -> ChaCha8Rng {
 
 fn round6(v: f64) -> f64 {
     (v * 1e6).round() / 1e6
-}
-
-/// Equirectangular ground distance in metres (as in [`RoundChanges::moved`]).
-pub fn distance_m(lon1: f64, lat1: f64, lon2: f64, lat2: f64) -> f64 {
-    let dy = (lat2 - lat1) * 110_574.0;
-    let dx = (lon2 - lon1) * 111_320.0 * ((lat1 + lat2) / 2.0).to_radians().cos();
-    (dx * dx + dy * dy).sqrt()
 }
 
 // ---------------------------------------------------------------------------------------------
