@@ -14,6 +14,8 @@
 //! reach, `covered_cells`, `covered_population`, `served`) and, with `--time`, `best_s`,
 //! `median_s`, `runs_s` and the best of each half (`reach_best_s`, `allocate_best_s`).
 //! `benches/peer/run_coverage_peers.sh` compares it with `benches/peer/coverage_peer.py`.
+#![allow(clippy::print_stdout, reason = "a command-line tool: the usage and the JSON report go to stdout")]
+#![allow(clippy::print_stderr, reason = "a command-line tool: progress goes to stderr")]
 
 use anyhow::{bail, Context, Result};
 use serde_json::json;

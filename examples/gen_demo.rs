@@ -21,6 +21,7 @@
 //!   (default `<out>/out/bench_<N>.csv`) and prints how long it took.
 //!
 //! `SOURCES.md` is written by hand.
+#![allow(clippy::print_stdout, reason = "a command-line tool: it reports the files it wrote on stdout")]
 
 use anyhow::{bail, Context, Result};
 use sisetu_demo::{synth, synth_facilities as sf, synth_rounds as sr};

@@ -87,7 +87,7 @@ fn is_ambiguous(norm: &str) -> bool {
     }
     // Letter grades with optional +/-: one or two letters (a, b+, ab) or a repeated letter
     // (aaa). Longer words (`none`, `high`) are unknown labels, not letter grades.
-    let letters: Vec<char> = s.chars().filter(|c| c.is_ascii_alphabetic()).collect();
+    let letters: Vec<char> = s.chars().filter(char::is_ascii_alphabetic).collect();
     if !letters.is_empty()
         && s.chars().all(|c| c.is_ascii_alphabetic() || c == '+' || c == '-')
         && s.starts_with(|c: char| c.is_ascii_alphabetic())

@@ -97,6 +97,8 @@ use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, RTreeObject};
 
+use crate::zone::ZoneIdx;
+
 /// One polygon of a gap or of the grid area outside the jurisdiction.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Piece {
@@ -109,10 +111,10 @@ pub struct Piece {
 /// The overlap of two grids.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Overlap {
-    /// Index of the first grid in the `grids` slice (`a < b`).
-    pub a: usize,
-    /// Index of the second grid.
-    pub b: usize,
+    /// The first grid: its position in the `grids` slice (`a < b`).
+    pub a: ZoneIdx,
+    /// The second grid.
+    pub b: ZoneIdx,
     /// The intersection of the two grid regions, without its sliver polygons.
     pub geometry: MultiPolygon<f64>,
     /// Area of `geometry`.
@@ -192,6 +194,7 @@ pub fn grid_coverage(districts: &[MultiPolygon<f64>], grids: &[MultiPolygon<f64>
                     kept.push(p);
                 }
             }
+            let (a, b) = (ZoneIdx::new(a as u32), ZoneIdx::new(b as u32));
             (!kept.is_empty()).then_some(Overlap { a, b, geometry: MultiPolygon(kept), area })
         })
         .collect();
@@ -309,8 +312,8 @@ impl Lattice {
         let subject = Operand { regions: a, frame: self.frame.as_ref() };
         let mut out = subject.boolean_op_with_fill_rule(&Operand { regions: b, frame: None }, kind, rule);
         for p in &mut out.0 {
-            p.exterior_mut(|r| r.make_ccw_winding());
-            p.interiors_mut(|rs| rs.iter_mut().for_each(|r| r.make_cw_winding()));
+            p.exterior_mut(Winding::make_ccw_winding);
+            p.interiors_mut(|rs| rs.iter_mut().for_each(Winding::make_cw_winding));
         }
         out
     }

@@ -23,7 +23,7 @@ fn check_consistent(c: &GridCoverage) {
     assert!(c.share <= 1.0);
     for p in c.gaps.iter().chain(&c.outside) {
         assert!(p.area > 0.0 && (p.area - p.geometry.unsigned_area()).abs() == 0.0);
-        assert!(p.geometry.exterior().is_ccw() && p.geometry.interiors().iter().all(|h| h.is_cw()));
+        assert!(p.geometry.exterior().is_ccw() && p.geometry.interiors().iter().all(Winding::is_cw));
     }
     for w in c.gaps.windows(2) {
         assert!(w[0].area >= w[1].area);
@@ -68,7 +68,7 @@ fn overlapping_grids_give_one_overlap() {
     assert!(c.gaps.is_empty() && c.gap_slivers.count == 0);
     assert_eq!(c.overlaps.len(), 1);
     let o = &c.overlaps[0];
-    assert_eq!((o.a, o.b, o.area), (0, 1, 20.0));
+    assert_eq!((o.a.get(), o.b.get(), o.area), (0, 1, 20.0));
     assert_eq!(o.geometry.0.len(), 1);
     let bb = o.geometry.bounding_rect().unwrap();
     assert_eq!((bb.min().x, bb.max().x), (4.0, 6.0));
@@ -133,7 +133,7 @@ fn sliver_gaps_are_counted_not_listed() {
     assert_eq!(c.overlap_slivers.count, 1);
     assert!((c.overlap_slivers.area - 0.01).abs() < 1e-6);
     assert_eq!(c.overlaps.len(), 1);
-    assert_eq!((c.overlaps[0].a, c.overlaps[0].b, c.overlaps[0].area), (1, 2, 10.0));
+    assert_eq!((c.overlaps[0].a.get(), c.overlaps[0].b.get(), c.overlaps[0].area), (1, 2, 10.0));
     assert_eq!(c.outside_area, 10.0);
 }
 
@@ -339,7 +339,7 @@ fn random_rectangles_match_exact_oracle() {
         }
         assert_eq!(c.overlaps.len(), want.len(), "seed {seed}");
         for (o, (a, b, area)) in c.overlaps.iter().zip(want) {
-            assert_eq!((o.a, o.b), (a, b));
+            assert_eq!((o.a.get(), o.b.get()), (a, b));
             assert!((o.area - area).abs() < tol, "seed {seed} ({a}, {b}): {} vs {area}", o.area);
         }
     }

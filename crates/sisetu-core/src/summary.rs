@@ -9,50 +9,123 @@
 //!
 //! Either way an area with no sites has no level (`None`).
 //!
+//! [`LevelCounts`] is indexed by [`RiskLevel`], never by a bare number; its array form
+//! ([`LevelCounts::as_array`], [`LevelCounts::new`]) is red, orange, yellow, blue, the order of
+//! [`RiskLevel::ALL`] and of the `n_red … n_blue` columns of the outputs.
+//!
 //! ```
 //! use sisetu_core::{Aggregation, LevelCounts, RiskLevel};
 //! let mut c = LevelCounts::default();
 //! c.add(RiskLevel::Yellow);
 //! c.add(RiskLevel::Orange);
+//! c[RiskLevel::Blue] += 2;
+//! assert_eq!(c[RiskLevel::Orange], 1);
+//! assert_eq!(c.as_array(), [0, 1, 1, 2]);
 //! assert_eq!(Aggregation::Highest.level(&c), Some(RiskLevel::Orange));
 //! assert_eq!(Aggregation::Highest.level(&LevelCounts::default()), None);
+//! let from_sites: LevelCounts = [RiskLevel::Red, RiskLevel::Blue, RiskLevel::Blue].into_iter().collect();
+//! assert_eq!(from_sites, LevelCounts::new([1, 0, 0, 2]));
 //! ```
+
+use std::ops::{Index, IndexMut};
 
 use crate::RiskLevel;
 
-/// Number of sites per level.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct LevelCounts {
-    /// Indexed by [`RiskLevel::index`] (red first).
-    pub n: [u64; 4],
-}
+/// Number of sites per level. Index it with a [`RiskLevel`]: `counts[RiskLevel::Red]`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct LevelCounts([u64; 4]);
 
 impl LevelCounts {
+    /// Counts from an array in the order red, orange, yellow, blue.
+    #[inline]
+    pub const fn new(red_orange_yellow_blue: [u64; 4]) -> Self {
+        LevelCounts(red_orange_yellow_blue)
+    }
+
+    /// The counts as an array: red, orange, yellow, blue.
+    #[inline]
+    pub const fn as_array(&self) -> [u64; 4] {
+        self.0
+    }
+
     /// Counts one site.
     #[inline]
     pub fn add(&mut self, level: RiskLevel) {
-        self.n[level.index()] += 1;
+        self[level] += 1;
     }
 
-    /// The count for `level`.
+    /// The count for `level` (the same as `self[level]`).
+    #[inline]
     pub fn get(&self, level: RiskLevel) -> u64 {
-        self.n[level.index()]
+        self[level]
+    }
+
+    /// Each level with its count, red first.
+    pub fn iter(&self) -> impl Iterator<Item = (RiskLevel, u64)> + '_ {
+        RiskLevel::ALL.into_iter().map(|l| (l, self[l]))
     }
 
     /// All sites.
     pub fn total(&self) -> u64 {
-        self.n.iter().sum()
+        self.0.iter().sum()
     }
 
     /// The highest level with at least one site.
     pub fn highest(&self) -> Option<RiskLevel> {
-        RiskLevel::ALL.into_iter().find(|l| self.get(*l) > 0)
+        RiskLevel::ALL.into_iter().find(|&l| self[l] > 0)
     }
 
     /// Adds another set of counts.
     pub fn merge(&mut self, other: &LevelCounts) {
-        for i in 0..4 {
-            self.n[i] += other.n[i];
+        for l in RiskLevel::ALL {
+            self[l] += other[l];
+        }
+    }
+}
+
+impl Index<RiskLevel> for LevelCounts {
+    type Output = u64;
+    #[inline]
+    fn index(&self, level: RiskLevel) -> &u64 {
+        &self.0[level.index()]
+    }
+}
+
+impl IndexMut<RiskLevel> for LevelCounts {
+    #[inline]
+    fn index_mut(&mut self, level: RiskLevel) -> &mut u64 {
+        &mut self.0[level.index()]
+    }
+}
+
+impl From<[u64; 4]> for LevelCounts {
+    /// From an array in the order red, orange, yellow, blue.
+    fn from(red_orange_yellow_blue: [u64; 4]) -> Self {
+        LevelCounts(red_orange_yellow_blue)
+    }
+}
+
+impl From<LevelCounts> for [u64; 4] {
+    /// Red, orange, yellow, blue.
+    fn from(counts: LevelCounts) -> Self {
+        counts.0
+    }
+}
+
+impl FromIterator<RiskLevel> for LevelCounts {
+    /// Counts the levels of some sites.
+    fn from_iter<I: IntoIterator<Item = RiskLevel>>(levels: I) -> Self {
+        let mut counts = LevelCounts::default();
+        counts.extend(levels);
+        counts
+    }
+}
+
+impl Extend<RiskLevel> for LevelCounts {
+    /// Counts more sites.
+    fn extend<I: IntoIterator<Item = RiskLevel>>(&mut self, levels: I) {
+        for l in levels {
+            self.add(l);
         }
     }
 }
@@ -203,7 +276,7 @@ impl ScoreRule {
 
     /// `Σ weight[level] × count[level]`.
     pub fn score(&self, c: &LevelCounts) -> f64 {
-        (0..4).map(|i| self.weights[i] * c.n[i] as f64).sum()
+        RiskLevel::ALL.iter().map(|&l| self.weights[l.index()] * c[l] as f64).sum()
     }
 
     /// The level a score reaches: red at `thresholds[0]` or more, else orange at

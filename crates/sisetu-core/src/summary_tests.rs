@@ -2,7 +2,7 @@ use super::*;
 use RiskLevel::*;
 
 fn counts(n: [u64; 4]) -> LevelCounts {
-    LevelCounts { n }
+    LevelCounts::new(n)
 }
 
 #[test]
@@ -76,4 +76,23 @@ fn summary_counts_and_merges() {
     assert_eq!(a.category(0), 1);
     assert_eq!(a.category(9), 0);
     assert_eq!(a.levels.total(), 3);
+}
+
+#[test]
+fn level_counts_are_indexed_by_level_in_red_to_blue_order() {
+    let mut c = LevelCounts::default();
+    c.add(Orange);
+    c[Blue] += 3;
+    c.extend([Red, Orange]);
+    assert_eq!((c[Red], c[Orange], c[Yellow], c[Blue]), (1, 2, 0, 3));
+    assert_eq!(c.get(Orange), c[Orange]);
+    assert_eq!(c.as_array(), [1, 2, 0, 3]);
+    assert_eq!(<[u64; 4]>::from(c), [1, 2, 0, 3]);
+    assert_eq!(LevelCounts::from([1, 2, 0, 3]), c);
+    assert_eq!(c.iter().collect::<Vec<_>>(), vec![(Red, 1), (Orange, 2), (Yellow, 0), (Blue, 3)]);
+    assert_eq!([Blue, Blue, Blue, Orange, Red, Orange].into_iter().collect::<LevelCounts>(), c);
+    let mut m = counts([10, 20, 30, 40]);
+    m.merge(&c);
+    assert_eq!(m.as_array(), [11, 22, 30, 43]);
+    assert_eq!(m.total(), 106);
 }

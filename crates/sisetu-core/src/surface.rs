@@ -41,15 +41,15 @@
 //! 乌鲁木齐市 (14,000 km², 18,000 vertices) cut into 250 m cells takes tens of milliseconds.
 
 use crate::grid::{CellId, RegularGrid};
-use crate::zone::Zone;
+use crate::zone::{Zone, ZoneIdx};
 use geo::{BoundingRect, Coord, LineString};
 use rayon::prelude::*;
 
 /// The part of one zone inside one grid cell.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Piece {
-    /// Index of the zone in the slice given to [`cell_pieces`].
-    pub zone: u32,
+    /// The zone: its position in the slice given to [`cell_pieces`].
+    pub zone: ZoneIdx,
     /// The grid cell.
     pub cell: CellId,
     /// Area of zone ∩ cell in square metres (> 0).
@@ -140,11 +140,11 @@ fn open_ring(ls: &LineString<f64>) -> Vec<Coord<f64>> {
 /// column; pieces with zero area are left out. See the module docs.
 pub fn cell_pieces(zones: &[Zone], grid: &RegularGrid) -> Vec<Piece> {
     let per_zone: Vec<Vec<Piece>> =
-        zones.par_iter().enumerate().map(|(zi, z)| zone_pieces(zi as u32, z, grid)).collect();
+        zones.par_iter().enumerate().map(|(zi, z)| zone_pieces(ZoneIdx::new(zi as u32), z, grid)).collect();
     per_zone.into_iter().flatten().collect()
 }
 
-fn zone_pieces(zi: u32, zone: &Zone, grid: &RegularGrid) -> Vec<Piece> {
+fn zone_pieces(zi: ZoneIdx, zone: &Zone, grid: &RegularGrid) -> Vec<Piece> {
     let Some(bb) = zone.geometry.bounding_rect() else { return Vec::new() };
     let s = grid.size();
     let (c0, r0) = ((bb.min().x / s).floor() as i64, (bb.min().y / s).floor() as i64);

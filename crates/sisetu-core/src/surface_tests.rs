@@ -77,7 +77,7 @@ fn real_districts_are_cut_without_losing_area() {
     let pieces = cell_pieces(&zones, &grid);
     let mut r = Rng::new(5);
     for (zi, z) in zones.iter().enumerate() {
-        let mine: Vec<&Piece> = pieces.iter().filter(|p| p.zone == zi as u32).collect();
+        let mine: Vec<&Piece> = pieces.iter().filter(|p| p.zone.get() == zi).collect();
         let total: f64 = mine.iter().map(|p| p.area).sum();
         let want = z.geometry.unsigned_area();
         assert!((total - want).abs() < want * 1e-9, "zone {zi}: {total} vs {want}");

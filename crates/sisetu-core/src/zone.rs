@@ -6,18 +6,28 @@
 //! a point is one R-tree query plus a crossing-number test over the edges of one strip,
 //! so the cost hardly grows with the number of vertices.
 //!
+//! Zones are named by their position in the layer, a [`ZoneIdx`]: index `i` is `zones[i]`
+//! of the slice the index was built from.
+//!
 //! # Boundary rule (exact and deterministic)
 //!
 //! [`ZoneIndex::locate`] uses the half-open crossing rule: an edge counts when the point's
 //! `y` lies in `[min(y0, y1), max(y0, y1))` of the edge and the point lies strictly to the
-//! left of the edge. Edges are stored with their lower end first, so two zones that share
-//! an edge compute bit-identical intersections, and a point exactly on the shared edge is
-//! given to **exactly one** of them:
+//! left of the edge directed upwards. "Strictly to the left" is decided **exactly**, with
+//! Shewchuk's robust orientation predicate (a floating-point filter; exact arithmetic only for
+//! points within a few ulps of the edge's line), never with a rounded intersection. Edges are
+//! stored with their lower end first, so two zones that share an edge ask the same question
+//! about it, and a point exactly on the shared edge is given to **exactly one** of them:
 //!
 //! * on a shared edge that is not horizontal: the zone to its **right** (larger `x`);
 //! * on a shared horizontal edge: the zone **above** it (larger `y`);
 //! * on the outer boundary of the layer: inside when the zone lies to the point's right
 //!   (or above it), outside otherwise.
+//!
+//! Off the boundaries the answer is the exact one: a point strictly inside a zone (JTS/GEOS
+//! `contains`) is located in it (or in an earlier overlapping zone), and a point that no zone
+//! covers (JTS/GEOS: outside every zone, not on any boundary) is `None`, however close it is
+//! to an edge.
 //!
 //! Holes are honoured (even–odd rule over a part's rings) and multipolygon parts are
 //! tested separately. When zones overlap (invalid data) the point goes to the zone that
@@ -30,25 +40,106 @@
 //!
 //! ```
 //! use geo::{polygon, MultiPolygon};
-//! use sisetu_core::{Zone, ZoneIndex};
+//! use sisetu_core::{Zone, ZoneIdx, ZoneIndex};
 //! let west = Zone::new("w", "West", MultiPolygon(vec![polygon![(x: 0., y: 0.), (x: 1., y: 0.), (x: 1., y: 1.), (x: 0., y: 1.)]]));
 //! let east = Zone::new("e", "East", MultiPolygon(vec![polygon![(x: 1., y: 0.), (x: 2., y: 0.), (x: 2., y: 1.), (x: 1., y: 1.)]]));
 //! let index = ZoneIndex::new(&[west, east]);
-//! assert_eq!(index.locate(0.5, 0.5), Some(0));
-//! assert_eq!(index.locate(1.0, 0.5), Some(1)); // on the shared edge: the zone to the right
+//! assert_eq!(index.locate(0.5, 0.5), Some(ZoneIdx::new(0)));
+//! assert_eq!(index.locate(1.0, 0.5), Some(ZoneIdx::new(1))); // on the shared edge: the zone to the right
 //! assert_eq!(index.locate(3.0, 0.5), None);
+//! // Exact next to an edge: one ulp left of x = 2.0 is inside "East", one ulp right is not.
+//! let (below, above) = (f64::from_bits(2.0_f64.to_bits() - 1), f64::from_bits(2.0_f64.to_bits() + 1));
+//! assert_eq!(index.locate(below, 0.5), Some(ZoneIdx::new(1)));
+//! assert_eq!(index.locate(above, 0.5), None);
 //! ```
 //!
 //! # Performance
-//! Building is O(E log E) for E edges. A query costs one R-tree descent plus the edges of
-//! one strip (a handful on real boundaries): about 50–100 ns on the detailed 乌鲁木齐市
-//! districts (≈ 20,000 vertices). [`ZoneIndex`] is `Send + Sync`; [`ZoneIndex::locate_all`]
-//! runs in parallel with rayon and returns results in input order.
+//! Building is O(E log E) for E edges. A coarse raster over the layer answers most points in
+//! one lookup (cells crossed by no edge); the others cost one R-tree descent plus the edges
+//! of one strip (a handful on real boundaries): about 50–100 ns a point on the detailed
+//! 乌鲁木齐市 districts (≈ 20,000 vertices). The exact predicate costs about as much as the
+//! rounded intersection it replaced. [`ZoneIndex`] is `Send + Sync`;
+//! [`ZoneIndex::locate_all`] runs in parallel with rayon and returns results in input order.
+
+use std::fmt;
+use std::num::TryFromIntError;
 
 use geo::{BoundingRect, LineString, MultiPolygon, Polygon};
 use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::RTree;
+
+/// The position of a zone in its layer: `zones[idx.get()]` of the slice a [`ZoneIndex`] (or
+/// [`crate::surface::cell_pieces`], [`crate::gridcheck::grid_coverage`]) was given, and of
+/// every table built in the same order.
+///
+/// A `u32` inside, so `Option<ZoneIdx>` per site stays small; a layer holds at most
+/// `u32::MAX - 1` zones ([`ZoneIndex::new`] needs two values as markers).
+///
+/// ```
+/// use sisetu_core::ZoneIdx;
+/// let names = ["天山区", "沙依巴克区"];
+/// let i = ZoneIdx::new(1);
+/// assert_eq!(names[i.get()], "沙依巴克区");
+/// assert_eq!(i.as_u32(), 1);
+/// assert_eq!(ZoneIdx::try_from(1_usize), Ok(i));
+/// assert_eq!(i.to_string(), "1");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ZoneIdx(u32);
+
+impl ZoneIdx {
+    /// The zone at position `index` of its layer.
+    #[inline]
+    pub const fn new(index: u32) -> Self {
+        ZoneIdx(index)
+    }
+
+    /// The position as a slice index.
+    #[inline]
+    pub const fn get(self) -> usize {
+        self.0 as usize
+    }
+
+    /// The position as stored.
+    #[inline]
+    pub const fn as_u32(self) -> u32 {
+        self.0
+    }
+}
+
+impl From<u32> for ZoneIdx {
+    fn from(index: u32) -> Self {
+        ZoneIdx(index)
+    }
+}
+
+impl From<ZoneIdx> for u32 {
+    fn from(idx: ZoneIdx) -> Self {
+        idx.0
+    }
+}
+
+impl From<ZoneIdx> for usize {
+    fn from(idx: ZoneIdx) -> Self {
+        idx.get()
+    }
+}
+
+impl TryFrom<usize> for ZoneIdx {
+    type Error = TryFromIntError;
+    /// Fails for positions beyond `u32::MAX`.
+    fn try_from(index: usize) -> Result<Self, Self::Error> {
+        u32::try_from(index).map(ZoneIdx)
+    }
+}
+
+impl fmt::Display for ZoneIdx {
+    /// The position, in decimal.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
 
 /// A named area: a district, a township or a management grid (网格).
 #[derive(Debug, Clone, PartialEq)]
@@ -99,10 +190,40 @@ impl Edge {
         }
     }
 
-    /// Half-open crossing test for a ray from (px, py) towards +x.
+    /// Half-open crossing test for a ray from (px, py) towards +x: `py` in `[y0, y1)` and the
+    /// point strictly left of the edge directed upwards, decided exactly (robust orientation
+    /// predicate: a floating-point filter, exact arithmetic only next to the edge).
     #[inline(always)]
     fn crosses(&self, px: f64, py: f64) -> bool {
-        (self.y0 <= py) & (py < self.y1) && px < self.x0 + (py - self.y0) * (self.x1 - self.x0) / (self.y1 - self.y0)
+        (self.y0 <= py) & (py < self.y1) && self.left_of(px, py)
+    }
+
+    /// Is the point strictly left of the edge directed upwards? The sign of the orientation
+    /// determinant, with Shewchuk's filter inlined (as in `robust::orient2d`): when the
+    /// floating-point determinant is larger than its error bound its sign is exact, otherwise
+    /// (a point within a few ulps of the edge's line) the exact predicate decides.
+    #[inline(always)]
+    fn left_of(&self, px: f64, py: f64) -> bool {
+        /// `robust::orient2d`'s error-bound factor (Ozaki et al. 2016).
+        const THETA: f64 = 3.330_669_062_177_372_2e-16;
+        let l = (self.x0 - px) * (self.y1 - py);
+        let r = (self.y0 - py) * (self.x1 - px);
+        let det = l - r;
+        if det.abs() > THETA * (l + r).abs() {
+            det > 0.0
+        } else {
+            self.left_of_exact(px, py)
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn left_of_exact(&self, px: f64, py: f64) -> bool {
+        robust::orient2d(
+            robust::Coord { x: self.x0, y: self.y0 },
+            robust::Coord { x: self.x1, y: self.y1 },
+            robust::Coord { x: px, y: py },
+        ) > 0.0
     }
 
     /// Exact test: is the point on the closed segment?
@@ -168,7 +289,7 @@ impl StripIndex {
 /// A polygon part ready for queries.
 #[derive(Debug, Clone)]
 struct PreparedPart {
-    zone: u32,
+    zone: ZoneIdx,
     strips: StripIndex,
 }
 
@@ -235,7 +356,7 @@ struct Raster {
     inv_h: f64,
     nx: usize,
     ny: usize,
-    /// Zone number, [`Raster::NONE`] or [`Raster::MIXED`].
+    /// Zone position ([`ZoneIdx::as_u32`]), [`Raster::NONE`] or [`Raster::MIXED`].
     cells: Vec<u32>,
 }
 
@@ -259,14 +380,14 @@ impl Raster {
 }
 
 impl ZoneIndex {
-    /// Prepares `zones` (in the coordinates the queries will use). Zone numbers in the
-    /// answers are indices into `zones`.
+    /// Prepares `zones` (in the coordinates the queries will use). Zones in the answers are
+    /// positions in `zones`.
     pub fn new(zones: &[Zone]) -> Self {
         let mut parts = Vec::new();
         let mut envelopes = Vec::new();
         for (zi, zone) in zones.iter().enumerate() {
             for poly in &zone.geometry.0 {
-                if let Some(part) = Self::prepare(zi as u32, poly) {
+                if let Some(part) = Self::prepare(ZoneIdx(zi as u32), poly) {
                     let rect = poly.bounding_rect().expect("non-empty polygon has a bounding box");
                     envelopes.push(GeomWithData::new(
                         Rectangle::from_corners([rect.min().x, rect.min().y], [rect.max().x, rect.max().y]),
@@ -335,13 +456,13 @@ impl ZoneIndex {
                 let (col, row) = (i % nx, i / nx);
                 let cx = lo[0] + (col as f64 + 0.5) / inv_w;
                 let cy = lo[1] + (row as f64 + 0.5) / inv_h;
-                self.locate_slow(cx, cy).unwrap_or(Raster::NONE)
+                self.locate_slow(cx, cy).map_or(Raster::NONE, ZoneIdx::as_u32)
             })
             .collect();
         Some(Raster { x0: lo[0], y0: lo[1], inv_w, inv_h, nx, ny, cells })
     }
 
-    fn prepare(zone: u32, poly: &Polygon<f64>) -> Option<PreparedPart> {
+    fn prepare(zone: ZoneIdx, poly: &Polygon<f64>) -> Option<PreparedPart> {
         let mut edges = Vec::new();
         ring_edges(poly.exterior(), &mut edges);
         for hole in poly.interiors() {
@@ -371,7 +492,7 @@ impl ZoneIndex {
     /// The zone the point is assigned to, by the half-open rule (see module docs);
     /// overlaps go to the first zone in layer order.
     #[inline]
-    pub fn locate(&self, x: f64, y: f64) -> Option<u32> {
+    pub fn locate(&self, x: f64, y: f64) -> Option<ZoneIdx> {
         if !(x.is_finite() && y.is_finite()) {
             return None;
         }
@@ -379,18 +500,18 @@ impl ZoneIndex {
             match r.lookup(x, y) {
                 Raster::MIXED => {}
                 Raster::NONE => return None,
-                z => return Some(z),
+                z => return Some(ZoneIdx(z)),
             }
         }
         self.locate_slow(x, y)
     }
 
     /// The R-tree and strip test, without the raster shortcut.
-    fn locate_slow(&self, x: f64, y: f64) -> Option<u32> {
+    fn locate_slow(&self, x: f64, y: f64) -> Option<ZoneIdx> {
         if !(x.is_finite() && y.is_finite()) {
             return None;
         }
-        let mut best: Option<u32> = None;
+        let mut best: Option<ZoneIdx> = None;
         for env in self.tree.locate_all_at_point(&[x, y]) {
             let part = &self.parts[env.data as usize];
             if best.is_some_and(|b| b <= part.zone) {
@@ -404,13 +525,13 @@ impl ZoneIndex {
     }
 
     /// [`ZoneIndex::locate`] for many points, in parallel; results in input order.
-    pub fn locate_all(&self, points: &[[f64; 2]]) -> Vec<Option<u32>> {
+    pub fn locate_all(&self, points: &[[f64; 2]]) -> Vec<Option<ZoneIdx>> {
         points.par_iter().with_min_len(4096).map(|p| self.locate(p[0], p[1])).collect()
     }
 
     /// Exact position of a point relative to zone `zone` (JTS/GEOS semantics: a point on
-    /// an edge or vertex is `Boundary`). `Outside` for an unknown zone number.
-    pub fn position(&self, zone: u32, x: f64, y: f64) -> Position {
+    /// an edge or vertex is `Boundary`). `Outside` for a position beyond the layer.
+    pub fn position(&self, zone: ZoneIdx, x: f64, y: f64) -> Position {
         let mut inside = false;
         for env in self.tree.locate_all_at_point(&[x, y]) {
             let part = &self.parts[env.data as usize];
@@ -432,8 +553,8 @@ impl ZoneIndex {
 
     /// Every zone whose closure contains the point (inside or on the boundary), in layer
     /// order: the "covers" predicate, useful for checks and tests.
-    pub fn covering(&self, x: f64, y: f64) -> Vec<u32> {
-        let mut zones: Vec<u32> = self
+    pub fn covering(&self, x: f64, y: f64) -> Vec<ZoneIdx> {
+        let mut zones: Vec<ZoneIdx> = self
             .tree
             .locate_all_at_point(&[x, y])
             .map(|env| &self.parts[env.data as usize])

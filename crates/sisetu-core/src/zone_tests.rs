@@ -36,13 +36,13 @@ fn shared_edges_and_vertices_go_to_exactly_one_zone() {
                 .map(|(k, _)| k)
                 .collect();
             assert_eq!(owners.len(), 1, "point ({x}, {y}) owned by {owners:?}");
-            assert_eq!(index.locate(x, y), Some(owners[0] as u32));
+            assert_eq!(index.locate(x, y), Some(ZoneIdx::new(owners[0] as u32)));
         }
     }
     // The rule: right of a vertical edge, above a horizontal one.
-    assert_eq!(index.locate(1.0, 0.5), Some(1)); // zone "10"
-    assert_eq!(index.locate(0.5, 1.0), Some(3)); // zone "01"
-    assert_eq!(index.locate(1.0, 1.0), Some(4)); // zone "11"
+    assert_eq!(index.locate(1.0, 0.5), Some(ZoneIdx::new(1))); // zone "10"
+    assert_eq!(index.locate(0.5, 1.0), Some(ZoneIdx::new(3))); // zone "01"
+    assert_eq!(index.locate(1.0, 1.0), Some(ZoneIdx::new(4))); // zone "11"
 }
 
 #[test]
@@ -54,22 +54,22 @@ fn holes_and_islands() {
     let island = square(20.0, 20.0, 21.0, 21.0);
     let zones = vec![zone("a", vec![donut, island]), zone("hole", vec![square(4.0, 4.0, 6.0, 6.0)])];
     let index = ZoneIndex::new(&zones);
-    assert_eq!(index.locate(1.0, 1.0), Some(0));
-    assert_eq!(index.locate(5.0, 5.0), Some(1));
-    assert_eq!(index.locate(20.5, 20.5), Some(0));
+    assert_eq!(index.locate(1.0, 1.0), Some(ZoneIdx::new(0)));
+    assert_eq!(index.locate(5.0, 5.0), Some(ZoneIdx::new(1)));
+    assert_eq!(index.locate(20.5, 20.5), Some(ZoneIdx::new(0)));
     assert_eq!(index.locate(15.0, 15.0), None);
-    assert_eq!(index.position(0, 5.0, 5.0), Position::Outside);
-    assert_eq!(index.position(0, 4.0, 5.0), Position::Boundary);
-    assert_eq!(index.position(0, 20.5, 20.5), Position::Inside);
-    assert_eq!(index.covering(4.0, 5.0), vec![0, 1]);
+    assert_eq!(index.position(ZoneIdx::new(0), 5.0, 5.0), Position::Outside);
+    assert_eq!(index.position(ZoneIdx::new(0), 4.0, 5.0), Position::Boundary);
+    assert_eq!(index.position(ZoneIdx::new(0), 20.5, 20.5), Position::Inside);
+    assert_eq!(index.covering(4.0, 5.0), vec![ZoneIdx::new(0), ZoneIdx::new(1)]);
 }
 
 #[test]
 fn overlap_goes_to_first_zone_in_layer_order() {
     let zones = vec![zone("b", vec![square(0.0, 0.0, 2.0, 2.0)]), zone("a", vec![square(1.0, 1.0, 3.0, 3.0)])];
     let index = ZoneIndex::new(&zones);
-    assert_eq!(index.locate(1.5, 1.5), Some(0));
-    assert_eq!(index.locate(2.5, 2.5), Some(1));
+    assert_eq!(index.locate(1.5, 1.5), Some(ZoneIdx::new(0)));
+    assert_eq!(index.locate(2.5, 2.5), Some(ZoneIdx::new(1)));
 }
 
 #[test]
@@ -82,8 +82,8 @@ fn non_finite_and_degenerate_input() {
     let index = ZoneIndex::new(&zones);
     assert_eq!(index.locate(f64::NAN, 0.5), None);
     assert_eq!(index.locate(0.5, f64::INFINITY), None);
-    assert_eq!(index.locate(0.5, 0.5), Some(2));
-    assert_eq!(index.locate(0.5, 0.0), Some(2));
+    assert_eq!(index.locate(0.5, 0.5), Some(ZoneIdx::new(2)));
+    assert_eq!(index.locate(0.5, 0.0), Some(ZoneIdx::new(2)));
     assert_eq!(index.len(), 3);
 }
 
@@ -92,9 +92,9 @@ fn self_intersecting_polygon_is_deterministic() {
     // A bow tie: even-odd gives the two triangles, never a panic.
     let bowtie = polygon![(x: 0., y: 0.), (x: 2., y: 2.), (x: 2., y: 0.), (x: 0., y: 2.)];
     let index = ZoneIndex::new(&[zone("bow", vec![bowtie])]);
-    assert_eq!(index.locate(0.2, 1.0), Some(0));
+    assert_eq!(index.locate(0.2, 1.0), Some(ZoneIdx::new(0)));
     assert_eq!(index.locate(1.0, 0.2), None);
-    assert_eq!(index.locate(1.8, 1.0), Some(0));
+    assert_eq!(index.locate(1.8, 1.0), Some(ZoneIdx::new(0)));
 }
 
 #[test]
@@ -164,4 +164,79 @@ fn raster_shortcut_agrees_with_the_full_test() {
             assert_eq!(index.locate(c.x, c.y), index.locate_slow(c.x, c.y), "vertex {c:?}");
         }
     }
+}
+
+/// Exact side of `p` relative to the directed segment `a → b`: > 0 left, < 0 right, 0 on it.
+fn orient(a: (f64, f64), b: (f64, f64), p: (f64, f64)) -> f64 {
+    robust::orient2d(
+        robust::Coord { x: a.0, y: a.1 },
+        robust::Coord { x: b.0, y: b.1 },
+        robust::Coord { x: p.0, y: p.1 },
+    )
+}
+
+/// The boundary rule is exact: a point a few ulps off a sloped edge is inside exactly when
+/// it is on the inner side, as the exact orientation predicate (and JTS/GEOS) says; a point
+/// exactly on an edge follows the module docs (outer boundary: inside when the zone lies to
+/// its right). The interpolated crossing `x0 + (py − y0)·(x1 − x0)/(y1 − y0)` is off by an
+/// ulp or two for such points and used to put some outside points into the zone.
+#[test]
+fn points_next_to_sloped_edges_follow_the_exact_predicate() {
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let (mut checked, mut off_edge) = (0, 0);
+    for _ in 0..2000 {
+        // A counter-clockwise triangle with realistic projected coordinates (metres).
+        let c = (500_000.0 + next() * 1e5, 4_800_000.0 + next() * 1e5);
+        let tri = [
+            (c.0 + next() * 3e3, c.1 - 2e3 - next() * 3e3),
+            (c.0 + 3e3 + next() * 3e3, c.1 + 2e3 + next() * 3e3),
+            (c.0 - 3e3 - next() * 3e3, c.1 + next() * 3e3),
+        ];
+        let poly = Polygon::new(LineString::from(tri.to_vec()), vec![]);
+        let index = ZoneIndex::new(&[zone("t", vec![poly])]);
+        for k in 0..3 {
+            let (a, b) = (tri[k], tri[(k + 1) % 3]);
+            // A point on the line a → b, then its neighbours a few ulps to either side in x.
+            let t = 0.05 + 0.9 * next();
+            let py = a.1 + t * (b.1 - a.1);
+            let px = a.0 + (py - a.1) * (b.0 - a.0) / (b.1 - a.1);
+            let mut x = px;
+            for _ in 0..4 {
+                x = f64::from_bits(x.to_bits() - 1);
+            }
+            for _ in 0..8 {
+                let p = (x, py);
+                let sides: Vec<f64> = (0..3).map(|j| orient(tri[j], tri[(j + 1) % 3], p)).collect();
+                let want = if sides.iter().all(|&o| o > 0.0) {
+                    Some(ZoneIdx::new(0))
+                } else if sides.iter().any(|&o| o < 0.0) {
+                    None
+                } else {
+                    // Exactly on edge k (not a vertex, t is inside (0, 1)): inside when the
+                    // triangle lies to the point's right, i.e. the edge goes downwards.
+                    off_edge -= 1;
+                    (b.1 < a.1).then_some(ZoneIdx::new(0))
+                };
+                off_edge += 1;
+                assert_eq!(index.locate(p.0, p.1), want, "triangle {tri:?}, point {p:?}");
+                let pos = index.position(ZoneIdx::new(0), p.0, p.1);
+                let want_pos = match want {
+                    _ if sides.contains(&0.0) && sides.iter().all(|&o| o >= 0.0) => Position::Boundary,
+                    Some(_) => Position::Inside,
+                    None => Position::Outside,
+                };
+                assert_eq!(pos, want_pos, "triangle {tri:?}, point {p:?}");
+                checked += 1;
+                x = f64::from_bits(x.to_bits() + 1);
+            }
+        }
+    }
+    assert_eq!(checked, 2000 * 3 * 8);
+    assert!(off_edge > 40_000, "{off_edge}");
 }

@@ -1,9 +1,13 @@
 //! JTS XML predicate tests (`../shared/geodata/jts_xml`) for every point/polygon case:
 //! intersects, disjoint, contains, covers, within, coveredBy, touches, crosses, overlaps,
 //! equalsTopo and the DE-9IM `relate` matrix, derived from [`ZoneIndex::position`].
+#![allow(
+    clippy::unwrap_used,
+    reason = "test data from the JTS XML files: a malformed case should fail the test loudly"
+)]
 
 use geo::{Geometry, MultiPolygon};
-use sisetu_core::{Position, Zone, ZoneIndex};
+use sisetu_core::{Position, Zone, ZoneIdx, ZoneIndex};
 use std::str::FromStr;
 
 fn between<'a>(s: &'a str, open: &str, close: &str) -> Option<&'a str> {
@@ -73,7 +77,7 @@ fn jts_point_polygon_predicates() {
                 _ => continue,
             };
             let index = ZoneIndex::new(&[Zone::new("z", "z", poly)]);
-            let pos: Vec<Position> = pts.iter().map(|&(x, y)| index.position(0, x, y)).collect();
+            let pos: Vec<Position> = pts.iter().map(|&(x, y)| index.position(ZoneIdx::new(0), x, y)).collect();
             let any = |p: Position| pos.contains(&p);
             let intersects = any(Position::Inside) || any(Position::Boundary);
             let covered = !any(Position::Outside);

@@ -44,12 +44,19 @@ pub const GRADE_LEVELS: [&str; 4] = ["red", "orange", "yellow", "blue"];
 /// the trailing 地址 field missing altogether (six fields instead of seven).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CensusRow {
+    /// 统一社会信用代码 (the enterprise id).
     pub id: String,
+    /// 企业名称.
     pub name: String,
+    /// 经度, GCJ-02 degrees as written (six decimals in good rows).
     pub lon: String,
+    /// 纬度, GCJ-02 degrees as written (six decimals in good rows).
     pub lat: String,
+    /// 风险等级, a grade letter A–D in good rows.
     pub grade: String,
+    /// 行业类别.
     pub category: String,
+    /// 地址; empty in the ragged row (see above).
     pub address: String,
 }
 
@@ -73,17 +80,26 @@ pub struct CensusRow {
 /// decimals, grade A–D, a category and an address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum BadRow {
+    /// Empty 经度 and 纬度.
     EmptyCoords,
+    /// 经度 `87.6x`.
     UnparsableCoord,
+    /// Latitude in 经度 and longitude in 纬度.
     SwappedLonLat,
+    /// 经度 off by 100 (`187.6…`).
     LonOutOfRange,
+    /// 风险等级 `未评定`.
     UnknownGrade,
+    /// Empty 风险等级.
     EmptyGrade,
     /// Reuses the id of the good row at index `original` (0-based row index, < this row's).
     DuplicateId {
+        /// The 0-based index of the good row whose id is reused.
         original: usize,
     },
+    /// Valid coordinates outside every district.
     OutsideCity,
+    /// The trailing 地址 field is missing (six fields).
     Ragged,
 }
 
@@ -197,14 +213,17 @@ pub fn category_labels() -> impl Iterator<Item = &'static str> {
 /// Sites are spread around the centre with a 2-D Gaussian (truncated at 3 sigma).
 #[derive(Debug, Clone, Copy)]
 pub struct Cluster {
+    /// The park or area, as a reader of the map knows it.
     pub name: &'static str,
     /// The district the centre lies in (checked against the cnmaps polygons in the tests).
     /// Addresses name the district the site falls in (by [`DISTRICT_GRID`]), or this one
     /// where the grid does not reach.
     pub district: &'static str,
-    /// Centre, GCJ-02 degrees.
+    /// Centre longitude, GCJ-02 degrees.
     pub lon: f64,
+    /// Centre latitude, GCJ-02 degrees.
     pub lat: f64,
+    /// Standard deviation of the Gaussian spread, km (the same along x and y).
     pub sigma_km: f64,
     /// Share of all sites, per mille (with [`URBAN_SCATTER_WEIGHT`] the weights add up to 1000).
     pub weight: u32,

@@ -66,6 +66,7 @@
 use geo::{Contains, Point};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use sisetu_core::distance::equirectangular_m;
 use std::collections::HashSet;
 use std::io::{self, Write};
 
@@ -131,8 +132,9 @@ pub struct ShelterRow {
     pub area: Option<u32>,
     /// 容纳人数 in persons, when the record gives it (about 15 % of the rows).
     pub capacity: Option<u32>,
-    /// GCJ-02 degrees, rounded to six decimals.
+    /// Longitude, GCJ-02 degrees, rounded to six decimals.
     pub lon: f64,
+    /// Latitude, GCJ-02 degrees, rounded to six decimals.
     pub lat: f64,
     /// The district the site lies in (not written to the file).
     pub district: &'static str,
@@ -145,8 +147,9 @@ pub struct ResidentialRow {
     pub name: String,
     /// 户数 (households), 50–3000.
     pub households: u32,
-    /// GCJ-02 degrees, rounded to six decimals.
+    /// Longitude, GCJ-02 degrees, rounded to six decimals.
     pub lon: f64,
+    /// Latitude, GCJ-02 degrees, rounded to six decimals.
     pub lat: f64,
     /// The district the point lies in (not written to the file).
     pub district: &'static str,
@@ -159,8 +162,9 @@ pub struct CandidateRow {
     pub name: String,
     /// 场所类型, one of [`PLACE_TYPES`].
     pub kind: &'static str,
-    /// GCJ-02 degrees, rounded to six decimals.
+    /// Longitude, GCJ-02 degrees, rounded to six decimals.
     pub lon: f64,
+    /// Latitude, GCJ-02 degrees, rounded to six decimals.
     pub lat: f64,
     /// The district the site lies in (not written to the file).
     pub district: &'static str,
@@ -850,13 +854,6 @@ fn gauss2<R: Rng>(rng: &mut R) -> (f64, f64) {
     }
 }
 
-/// Approximate ground distance in metres (equirectangular; fine at city scale).
-fn distance_m(lon1: f64, lat1: f64, lon2: f64, lat2: f64) -> f64 {
-    let dy = (lat2 - lat1) * 110_574.0;
-    let dx = (lon2 - lon1) * 111_320.0 * ((lat1 + lat2) / 2.0).to_radians().cos();
-    (dx * dx + dy * dy).sqrt()
-}
-
 /// A point of the anchor's spread (times `scale` for Gaussians) inside the district,
 /// rounded to six decimals, at least `spacing` metres from every point in `avoid`.
 fn sample<R: Rng>(
@@ -877,7 +874,7 @@ fn sample<R: Rng>(
             Spread::Box(x0, y0, x1, y1) => (rng.gen_range(x0..x1), rng.gen_range(y0..y1)),
         };
         let (lon, lat) = (round6(lon), round6(lat));
-        if inside(s, lon, lat) && avoid.iter().all(|&(x, y)| distance_m(lon, lat, x, y) >= spacing) {
+        if inside(s, lon, lat) && avoid.iter().all(|&(x, y)| equirectangular_m((lon, lat), (x, y)) >= spacing) {
             return (lon, lat);
         }
     }

@@ -26,7 +26,7 @@ fn district_index() -> (Vec<String>, ZoneIndex) {
 }
 
 fn locate<'a>(names: &'a [String], index: &ZoneIndex, lon: f64, lat: f64) -> Option<&'a str> {
-    index.locate(lon, lat).map(|z| names[z as usize].as_str())
+    index.locate(lon, lat).map(|z| names[z.get()].as_str())
 }
 
 fn bytes<T>(rows: &[T], write: fn(&[T], &mut Vec<u8>) -> io::Result<()>) -> Vec<u8> {
@@ -261,7 +261,7 @@ fn residential_points_follow_population() {
 fn uncovered_share(shelters: &[ShelterRow], residential: &[ResidentialRow]) -> HashMap<&'static str, f64> {
     let mut out: HashMap<&'static str, (u64, u64)> = HashMap::new();
     for r in residential {
-        let covered = shelters.iter().any(|s| distance_m(s.lon, s.lat, r.lon, r.lat) <= 500.0);
+        let covered = shelters.iter().any(|s| equirectangular_m((s.lon, s.lat), (r.lon, r.lat)) <= 500.0);
         let e = out.entry(r.district).or_default();
         e.1 += u64::from(r.households);
         if !covered {
@@ -303,7 +303,7 @@ fn the_demo_shows_real_gaps() {
     let in_gaps = candidates
         .iter()
         .filter(|c| !core.contains(&c.district))
-        .filter(|c| shelters.iter().all(|s| distance_m(s.lon, s.lat, c.lon, c.lat) > 500.0))
+        .filter(|c| shelters.iter().all(|s| equirectangular_m((s.lon, s.lat), (c.lon, c.lat)) > 500.0))
         .count();
     assert!(in_gaps >= 20, "{in_gaps}");
 }

@@ -40,6 +40,7 @@ use geo::{
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use sisetu_core::distance::equirectangular_m;
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
 
@@ -105,9 +106,10 @@ pub struct RoundChanges {
     pub added: Vec<String>,
     /// (id, round-1 grade, round-2 grade), one step apart.
     pub regraded: Vec<(String, String, String)>,
-    /// (id, distance in metres between the two positions). The distance is equirectangular
-    /// (110,574 m per degree of latitude, 111,320 m · cos(mean latitude) per degree of
-    /// longitude) on the six-decimal coordinates as written; always 300–3000 m.
+    /// (id, distance in metres between the two positions). The distance is
+    /// [`sisetu_core::distance::equirectangular_m`] (110,574 m per degree of latitude,
+    /// 111,320 m · cos(mean latitude) per degree of longitude) on the six-decimal coordinates
+    /// as written; always 300–3000 m.
     pub moved: Vec<(String, f64)>,
     /// (id, round-1 district, round-2 district) of the moved sites that changed district
     /// (by the polygons of `geodata/urumqi/districts.geojson`).
@@ -226,7 +228,8 @@ pub fn census_next_round(
                 let name = districts()[new].name.as_str();
                 let address = address(&mut move_rng, name);
                 let (slon, slat) = (format!("{nlon:.6}"), format!("{nlat:.6}"));
-                let metres = distance_m(lon, lat, slon.parse().unwrap_or(nlon), slat.parse().unwrap_or(nlat));
+                let metres =
+                    equirectangular_m((lon, lat), (slon.parse().unwrap_or(nlon), slat.parse().unwrap_or(nlat)));
                 changes.insert(i, Change::Move { lon: slon, lat: slat, address });
                 moved.push((i, metres));
                 if across {
@@ -344,13 +347,6 @@ fn round6(v: f64) -> f64 {
     (v * 1e6).round() / 1e6
 }
 
-/// Equirectangular ground distance in metres (as in [`RoundChanges::moved`]).
-pub fn distance_m(lon1: f64, lat1: f64, lon2: f64, lat2: f64) -> f64 {
-    let dy = (lat2 - lat1) * 110_574.0;
-    let dx = (lon2 - lon1) * 111_320.0 * ((lat1 + lat2) / 2.0).to_radians().cos();
-    (dx * dx + dy * dy).sqrt()
-}
-
 // ---------------------------------------------------------------------------------------------
 // Districts (compiled in)
 
@@ -435,6 +431,7 @@ pub enum GapKind {
 /// A deliberate gap: land of a district that no grid covers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GridGap {
+    /// How the gap was made.
     pub kind: GapKind,
     /// The grid removed or shrunk.
     pub code: String,
@@ -453,11 +450,15 @@ pub struct GridGap {
 /// A deliberate overlap: grid `code` enlarged by a strip of `width_m` into `neighbour`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GridOverlap {
+    /// The grid enlarged.
     pub code: String,
+    /// The grid it was enlarged into.
     pub neighbour: String,
+    /// Strip width in metres.
     pub width_m: f64,
     /// The strip covered by both grids, lon/lat.
     pub geometry: MultiPolygon<f64>,
+    /// Its area, m² in the metric frame.
     pub area_m2: f64,
     /// Ids of the round-2 sites strictly inside the strip.
     pub sites: Vec<String>,
@@ -574,7 +575,7 @@ fn densify(mp: &MultiPolygon<f64>, xs: &[f64], ys: &[f64]) -> MultiPolygon<f64> 
 }
 
 /// Rounds every coordinate to 1e-6°, drops repeated points and empty parts.
-fn snap(mp: MultiPolygon<f64>) -> MultiPolygon<f64> {
+fn snap(mp: &MultiPolygon<f64>) -> MultiPolygon<f64> {
     let mut mp = mp.map_coords(|c| Coord { x: round6(c.x), y: round6(c.y) });
     mp.remove_repeated_points_mut();
     MultiPolygon(mp.0.into_iter().filter(|p| p.exterior().0.len() >= 4 && p.unsigned_area() > 0.0).collect())
@@ -644,7 +645,7 @@ fn district_pieces(d: &District, side: f64) -> (Vec<Piece>, Vec<f64>, Vec<f64>) 
             {
                 continue;
             }
-            let cut = snap(square.to_polygon().intersection(&dense));
+            let cut = snap(&square.to_polygon().intersection(&dense));
             for p in cut.0 {
                 let geometry = MultiPolygon(vec![p]);
                 let area = area_m2(&geometry);
@@ -689,7 +690,7 @@ fn district_pieces(d: &District, side: f64) -> (Vec<Piece>, Vec<f64>, Vec<f64>) 
         let sliver = pieces.remove(p);
         let q = if q > p { q - 1 } else { q };
         let target = &mut pieces[q];
-        target.geometry = snap(target.geometry.union(&sliver.geometry));
+        target.geometry = snap(&target.geometry.union(&sliver.geometry));
         if sliver.area > target.area {
             target.col = sliver.col;
             target.row = sliver.row;
@@ -835,16 +836,39 @@ struct Cell {
 /// order, each district's numbered from the north-west.
 pub fn urumqi_grids(seed: u64, census: &[CensusRow]) -> (Vec<Grid>, GridDefects) {
     let sites = valid_sites(census);
-    let mut grids: Vec<Grid> = Vec::new();
-    let mut cells: Vec<Cell> = Vec::new();
-    let mut lines: Vec<(Vec<f64>, Vec<f64>)> = Vec::new();
+    let Layout { mut grids, cells, lines } = plain_grids();
+    let mut rng = rng_for(seed, 21);
+    let mut defects = GridDefects::default();
+    let removed = remove_small_grid(&mut rng, &grids, &sites, &mut defects);
+    let pairs = neighbour_pairs(&grids, &cells, &lines);
+    let mut picker = PairPicker { pairs: &pairs, cells: &cells, used: HashSet::from([removed]) };
+    shrink_grids(&mut rng, &mut picker, &mut grids, &sites, &mut defects);
+    enlarge_grids(&mut rng, &mut picker, &mut grids, &sites, &mut defects);
+    let empty = empty_persons(&mut rng, &grids, &sites, removed, &mut defects);
+    assign_persons(seed, &mut grids, &empty);
+    grids.remove(removed);
+    (grids, defects)
+}
+
+/// The grids of the 8 districts before any defect, where each came from, and per district the
+/// vertical and horizontal cut lines.
+struct Layout {
+    grids: Vec<Grid>,
+    cells: Vec<Cell>,
+    lines: Vec<(Vec<f64>, Vec<f64>)>,
+}
+
+/// Every district cut into squares ([`GRID_SQUARE_M`]), slivers merged, numbered per
+/// district from the north-west; persons and phones still empty.
+fn plain_grids() -> Layout {
+    let mut layout = Layout { grids: Vec::new(), cells: Vec::new(), lines: Vec::new() };
     for (di, d) in districts().iter().enumerate() {
         let side = GRID_SQUARE_M.iter().find(|(n, _)| *n == d.name).map_or(25000.0, |&(_, s)| s);
         let (pieces, xs, ys) = district_pieces(d, side);
         for (k, p) in pieces.into_iter().enumerate() {
             let no = format!("{:03}", k + 1);
-            cells.push(Cell { district: di, col: p.col, row: p.row, square: p.square, plain: p.plain });
-            grids.push(Grid {
+            layout.cells.push(Cell { district: di, col: p.col, row: p.row, square: p.square, plain: p.plain });
+            layout.grids.push(Grid {
                 code: format!("{}-{no}", d.adcode),
                 name: format!("{}第{no}网格", d.name),
                 district: d.name.clone(),
@@ -853,22 +877,24 @@ pub fn urumqi_grids(seed: u64, census: &[CensusRow]) -> (Vec<Grid>, GridDefects)
                 geometry: p.geometry,
             });
         }
-        lines.push((xs, ys));
+        layout.lines.push((xs, ys));
     }
-    let is_urban = |g: &Grid| URBAN_DISTRICTS.contains(&g.district.as_str());
+    layout
+}
 
-    let mut rng = rng_for(seed, 21);
-    let mut used: HashSet<usize> = HashSet::new();
-    let mut defects = GridDefects::default();
+fn is_urban(g: &Grid) -> bool {
+    URBAN_DISTRICTS.contains(&g.district.as_str())
+}
 
-    // Gap 1: a small urban grid with a few sites, removed.
+/// Gap 1: picks a small urban grid (under half a 4 km square) holding 2–8 sites and records
+/// it as removed; returns its index (the caller removes it at the end).
+fn remove_small_grid(rng: &mut ChaCha8Rng, grids: &[Grid], sites: &[Site<'_>], defects: &mut GridDefects) -> usize {
     let side_urban = 4000.0 * 4000.0;
     let candidates: Vec<usize> = (0..grids.len())
         .filter(|&g| is_urban(&grids[g]) && area_m2(&grids[g].geometry) < 0.5 * side_urban)
-        .filter(|&g| (2..=8).contains(&sites_inside(&sites, &grids[g].geometry).len()))
+        .filter(|&g| (2..=8).contains(&sites_inside(sites, &grids[g].geometry).len()))
         .collect();
-    let removed = *candidates.choose(&mut rng).expect("a small urban grid with a few sites");
-    used.insert(removed);
+    let removed = *candidates.choose(rng).expect("a small urban grid with a few sites");
     defects.gaps.push(GridGap {
         kind: GapKind::Removed,
         code: grids[removed].code.clone(),
@@ -876,15 +902,21 @@ pub fn urumqi_grids(seed: u64, census: &[CensusRow]) -> (Vec<Grid>, GridDefects)
         width_m: 0.0,
         geometry: grids[removed].geometry.clone(),
         area_m2: area_m2(&grids[removed].geometry),
-        sites: sites_inside(&sites, &grids[removed].geometry).into_iter().map(str::to_string).collect(),
+        sites: sites_inside(sites, &grids[removed].geometry).into_iter().map(str::to_string).collect(),
     });
+    removed
+}
 
-    // Pairs of plain urban grids in neighbouring squares of one district sharing at least 2 km
-    // of square edge: (a, b, direction from a to b), in grid order.
-    let mut pairs: Vec<(usize, usize, (i64, i64))> = Vec::new();
+/// Two grids `(a, b)` in neighbouring squares and the direction from `a` to `b`.
+type Pair = (usize, usize, (i64, i64));
+
+/// Pairs of plain urban grids in neighbouring squares of one district sharing at least 2 km
+/// of square edge, in grid order.
+fn neighbour_pairs(grids: &[Grid], cells: &[Cell], lines: &[(Vec<f64>, Vec<f64>)]) -> Vec<Pair> {
+    let mut pairs: Vec<Pair> = Vec::new();
     let edges: Vec<_> = grids
         .iter()
-        .zip(&cells)
+        .zip(cells)
         .map(|(g, c)| cut_edges(&g.geometry, &lines[c.district].0, &lines[c.district].1))
         .collect();
     for a in 0..grids.len() {
@@ -903,46 +935,73 @@ pub fn urumqi_grids(seed: u64, census: &[CensusRow]) -> (Vec<Grid>, GridDefects)
             }
         }
     }
-    let pick_pair = |rng: &mut ChaCha8Rng,
-                     used: &mut HashSet<usize>,
-                     ok: &dyn Fn(usize, usize, (i64, i64)) -> bool,
-                     other_district: Option<usize>|
-     -> (usize, usize, (i64, i64)) {
-        let free = |&&(a, b, _): &&(usize, usize, (i64, i64))| !used.contains(&a) && !used.contains(&b);
-        let mut c: Vec<_> = pairs
+    pairs
+}
+
+/// Draws pairs of neighbouring grids for the defects, never reusing a grid.
+struct PairPicker<'a> {
+    pairs: &'a [Pair],
+    cells: &'a [Cell],
+    /// Grids already touched by a defect.
+    used: HashSet<usize>,
+}
+
+impl PairPicker<'_> {
+    /// A free pair that passes `ok`, preferably with `a` outside `other_district`; marks both
+    /// grids used.
+    fn pick(
+        &mut self,
+        rng: &mut ChaCha8Rng,
+        ok: &dyn Fn(usize, usize, (i64, i64)) -> bool,
+        other_district: Option<usize>,
+    ) -> Pair {
+        let used = &self.used;
+        let free = |&&(a, b, _): &&Pair| !used.contains(&a) && !used.contains(&b);
+        let mut c: Vec<Pair> = self
+            .pairs
             .iter()
             .filter(free)
-            .filter(|&&(a, _, _)| other_district.is_none_or(|d| cells[a].district != d))
+            .filter(|&&(a, _, _)| other_district.is_none_or(|d| self.cells[a].district != d))
             .filter(|&&(a, b, dir)| ok(a, b, dir))
             .copied()
             .collect();
         if c.is_empty() {
-            c = pairs.iter().filter(free).filter(|&&(a, b, dir)| ok(a, b, dir)).copied().collect();
+            c = self.pairs.iter().filter(free).filter(|&&(a, b, dir)| ok(a, b, dir)).copied().collect();
         }
         let &(a, b, dir) = c.choose(rng).expect("a pair of neighbouring urban grids");
-        used.insert(a);
-        used.insert(b);
+        self.used.insert(a);
+        self.used.insert(b);
         (a, b, dir)
-    };
+    }
+}
 
-    // Gaps 2 and 3: shrink by a strip with a few sites in it.
+/// Gaps 2 and 3: two grids (of two districts where possible) shrunk by a strip of 300 m and
+/// 500 m along the edge shared with a neighbour, each strip holding 1–8 sites.
+fn shrink_grids(
+    rng: &mut ChaCha8Rng,
+    picker: &mut PairPicker<'_>,
+    grids: &mut [Grid],
+    sites: &[Site<'_>],
+    defects: &mut GridDefects,
+) {
+    let cells = picker.cells;
     let mut first_district = None;
     for width in [300.0, 500.0] {
-        let cut = |a: usize, dir: (i64, i64)| -> (MultiPolygon<f64>, MultiPolygon<f64>) {
+        let cut = |grids: &[Grid], a: usize, dir: (i64, i64)| -> (MultiPolygon<f64>, MultiPolygon<f64>) {
             let (s, line) = strip(&cells[a].square, dir, width, true);
             let dense = densify_line(&grids[a].geometry, dir, line);
             let s = MultiPolygon(vec![s.to_polygon()]);
-            (snap(dense.difference(&s)), snap(dense.intersection(&s)))
+            (snap(&dense.difference(&s)), snap(&dense.intersection(&s)))
         };
         let ok = |a: usize, _: usize, dir: (i64, i64)| {
-            let (rest, gap) = cut(a, dir);
-            let n = sites_inside(&sites, &gap).len();
+            let (rest, gap) = cut(grids, a, dir);
+            let n = sites_inside(sites, &gap).len();
             let (s, _) = strip(&cells[a].square, dir, width, true);
             rest.0.len() == 1 && (1..=8).contains(&n) && !sites.iter().any(|p| on_rect_boundary(&s, p.lon, p.lat))
         };
-        let (a, b, dir) = pick_pair(&mut rng, &mut used, &ok, first_district);
+        let (a, b, dir) = picker.pick(rng, &ok, first_district);
         first_district = Some(cells[a].district);
-        let (rest, gap) = cut(a, dir);
+        let (rest, gap) = cut(grids, a, dir);
         grids[a].geometry = rest;
         defects.gaps.push(GridGap {
             kind: GapKind::Shrunk,
@@ -950,38 +1009,57 @@ pub fn urumqi_grids(seed: u64, census: &[CensusRow]) -> (Vec<Grid>, GridDefects)
             neighbour: Some(grids[b].code.clone()),
             width_m: width,
             area_m2: area_m2(&gap),
-            sites: sites_inside(&sites, &gap).into_iter().map(str::to_string).collect(),
+            sites: sites_inside(sites, &gap).into_iter().map(str::to_string).collect(),
             geometry: gap,
         });
     }
+}
 
-    // Overlaps 1 and 2: enlarge into the neighbour.
+/// Overlaps 1 and 2: two grids (of two districts where possible) enlarged by a strip of 200 m
+/// and 400 m into a neighbour.
+fn enlarge_grids(
+    rng: &mut ChaCha8Rng,
+    picker: &mut PairPicker<'_>,
+    grids: &mut [Grid],
+    sites: &[Site<'_>],
+    defects: &mut GridDefects,
+) {
+    let cells = picker.cells;
     let mut first_district = None;
     for width in [200.0, 400.0] {
-        let grow = |a: usize, b: usize, dir: (i64, i64)| -> (MultiPolygon<f64>, MultiPolygon<f64>) {
+        let grow = |grids: &[Grid], a: usize, b: usize, dir: (i64, i64)| -> (MultiPolygon<f64>, MultiPolygon<f64>) {
             let (s, line) = strip(&cells[a].square, dir, width, false);
             let dense = densify_line(&grids[b].geometry, dir, line);
-            let part = snap(dense.intersection(&MultiPolygon(vec![s.to_polygon()])));
-            (snap(grids[a].geometry.union(&part)), part)
+            let part = snap(&dense.intersection(&MultiPolygon(vec![s.to_polygon()])));
+            (snap(&grids[a].geometry.union(&part)), part)
         };
-        let ok = |a: usize, b: usize, dir: (i64, i64)| grow(a, b, dir).0 .0.len() == 1;
-        let (a, b, dir) = pick_pair(&mut rng, &mut used, &ok, first_district);
+        let ok = |a: usize, b: usize, dir: (i64, i64)| grow(grids, a, b, dir).0 .0.len() == 1;
+        let (a, b, dir) = picker.pick(rng, &ok, first_district);
         first_district = Some(cells[a].district);
-        let (grown, overlap) = grow(a, b, dir);
+        let (grown, overlap) = grow(grids, a, b, dir);
         grids[a].geometry = grown;
         defects.overlaps.push(GridOverlap {
             code: grids[a].code.clone(),
             neighbour: grids[b].code.clone(),
             width_m: width,
             area_m2: area_m2(&overlap),
-            sites: sites_inside(&sites, &overlap).into_iter().map(str::to_string).collect(),
+            sites: sites_inside(sites, &overlap).into_iter().map(str::to_string).collect(),
             geometry: overlap,
         });
     }
+}
 
-    // Empty 负责人: two urban grids with red/orange sites, one of 头屯河区, one rural.
+/// Empty 负责人: two urban grids with red/orange sites, one of 头屯河区, one rural (never the
+/// removed grid). Records them in `defects`; returns their indices, sorted.
+fn empty_persons(
+    rng: &mut ChaCha8Rng,
+    grids: &[Grid],
+    sites: &[Site<'_>],
+    removed: usize,
+    defects: &mut GridDefects,
+) -> Vec<usize> {
     let red_orange = |g: &Grid| {
-        let ids: HashSet<&str> = sites_inside(&sites, &g.geometry).into_iter().collect();
+        let ids: HashSet<&str> = sites_inside(sites, &g.geometry).into_iter().collect();
         sites.iter().any(|s| s.red_orange && ids.contains(s.id))
     };
     let mut empty: Vec<usize> = Vec::new();
@@ -994,7 +1072,7 @@ pub fn urumqi_grids(seed: u64, census: &[CensusRow]) -> (Vec<Grid>, GridDefects)
                 d => grids[g].district == d,
             })
             .collect();
-        empty.extend(c.choose_multiple(&mut rng, k).copied());
+        empty.extend(c.choose_multiple(rng, k).copied());
     }
     empty.sort_unstable();
     defects.empty_person = empty.iter().map(|&g| grids[g].code.clone()).collect();
@@ -1003,8 +1081,12 @@ pub fn urumqi_grids(seed: u64, census: &[CensusRow]) -> (Vec<Grid>, GridDefects)
         .filter(|&&g| is_urban(&grids[g]) && red_orange(&grids[g]))
         .map(|&g| grids[g].code.clone())
         .collect();
+    empty
+}
 
-    // Persons and phones (unique names).
+/// Persons and phones (unique names) for every grid but the `empty` ones; a name and a phone
+/// are drawn for those too, so that the others do not depend on which grids are empty.
+fn assign_persons(seed: u64, grids: &mut [Grid], empty: &[usize]) {
     let mut rng = rng_for(seed, 22);
     let mut names: HashSet<String> = HashSet::new();
     for (g, grid) in grids.iter_mut().enumerate() {
@@ -1020,9 +1102,6 @@ pub fn urumqi_grids(seed: u64, census: &[CensusRow]) -> (Vec<Grid>, GridDefects)
             grid.phone = tel;
         }
     }
-
-    grids.remove(removed);
-    (grids, defects)
 }
 
 fn on_rect_boundary(r: &Rect<f64>, lon: f64, lat: f64) -> bool {

@@ -105,7 +105,7 @@ fn check_round(
         } else if let Some(&metres) = moved.get(id) {
             let p = |r: &CensusRow| (r.lon.parse::<f64>().unwrap(), r.lat.parse::<f64>().unwrap());
             let ((x1, y1), (x2, y2)) = (p(a), p(b));
-            let d = distance_m(x1, y1, x2, y2);
+            let d = equirectangular_m((x1, y1), (x2, y2));
             assert!((d - metres).abs() < 1e-6, "{id}: {d} vs {metres}");
             assert!((300.0..=3000.0).contains(&d), "{id} moved {d} m");
             let (d1, d2) = (name_of(district_at(x1, y1)), name_of(district_at(x2, y2)));

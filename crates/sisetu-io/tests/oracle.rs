@@ -2,8 +2,12 @@
 //! (`../shared/geodata/oracle/`), on all nine real boundary files.
 //!
 //! Points more than 50 m from an edge must agree exactly (the set of covering units).
-//! Points closer than that are boundary cases: sisetu's answer must then be one of the
-//! units shapely says cover the point, or none.
+//! Points closer than that are boundary cases: when sisetu assigns the point, the unit must
+//! be one that shapely says covers it (the boundary rule in `sisetu_core::zone` never puts a
+//! point into a unit whose closure does not hold it); sisetu may leave a point on the outer
+//! boundary unassigned.
+#![allow(clippy::unwrap_used, reason = "test data: a malformed oracle file should fail the test loudly")]
+#![allow(clippy::print_stderr, reason = "each case reports how many points it checked")]
 
 use sisetu_core::ZoneIndex;
 use sisetu_io::text::TextEncoding;
@@ -35,8 +39,8 @@ fn check(boundary: &str, oracle: &str, id_key: &str, strip_prefix: &str) {
         let mut want: Vec<&str> = rec[3].split(';').filter(|s| !s.is_empty()).collect();
         want.sort_unstable();
         let dist: f64 = rec[4].parse().unwrap();
-        let got = index.locate(lon, lat).map(|z| ids[z as usize].as_str());
-        let mut covering: Vec<&str> = index.covering(lon, lat).iter().map(|z| ids[*z as usize].as_str()).collect();
+        let got = index.locate(lon, lat).map(|z| ids[z.get()].as_str());
+        let mut covering: Vec<&str> = index.covering(lon, lat).iter().map(|z| ids[z.get()].as_str()).collect();
         covering.sort_unstable();
         if dist > 50.0 {
             assert_eq!(covering, want, "{boundary} {pid} ({lon}, {lat}) covering");
@@ -46,7 +50,7 @@ fn check(boundary: &str, oracle: &str, id_key: &str, strip_prefix: &str) {
         } else {
             boundary_cases += 1;
             if let Some(g) = got {
-                assert!(want.contains(&g) || want.is_empty(), "{boundary} {pid}: sisetu says {g}, shapely {want:?}");
+                assert!(want.contains(&g), "{boundary} {pid}: sisetu says {g}, shapely {want:?}");
             }
             if got.map(|g| vec![g]).unwrap_or_default() == want {
                 boundary_agree += 1;

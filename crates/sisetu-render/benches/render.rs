@@ -3,6 +3,9 @@
 //! 10,000 service circles and 10,000 markers add to the districts alone.
 //!
 //! `cargo bench -p sisetu-render --bench render`
+#![allow(clippy::unwrap_used, reason = "bench set-up: missing data or a failed render should stop the bench")]
+#![allow(clippy::print_stderr, reason = "the bench reports the size of its scene and its PNG on stderr")]
+#![allow(missing_docs, reason = "criterion_main! generates an undocumented main")]
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -36,7 +39,7 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("render");
     g.sample_size(10);
     g.bench_function("a3_300dpi_1m_sites_40k_cells", |b| {
-        b.iter(|| render(&page, &style, &font, &text, &content).expect("render"))
+        b.iter(|| render(&page, &style, &font, &text, &content).expect("render"));
     });
     // A shelter-coverage map: 10,000 service circles and 10,000 markers over the districts.
     let shelters = common::synthetic_sites(10_000, 8);
@@ -67,10 +70,10 @@ fn bench(c: &mut Criterion) {
     let coverage = MapContent { circles: &circles, markers: &markers, ..MapContent::new(&districts) };
     let plain = MapContent::new(&districts);
     g.bench_function("a3_300dpi_districts", |b| {
-        b.iter(|| render(&page, &style, &font, &text, &plain).expect("render"))
+        b.iter(|| render(&page, &style, &font, &text, &plain).expect("render"));
     });
     g.bench_function("a3_300dpi_10k_circles_10k_markers", |b| {
-        b.iter(|| render(&page, &style, &font, &text, &coverage).expect("render"))
+        b.iter(|| render(&page, &style, &font, &text, &coverage).expect("render"));
     });
     g.finish();
 }

@@ -8,7 +8,7 @@ use tiny_skia::{FillRule, LineCap, LineJoin, Paint, Path, PathBuilder, Pixmap, R
 
 use crate::layout::{Geo, IRect};
 use crate::text::Font;
-use crate::{Area, Circle, Fill, MapContent, Marker, MarkerShape, Rgba, SitePoint, Style};
+use crate::{Area, Circle, Fill, MapContent, Marker, MarkerShape, Rgba, RiskLevel, SitePoint, Style};
 
 /// Text colour (near-black).
 pub(crate) const INK: Rgba = Rgba(0x1A, 0x1A, 0x1A, 255);
@@ -188,7 +188,7 @@ fn fill_by_level(pm: &mut Pixmap, areas: &[&Area], geo: &Geo, style: &Style) {
         pm.fill_path(&p, &paint(style.no_data), FillRule::Winding, Transform::identity(), None);
     }
     for li in DRAW_ORDER {
-        if let Some(p) = path_of(areas.iter().copied().filter(|a| a.level.map(|l| l.index()) == Some(li)), geo) {
+        if let Some(p) = path_of(areas.iter().copied().filter(|a| a.level.map(RiskLevel::index) == Some(li)), geo) {
             let c = style.colors[li].with_opacity(style.fill_opacity);
             pm.fill_path(&p, &paint(c), FillRule::Winding, Transform::identity(), None);
         }
@@ -822,7 +822,7 @@ fn div255(v: u32) -> u8 {
 /// Veils the frame outside `focus` in translucent white and draws its boundary heavier.
 fn veil_outside(pm: &mut Pixmap, geo: &Geo, style: &Style, focus: &Area, frame: IRect, s: f32) {
     let mut pb = PathBuilder::new();
-    if let Some(r) = tiny_skia::Rect::from_ltrb(frame.x0 as f32, frame.y0 as f32, frame.x1 as f32, frame.y1 as f32) {
+    if let Some(r) = Rect::from_ltrb(frame.x0 as f32, frame.y0 as f32, frame.x1 as f32, frame.y1 as f32) {
         pb.push_rect(r);
     }
     push_multipolygon(&mut pb, &focus.geometry, geo);

@@ -1,5 +1,6 @@
 //! Map furniture: legend, scale bar, north arrow, and the choice of frame corners for them.
 
+use sisetu_core::format::thousands;
 use tiny_skia::{FillRule, Mask, Path, PathBuilder, Pixmap, Transform};
 
 use crate::draw::{self, draw_text, fill_rect, paint, stroke, stroke_rect, TextStyle, INK, SITE_LINE, WHITE};
@@ -9,19 +10,6 @@ use crate::{Fill, MapContent, MarkerShape, Rgba, RiskLevel, Style, Swatch};
 
 /// Legend border and swatch outlines.
 const LINE: Rgba = Rgba(0x59, 0x59, 0x59, 255);
-
-/// Formats a count with thousands separators: `1234567` → `1,234,567`.
-pub(crate) fn group(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
-}
 
 /// The symbol of a legend row.
 enum Sym {
@@ -82,7 +70,7 @@ impl Legend {
                     } else {
                         Sym::Rect(c.with_opacity(style.fill_opacity))
                     };
-                    Row { sym, name: l.zh().to_string(), count: group(content.legend_counts[l.index()]), mid: 0.0 }
+                    Row { sym, name: l.zh().to_string(), count: thousands(content.legend_counts[l]), mid: 0.0 }
                 })
                 .collect();
             let filled = match content.fill {
@@ -333,7 +321,7 @@ impl NorthArrow {
             pm.fill_path(&p, &paint(INK), FillRule::Winding, Transform::identity(), None);
         }
         if let Some(p) = &whole {
-            pm.stroke_path(p, &paint(INK), &draw::stroke(self.line), Transform::identity(), None);
+            pm.stroke_path(p, &paint(INK), &stroke(self.line), Transform::identity(), None);
         }
     }
 }

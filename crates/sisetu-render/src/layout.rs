@@ -190,6 +190,192 @@ fn fit_size(font: &Font, text: &str, size: f32, max_w: f32) -> f32 {
     }
 }
 
+/// Where the title block, the map frame and the footer go on a page of `w` × `h` px.
+struct PageLayout<'t> {
+    /// Pixels per point (`dpi / 72`).
+    s: f32,
+    /// Page margin, px.
+    margin: f32,
+    /// Page size, px.
+    size: (u32, u32),
+    /// Page width, px.
+    wf: f32,
+    /// The map frame.
+    frame: IRect,
+    /// The bottom of the title block at the nominal text sizes (before a title too wide for
+    /// the page is shrunk), for the minimum page size in error messages.
+    nominal_y: f32,
+    title_txt: &'t str,
+    sub_txt: &'t str,
+    /// Size and baseline of the title and the subtitle, when they are drawn.
+    title: Option<(f32, f32)>,
+    subtitle: Option<(f32, f32)>,
+    footer_lines: Vec<&'t str>,
+    /// Footer font size, line height and block height, px.
+    fsize: f32,
+    line_h: f32,
+    footer_h: f32,
+}
+
+impl<'t> PageLayout<'t> {
+    fn new(page: &Page, style: &Style, font: &Font, text: &MapText<'t>, (w, h): (u32, u32)) -> Self {
+        let s = page.dpi / 72.0;
+        let (wf, hf) = (w as f32, h as f32);
+        let margin = page.margin_mm / 25.4 * page.dpi;
+        let avail_w = wf - 2.0 * margin;
+
+        // Title block. The minimum page size is computed with the nominal sizes, before a
+        // title too wide for the page is shrunk to fit.
+        let title_txt = text.title.trim();
+        let sub_txt = text.subtitle.map(str::trim).unwrap_or("");
+        let title_size = style.title_pt * s;
+        let sub_size = (style.title_pt * 0.6).max(style.legend_pt) * s;
+        let title_block = |title_size: f32, sub_size: f32| {
+            let mut y = margin;
+            let mut title = None;
+            let mut subtitle = None;
+            if !title_txt.is_empty() {
+                let base = y + font.cjk_top(title_size);
+                y = base + 0.2 * title_size;
+                title = Some((title_size, base));
+            }
+            if !sub_txt.is_empty() {
+                let base = y + 0.35 * sub_size + font.cjk_top(sub_size);
+                y = base + 0.2 * sub_size;
+                subtitle = Some((sub_size, base));
+            }
+            if title.is_some() || subtitle.is_some() {
+                y += 0.45 * style.title_pt * s;
+            }
+            (y, title, subtitle)
+        };
+        let (nominal_y, _, _) = title_block(title_size, sub_size);
+        let (y, title, subtitle) = title_block(
+            fit_size(font, title_txt, title_size, avail_w.max(1.0)),
+            fit_size(font, sub_txt, sub_size, avail_w.max(1.0)),
+        );
+        // Footer block.
+        let fsize = style.footer_pt * s;
+        let line_h = 1.45 * fsize;
+        let footer_lines: Vec<&str> = text.footer.iter().map(|l| l.trim_end()).collect();
+        let footer_h = if footer_lines.is_empty() { 0.0 } else { 0.6 * fsize + footer_lines.len() as f32 * line_h };
+        let frame = IRect {
+            x0: margin.round() as i32,
+            y0: y.round() as i32,
+            x1: (wf - margin).round() as i32,
+            y1: (hf - margin - footer_h).round() as i32,
+        };
+        PageLayout {
+            s,
+            margin,
+            size: (w, h),
+            wf,
+            frame,
+            nominal_y,
+            title_txt,
+            sub_txt,
+            title,
+            subtitle,
+            footer_lines,
+            fsize,
+            line_h,
+            footer_h,
+        }
+    }
+
+    /// The page width between the margins, px.
+    fn avail_w(&self) -> f32 {
+        self.wf - 2.0 * self.margin
+    }
+
+    /// The furniture must fit: the legend may take at most a quarter of the frame.
+    fn check_room(&self, page: &Page, legend: &Legend, arrow: &NorthArrow, lp: f32) -> Result<(), RenderError> {
+        let (frame, margin) = (self.frame, self.margin);
+        let inset = 0.8 * lp;
+        let bar_h_est = 2.4 * lp;
+        let need_w = 2.0 * legend.w + 3.0 * inset;
+        let need_h = (2.0 * legend.h).max(arrow.h + bar_h_est) + 3.0 * inset;
+        if (frame.w() as f32) < need_w || (frame.h() as f32) < need_h {
+            let min_w = (need_w + 2.0 * margin).ceil();
+            let min_h = (need_h + (self.nominal_y - margin) + self.footer_h + 2.0 * margin).ceil();
+            let pixels_hint = if matches!(page.size, PageSize::Pixels(..)) { ", a lower dpi" } else { "" };
+            return Err(RenderError::PageTooSmall(format!(
+                "the page is {} × {} px at {} dpi, but the title, legend, footer and map frame need at least \
+                 {min_w} × {min_h} px; use a larger page{pixels_hint}, smaller margins or smaller font sizes",
+                self.size.0, self.size.1, page.dpi
+            )));
+        }
+        Ok(())
+    }
+
+    /// Title and subtitle centred above the frame, footer lines below it.
+    fn draw_texts(&self, pm: &mut Pixmap, font: &Font) {
+        if let Some((size, base)) = self.title {
+            let x = (self.wf - font.width(self.title_txt, size)) / 2.0;
+            draw_text(pm, font, self.title_txt, x, base, TextStyle { size, color: INK, bold: 0.035, halo: 0.0 });
+        }
+        if let Some((size, base)) = self.subtitle {
+            let x = (self.wf - font.width(self.sub_txt, size)) / 2.0;
+            draw_text(pm, font, self.sub_txt, x, base, TextStyle { size, color: GREY_TEXT, bold: 0.0, halo: 0.0 });
+        }
+        let fsize = self.fsize;
+        let mut base = self.frame.y1 as f32 + 0.6 * fsize + font.cjk_top(fsize) + 0.1 * fsize;
+        for line in &self.footer_lines {
+            let size = fit_size(font, line, fsize, self.avail_w().max(1.0));
+            let style = TextStyle { size, color: GREY_TEXT, bold: 0.0, halo: 0.0 };
+            draw_text(pm, font, line, self.frame.x0 as f32, base, style);
+            base += self.line_h;
+        }
+    }
+}
+
+/// The world → pixel transform that fits `extent` into `frame`, or an error when the extent
+/// cannot be drawn (not finite, or degenerate at this page size).
+fn fit_transform(extent: &Rect<f64>, frame: IRect) -> Result<Geo, RenderError> {
+    let geo = Geo::fit(extent, frame);
+    if !(geo.k.is_finite()
+        && geo.k > 0.0
+        && geo.world_file().lines().all(|l| l.parse::<f64>().is_ok_and(f64::is_finite)))
+    {
+        return Err(RenderError::Invalid(format!(
+            "the map extent ({} × {} m) cannot be drawn at this page size; give an extent in metres of the \
+             working CRS",
+            extent.width(),
+            extent.height()
+        )));
+    }
+    Ok(geo)
+}
+
+/// The boxes of the legend, the north arrow and the scale bar: the legend in the frame corner
+/// where it hides the least data, then the north arrow in a free upper corner and the scale
+/// bar in a free lower corner.
+fn furniture_boxes(
+    pm: &Pixmap,
+    districts: Option<&tiny_skia::Path>,
+    frame: IRect,
+    inset: f32,
+    sizes: [(f32, f32); 3],
+) -> [[f32; 4]; 3] {
+    let [legend, arrow, bar] = sizes;
+    let mask = districts.and_then(|p| {
+        let mut m = Mask::new(pm.width().div_ceil(4), pm.height().div_ceil(4))?;
+        m.fill_path(p, FillRule::Winding, false, Transform::from_scale(0.25, 0.25));
+        Some((m, 4.0))
+    });
+    let occ = Occupancy { pm, mask };
+    let legend_box = |c| corner_box(frame, inset, legend.0, legend.1, c);
+    let lc = occ.best(&[Corner::BottomRight, Corner::BottomLeft, Corner::TopRight, Corner::TopLeft], legend_box);
+    let tops: Vec<Corner> = [Corner::TopRight, Corner::TopLeft].into_iter().filter(|&c| c != lc).collect();
+    let bottoms: Vec<Corner> = [Corner::BottomLeft, Corner::BottomRight].into_iter().filter(|&c| c != lc).collect();
+    let arrow_box = |c| corner_box(frame, inset, arrow.0, arrow.1, c);
+    let bar_box = |c| corner_box(frame, inset, bar.0, bar.1, c);
+    let ac = occ.best(&tops, arrow_box);
+    let bc = occ.best(&bottoms, bar_box);
+    [legend_box(lc), arrow_box(ac), bar_box(bc)]
+}
+
+/// Renders one page; see the crate docs for the layers and the furniture.
 pub(crate) fn render(
     page: &Page,
     style: &Style,
@@ -206,84 +392,15 @@ pub(crate) fn render(
             "the page would be {w} × {h} px, more than {MAX_PIXELS} pixels; use a smaller page or a lower dpi"
         )));
     }
-    let s = page.dpi / 72.0;
-    let (wf, hf) = (w as f32, h as f32);
-    let margin = page.margin_mm / 25.4 * page.dpi;
-    let avail_w = wf - 2.0 * margin;
-
-    // Title block. The minimum page size is computed with the nominal sizes, before a
-    // title too wide for the page is shrunk to fit.
-    let title_txt = text.title.trim();
-    let sub_txt = text.subtitle.map(str::trim).unwrap_or("");
-    let title_size = style.title_pt * s;
-    let sub_size = (style.title_pt * 0.6).max(style.legend_pt) * s;
-    let title_block = |title_size: f32, sub_size: f32| {
-        let mut y = margin;
-        let mut title = None;
-        let mut subtitle = None;
-        if !title_txt.is_empty() {
-            let base = y + font.cjk_top(title_size);
-            y = base + 0.2 * title_size;
-            title = Some((title_size, base));
-        }
-        if !sub_txt.is_empty() {
-            let base = y + 0.35 * sub_size + font.cjk_top(sub_size);
-            y = base + 0.2 * sub_size;
-            subtitle = Some((sub_size, base));
-        }
-        if title.is_some() || subtitle.is_some() {
-            y += 0.45 * style.title_pt * s;
-        }
-        (y, title, subtitle)
-    };
-    let (nominal_y, _, _) = title_block(title_size, sub_size);
-    let (y, title, subtitle) = title_block(
-        fit_size(font, title_txt, title_size, avail_w.max(1.0)),
-        fit_size(font, sub_txt, sub_size, avail_w.max(1.0)),
-    );
-    // Footer block.
-    let fsize = style.footer_pt * s;
-    let line_h = 1.45 * fsize;
-    let footer_lines: Vec<&str> = text.footer.iter().map(|l| l.trim_end()).collect();
-    let footer_h = if footer_lines.is_empty() { 0.0 } else { 0.6 * fsize + footer_lines.len() as f32 * line_h };
-    let frame = IRect {
-        x0: margin.round() as i32,
-        y0: y.round() as i32,
-        x1: (wf - margin).round() as i32,
-        y1: (hf - margin - footer_h).round() as i32,
-    };
-
-    // The furniture must fit: the legend may take at most a quarter of the frame.
+    let layout = PageLayout::new(page, style, font, text, (w, h));
+    let (s, frame) = (layout.s, layout.frame);
     let lp = style.legend_pt * s;
     let inset = 0.8 * lp;
     let legend = Legend::measure(style, font, content, s);
     let arrow = NorthArrow::measure(font, style, s);
-    let bar_h_est = 2.4 * lp;
-    let need_w = 2.0 * legend.w + 3.0 * inset;
-    let need_h = (2.0 * legend.h).max(arrow.h + bar_h_est) + 3.0 * inset;
-    if (frame.w() as f32) < need_w || (frame.h() as f32) < need_h {
-        let min_w = (need_w + 2.0 * margin).ceil();
-        let min_h = (need_h + (nominal_y - margin) + footer_h + 2.0 * margin).ceil();
-        let pixels_hint = if matches!(page.size, PageSize::Pixels(..)) { ", a lower dpi" } else { "" };
-        return Err(RenderError::PageTooSmall(format!(
-            "the page is {w} × {h} px at {} dpi, but the title, legend, footer and map frame need at least \
-             {min_w} × {min_h} px; use a larger page{pixels_hint}, smaller margins or smaller font sizes",
-            page.dpi
-        )));
-    }
+    layout.check_room(page, &legend, &arrow, lp)?;
 
-    let geo = Geo::fit(&extent, frame);
-    if !(geo.k.is_finite()
-        && geo.k > 0.0
-        && geo.world_file().lines().all(|l| l.parse::<f64>().is_ok_and(f64::is_finite)))
-    {
-        return Err(RenderError::Invalid(format!(
-            "the map extent ({} × {} m) cannot be drawn at this page size; give an extent in metres of the \
-             working CRS",
-            extent.width(),
-            extent.height()
-        )));
-    }
+    let geo = fit_transform(&extent, frame)?;
     let mut pm = Pixmap::new(w, h).ok_or_else(|| {
         RenderError::Invalid(format!("cannot allocate a {w} × {h} px image; use a smaller page or a lower dpi"))
     })?;
@@ -292,25 +409,9 @@ pub(crate) fn render(
     let district_path = draw::map_layers(&mut pm, &geo, style, content, frame, s);
     draw::clear_outside(&mut pm, frame);
 
-    // Furniture corners: the legend where it hides the least data, then the north arrow in a
-    // free upper corner and the scale bar in a free lower corner.
     let scale_bar = ScaleBar::measure(font, style, s, geo.k, frame.w() as f32);
-    let mask = district_path.as_ref().and_then(|p| {
-        let mut m = Mask::new(w.div_ceil(4), h.div_ceil(4))?;
-        m.fill_path(p, FillRule::Winding, false, Transform::from_scale(0.25, 0.25));
-        Some((m, 4.0))
-    });
-    let occ = Occupancy { pm: &pm, mask };
-    let legend_box = |c| corner_box(frame, inset, legend.w, legend.h, c);
-    let lc = occ.best(&[Corner::BottomRight, Corner::BottomLeft, Corner::TopRight, Corner::TopLeft], legend_box);
-    let tops: Vec<Corner> = [Corner::TopRight, Corner::TopLeft].into_iter().filter(|&c| c != lc).collect();
-    let bottoms: Vec<Corner> = [Corner::BottomLeft, Corner::BottomRight].into_iter().filter(|&c| c != lc).collect();
-    let arrow_box = |c| corner_box(frame, inset, arrow.w, arrow.h, c);
-    let bar_box = |c| corner_box(frame, inset, scale_bar.w, scale_bar.h, c);
-    let ac = occ.best(&tops, arrow_box);
-    let bc = occ.best(&bottoms, bar_box);
-    drop(occ);
-    let (lb, ab, bb) = (legend_box(lc), arrow_box(ac), bar_box(bc));
+    let sizes = [(legend.w, legend.h), (arrow.w, arrow.h), (scale_bar.w, scale_bar.h)];
+    let [lb, ab, bb] = furniture_boxes(&pm, district_path.as_ref(), frame, inset, sizes);
 
     let labels = if content.label_districts {
         let grow = |r: [f32; 4]| [r[0] - inset / 2.0, r[1] - inset / 2.0, r[2] + inset / 2.0, r[3] + inset / 2.0];
@@ -329,20 +430,7 @@ pub(crate) fn render(
     legend.draw(&mut pm, font, lb[0], lb[1], s);
     scale_bar.draw(&mut pm, font, bb[0], bb[1]);
     arrow.draw(&mut pm, font, ab[0], ab[1]);
-    if let Some((size, base)) = title {
-        let x = (wf - font.width(title_txt, size)) / 2.0;
-        draw_text(&mut pm, font, title_txt, x, base, TextStyle { size, color: INK, bold: 0.035, halo: 0.0 });
-    }
-    if let Some((size, base)) = subtitle {
-        let x = (wf - font.width(sub_txt, size)) / 2.0;
-        draw_text(&mut pm, font, sub_txt, x, base, TextStyle { size, color: GREY_TEXT, bold: 0.0, halo: 0.0 });
-    }
-    let mut base = frame.y1 as f32 + 0.6 * fsize + font.cjk_top(fsize) + 0.1 * fsize;
-    for line in footer_lines {
-        let size = fit_size(font, line, fsize, avail_w.max(1.0));
-        draw_text(&mut pm, font, line, fr[0], base, TextStyle { size, color: GREY_TEXT, bold: 0.0, halo: 0.0 });
-        base += line_h;
-    }
+    layout.draw_texts(&mut pm, font);
 
     let png =
         encode_png(&pm).map_err(|e| RenderError::Encode(format!("{e}; the map image could not be written as PNG")))?;

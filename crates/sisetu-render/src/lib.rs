@@ -97,14 +97,13 @@
 //! ```no_run
 //! use sisetu_render::*;
 //! # let districts: Vec<Area> = Vec::new();
-//! let content = MapContent { legend_counts: [1, 2, 3, 2], ..MapContent::new(&districts) };
+//! let content = MapContent { legend_counts: LevelCounts::new([1, 2, 3, 2]), ..MapContent::new(&districts) };
 //! let text = MapText { title: "乌鲁木齐市安全风险四色分布图", subtitle: None, footer: &[] };
 //! let out = render(&Page::default(), &Style::default(), &Font::vendored(), &text, &content)?;
 //! std::fs::write("map.png", &out.png).unwrap();
 //! std::fs::write("map.pgw", &out.world_file).unwrap();
 //! # Ok::<(), RenderError>(())
 //! ```
-#![warn(missing_docs)]
 
 mod draw;
 mod furniture;
@@ -114,7 +113,7 @@ mod text;
 
 use std::fmt;
 
-pub use sisetu_core::RiskLevel;
+pub use sisetu_core::{LevelCounts, RiskLevel};
 pub use text::Font;
 
 /// An sRGB colour with straight (not premultiplied) alpha.
@@ -280,8 +279,8 @@ pub struct Area {
     pub geometry: geo::MultiPolygon<f64>,
     /// The area's level; `None` = no sites (drawn in [`Style::no_data`]).
     pub level: Option<RiskLevel>,
-    /// Site counts per level, red first.
-    pub counts: [u64; 4],
+    /// Site counts per level.
+    pub counts: LevelCounts,
     /// A colour of its own: `Some` fills the area with it at [`Style::fill_opacity`] whatever
     /// [`MapContent::fill`] says (e.g. districts shaded by a class of their own, or gap cells
     /// of the `areas` layer over them); `None` = the level colour of the filled layer.
@@ -410,8 +409,8 @@ pub struct MapContent<'a> {
     /// Map extent in the working CRS; `None` = the districts' bounding box padded by 3 % on
     /// each side. The extent is fitted and centred in the map frame.
     pub extent: Option<geo::Rect<f64>>,
-    /// Counts shown in the legend next to each level, red first.
-    pub legend_counts: [u64; 4],
+    /// Counts shown in the legend next to each level.
+    pub legend_counts: LevelCounts,
     /// Legend heading, e.g. "风险等级" or "网格风险等级".
     pub legend_title: &'a str,
     /// The district (index into `districts`) this map is about, e.g. for the per-district maps
@@ -441,7 +440,7 @@ impl<'a> MapContent<'a> {
             fill: Fill::Districts,
             label_districts: true,
             extent: None,
-            legend_counts: [0; 4],
+            legend_counts: LevelCounts::new([0; 4]),
             legend_title: "风险等级",
             focus: None,
             circles: &[],

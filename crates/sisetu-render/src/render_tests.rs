@@ -1,7 +1,7 @@
 use geo::{coord, polygon, MultiPolygon, Rect};
 
 use super::*;
-use crate::furniture::{group, nice_length};
+use crate::furniture::nice_length;
 use crate::label::{contains, pole_of_inaccessibility};
 use crate::layout::{Geo, IRect};
 
@@ -53,14 +53,6 @@ fn round_scale_bar_lengths() {
     assert_eq!(nice_length(160.0, 1e9), 200.0);
     // Never longer than the room it has, when a shorter round length exists.
     assert_eq!(nice_length(38_000.0, 45_000.0), 20_000.0);
-}
-
-#[test]
-fn thousands_separators() {
-    assert_eq!(group(0), "0");
-    assert_eq!(group(999), "999");
-    assert_eq!(group(1000), "1,000");
-    assert_eq!(group(1_234_567), "1,234,567");
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! Shelter-coverage maps (应急避难场所覆盖图): areas with colours of their own, circles in
 //! ground metres, markers and custom legends, on the real 乌鲁木齐市 districts.
+#![allow(clippy::unwrap_used, reason = "tests: a failed decode or render should fail the test loudly")]
 
 mod common;
 
@@ -64,7 +65,7 @@ fn new_gives_the_documented_defaults() {
     assert_eq!(c.fill, Fill::Districts);
     assert!(c.label_districts);
     assert!(c.extent.is_none() && c.focus.is_none());
-    assert_eq!((c.legend_counts, c.legend_title), ([0; 4], "风险等级"));
+    assert_eq!((c.legend_counts, c.legend_title), (LevelCounts::default(), "风险等级"));
 }
 
 #[test]
@@ -111,7 +112,7 @@ fn an_area_with_its_own_colour_is_filled_with_it_whatever_the_fill() {
         .to_polygon()
         .into(),
         level: None,
-        counts: [0; 4],
+        counts: LevelCounts::default(),
         color: Some(MAGENTA),
     };
     let cells = [cell];
@@ -372,7 +373,7 @@ fn legend_items_replace_the_level_rows() {
     let (levels, _) = render_ok(&page, &plain);
     let three = items(3);
     let six = items(6);
-    let c3 = MapContent { legend_items: &three, legend_counts: [9, 9, 9, 9], ..plain };
+    let c3 = MapContent { legend_items: &three, legend_counts: LevelCounts::new([9, 9, 9, 9]), ..plain };
     let c6 = MapContent { legend_items: &six, ..MapContent::new(&districts) };
     let (o3, img3) = render_ok(&page, &c3);
     let (o6, img6) = render_ok(&page, &c6);

@@ -1,4 +1,5 @@
 //! Pixel tests on rendered maps of the real 乌鲁木齐市 districts.
+#![allow(clippy::unwrap_used, reason = "tests: a failed decode or render should fail the test loudly")]
 
 mod common;
 

@@ -1,10 +1,45 @@
 //! Renders the real 乌鲁木齐市 districts into /tmp/sisetu-render-test/*.png for a person to
-//! look at, and checks the basic promises of each map on the way.
+//! look at, and checks the basic promises of each map on the way; two of the maps are pinned
+//! by golden checksums (`tests/golden/*.png.sha256`).
+//!
+//! How long circles and markers take to draw is measured by the `render` bench
+//! (`a3_300dpi_districts` against `a3_300dpi_10k_circles_10k_markers`), not here.
+#![allow(clippy::unwrap_used, reason = "tests: a failed decode or render should fail the test loudly")]
 
 mod common;
 
 use common::*;
+use sha2::{Digest, Sha256};
 use sisetu_render::*;
+
+/// Checks the SHA-256 of a rendered PNG against `tests/golden/<name>.sha256`. Regenerate
+/// deliberately when the style changes: `UPDATE_GOLDEN=1 cargo test -p sisetu-render --test visual`.
+fn assert_golden(name: &str, png: &[u8]) {
+    let digest = format!("{:x}", Sha256::digest(png));
+    let golden = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(format!("{name}.sha256"));
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&golden, format!("{digest}\n")).unwrap();
+    }
+    let want = std::fs::read_to_string(&golden).unwrap_or_default();
+    assert_eq!(
+        want.trim(),
+        digest,
+        "{name} changed; if that is intended, run UPDATE_GOLDEN=1 cargo test -p sisetu-render --test visual"
+    );
+}
+
+fn in_box(b: (f32, f32, f32, f32), x: f32, y: f32) -> bool {
+    x >= b.0 && x <= b.2 && y >= b.1 && y <= b.3
+}
+
+/// The pixel positions of `points` that have no other of `points` within `gap` px.
+fn isolated(out: &Rendered, points: &[(f64, f64)], gap: f32) -> Vec<(usize, (f32, f32))> {
+    let px: Vec<(f32, f32)> = points.iter().map(|&(x, y)| out.pixel_of(x, y)).collect();
+    (0..px.len())
+        .filter(|&i| px.iter().enumerate().all(|(j, q)| j == i || (q.0 - px[i].0).hypot(q.1 - px[i].1) > gap))
+        .map(|i| (i, px[i]))
+        .collect()
+}
 
 fn footer() -> Vec<String> {
     vec![
@@ -68,8 +103,46 @@ fn urumqi_sites_only_portrait() {
         title: "乌鲁木齐市企业安全风险分布图", subtitle: Some("2024年普查"), footer: &footer
     };
     let page = Page { orientation: Orientation::Portrait, dpi: 150.0, ..Page::default() };
-    let out = render(&page, &Style::default(), &Font::vendored(), &text, &content).unwrap();
+    let style = Style::default();
+    let out = render(&page, &style, &Font::vendored(), &text, &content).unwrap();
     std::fs::write(out_dir().join("urumqi_sites_a4_portrait_150dpi.png"), &out.png).unwrap();
+    // A4 portrait at 150 dpi: round(210 / 25.4 × 150) × round(297 / 25.4 × 150).
+    assert_eq!((out.width, out.height), (1240, 1754));
+    let img = decode(&out.png);
+    assert_eq!((img.0, img.1), (1240, 1754));
+    assert_eq!(out.labels.len(), districts.len(), "every district is labelled: {:?}", out.labels);
+    assert_golden("urumqi_sites_a4_portrait_150dpi.png", &out.png);
+
+    // A site with no other site within 12 px (the largest symbol is 5 pt ≈ 10 px across) shows
+    // its level colour, opaque, at its centre. Nothing is filled: 15 px to its left, where no
+    // other site is near, the page is white, or grey where a district boundary passes.
+    let points: Vec<(f64, f64)> = sites.iter().map(|s| (s.x, s.y)).collect();
+    let px: Vec<(f32, f32)> = points.iter().map(|&(x, y)| out.pixel_of(x, y)).collect();
+    let near_label =
+        |x: f32, y: f32| out.labels.iter().any(|(_, lx, ly)| (lx - x).abs() < 120.0 && (ly - y).abs() < 30.0);
+    let near_site = |x: f32, y: f32| px.iter().any(|q| (q.0 - x).hypot(q.1 - y) < 10.0);
+    let mut checked = [0; 4];
+    let mut white = 0;
+    for (i, (x, y)) in isolated(&out, &points, 12.0) {
+        if !in_box(out.map_frame, x - 20.0, y) || in_box(out.legend_box, x, y) || in_box(out.legend_box, x - 15.0, y) {
+            continue;
+        }
+        if near_label(x, y) || near_label(x - 15.0, y) {
+            continue;
+        }
+        let level = sites[i].level;
+        let c = style.color(level);
+        assert_eq!(rgb_at(&img, x, y), [c.0, c.1, c.2], "site {i} ({level}) at ({x}, {y})");
+        checked[level.index()] += 1;
+        if near_site(x - 15.0, y) {
+            continue;
+        }
+        let beside = rgb_at(&img, x - 15.0, y);
+        assert!(beside[0] == beside[1] && beside[1] == beside[2], "a colour 15 px left of ({x}, {y}): {beside:?}");
+        white += usize::from(beside == [255, 255, 255]);
+    }
+    assert!(checked.iter().all(|&n| n >= 5), "isolated sites checked per level: {checked:?}");
+    assert!(white >= 50, "{white}");
 }
 
 #[test]
@@ -240,7 +313,9 @@ fn urumqi_shelter_coverage() {
     assert!(out.labels.len() >= 5, "the districts of the core are labelled: {:?}", out.labels);
 }
 
-/// 10,000 circles and 10,000 markers on A3 at 300 dpi: what they add to the render time.
+/// 10,000 service circles and 10,000 markers on A3 at 300 dpi: drawn without error, pinned by
+/// a checksum, and every marker that does not overlap another is drawn at its place, white
+/// inside with a dark outline, above the circles.
 #[test]
 fn ten_thousand_circles_and_markers_a3() {
     let districts = urumqi_districts();
@@ -269,24 +344,31 @@ fn ten_thousand_circles_and_markers_a3() {
         .collect();
     let page = Page { size: PageSize::A3, ..Page::default() };
     let text = MapText { title: "10,000 处避难场所", subtitle: None, footer: &[] };
-    // The fastest of three runs.
-    let time = |c: &MapContent| {
-        let mut best = (f64::INFINITY, None);
-        for _ in 0..3 {
-            let t = std::time::Instant::now();
-            let out = render(&page, &Style::default(), &Font::vendored(), &text, c).unwrap();
-            let secs = t.elapsed().as_secs_f64();
-            if secs < best.0 {
-                best = (secs, Some(out));
-            }
-        }
-        (best.0, best.1.unwrap())
-    };
-    let plain = MapContent { label_districts: false, ..MapContent::new(&districts) };
-    let full =
+    let content =
         MapContent { circles: &circles, markers: &markers, label_districts: false, ..MapContent::new(&districts) };
-    let (t0, _) = time(&plain);
-    let (t1, out) = time(&full);
-    eprintln!("A3 300 dpi: {t0:.3} s plain, {t1:.3} s with 10,000 circles and markers (+{:.3} s)", t1 - t0);
+    let out = render(&page, &Style::default(), &Font::vendored(), &text, &content).unwrap();
     std::fs::write(out_dir().join("urumqi_10k_shelters_a3.png"), &out.png).unwrap();
+    assert_eq!((out.width, out.height), (4961, 3508));
+    assert!(out.labels.is_empty());
+    let img = decode(&out.png);
+    assert_eq!((img.0, img.1), (4961, 3508));
+    assert_golden("urumqi_10k_shelters_a3.png", &out.png);
+
+    // A 6 pt marker is 25 px across at 300 dpi: one with no other marker within 40 px is white
+    // at its centre, and its outline is dark on the way out from the centre.
+    let points: Vec<(f64, f64)> = shelters.iter().map(|&(x, y, _)| (x, y)).collect();
+    let mut checked = 0;
+    for (i, (x, y)) in isolated(&out, &points, 40.0) {
+        if !in_box(out.map_frame, x - 30.0, y - 30.0)
+            || !in_box(out.map_frame, x + 30.0, y + 30.0)
+            || in_box(out.legend_box, x, y)
+        {
+            continue;
+        }
+        assert_eq!(rgb_at(&img, x, y), [255, 255, 255], "marker {i} at ({x}, {y})");
+        let outline = (0..20).map(|d| rgb_at(&img, x, y + d as f32)).find(|c| c.iter().all(|&v| v < 0x60));
+        assert!(outline.is_some(), "no dark outline below the centre of marker {i} at ({x}, {y})");
+        checked += 1;
+    }
+    assert!(checked >= 20, "only {checked} isolated markers");
 }

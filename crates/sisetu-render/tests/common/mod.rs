@@ -1,11 +1,12 @@
 //! Shared test and bench data: the real 乌鲁木齐市 districts, projected roughly to metres, and
 //! synthetic sites and cells. Not every helper is used by every test binary.
-#![allow(dead_code)]
+#![allow(dead_code, reason = "each test binary and the bench use a different subset of the helpers")]
+#![allow(clippy::unwrap_used, reason = "test and bench data: missing geodata should fail loudly")]
 
 use std::collections::BTreeMap;
 
 use geo::{coord, LineString, MultiPolygon, Polygon, Rect};
-use sisetu_render::{Area, RiskLevel, SitePoint};
+use sisetu_render::{Area, LevelCounts, RiskLevel, SitePoint};
 
 /// Equirectangular projection around 87.6°E / 43.8°N, offset like a Gauss-Krüger zone
 /// (false easting 500 km, northing ≈ 4850 km) so that the renderer sees realistic numbers.
@@ -62,9 +63,9 @@ pub fn urumqi_districts() -> Vec<Area> {
                 other => panic!("unexpected geometry {other:?}"),
             };
             let level = levels[i % levels.len()];
-            let mut counts = [0; 4];
+            let mut counts = LevelCounts::default();
             if let Some(l) = level {
-                counts[l.index()] = 1 + i as u64;
+                counts[l] = 1 + i as u64;
             }
             Area {
                 id: f["properties"]["adcode"].as_str().unwrap().to_string(),
@@ -151,15 +152,15 @@ pub fn synthetic_sites(n: usize, seed: u64) -> Vec<SitePoint> {
 
 /// The non-empty `size`-metre cells of `sites`, with the highest level of their sites (就高).
 pub fn cells_of(sites: &[SitePoint], size: f64) -> Vec<Area> {
-    let mut cells: BTreeMap<(i64, i64), [u64; 4]> = BTreeMap::new();
+    let mut cells: BTreeMap<(i64, i64), LevelCounts> = BTreeMap::new();
     for s in sites {
         let key = ((s.x / size).floor() as i64, (s.y / size).floor() as i64);
-        cells.entry(key).or_default()[s.level.index()] += 1;
+        cells.entry(key).or_default().add(s.level);
     }
     cells
         .into_iter()
         .map(|((c, r), counts)| {
-            let level = (0..4).find(|&i| counts[i] > 0).and_then(RiskLevel::from_index);
+            let level = counts.highest();
             let rect = Rect::new(
                 coord! {x: c as f64 * size, y: r as f64 * size},
                 coord! {x: (c + 1) as f64 * size, y: (r + 1) as f64 * size},
@@ -177,12 +178,8 @@ pub fn cells_of(sites: &[SitePoint], size: f64) -> Vec<Area> {
 }
 
 /// Sums the per-level counts.
-pub fn level_counts(sites: &[SitePoint]) -> [u64; 4] {
-    let mut c = [0; 4];
-    for s in sites {
-        c[s.level.index()] += 1;
-    }
-    c
+pub fn level_counts(sites: &[SitePoint]) -> LevelCounts {
+    sites.iter().map(|s| s.level).collect()
 }
 
 /// Decodes a PNG into (width, height, RGBA8 pixels).
