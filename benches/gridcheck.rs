@@ -36,7 +36,7 @@ fn layer(file: &str, id: &str, name: &str) -> Vec<MultiPolygon<f64>> {
         extra: vec![],
         encoding: TextEncoding::Auto,
     };
-    let l = sisetu_engine::layers::load_zone_layer(&spec, Crs::Gcj02, Crs::GaussKruger(4538)).unwrap();
+    let l = sisetu_engine::layers::load_zone_layer(&spec, Crs::Gcj02, Crs::from_epsg(4538)).unwrap();
     l.work.into_iter().map(|z| z.geometry).collect()
 }
 

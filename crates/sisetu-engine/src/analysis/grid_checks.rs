@@ -20,7 +20,7 @@ use crate::observer::Observer;
 use geo::{InteriorPoint, MapCoords, MultiPolygon};
 use serde::Serialize;
 use sisetu_core::gridcheck::{grid_coverage, GridCoverage, Slivers};
-use sisetu_core::RiskLevel;
+use sisetu_core::{RiskLevel, ZoneIdx};
 use sisetu_io::crs::{Crs, Transformer};
 use sisetu_io::write::{self, Geom, Staging, Value};
 
@@ -191,7 +191,7 @@ impl Analysis for GridChecks {
         let cov = grid_coverage(&d_geoms, &g_geoms, self.min_gap_m2);
         let district_at = |mp: &MultiPolygon<f64>| -> Option<usize> {
             let p = mp.interior_point()?;
-            districts.index.locate(p.x(), p.y()).map(|d| d as usize)
+            districts.index.locate(p.x(), p.y()).map(ZoneIdx::get)
         };
         let mut pieces = Vec::new();
         for (i, g) in cov.gaps.iter().enumerate() {
@@ -201,7 +201,7 @@ impl Analysis for GridChecks {
         }
         for (i, o) in cov.overlaps.iter().enumerate() {
             let district = district_at(&o.geometry);
-            let (geometry, pair) = (o.geometry.clone(), Some((o.a, o.b)));
+            let (geometry, pair) = (o.geometry.clone(), Some((o.a.get(), o.b.get())));
             pieces.push(Piece { kind: "overlap", n: i + 1, area_m2: o.area, geometry, district, pair });
         }
         for (i, g) in cov.outside.iter().enumerate() {
@@ -274,15 +274,15 @@ fn site_facts(ctx: &Context, grids: &ZoneLayer, has_person: bool) -> SiteFacts {
             id: s.id().to_string(),
             name: s.name().to_string(),
             level: s.level.as_str(),
-            grid_id: a.grid.map(|i| grids.work[i as usize].id.clone()),
-            district_id: a.district.map(|d| ctx.districts.work[d as usize].id.clone()),
+            grid_id: a.grid.map(|i| grids.work[i.get()].id.clone()),
+            district_id: a.district.map(|d| ctx.districts.work[d.get()].id.clone()),
             row: format!("{}:{}", ctx.census.files[li], s.line),
         };
         match a.grid {
             None => facts.outside.push(site_ref()),
             Some(gi) => {
                 let severe = matches!(s.level, RiskLevel::Red | RiskLevel::Orange);
-                if has_person && severe && person_of(&grids.work[gi as usize]).is_none() {
+                if has_person && severe && person_of(&grids.work[gi.get()]).is_none() {
                     facts.red_orange_without_person.push(site_ref());
                 }
             }

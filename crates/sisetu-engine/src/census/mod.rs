@@ -5,7 +5,7 @@
 //! reads or writes files.
 
 use rustc_hash::FxHashMap;
-use sisetu_core::{CellId, Summary};
+use sisetu_core::{CellId, Summary, ZoneIdx};
 use sisetu_io::sites::SiteLayer;
 use std::collections::BTreeMap;
 
@@ -13,9 +13,9 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Placed {
     /// Index of the district (into the district layer), `None`: outside every district.
-    pub district: Option<u32>,
+    pub district: Option<ZoneIdx>,
     /// Index of the management grid, `None`: outside every grid or no grid layer.
-    pub grid: Option<u32>,
+    pub grid: Option<ZoneIdx>,
     /// The regular cell.
     pub cell: CellId,
 }

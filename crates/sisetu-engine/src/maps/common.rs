@@ -74,7 +74,7 @@ pub fn cell_area(grid: &RegularGrid, cell: sisetu_core::CellId, level: Option<Ri
         name: String::new(),
         geometry: MultiPolygon(vec![Polygon::new(ring, vec![])]),
         level,
-        counts,
+        counts: counts.into(),
         color: None,
     }
 }

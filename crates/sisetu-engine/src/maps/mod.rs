@@ -40,7 +40,7 @@ impl MapData {
             name: z.name.clone(),
             geometry: z.geometry.clone(),
             level: agg.level(&s.levels),
-            counts: s.levels.n,
+            counts: s.levels,
             color: None,
         };
         let t = ctx.tallies;
@@ -49,7 +49,7 @@ impl MapData {
             districts: ctx.districts.work.iter().zip(&t.by_district).map(|(z, s)| area(z, s)).collect(),
             cells: match grid {
                 Some(grid) => {
-                    t.cells.iter().map(|(c, s)| cell_area(&grid, *c, agg.level(&s.levels), s.levels.n)).collect()
+                    t.cells.iter().map(|(c, s)| cell_area(&grid, *c, agg.level(&s.levels), s.levels.as_array())).collect()
                 }
                 None => Vec::new(),
             },

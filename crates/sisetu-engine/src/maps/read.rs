@@ -98,7 +98,7 @@ fn areas_from(path: &Path, t: &Transformer) -> Result<Vec<Area>> {
                 name: text("name"),
                 geometry,
                 level: level_of(&f.properties),
-                counts: counts_of(&f.properties),
+                counts: counts_of(&f.properties).into(),
                 color: None,
             })
         })

@@ -74,7 +74,7 @@ fn render_one(
     let (legend_counts, legend_title) = if spec.sites {
         let mut c = [0u64; 4];
         match district {
-            Some(i) => c = data.districts[i].counts,
+            Some(i) => c = data.districts[i].counts.as_array(),
             None => {
                 for s in &data.sites {
                     c[s.level.index()] += 1;
@@ -101,7 +101,7 @@ fn render_one(
         fill,
         label_districts: true,
         extent,
-        legend_counts,
+        legend_counts: legend_counts.into(),
         legend_title,
         focus: district,
         circles: &[],

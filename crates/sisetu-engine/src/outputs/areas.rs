@@ -5,7 +5,7 @@ use crate::analysis::Context;
 use crate::error::{Error, Result};
 use crate::layers::ZoneLayer;
 use rayon::prelude::*;
-use sisetu_core::{Aggregation, Summary};
+use sisetu_core::{Aggregation, RiskLevel, Summary};
 use sisetu_io::crs::{Crs, Transformer};
 use sisetu_io::write::{self, Geom, Staging, Value};
 
@@ -13,10 +13,10 @@ use sisetu_io::write::{self, Geom, Staging, Value};
 pub(super) fn level_props(agg: &Aggregation, s: &Summary) -> Vec<(&'static str, Value<'static>)> {
     vec![
         ("level", agg.level(&s.levels).map(|l| Value::Str(l.as_str())).unwrap_or(Value::Null)),
-        ("n_red", Value::Int(s.levels.n[0] as i64)),
-        ("n_orange", Value::Int(s.levels.n[1] as i64)),
-        ("n_yellow", Value::Int(s.levels.n[2] as i64)),
-        ("n_blue", Value::Int(s.levels.n[3] as i64)),
+        ("n_red", Value::Int(s.levels[RiskLevel::Red] as i64)),
+        ("n_orange", Value::Int(s.levels[RiskLevel::Orange] as i64)),
+        ("n_yellow", Value::Int(s.levels[RiskLevel::Yellow] as i64)),
+        ("n_blue", Value::Int(s.levels[RiskLevel::Blue] as i64)),
         ("total", Value::Int(s.levels.total() as i64)),
     ]
 }

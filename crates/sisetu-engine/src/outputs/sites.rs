@@ -18,7 +18,7 @@ pub(super) fn write_sites(ctx: &Context, stage: &mut Staging) -> Result<Vec<Stri
         let idx: Vec<u32> = (0..l.sites.len() as u32).collect();
         write::stream_features(&mut out, &idx, |buf, &i| {
             let (s, a) = (&l.sites[i as usize], &p[i as usize]);
-            let d = a.district.map(|d| &ctx.districts.work[d as usize]);
+            let d = a.district.map(|d| &ctx.districts.work[d.get()]);
             let mut label = String::with_capacity(24);
             grid.write_label(a.cell, &mut label);
             let mut props: [(&str, Value); 12] = [("", Value::Null); 12];
@@ -34,7 +34,7 @@ pub(super) fn write_sites(ctx: &Context, stage: &mut Staging) -> Result<Vec<Stri
             put("level", Value::Str(s.level.as_str()));
             put("district_id", d.map(|z| Value::Str(&z.id)).unwrap_or(Value::Null));
             if let Some(m) = ctx.grids {
-                let g = a.grid.map(|g| &m.work[g as usize]);
+                let g = a.grid.map(|g| &m.work[g.get()]);
                 put("grid_id", g.map(|z| Value::Str(&z.id)).unwrap_or(Value::Null));
             }
             put("cell_id", Value::Str(&label));

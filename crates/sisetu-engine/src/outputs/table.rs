@@ -64,7 +64,7 @@ pub fn row(r: &TableRow, agg: &Aggregation, n_categories: usize, level: bool) ->
             String::new()
         },
     ];
-    v.extend(s.levels.n.iter().map(std::string::ToString::to_string));
+    v.extend(s.levels.as_array().iter().map(ToString::to_string));
     v.push(s.levels.total().to_string());
     if n_categories > 0 {
         let with: u64 = (0..n_categories).map(|c| s.category(c as u32)).sum();

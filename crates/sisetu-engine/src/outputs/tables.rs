@@ -27,7 +27,7 @@ pub(super) fn write_summary(ctx: &Context, stage: &mut Staging) -> Result<Vec<St
             name.to_string(),
             agg.level(&s.levels).map(|l| l.as_str().to_string()).unwrap_or_default(),
         ];
-        r.extend(s.levels.n.iter().map(ToString::to_string));
+        r.extend(s.levels.as_array().iter().map(ToString::to_string));
         r.push(s.levels.total().to_string());
         if t.has_categories {
             r.extend((0..t.categories.len()).map(|ci| s.category(ci as u32).to_string()));

@@ -144,11 +144,11 @@ impl PartialTallies {
     fn add(&mut self, s: &Site, a: &Placed, cat: Option<u32>) {
         self.total.add(s.level, cat);
         match a.district {
-            Some(d) => self.by_district[d as usize].add(s.level, cat),
+            Some(d) => self.by_district[d.get()].add(s.level, cat),
             None => self.unassigned.add(s.level, cat),
         }
         match a.grid {
-            Some(g) => self.by_grid[g as usize].add(s.level, cat),
+            Some(g) => self.by_grid[g.get()].add(s.level, cat),
             None => self.outside_grid += 1,
         }
         self.by_cell.entry(a.cell).or_default().add(s.level, cat);

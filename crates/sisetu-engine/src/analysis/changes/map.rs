@@ -132,7 +132,7 @@ fn area_layer(set: &ChangeSet, to_work: &Transformer) -> Result<AreaLayer> {
                 geometry: project(&d.geometry, to_work)
                     .with_context(|| format!("district {}: cannot project it to {}", d.id, set.work))?,
                 level: None,
-                counts: d.counts,
+                counts: d.counts.into(),
                 color: None,
             })
         })

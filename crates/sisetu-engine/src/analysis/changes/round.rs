@@ -169,7 +169,7 @@ impl Round {
                 id: grid.label(*c),
                 name: String::new(),
                 level: agg.level(&s.levels),
-                counts: s.levels.n,
+                counts: s.levels.as_array(),
                 geometry: MultiPolygon(Vec::new()),
                 cell: Some(*c),
             })
@@ -233,7 +233,7 @@ fn zone_areas(layer: &crate::layers::ZoneLayer, sums: &[Summary], agg: &Aggregat
             id: z.id.clone(),
             name: z.name.clone(),
             level: agg.level(&s.levels),
-            counts: s.levels.n,
+            counts: s.levels.as_array(),
             geometry: written_geometry(&z.geometry),
             cell: None,
         })
@@ -245,11 +245,11 @@ fn census_sites(ctx: &Context) -> Result<Vec<RoundSite>> {
     use rayon::prelude::*;
     let census = ctx.census;
     let multi_layer = census.layers.len() > 1;
-    let zone_id = |zones: &[sisetu_core::Zone], i: Option<u32>| -> Result<String> {
+    let zone_id = |zones: &[sisetu_core::Zone], i: Option<sisetu_core::ZoneIdx>| -> Result<String> {
         match i {
             None => Ok(String::new()),
             Some(i) => zones
-                .get(i as usize)
+                .get(i.get())
                 .map(|z| z.id.clone())
                 .ok_or_else(|| Error::internal(format!("a site is placed in zone {i}, which does not exist"))),
         }

@@ -789,7 +789,7 @@ impl<'a> SectionMaps<'a> {
                 name: String::new(),
                 geometry: u.geometry.clone(),
                 level: None,
-                counts: [0; 4],
+                counts: sisetu_core::LevelCounts::default(),
                 color: None,
             })
             .collect();
@@ -859,7 +859,7 @@ impl<'a> SectionMaps<'a> {
                     name: String::new(),
                     geometry: u.geometry.clone(),
                     level: u.level,
-                    counts: sec.counts,
+                    counts: sec.counts.into(),
                     color: None,
                 }];
                 districts.extend(

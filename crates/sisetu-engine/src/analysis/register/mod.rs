@@ -35,6 +35,7 @@ use crate::analysis::{Analysis, Context, Findings, LoadContext};
 use crate::error::Result;
 use crate::observer::Observer;
 use geo::InteriorPoint;
+use sisetu_core::ZoneIdx;
 use sisetu_io::write::Staging;
 use std::path::Path;
 
@@ -84,7 +85,7 @@ impl Analysis for Register {
                 name: z.name.clone(),
                 geometry: z.geometry.clone(),
                 level: agg.level(&s.levels),
-                counts: s.levels.n,
+                counts: s.levels,
                 color: None,
             })
             .collect();
@@ -105,7 +106,7 @@ fn register_sites(ctx: &Context) -> (Vec<RegisterSite>, Vec<Option<u32>>) {
     let mut sites: Vec<RegisterSite> = Vec::with_capacity(ctx.census.n_sites());
     let mut unit_of: Vec<Option<u32>> = Vec::with_capacity(sites.capacity());
     for (li, s, a) in ctx.census.iter() {
-        let d = a.district.map(|d| &ctx.districts.work[d as usize]);
+        let d = a.district.map(|d| &ctx.districts.work[d.get()]);
         let file = &ctx.census.files[li];
         sites.push(RegisterSite {
             id: s.id().to_string(),
@@ -115,7 +116,7 @@ fn register_sites(ctx: &Context) -> (Vec<RegisterSite>, Vec<Option<u32>>) {
             level: s.level,
             district_id: d.map(|z| z.id.clone()),
             district_name: d.map(|z| z.name.clone()),
-            grid_id: ctx.grids.and_then(|m| a.grid.map(|g| m.work[g as usize].id.clone())),
+            grid_id: ctx.grids.and_then(|m| a.grid.map(|g| m.work[g.get()].id.clone())),
             x: s.x,
             y: s.y,
             lon: s.lon,
@@ -125,7 +126,7 @@ fn register_sites(ctx: &Context) -> (Vec<RegisterSite>, Vec<Option<u32>>) {
             source: Path::new(file).file_name().map_or_else(|| file.clone(), |f| f.to_string_lossy().into_owned()),
             line: s.line,
         });
-        unit_of.push(if ctx.grids.is_some() { a.grid } else { a.district });
+        unit_of.push(if ctx.grids.is_some() { a.grid } else { a.district }.map(ZoneIdx::as_u32));
     }
     (sites, unit_of)
 }
@@ -159,12 +160,12 @@ fn units(ctx: &Context, unit_of: &[Option<u32>]) -> (UnitKind, Vec<RegisterUnit>
                     .geometry
                     .interior_point()
                     .and_then(|p| districts.index.locate(p.x(), p.y()))
-                    .map(|d| districts.work[d as usize].name.clone())
+                    .map(|d| districts.work[d.get()].name.clone())
                     .unwrap_or_default(),
             },
             geometry: z.geometry.clone(),
             level: ctx.cfg.aggregation.level(&s.levels),
-            counts: s.levels.n,
+            counts: s.levels.as_array(),
             sites,
         })
         .collect();
