@@ -46,6 +46,24 @@ pub enum GradeError {
     Unknown(String),
 }
 
+/// Why an explicit mapping cannot be added to a [`GradeScheme`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MappingError {
+    /// The label is empty after normalising.
+    #[error("an empty grade label cannot be mapped")]
+    EmptyLabel,
+    /// The label was already mapped to another level.
+    #[error("grade label '{label}' is mapped twice (to {first} and to {second})")]
+    MappedTwice {
+        /// The label as written.
+        label: String,
+        /// The level it was mapped to first.
+        first: RiskLevel,
+        /// The other level.
+        second: RiskLevel,
+    },
+}
+
 /// Label → level table: built-in labels plus explicit mappings.
 #[derive(Debug, Clone)]
 pub struct GradeScheme {
@@ -142,14 +160,14 @@ impl GradeScheme {
 
     /// Adds an explicit mapping `label → level`. Fails when the label is empty or
     /// was already mapped to another level.
-    pub fn map(&mut self, label: &str, level: RiskLevel) -> Result<(), String> {
+    pub fn map(&mut self, label: &str, level: RiskLevel) -> Result<(), MappingError> {
         let norm = normalize_label(label);
         if norm.is_empty() {
-            return Err("an empty grade label cannot be mapped".into());
+            return Err(MappingError::EmptyLabel);
         }
         match self.explicit.get(&norm) {
             Some(prev) if *prev != level => {
-                Err(format!("grade label '{label}' is mapped twice (to {prev} and to {level})"))
+                Err(MappingError::MappedTwice { label: label.to_string(), first: *prev, second: level })
             }
             _ => {
                 self.explicit.insert(norm, level);

@@ -31,7 +31,7 @@ pub mod zone;
 mod test_data;
 
 pub use extent::{Extent, ExtentError};
-pub use grade::{GradeError, GradeScheme};
+pub use grade::{GradeError, GradeScheme, MappingError};
 pub use grid::{CellId, RegularGrid};
 pub use level::{ParseLevelError, RiskLevel};
 pub use summary::{Aggregation, AggregationError, LevelCounts, ScoreRule, Summary};

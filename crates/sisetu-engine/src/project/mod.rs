@@ -360,7 +360,7 @@ fn parse_grades(raw: &BTreeMap<String, String>) -> Parsed<GradeScheme> {
     let mut grades = GradeScheme::builtin();
     for (label, level) in raw {
         let level = values::level(level, &format!("[grades] \"{label}\""))?;
-        grades.map(label, level).map_err(|message| ProjectErrorKind::GradeMapping { message })?;
+        grades.map(label, level).map_err(|e| ProjectErrorKind::GradeMapping { message: e.to_string() })?;
     }
     Ok(grades)
 }

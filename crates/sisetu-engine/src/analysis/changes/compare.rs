@@ -456,17 +456,6 @@ fn level_change(old: Option<RiskLevel>, new: Option<RiskLevel>) -> Option<Kind> 
     }
 }
 
-/// Geodesic distance in metres on the WGS84 ellipsoid (NaN for non-finite positions).
-fn distance_m(a: (f64, f64), b: (f64, f64)) -> f64 {
-    use geo::Distance;
-    if ![a.0, a.1, b.0, b.1].iter().all(|v| v.is_finite()) {
-        return f64::NAN;
-    }
-    if a == b {
-        return 0.0;
-    }
-    geo::Geodesic.distance(geo::Point::new(a.0, a.1), geo::Point::new(b.0, b.1))
-}
 
 // ---------------------------------------------------------------------------------------
 // Sites.
@@ -630,7 +619,7 @@ fn compare_pair(s: &RoundSite, n: &RoundSite, opts: &DiffOptions, grids: bool, c
             c.lowered += 1;
         }
     }
-    let d = distance_m((s.lon, s.lat), (n.lon, n.lat));
+    let d = sisetu_core::distance::geodesic_m((s.lon, s.lat), (n.lon, n.lat));
     if d > opts.move_threshold_m {
         row.kinds.push(Kind::Moved);
         row.moved_m = Some(d);

@@ -3,7 +3,7 @@
 //! a person; a point or, in GeoJSON, an area), the siting candidates and the township
 //! polygons. This is the load phase: nothing is assigned or computed here.
 
-use super::input::{reject, InputFile, PointReader, AREA_HEADERS, CAPACITY_HEADERS, CLASS_HEADERS, NAME_HEADERS};
+use super::input::{geometry, reject, InputFile, PointReader, AREA_HEADERS, CAPACITY_HEADERS, CLASS_HEADERS, NAME_HEADERS};
 use super::report::InputReport;
 use crate::error::{Error, Result};
 use crate::input_error;
@@ -12,7 +12,7 @@ use crate::project::facilities::{FacilityConfig, FacilityKind, PointSource, Town
 use geo::{InteriorPoint, MultiPolygon, Polygon};
 use sisetu_core::coverage::{Facility, FacilityShape};
 use sisetu_io::crs::{Crs, Transformer};
-use sisetu_io::sites::Reject;
+use sisetu_io::reject::{Reject, RejectReason};
 use sisetu_io::table::{parse_quantity, read_table, Record, Table, TableKind};
 
 /// One facility as read.
@@ -200,7 +200,7 @@ impl<'a> RowReader<'a> {
     }
 
     /// One row: the facility as read and in the working CRS, or why it is rejected.
-    fn row(&self, rec: &Record) -> Result<(FacilityRow, Facility), String> {
+    fn row(&self, rec: &Record) -> Result<(FacilityRow, Facility), RejectReason> {
         let name = self.cols.name.map(|i| rec.values[i].clone()).unwrap_or_default();
         let (class, radius_m, m2pp) = self.class(rec)?;
         let area_m2 = self.area(rec)?;
@@ -212,73 +212,80 @@ impl<'a> RowReader<'a> {
     }
 
     /// Class → (class name, radius, m² a person).
-    fn class(&self, rec: &Record) -> Result<(String, f64, Option<f64>), String> {
+    fn class(&self, rec: &Record) -> Result<(String, f64, Option<f64>), RejectReason> {
         let fc = self.fc;
         let Some(i) = self.cols.class else {
             return Ok((String::new(), fc.radius_m.unwrap_or(0.0), fc.m2_per_person));
         };
-        let known = || fc.classes.keys().cloned().collect::<Vec<_>>().join(", ");
+        let known = || fc.classes.keys().cloned().collect::<Vec<_>>();
+        let column = || self.t.headers[i].clone();
         let label = rec.values[i].trim();
         if label.is_empty() {
             return match fc.radius_m {
                 Some(r) => Ok((String::new(), r, fc.m2_per_person)),
-                None => Err(format!("missing class ({}); known classes: {}", self.t.headers[i], known())),
+                None => Err(RejectReason::MissingValue { what: "class", column: column(), known: known() }),
             };
         }
         match fc.class_of(label) {
             Some((k, c)) => Ok((k.to_string(), c.radius_m, c.m2_per_person)),
-            None => Err(format!(
-                "unknown class '{label}' ({}); known classes: {}; add [facilities.classes.\"{label}\"] with radius_m and m2_per_person",
-                self.t.headers[i],
-                known()
-            )),
+            None => Err(RejectReason::UnknownValue {
+                what: "class",
+                value: label.to_string(),
+                column: column(),
+                known: known(),
+                fix: Some(format!("add [facilities.classes.\"{label}\"] with radius_m and m2_per_person")),
+            }),
         }
     }
 
     /// The effective area: required (and positive) for shelters, optional otherwise.
-    fn area(&self, rec: &Record) -> Result<Option<f64>, String> {
+    fn area(&self, rec: &Record) -> Result<Option<f64>, RejectReason> {
+        const WHAT: &str = "effective area";
         let Some(i) = self.cols.area else { return Ok(None) };
         let shelter = self.fc.kind == FacilityKind::Shelter;
         let raw = rec.values[i].trim();
-        let header = &self.t.headers[i];
+        let column = || self.t.headers[i].clone();
         match parse_quantity(raw) {
             Some(v) if v > 0.0 => Ok(Some(v)),
-            Some(_) if shelter => Err(format!("effective area {raw} is not positive ({header})")),
-            None if shelter && raw.is_empty() => {
-                Err(format!("no effective area ({header} is empty): a shelter needs its effective area in m²"))
-            }
-            None if shelter => Err(format!("effective area '{raw}' is not a number ({header})")),
+            Some(_) if shelter => Err(RejectReason::NotPositive { what: WHAT, column: column(), value: raw.to_string() }),
+            None if shelter && raw.is_empty() => Err(RejectReason::NoValue {
+                what: WHAT,
+                column: Some(column()),
+                need: "a shelter needs its effective area in m²",
+            }),
+            None if shelter => Err(RejectReason::NotANumber { what: WHAT, column: column(), value: raw.to_string() }),
             _ => Ok(None),
         }
     }
 
     /// (capacity, whether from the capacity column): the column, else area ÷ m² a person,
     /// else unlimited (not for shelters).
-    fn capacity(&self, rec: &Record, area: Option<f64>, m2pp: Option<f64>) -> Result<(f64, bool), String> {
+    fn capacity(&self, rec: &Record, area: Option<f64>, m2pp: Option<f64>) -> Result<(f64, bool), RejectReason> {
         let given = self.cols.capacity.map(|i| rec.values[i].trim()).filter(|s| !s.is_empty());
         if let Some(raw) = given {
             return match parse_quantity(raw) {
                 Some(v) if v >= 0.0 => Ok((v.floor(), true)),
-                _ => Err(format!("capacity '{raw}' is not a number of persons ≥ 0")),
+                _ => Err(RejectReason::NotACount { what: "capacity", value: raw.to_string(), unit: "persons" }),
             };
         }
         match (area, m2pp) {
             (Some(a), Some(m)) => Ok(((a / m).floor(), false)),
-            _ if self.fc.kind == FacilityKind::Shelter => Err(
-                "no capacity: give the capacity column (容纳人数), a class with m2_per_person, or m2_per_person for the layer"
-                    .to_string(),
-            ),
+            _ if self.fc.kind == FacilityKind::Shelter => Err(RejectReason::NoValue {
+                what: "capacity",
+                column: None,
+                need: "give the capacity column (容纳人数), a class with m2_per_person, or m2_per_person for the layer",
+            }),
             _ => Ok((f64::INFINITY, false)),
         }
     }
 
     /// The shape in the working CRS, the geometry in WGS84 and the anchor point.
-    fn location(&self, rec: &Record) -> Result<(FacilityShape, Geometry84, (f64, f64)), String> {
+    fn location(&self, rec: &Record) -> Result<(FacilityShape, Geometry84, (f64, f64)), RejectReason> {
         match &rec.geometry {
             Some(g @ (geo::Geometry::Polygon(_) | geo::Geometry::MultiPolygon(_))) if self.geo_layer => {
                 let w = project_polygons(g, &self.to_work)?;
                 let p = project_polygons(g, &self.to_wgs)?;
-                let anchor = w.interior_point().ok_or("empty polygon")?;
+                let anchor = w.interior_point().ok_or_else(|| geometry("empty polygon"))?;
                 Ok((FacilityShape::Area(w), Geometry84::Area(p), (anchor.x(), anchor.y())))
             }
             _ => {
@@ -289,16 +296,18 @@ impl<'a> RowReader<'a> {
     }
 }
 
-fn project_polygons(g: &geo::Geometry<f64>, t: &Transformer) -> Result<MultiPolygon<f64>, String> {
+fn project_polygons(g: &geo::Geometry<f64>, t: &Transformer) -> Result<MultiPolygon<f64>, RejectReason> {
     let polys: Vec<&Polygon<f64>> = match g {
         geo::Geometry::Polygon(p) => vec![p],
         geo::Geometry::MultiPolygon(mp) => mp.0.iter().collect(),
-        _ => return Err("geometry is neither a point nor a polygon".into()),
+        _ => return Err(geometry("geometry is neither a point nor a polygon")),
     };
-    let ring = |ls: &geo::LineString<f64>| -> Result<geo::LineString<f64>, String> {
+    let ring = |ls: &geo::LineString<f64>| -> Result<geo::LineString<f64>, RejectReason> {
         ls.0.iter()
             .map(|c| {
-                t.transform(c.x, c.y).map(|(x, y)| geo::Coord { x, y }).map_err(|e| format!("polygon vertex: {e}"))
+                t.transform(c.x, c.y)
+                    .map(|(x, y)| geo::Coord { x, y })
+                    .map_err(|e| geometry(format!("polygon vertex: {e}")))
             })
             .collect::<Result<Vec<_>, _>>()
             .map(geo::LineString)

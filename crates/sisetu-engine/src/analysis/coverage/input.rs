@@ -6,7 +6,8 @@ use super::report::InputReport;
 use crate::analysis::InputRows;
 use crate::error::{Error, Result};
 use sisetu_io::crs::Crs;
-use sisetu_io::sites::{Reject, SiteTransforms};
+use sisetu_io::reject::{EmptyAxes, Reject, RejectReason};
+use sisetu_io::sites::SiteTransforms;
 use sisetu_io::table::{parse_quantity, Record, Table, TableKind};
 
 use crate::project::facilities::PointSource;
@@ -33,8 +34,14 @@ pub(crate) const AREA_HEADERS: &[&str] =
 pub(crate) const CAPACITY_HEADERS: &[&str] = &["容纳人数", "可容纳人数", "容纳人口", "capacity"];
 
 /// The one place a rejected row of this analysis is made (its line, why, its raw values).
-pub(crate) fn reject(rec: &Record, reason: impl Into<String>) -> Reject {
-    Reject { line: rec.line, reason: reason.into(), raw: rec.values.clone() }
+pub(crate) fn reject(rec: &Record, reason: RejectReason) -> Reject {
+    Reject { line: rec.line, reason, raw: rec.values.clone() }
+}
+
+/// A malformed geometry or one of the wrong kind, described by `problem` (the feature is
+/// not named: the line of the reject is its number).
+pub(crate) fn geometry(problem: impl Into<String>) -> RejectReason {
+    RejectReason::Geometry { feature: None, problem: problem.into() }
 }
 
 /// One input file as read: its entry in report.json and its rejected rows (for rejects.csv).
@@ -105,37 +112,47 @@ impl PointReader {
     }
 
     /// ((lon, lat) WGS84, (x, y) working CRS), or the reason the row is rejected.
-    pub(crate) fn locate(&self, rec: &Record) -> Result<Located, String> {
+    pub(crate) fn locate(&self, rec: &Record) -> Result<Located, RejectReason> {
+        let (xh, yh) = (&self.headers.0, &self.headers.1);
         let (x, y) = match self.cols {
             Some((xi, yi)) => self.parse_columns(&rec.values[xi], &rec.values[yi])?,
             None => point_of(rec.geometry.as_ref())?,
         };
-        sisetu_io::sites::check_coordinates(self.crs, x, y, &self.headers.0, &self.headers.1)?;
-        self.tf.apply(x, y)
+        sisetu_io::sites::check_coordinates(self.crs, x, y, xh, yh)?;
+        self.tf.apply(x, y, xh, yh)
     }
 
-    fn parse_columns(&self, xs: &str, ys: &str) -> Result<(f64, f64), String> {
+    fn parse_columns(&self, xs: &str, ys: &str) -> Result<(f64, f64), RejectReason> {
         let (xh, yh) = (&self.headers.0, &self.headers.1);
-        if xs.is_empty() || ys.is_empty() {
-            return Err(format!("missing coordinates ({xh}='{xs}', {yh}='{ys}')"));
+        let empty = match (xs.is_empty(), ys.is_empty()) {
+            (false, false) => None,
+            (true, false) => Some(EmptyAxes::X),
+            (false, true) => Some(EmptyAxes::Y),
+            (true, true) => Some(EmptyAxes::Both),
+        };
+        if let Some(empty) = empty {
+            return Err(RejectReason::MissingCoordinates { x: xh.clone(), y: yh.clone(), empty });
         }
-        match (parse_quantity(xs), parse_quantity(ys)) {
-            (Some(x), Some(y)) => Ok((x, y)),
-            _ => Err(format!("coordinates are not numbers ({xh}='{xs}', {yh}='{ys}')")),
-        }
+        let number = |column: &str, value: &str| {
+            parse_quantity(value).ok_or_else(|| RejectReason::CoordinateNotANumber {
+                column: column.to_string(),
+                value: value.to_string(),
+            })
+        };
+        Ok((number(xh, xs)?, number(yh, ys)?))
     }
 }
 
 /// The point of a GeoJSON feature (a Point, or a MultiPoint of one point).
-fn point_of(g: Option<&geo::Geometry<f64>>) -> Result<(f64, f64), String> {
+fn point_of(g: Option<&geo::Geometry<f64>>) -> Result<(f64, f64), RejectReason> {
     match g {
         Some(geo::Geometry::Point(p)) => Ok((p.x(), p.y())),
         Some(geo::Geometry::MultiPoint(mp)) if mp.0.len() == 1 => Ok((mp.0[0].x(), mp.0[0].y())),
         Some(geo::Geometry::MultiPoint(mp)) => {
-            Err(format!("a MultiPoint of {} points; give one point per row", mp.0.len()))
+            Err(geometry(format!("a MultiPoint of {} points; give one point per row", mp.0.len())))
         }
-        Some(_) => Err("geometry is not a point".into()),
-        None => Err("feature has no geometry".into()),
+        Some(_) => Err(geometry("geometry is not a point")),
+        None => Err(geometry("feature has no geometry")),
     }
 }
 

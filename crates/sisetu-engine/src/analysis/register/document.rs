@@ -3,6 +3,7 @@
 use crate::error::{Error, Result, ResultExt};
 use crate::project::Config;
 use base64::Engine as _;
+use sisetu_core::format::thousands;
 use geo::{BoundingRect, Coord, MultiPolygon, Rect};
 use rayon::prelude::*;
 use sisetu_core::RiskLevel;
@@ -399,18 +400,6 @@ impl fmt::Display for Esc<'_> {
     }
 }
 
-/// Thousands separators: 12,345.
-fn group(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
 
 /// `c` at its own alpha and then `opacity`, over white, as an opaque CSS colour.
 fn over_white(c: Rgba, opacity: f32) -> (u8, u8, u8) {
@@ -550,19 +539,19 @@ fn write_html(w: &mut impl Write, cfg: &Config, input: &RegisterInput, sections:
         Esc(&work.to_string())
     )?;
     let outside_n = sections.iter().find(|s| s.unit.is_none()).map_or(0, Section::total);
-    write!(w, "<tr><th>登记单元</th><td>{word} {} 个", group(n_units as u64))?;
+    write!(w, "<tr><th>登记单元</th><td>{word} {} 个", thousands(n_units as u64))?;
     if outside_n > 0 {
-        write!(w, "；另有{} {} 家", kind.outside_name(), group(outside_n))?;
+        write!(w, "；另有{} {} 家", kind.outside_name(), thousands(outside_n))?;
     }
     writeln!(w, "</td></tr>")?;
-    write!(w, "<tr><th>风险点位</th><td>合计 {} 家：", group(total))?;
+    write!(w, "<tr><th>风险点位</th><td>合计 {} 家：", thousands(total))?;
     for l in RiskLevel::ALL {
-        write!(w, "<span class=\"c\">{}{} {} 家</span> ", swatch(l), l.zh(), group(totals[l.index()]))?;
+        write!(w, "<span class=\"c\">{}{} {} 家</span> ", swatch(l), l.zh(), thousands(totals[l.index()]))?;
     }
     writeln!(w, "</td></tr>")?;
     let missing = sections.iter().filter_map(|s| s.unit).filter(|u| person_of(u).is_none()).count();
     if missing > 0 {
-        writeln!(w, "<tr><th>负责人</th><td class=\"warn\">{} 个{word}未明确负责人</td></tr>", group(missing as u64))?;
+        writeln!(w, "<tr><th>负责人</th><td class=\"warn\">{} 个{word}未明确负责人</td></tr>", thousands(missing as u64))?;
     }
     writeln!(w, "</table>")?;
 
@@ -596,9 +585,9 @@ fn write_html(w: &mut impl Write, cfg: &Config, input: &RegisterInput, sections:
             None => write!(w, "<td class=\"muted\">—</td>")?,
         }
         for c in sec.counts {
-            write!(w, "<td class=\"n\">{}</td>", group(c))?;
+            write!(w, "<td class=\"n\">{}</td>", thousands(c))?;
         }
-        write!(w, "<td class=\"n\">{}</td>", group(sec.total()))?;
+        write!(w, "<td class=\"n\">{}</td>", thousands(sec.total()))?;
         match sec.unit {
             Some(u) => writeln!(w, "{}</tr>", level_cell(u.level))?,
             None => writeln!(w, "<td class=\"muted\">—</td></tr>")?,
@@ -610,9 +599,9 @@ fn write_html(w: &mut impl Write, cfg: &Config, input: &RegisterInput, sections:
     }
     write!(w, "<td></td>")?;
     for c in totals {
-        write!(w, "<td class=\"n\">{}</td>", group(c))?;
+        write!(w, "<td class=\"n\">{}</td>", thousands(c))?;
     }
-    writeln!(w, "<td class=\"n\">{}</td><td></td></tr>\n</tbody>\n</table>", group(total))?;
+    writeln!(w, "<td class=\"n\">{}</td><td></td></tr>\n</tbody>\n</table>", thousands(total))?;
     writeln!(
         w,
         "<p class=\"gen\">本册由 sisetu {version} 生成。每{word}一节，打印时每节另起一页；点位按风险等级（重大风险在前）、企业名称排序。</p>\n</header>"
@@ -668,7 +657,7 @@ fn write_section(
                 None => {
                     let high = sec.counts[0] + sec.counts[1];
                     let why = if high > 0 {
-                        format!("（本{word}有重大、较大风险点位 {} 家，须明确责任人）", group(high))
+                        format!("（本{word}有重大、较大风险点位 {} 家，须明确责任人）", thousands(high))
                     } else {
                         String::new()
                     };
@@ -687,9 +676,9 @@ fn write_section(
     }
     write!(w, "<tr><th>风险点位</th><td class=\"counts\">")?;
     for l in RiskLevel::ALL {
-        write!(w, "<span class=\"c\">{}{} {} 家</span>", swatch(l), l.zh(), group(sec.counts[l.index()]))?;
+        write!(w, "<span class=\"c\">{}{} {} 家</span>", swatch(l), l.zh(), thousands(sec.counts[l.index()]))?;
     }
-    writeln!(w, "<span class=\"c\">合计 {} 家</span></td></tr>\n</table>", group(sec.total()))?;
+    writeln!(w, "<span class=\"c\">合计 {} 家</span></td></tr>\n</table>", thousands(sec.total()))?;
     if let Some(b64) = png_base64 {
         writeln!(
             w,
@@ -823,7 +812,7 @@ impl<'a> SectionMaps<'a> {
                     stroke: SITE_LINE,
                 },
                 label: l.zh().to_string(),
-                count: Some(group(sec.counts[l.index()])),
+                count: Some(thousands(sec.counts[l.index()])),
             })
             .collect();
         if let Some(u) = sec.unit {
