@@ -67,11 +67,9 @@ fn bench_build(c: &mut Criterion) {
 
     // The kernel: locate 1M projected points.
     let districts = &cfg.districts;
-    let layer =
-        sisetu_engine::layers::load_zone_layer(&districts.0, districts.1, sisetu_io::crs::Crs::from_epsg(4538))
-            .unwrap();
-    let t =
-        sisetu_io::crs::Transformer::new(sisetu_io::crs::Crs::Wgs84, sisetu_io::crs::Crs::from_epsg(4538)).unwrap();
+    let layer = sisetu_engine::layers::load_zone_layer(&districts.0, districts.1, sisetu_io::crs::Crs::from_epsg(4538))
+        .unwrap();
+    let t = sisetu_io::crs::Transformer::new(sisetu_io::crs::Crs::Wgs84, sisetu_io::crs::Crs::from_epsg(4538)).unwrap();
     let mut rdr = csv::Reader::from_path(dir.path().join("sites.csv")).unwrap();
     let pts: Vec<[f64; 2]> = rdr
         .records()

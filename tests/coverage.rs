@@ -278,7 +278,7 @@ fn bad_rows_are_rejected_with_their_reason_and_nothing_is_lost() {
         "shelters.csv,5,no effective area",
         "shelters.csv,6,\"unknown class '临时'",
         "shelters.csv,7,capacity '-3' is not",
-        "shelters.csv,8,\"missing coordinates",
+        "shelters.csv,8,missing coordinates: 'x' and 'y' are empty",
         "population.csv,3,negative population",
         "population.csv,4,\"district code Z matches no district",
         "population.csv,5,missing population",

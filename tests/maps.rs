@@ -92,8 +92,7 @@ fn demo_maps_are_georeferenced_and_coloured_by_level() {
     let (x, y) = (v[4] + px * v[0], v[5] + py * v[3]);
     let back = world_to_pixel(&out.join("map_districts.pgw"), x, y);
     assert!((back.0 - px).abs() < 1e-6 && (back.1 - py).abs() < 1e-6);
-    let t =
-        sisetu_io::crs::Transformer::new(sisetu_io::crs::Crs::from_epsg(4538), sisetu_io::crs::Crs::Wgs84).unwrap();
+    let t = sisetu_io::crs::Transformer::new(sisetu_io::crs::Crs::from_epsg(4538), sisetu_io::crs::Crs::Wgs84).unwrap();
     let (lon, lat) = t.transform(x, y).unwrap();
     let poly: geo::Geometry<f64> = geo::Geometry::try_from(
         serde_json::from_value::<geojson::Geometry>(dabancheng["geometry"].clone()).unwrap().value,

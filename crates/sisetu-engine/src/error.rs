@@ -41,14 +41,6 @@ pub enum Error {
     },
 }
 
-/// Transitional: modules not yet converted to [`Error`] still return `anyhow::Error`.
-/// Removed once no module of the engine uses anyhow.
-impl From<anyhow::Error> for Error {
-    fn from(e: anyhow::Error) -> Self {
-        Error::Input(format!("{e:#}"))
-    }
-}
-
 /// Result alias of the engine.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 

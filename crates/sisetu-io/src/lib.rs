@@ -1,6 +1,8 @@
 //! sisetu-io: census readers, boundary readers, output writers and coordinate systems.
 //!
 //! * [`crs`]: EPSG:4326/4490/3857/4491–4554, GCJ-02 and BD-09.
+//! * [`source`]: the file types read ([`SourceKind`], decided from the extension in one
+//!   place) and the reading shared by the readers below.
 //! * [`text`]: UTF-8 / UTF-8 BOM / GBK detection.
 //! * [`sites`]: census tables (CSV, XLSX, GeoJSON points) → validated sites + rejects.
 //! * [`reject`]: rejected rows and their [`RejectReason`]s, shared by every reader.
@@ -11,10 +13,11 @@
 
 pub mod crs;
 pub mod error;
-pub mod output;
 pub mod hash;
+pub mod output;
 pub mod reject;
 pub mod sites;
+pub mod source;
 pub mod table;
 pub mod text;
 pub mod write;
@@ -22,4 +25,5 @@ pub mod zones;
 
 pub use error::{Error, Result};
 pub use reject::{Reject, RejectReason};
+pub use source::{Delimiter, ReadAs, SourceKind};
 pub use table::{parse_quantity, read_table, Record, Table, TableKind, TableSpec};

@@ -16,11 +16,15 @@ use crate::error::{Error, Result};
 use crate::hash::sha256_hex;
 pub use crate::reject::Reject;
 use crate::reject::{longitude_offset, Conversion, EmptyAxes, RejectReason, RowParts};
-use crate::text::{decode, Detected, TextEncoding};
+use crate::source::delimited::{csv_reader, decode_text, for_each_record, line_chunks};
+use crate::source::features::{feature_collection, json_text};
+use crate::source::workbook::open_sheet;
+use crate::source::{read_file, Delimiter, ReadAs, SourceKind};
+use crate::text::{Detected, TextEncoding};
 use rayon::prelude::*;
 use sisetu_core::{GradeError, GradeScheme, RiskLevel};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Column names of a site layer; `None` means "look for the usual headers".
 #[derive(Debug, Clone, Default)]
@@ -385,34 +389,6 @@ enum RowOutcome {
     Unmapped(Reject, String),
 }
 
-/// Cuts `body` (which starts at byte `body_start` of `text`, on a record start) into pieces of
-/// about `target` bytes that end at line ends, for parsing in parallel; returns the pieces and
-/// the line number of each piece's first byte (1 + the line ends before it). One piece when
-/// `target` is at least the body's length.
-pub(crate) fn line_chunks(text: &str, body_start: usize, body: &str, target: usize) -> (Vec<(usize, usize)>, Vec<u64>) {
-    let mut chunks = Vec::new();
-    if target < body.len() {
-        let mut start = 0;
-        while start < body.len() {
-            let mut end = start.saturating_add(target).min(body.len());
-            if end < body.len() {
-                end = memchr::memchr(b'\n', &body.as_bytes()[end..]).map_or(body.len(), |i| end + i + 1);
-            }
-            chunks.push((start, end));
-            start = end;
-        }
-    } else {
-        chunks.push((0, body.len()));
-    }
-    let mut first_lines = Vec::with_capacity(chunks.len());
-    let mut line = 1 + memchr::memchr_iter(b'\n', &text.as_bytes()[..body_start]).count() as u64;
-    for &(s, e) in &chunks {
-        first_lines.push(line);
-        line += memchr::memchr_iter(b'\n', &body.as_bytes()[s..e]).count() as u64;
-    }
-    (chunks, first_lines)
-}
-
 fn in_china(lon: f64, lat: f64) -> bool {
     (73.0..=136.0).contains(&lon) && (3.0..=54.0).contains(&lat)
 }
@@ -596,43 +572,28 @@ pub fn read_sites(
     tf: &SiteTransforms,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<SiteLayer> {
-    let ext = spec.path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-    match ext.as_str() {
-        "csv" | "txt" | "tsv" => read_csv(spec, scheme, tf, progress),
-        "xlsx" | "xlsm" | "xls" | "ods" => read_sheet(spec, scheme, tf),
-        "geojson" | "json" => read_geojson(spec, scheme, tf),
-        _ => Err(Error::Format {
-            path: spec.display.clone(),
-            msg: format!(
-                "unknown file type '.{ext}'; site layers must be .csv/.txt/.tsv, .xlsx/.xlsm/.xls/.ods or .geojson/.json"
-            ),
-        }),
+    match SourceKind::of(&spec.path, &spec.display, ReadAs::Sites)? {
+        SourceKind::Csv(delimiter) => read_csv(spec, delimiter, scheme, tf, progress),
+        SourceKind::Workbook => read_sheet(spec, scheme, tf),
+        SourceKind::GeoJson => read_geojson(spec, scheme, tf),
+        kind @ SourceKind::Shapefile => Err(ReadAs::Sites.refuse(kind, &spec.path, &spec.display)),
     }
-}
-
-pub(crate) fn read_file(path: &Path, display: &str) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|cause| Error::Read { path: display.to_string(), cause })
 }
 
 fn read_csv(
     spec: &SiteLayerSpec,
+    delimiter: Delimiter,
     scheme: &GradeScheme,
     tf: &SiteTransforms,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<SiteLayer> {
     let path = spec.display.as_str();
     let bytes = read_file(&spec.path, path)?;
-    let (text, detected) =
-        decode(&bytes, spec.encoding).map_err(|e| Error::Format { path: path.into(), msg: e.to_string() })?;
+    let (text, detected) = decode_text(&bytes, spec.encoding, path)?;
     let text: &str = text.as_ref();
-    let delimiter = if spec.path.extension().is_some_and(|e| e.eq_ignore_ascii_case("tsv")) { b'\t' } else { b',' };
-    let builder = || {
-        let mut b = csv::ReaderBuilder::new();
-        b.has_headers(false).flexible(true).delimiter(delimiter);
-        b
-    };
+    let delimiter = delimiter.byte();
     // Header: the first record.
-    let mut hr = builder().from_reader(text.as_bytes());
+    let mut hr = csv_reader(delimiter, text);
     let mut header = csv::StringRecord::new();
     let has_header = hr
         .read_record(&mut header)
@@ -684,25 +645,9 @@ fn read_csv(
             }
             return Ok(out);
         }
-        let mut rdr = builder().from_reader(chunk.as_bytes());
-        let mut rec = csv::StringRecord::new();
-        let mut lines = LineCounter { bytes: chunk.as_bytes(), pos: 0, line: first };
-        loop {
-            match rdr.read_record(&mut rec) {
-                Ok(false) => break,
-                Ok(true) => {
-                    let line = lines.line_at(rec.position().map_or(0, |p| p.byte() as usize));
-                    out.push(ctx.process(line, |i| rec.get(i), rec.len()));
-                }
-                Err(err) => {
-                    let line = lines.line_at(err.position().map_or(0, |p| p.byte() as usize));
-                    return Err(Error::Format {
-                        path: path.into(),
-                        msg: format!("line {line}: unreadable CSV: {err}"),
-                    });
-                }
-            }
-        }
+        for_each_record(chunk, delimiter, first, path, |line, rec| {
+            out.push(ctx.process(line, |i| rec.get(i), rec.len()));
+        })?;
         Ok(out)
     };
     let (results, sha256): (Vec<Result<Sorted>>, String) = rayon::join(
@@ -731,114 +676,31 @@ fn read_csv(
     Ok(layer)
 }
 
-/// Physical line numbers from byte offsets (csv's own counter is off by one after CRLF
-/// headers and blank lines).
-pub(crate) struct LineCounter<'a> {
-    pub(crate) bytes: &'a [u8],
-    pub(crate) pos: usize,
-    pub(crate) line: u64,
-}
-
-impl LineCounter<'_> {
-    /// The line of the first byte of the record starting at `start` (after any line ends
-    /// the parser skipped); offsets must not decrease between calls.
-    pub(crate) fn line_at(&mut self, start: usize) -> u64 {
-        let start = start.clamp(self.pos, self.bytes.len());
-        self.line += memchr::memchr_iter(b'\n', &self.bytes[self.pos..start]).count() as u64;
-        self.pos = start;
-        while let Some(&b) = self.bytes.get(self.pos) {
-            match b {
-                b'\n' => self.line += 1,
-                b'\r' => {}
-                _ => break,
-            }
-            self.pos += 1;
-        }
-        self.line
-    }
-}
-
-pub(crate) fn cell_text(d: &calamine::Data) -> String {
-    use calamine::Data;
-    match d {
-        Data::Empty => String::new(),
-        Data::String(s) => s.clone(),
-        Data::Float(f) => {
-            if f.fract() == 0.0 && f.abs() < 1e15 {
-                format!("{}", *f as i64)
-            } else {
-                format!("{f}")
-            }
-        }
-        Data::Int(i) => i.to_string(),
-        Data::Bool(b) => b.to_string(),
-        Data::DateTime(dt) => dt.to_string(),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => format!("#{e:?}"),
-        #[allow(unreachable_patterns)]
-        other => other.to_string(),
-    }
-}
-
-/// Opens a workbook and its worksheet `sheet` (default: the first one): the sheet's name and
-/// its cells. Errors name the file and, for a missing sheet, the sheets it has.
-pub(crate) fn open_sheet(
-    file: &Path,
-    path: &str,
-    sheet: Option<&str>,
-) -> Result<(String, calamine::Range<calamine::Data>)> {
-    use calamine::Reader;
-    let mut wb = calamine::open_workbook_auto(file).map_err(|e| Error::Format {
-        path: path.into(),
-        msg: format!("cannot open the workbook: {e}; save it again from the spreadsheet program, or export it as CSV"),
-    })?;
-    let names = wb.sheet_names().clone();
-    let sheet = match sheet {
-        Some(s) if names.iter().any(|n| n == s) => s.to_string(),
-        Some(s) => {
-            let list: Vec<String> = names.iter().map(|n| format!("'{n}'")).collect();
-            return Err(Error::Format {
-                path: path.into(),
-                msg: format!("no worksheet '{s}'; the workbook has: {}. Set `sheet` to one of them", list.join(", ")),
-            });
-        }
-        None => names
-            .first()
-            .cloned()
-            .ok_or_else(|| Error::Format { path: path.into(), msg: "the workbook has no worksheet".into() })?,
-    };
-    let range = wb
-        .worksheet_range(&sheet)
-        .map_err(|e| Error::Format { path: path.into(), msg: format!("cannot read worksheet '{sheet}': {e}") })?;
-    Ok((sheet, range))
-}
-
 fn read_sheet(spec: &SiteLayerSpec, scheme: &GradeScheme, tf: &SiteTransforms) -> Result<SiteLayer> {
     let path = spec.display.as_str();
-    let (sheet, range) = open_sheet(&spec.path, path, spec.sheet.as_deref())?;
-    let first_row = range.start().map(|(r, _)| r as u64).unwrap_or(0);
-    let mut rows = range.rows();
-    let Some(hrow) = rows.next() else {
-        return Err(Error::Format { path: path.into(), msg: format!("worksheet '{sheet}' is empty: no header row") });
+    let sheet = open_sheet(&spec.path, path, spec.sheet.as_deref())?;
+    let Some(header) = sheet.header() else {
+        return Err(Error::Format {
+            path: path.into(),
+            msg: format!("worksheet '{}' is empty: no header row", sheet.name),
+        });
     };
-    let headers: Vec<String> = hrow.iter().map(|c| cell_text(c).trim().to_string()).collect();
+    let headers: Vec<String> = header.iter().map(|c| c.trim().to_string()).collect();
     // Trailing empty header cells are not columns.
     let width = headers.iter().rposition(|h| !h.is_empty()).map(|i| i + 1).unwrap_or(0);
     if width == 0 {
-        return Err(Error::Format { path: path.into(), msg: format!("worksheet '{sheet}' has an empty header row") });
+        return Err(Error::Format {
+            path: path.into(),
+            msg: format!("worksheet '{}' has an empty header row", sheet.name),
+        });
     }
     let headers = headers[..width].to_vec();
     let (cols, used) = resolve(&headers, &spec.columns, path)?;
     let ctx = RowCtx { cols, n_fields: width, headers: &headers, scheme, tf, damaged: false };
     let mut outcomes = Vec::new();
-    for (i, row) in rows.enumerate() {
-        let cells: Vec<String> = row.iter().map(cell_text).collect();
-        if cells.iter().all(|c| c.trim().is_empty()) {
-            continue; // blank spreadsheet row
-        }
+    for (line, cells) in sheet.data_rows() {
         // Cells beyond the header width count only when not empty.
         let len = cells.iter().rposition(|c| !c.trim().is_empty()).map(|p| p + 1).unwrap_or(0).max(width);
-        let line = first_row + 2 + i as u64; // 1-based sheet row
         outcomes.push(ctx.process(line, |k| cells.get(k).map(String::as_str), len));
     }
     let sha256 = sha256_hex(&read_file(&spec.path, path)?);
@@ -847,19 +709,10 @@ fn read_sheet(spec: &SiteLayerSpec, scheme: &GradeScheme, tf: &SiteTransforms) -
     Ok(layer)
 }
 
-pub(crate) fn json_text(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::Null => String::new(),
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
 fn read_geojson(spec: &SiteLayerSpec, scheme: &GradeScheme, tf: &SiteTransforms) -> Result<SiteLayer> {
     let path = spec.display.as_str();
     let bytes = read_file(&spec.path, path)?;
-    let fc: geojson::FeatureCollection = serde_json::from_slice(&bytes)
-        .map_err(|e| Error::Format { path: path.into(), msg: format!("not a GeoJSON FeatureCollection: {e}") })?;
+    let fc = feature_collection(&bytes, path)?;
     // Header: property names in order of first appearance, then the geometry's x and y.
     let mut headers: Vec<String> = Vec::new();
     for f in &fc.features {

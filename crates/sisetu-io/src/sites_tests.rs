@@ -1,16 +1,6 @@
 use super::*;
 
 #[test]
-fn line_counter_skips_crlf_and_blank_lines() {
-    let text = b"a,b\r\n\r\nc,d\r\ne,f\n";
-    let mut lc = LineCounter { bytes: text, pos: 0, line: 1 };
-    assert_eq!(lc.line_at(0), 1);
-    // csv reports the record after the blank line at the blank line's offset (5).
-    assert_eq!(lc.line_at(5), 3);
-    assert_eq!(lc.line_at(12), 4);
-}
-
-#[test]
 fn coordinate_checks() {
     let geo = Crs::Cgcs2000;
     let text = |r: Result<(), RejectReason>| r.unwrap_err().to_string();

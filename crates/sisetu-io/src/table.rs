@@ -15,9 +15,11 @@ use crate::error::{Error, Result};
 use crate::hash::sha256_hex;
 pub use crate::reject::Reject;
 use crate::reject::{RejectReason, RowParts};
-use crate::sites::{cell_text, json_text, read_file, LineCounter};
-use crate::text::{decode, Detected, TextEncoding};
-use crate::zones::{geojson_polygon, geojson_polygons, geojson_ring};
+use crate::source::delimited::{csv_reader, decode_text, for_each_record, line_chunks, unreadable_csv, LineCounter};
+use crate::source::features::{geojson_polygon, geojson_polygons, geojson_ring, json_text};
+use crate::source::workbook::open_sheet;
+use crate::source::{read_file, Delimiter, ReadAs, SourceKind};
+use crate::text::{Detected, TextEncoding};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::collections::HashMap;
 use std::fmt;
@@ -51,17 +53,9 @@ pub struct Record {
     pub geometry: Option<geo::Geometry<f64>>,
 }
 
-/// The format of a table, from the file extension.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum TableKind {
-    /// `.csv`, `.txt` (comma-separated) or `.tsv` (tab-separated).
-    Csv,
-    /// `.xlsx`, `.xlsm`, `.xls`, `.ods`.
-    Xlsx,
-    /// `.geojson`, `.json`.
-    GeoJson,
-}
+/// The format of a table: the [`SourceKind`] of its file (never
+/// [`SourceKind::Shapefile`], which [`read_table`] refuses).
+pub type TableKind = SourceKind;
 
 /// A table read by [`read_table`].
 #[derive(Debug, Clone)]
@@ -83,26 +77,17 @@ pub struct Table {
     /// SHA-256 of the file's bytes (lowercase hex).
     pub sha256: String,
     /// The format.
-    pub kind: TableKind,
+    pub kind: SourceKind,
 }
 
-/// Reads a table: CSV, workbook or GeoJSON according to the file extension.
+/// Reads a table: CSV, workbook or GeoJSON according to the file extension
+/// ([`SourceKind::of`]).
 pub fn read_table(spec: &TableSpec) -> Result<Table> {
-    let ext = spec.path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-    match ext.as_str() {
-        "csv" | "txt" => read_csv(spec, b','),
-        "tsv" => read_csv(spec, b'\t'),
-        "xlsx" | "xlsm" | "xls" | "ods" => read_sheet(spec),
-        "geojson" | "json" => read_geojson(spec),
-        _ => {
-            let found = if ext.is_empty() { "no file extension".to_string() } else { format!("file type '.{ext}'") };
-            Err(Error::Format {
-                path: spec.display.clone(),
-                msg: format!(
-                    "unknown {found}; tables must be .csv/.txt/.tsv, .xlsx/.xlsm/.xls/.ods or .geojson/.json (rename the file, or export it in one of these formats)"
-                ),
-            })
-        }
+    match SourceKind::of(&spec.path, &spec.display, ReadAs::Table)? {
+        SourceKind::Csv(delimiter) => read_csv(spec, delimiter),
+        SourceKind::Workbook => read_sheet(spec),
+        SourceKind::GeoJson => read_geojson(spec),
+        kind @ SourceKind::Shapefile => Err(ReadAs::Table.refuse(kind, &spec.path, &spec.display)),
     }
 }
 
@@ -308,7 +293,7 @@ fn push_row(table: &mut Table, row: std::result::Result<Record, Reject>) {
     }
 }
 
-fn empty_table(spec: &TableSpec, kind: TableKind, sha256: String) -> Table {
+fn empty_table(spec: &TableSpec, kind: SourceKind, sha256: String) -> Table {
     Table {
         display: spec.display.clone(),
         headers: Vec::new(),
@@ -321,12 +306,12 @@ fn empty_table(spec: &TableSpec, kind: TableKind, sha256: String) -> Table {
     }
 }
 
-fn read_csv(spec: &TableSpec, delimiter: u8) -> Result<Table> {
+fn read_csv(spec: &TableSpec, delimiter: Delimiter) -> Result<Table> {
     let path = spec.display.as_str();
     let bytes = read_file(&spec.path, path)?;
-    let (sha256, parsed) = rayon::join(|| sha256_hex(&bytes), || parse_csv(&bytes, spec, delimiter));
+    let (sha256, parsed) = rayon::join(|| sha256_hex(&bytes), || parse_csv(&bytes, spec, delimiter.byte()));
     let (headers, detected, chunks) = parsed?;
-    let mut table = empty_table(spec, TableKind::Csv, sha256);
+    let mut table = empty_table(spec, SourceKind::Csv(delimiter), sha256);
     table.headers = headers;
     table.encoding = Some(detected);
     table.records.reserve_exact(chunks.iter().map(|c| c.records.len()).sum());
@@ -345,15 +330,6 @@ struct Rows {
     rejects: Vec<Reject>,
 }
 
-fn csv_reader(delimiter: u8, text: &str) -> csv::Reader<&[u8]> {
-    csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes())
-}
-
-fn unreadable_csv(path: &str, err: &csv::Error, lines: &mut LineCounter) -> Error {
-    let line = lines.line_at(err.position().map_or(0, |p| p.byte() as usize));
-    Error::Format { path: path.into(), msg: format!("line {line}: unreadable CSV: {err}") }
-}
-
 /// Decodes and parses a CSV file: its header, the encoding found and the data rows in
 /// chunks (in file order).
 ///
@@ -362,8 +338,7 @@ fn unreadable_csv(path: &str, err: &csv::Error, lines: &mut LineCounter) -> Erro
 fn parse_csv(bytes: &[u8], spec: &TableSpec, delimiter: u8) -> Result<(Vec<String>, Detected, Vec<Rows>)> {
     use rayon::prelude::*;
     let path = spec.display.as_str();
-    let (text, detected) =
-        decode(bytes, spec.encoding).map_err(|e| Error::Format { path: path.into(), msg: e.to_string() })?;
+    let (text, detected) = decode_text(bytes, spec.encoding, path)?;
     let text: &str = text.as_ref();
     let mut rdr = csv_reader(delimiter, text);
     let mut header = csv::StringRecord::new();
@@ -386,27 +361,18 @@ fn parse_csv(bytes: &[u8], spec: &TableSpec, delimiter: u8) -> Result<(Vec<Strin
     } else {
         usize::MAX
     };
-    let (chunks, first_lines) = crate::sites::line_chunks(text, body_start, body, target);
+    let (chunks, first_lines) = line_chunks(text, body_start, body, target);
     let parse_chunk = |(s, e): (usize, usize), first: u64| -> Result<Rows> {
         // Chunks start at line starts and the body at a record start: char boundaries.
         let chunk = body.get(s..e).unwrap_or("");
-        let mut rdr = csv_reader(delimiter, chunk);
-        let mut lines = LineCounter { bytes: chunk.as_bytes(), pos: 0, line: first };
-        let mut rec = csv::StringRecord::new();
         let mut rows = Rows::default();
-        loop {
-            match rdr.read_record(&mut rec) {
-                Ok(false) => return Ok(rows),
-                Ok(true) => {
-                    let line = lines.line_at(rec.position().map_or(0, |p| p.byte() as usize));
-                    match row_outcome(|i| rec.get(i), rec.len(), width, line, damaged) {
-                        Ok(r) => rows.records.push(r),
-                        Err(r) => rows.rejects.push(r),
-                    }
-                }
-                Err(err) => return Err(unreadable_csv(path, &err, &mut lines)),
+        for_each_record(chunk, delimiter, first, path, |line, rec| {
+            match row_outcome(|i| rec.get(i), rec.len(), width, line, damaged) {
+                Ok(r) => rows.records.push(r),
+                Err(r) => rows.rejects.push(r),
             }
-        }
+        })?;
+        Ok(rows)
     };
     let rows = if chunks.len() == 1 {
         vec![parse_chunk(chunks[0], first_lines[0])?]
@@ -423,25 +389,18 @@ fn parse_csv(bytes: &[u8], spec: &TableSpec, delimiter: u8) -> Result<(Vec<Strin
 fn read_sheet(spec: &TableSpec) -> Result<Table> {
     let path = spec.display.as_str();
     let sha256 = sha256_hex(&read_file(&spec.path, path)?);
-    let (sheet, range) = crate::sites::open_sheet(&spec.path, path, spec.sheet.as_deref())?;
-    let first_row = range.start().map_or(0, |(r, _)| u64::from(r));
-    let mut rows = range.rows();
-    let what = format!("worksheet '{sheet}'");
-    let Some(header_row) = rows.next() else {
+    let sheet = open_sheet(&spec.path, path, spec.sheet.as_deref())?;
+    let what = format!("worksheet '{}'", sheet.name);
+    let Some(header_row) = sheet.header() else {
         return Err(Error::Format {
             path: path.into(),
             msg: format!("{what} is empty: there is no header row; the first row must name the columns"),
         });
     };
-    let mut table = empty_table(spec, TableKind::Xlsx, sha256);
-    table.headers = header_of(header_row.iter().map(cell_text), path, &what)?;
+    let mut table = empty_table(spec, SourceKind::Workbook, sha256);
+    table.headers = header_of(header_row.into_iter(), path, &what)?;
     let width = table.headers.len();
-    for (i, row) in rows.enumerate() {
-        let texts: Vec<String> = row.iter().map(cell_text).collect();
-        if texts.iter().all(|c| c.trim().is_empty()) {
-            continue; // blank spreadsheet row
-        }
-        let line = first_row + 2 + i as u64; // 1-based sheet row; the header is first_row + 1
+    for (line, texts) in sheet.data_rows() {
         push_row(&mut table, row_outcome(|k| texts.get(k).map(String::as_str), texts.len(), width, line, false));
     }
     Ok(table)
@@ -751,7 +710,7 @@ fn read_geojson(spec: &TableSpec) -> Result<Table> {
         )),
     }
     let Features { headers, records, rejects, count, .. } = features;
-    let mut table = empty_table(spec, TableKind::GeoJson, sha256_hex(&bytes));
+    let mut table = empty_table(spec, SourceKind::GeoJson, sha256_hex(&bytes));
     let width = headers.len();
     table.records = records;
     table.rejects = rejects;

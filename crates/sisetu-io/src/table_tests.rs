@@ -34,7 +34,7 @@ const SHELTERS: &str = "企业名称,经度,纬度,有效面积\n\
 #[test]
 fn utf8_csv_with_chinese_headers() {
     let t = read_bytes("避难场所.csv", SHELTERS.as_bytes()).unwrap();
-    assert_eq!(t.kind, TableKind::Csv);
+    assert_eq!(t.kind, SourceKind::Csv(Delimiter::Comma));
     assert_eq!(t.encoding, Some(Detected::Utf8));
     assert_eq!(t.headers, ["企业名称", "经度", "纬度", "有效面积"]);
     assert_eq!(
@@ -391,7 +391,7 @@ fn xlsx_sheets() {
     let path = dir.path().join("站点.xlsx");
     std::fs::write(&path, &book).unwrap();
     let t = read_table(&spec(&path)).unwrap();
-    assert_eq!(t.kind, TableKind::Xlsx);
+    assert_eq!(t.kind, SourceKind::Workbook);
     assert_eq!(t.encoding, None);
     assert_eq!(t.sha256, sha256_hex(&book));
     assert_eq!(t.headers, ["名称", "经度", "纬度", "人数"]);

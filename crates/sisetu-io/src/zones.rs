@@ -8,6 +8,8 @@
 
 use crate::crs::{Crs, Transformer};
 use crate::error::{Error, Result};
+use crate::source::features::{feature_collection, geojson_polygons, json_text};
+use crate::source::{read_file, ReadAs, SourceKind};
 use crate::text::TextEncoding;
 use geo::{Coord, LineString, MultiPolygon, Polygon};
 use sisetu_core::Zone;
@@ -33,15 +35,11 @@ pub struct ZoneLayerSpec {
 
 /// Reads a zone layer in its own CRS.
 pub fn read_zones(spec: &ZoneLayerSpec) -> Result<Vec<Zone>> {
-    let ext = spec.path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-    let zones = match ext.as_str() {
-        "geojson" | "json" => read_geojson(spec)?,
-        "shp" => read_shapefile(spec)?,
-        _ => {
-            return Err(Error::Format {
-                path: spec.display.clone(),
-                msg: format!("unknown file type '.{ext}'; polygon layers must be .geojson or .shp"),
-            })
+    let zones = match SourceKind::of(&spec.path, &spec.display, ReadAs::Zones)? {
+        SourceKind::GeoJson => read_geojson(spec)?,
+        SourceKind::Shapefile => read_shapefile(spec)?,
+        kind @ (SourceKind::Csv(_) | SourceKind::Workbook) => {
+            return Err(ReadAs::Zones.refuse(kind, &spec.path, &spec.display))
         }
     };
     if zones.is_empty() {
@@ -65,64 +63,18 @@ pub fn read_zones(spec: &ZoneLayerSpec) -> Result<Vec<Zone>> {
     Ok(zones)
 }
 
-fn json_text(v: Option<&serde_json::Value>) -> Option<String> {
-    match v? {
-        serde_json::Value::Null => None,
-        serde_json::Value::String(s) => Some(s.trim().to_string()),
-        other => Some(other.to_string()),
-    }
+/// A property as text, trimmed; `None` when it is missing or `null`.
+fn prop_text(v: Option<&serde_json::Value>) -> Option<String> {
+    v.filter(|v| !v.is_null()).map(|v| json_text(v).trim().to_string())
 }
 
 fn keys_of(f: &geojson::Feature) -> String {
     f.properties.as_ref().map(|p| p.keys().map(|k| format!("'{k}'")).collect::<Vec<_>>().join(", ")).unwrap_or_default()
 }
 
-/// A GeoJSON ring as a line string; every position needs two finite numbers.
-pub(crate) fn geojson_ring(ring: &[geojson::Position]) -> Result<LineString<f64>, String> {
-    ring.iter()
-        .map(|p| match p.as_slice() {
-            [x, y, ..] if x.is_finite() && y.is_finite() => Ok(Coord { x: *x, y: *y }),
-            other => Err(format!("a position needs longitude and latitude, found {other:?}")),
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map(LineString)
-}
-
-pub(crate) fn geojson_polygon(rings: &[Vec<geojson::Position>]) -> Result<Polygon<f64>, String> {
-    let Some((outer, holes)) = rings.split_first() else {
-        return Err("a polygon with no rings".into());
-    };
-    Ok(Polygon::new(geojson_ring(outer)?, holes.iter().map(|h| geojson_ring(h)).collect::<Result<_, _>>()?))
-}
-
-/// The (multi)polygons of a geometry, `Ok(None)` for other geometry types, `Err` for
-/// malformed coordinates (checked here: the geojson crate's conversion would panic on them).
-pub(crate) fn geojson_polygons(g: &geojson::GeometryValue) -> Result<Option<MultiPolygon<f64>>, String> {
-    use geojson::GeometryValue as G;
-    Ok(Some(match g {
-        G::Polygon { coordinates } => MultiPolygon(vec![geojson_polygon(coordinates)?]),
-        G::MultiPolygon { coordinates } => {
-            MultiPolygon(coordinates.iter().map(|p| geojson_polygon(p)).collect::<Result<_, _>>()?)
-        }
-        G::GeometryCollection { geometries } => {
-            let mut polys = Vec::new();
-            for g in geometries {
-                match geojson_polygons(&g.value)? {
-                    Some(mp) => polys.extend(mp.0),
-                    None => return Ok(None),
-                }
-            }
-            MultiPolygon(polys)
-        }
-        _ => return Ok(None),
-    }))
-}
-
 fn read_geojson(spec: &ZoneLayerSpec) -> Result<Vec<Zone>> {
     let path = &spec.display;
-    let bytes = std::fs::read(&spec.path).map_err(|cause| Error::Read { path: path.clone(), cause })?;
-    let fc: geojson::FeatureCollection = serde_json::from_slice(&bytes)
-        .map_err(|e| Error::Format { path: path.clone(), msg: format!("not a GeoJSON FeatureCollection: {e}") })?;
+    let fc = feature_collection(&read_file(&spec.path, path)?, path)?;
     let mut zones = Vec::with_capacity(fc.features.len());
     // An extra property (e.g. the responsible person) may be empty on some features, but a
     // property that no feature has is a misspelt or dropped column.
@@ -136,7 +88,7 @@ fn read_geojson(spec: &ZoneLayerSpec) -> Result<Vec<Zone>> {
         for (seen, (_, p)) in extra_seen.iter_mut().zip(&spec.extra) {
             *seen |= f.properties.as_ref().is_some_and(|props| props.contains_key(p));
         }
-        let prop = |key: &str| json_text(f.properties.as_ref().and_then(|p| p.get(key)));
+        let prop = |key: &str| prop_text(f.properties.as_ref().and_then(|p| p.get(key)));
         let id = prop(&spec.id).ok_or_else(|| Error::Format {
             path: path.clone(),
             msg: format!("feature {n} has no property '{}' for the id; its properties are: {}", spec.id, keys_of(&f)),

@@ -1,7 +1,7 @@
 //! The census after loading and assignment: every site layer as read, where each site lies
 //! (district, management grid, regular cell), which ids repeat, and the counts per area.
 //!
-//! These are the typed inputs of every analysis ([`crate::analysis::Context`]); nothing here
+//! These are the typed inputs of every analysis ([`crate::context::Context`]); nothing here
 //! reads or writes files.
 
 use rustc_hash::FxHashMap;

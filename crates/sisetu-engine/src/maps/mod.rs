@@ -33,7 +33,7 @@ pub struct MapData {
 
 impl MapData {
     /// What the maps draw, from the build's results in memory.
-    pub fn from_context(ctx: &crate::analysis::Context) -> MapData {
+    pub fn from_context(ctx: &crate::context::Context) -> MapData {
         let agg = &ctx.cfg.aggregation;
         let area = |z: &sisetu_core::Zone, s: &sisetu_core::Summary| Area {
             id: z.id.clone(),
@@ -48,9 +48,11 @@ impl MapData {
         MapData {
             districts: ctx.districts.work.iter().zip(&t.by_district).map(|(z, s)| area(z, s)).collect(),
             cells: match grid {
-                Some(grid) => {
-                    t.cells.iter().map(|(c, s)| cell_area(&grid, *c, agg.level(&s.levels), s.levels.as_array())).collect()
-                }
+                Some(grid) => t
+                    .cells
+                    .iter()
+                    .map(|(c, s)| cell_area(&grid, *c, agg.level(&s.levels), s.levels.as_array()))
+                    .collect(),
                 None => Vec::new(),
             },
             grids: ctx

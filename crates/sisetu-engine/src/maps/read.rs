@@ -50,7 +50,7 @@ fn counts_of(p: &serde_json::Map<String, serde_json::Value>) -> [u64; 4] {
 }
 
 fn ring_of(v: &serde_json::Value, t: &Transformer) -> Result<LineString<f64>> {
-    let pts = v.as_array().ok_or_else(|| Error::input(format!("a ring is not an array")))?;
+    let pts = v.as_array().ok_or_else(|| Error::input("a ring is not an array"))?;
     pts.iter()
         .map(|p| {
             let (x, y) = (p.get(0).and_then(serde_json::Value::as_f64), p.get(1).and_then(serde_json::Value::as_f64));
@@ -58,7 +58,7 @@ fn ring_of(v: &serde_json::Value, t: &Transformer) -> Result<LineString<f64>> {
                 (Some(x), Some(y)) => {
                     t.transform(x, y).map(|(x, y)| Coord { x, y }).map_err(|e| Error::input(format!("{e}")))
                 }
-                _ => Err(Error::input(format!("a position is not [lon, lat]"))),
+                _ => Err(Error::input("a position is not [lon, lat]")),
             }
         })
         .collect::<Result<Vec<_>>>()
@@ -66,8 +66,8 @@ fn ring_of(v: &serde_json::Value, t: &Transformer) -> Result<LineString<f64>> {
 }
 
 fn polygon_of(v: &serde_json::Value, t: &Transformer) -> Result<Polygon<f64>> {
-    let rings = v.as_array().ok_or_else(|| Error::input(format!("a polygon is not an array of rings")))?;
-    let (outer, holes) = rings.split_first().ok_or_else(|| Error::input(format!("a polygon has no ring")))?;
+    let rings = v.as_array().ok_or_else(|| Error::input("a polygon is not an array of rings"))?;
+    let (outer, holes) = rings.split_first().ok_or_else(|| Error::input("a polygon has no ring"))?;
     Ok(Polygon::new(ring_of(outer, t)?, holes.iter().map(|h| ring_of(h, t)).collect::<Result<_>>()?))
 }
 
@@ -85,7 +85,7 @@ fn areas_from(path: &Path, t: &Transformer) -> Result<Vec<Area>> {
                 "MultiPolygon" => MultiPolygon(
                     g.coordinates
                         .as_array()
-                        .ok_or_else(|| Error::input(format!("bad MultiPolygon")))?
+                        .ok_or_else(|| Error::input("bad MultiPolygon"))?
                         .iter()
                         .map(|p| polygon_of(p, t))
                         .collect::<Result<_>>()?,

@@ -1,7 +1,7 @@
 //! `districts.geojson`, `grids.geojson` and `cells.geojson`: every area with its level and
 //! counts per level and category.
 
-use crate::analysis::Context;
+use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::layers::ZoneLayer;
 use rayon::prelude::*;

@@ -8,7 +8,8 @@ mod sites;
 pub mod table;
 mod tables;
 
-use crate::analysis::{Analysis, Context};
+use crate::analysis::Analysis;
+use crate::context::Context;
 use crate::error::Result;
 use crate::observer::Observer;
 use sisetu_io::write::Staging;

@@ -1,6 +1,6 @@
 //! `sites.geojson`: every accepted site with its level and place, in input order.
 
-use crate::analysis::Context;
+use crate::context::Context;
 use crate::error::{Error, Result};
 use sisetu_io::write::{self, Geom, Staging, Value};
 use std::path::Path;

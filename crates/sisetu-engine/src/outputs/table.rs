@@ -36,7 +36,7 @@ pub fn header(agg: &Aggregation, categories: &[&str]) -> Vec<String> {
     h.extend(RiskLevel::ALL.iter().map(|l| format!("{}({})", l.zh(), level_colour_zh(*l))));
     h.push("风险点合计".into());
     if !categories.is_empty() {
-        h.extend(categories.iter().map(std::string::ToString::to_string));
+        h.extend(categories.iter().map(ToString::to_string));
         h.push("未填行业".into());
         h.push("行业合计".into());
     }
@@ -92,7 +92,7 @@ pub fn write_table(
     }
     rows.push(row(&TableRow { id: "", name: "合计", summary: total }, agg, n, false));
     let h = header(agg, categories);
-    let h: Vec<&str> = h.iter().map(std::string::String::as_str).collect();
+    let h: Vec<&str> = h.iter().map(String::as_str).collect();
     write::write_csv_bom(path, &h, rows)?;
     Ok(())
 }

@@ -1,7 +1,8 @@
 //! `summary.csv`, `table.csv` and `rejects.csv`.
 
 use super::table::{write_table as write_table_csv, TableRow};
-use crate::analysis::{Analysis, Context};
+use crate::analysis::Analysis;
+use crate::context::Context;
 use crate::error::Result;
 use sisetu_core::Summary;
 use sisetu_io::sites::Reject;

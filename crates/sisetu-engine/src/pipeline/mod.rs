@@ -122,7 +122,7 @@ pub fn check(cfg: &Config, opts: &BuildOptions, obs: &dyn Observer) -> Result<Ou
     let out_dir = output_folder(cfg, opts);
     let a = analyse(cfg, &out_dir, obs)?;
     obs.stage("done");
-    Ok(outcome(cfg, &a, out_dir.clone(), Vec::new()))
+    Ok(outcome(cfg, &a, &out_dir, Vec::new()))
 }
 
 /// `sisetu build`: [`check`]'s stages, then every output, replacing the previous outputs
@@ -146,7 +146,7 @@ pub fn build(cfg: &Config, opts: &BuildOptions, obs: &dyn Observer) -> Result<Ou
     }
     written.push("report.json".into());
     retire_stale(&out_dir, &written, &mut stage);
-    let outcome = outcome(cfg, &a, out_dir, written);
+    let outcome = outcome(cfg, &a, &out_dir, written);
     let mut json = serde_json::to_vec_pretty(&outcome.report).map_err(|e| Error::internal(e.to_string()))?;
     json.push(b'\n');
     write::write_bytes(&stage.path("report.json"), &json)?;
@@ -167,9 +167,9 @@ fn retire_stale(out_dir: &Path, written: &[String], stage: &mut Staging) {
     }
 }
 
-fn outcome(cfg: &Config, a: &Analysed, out_dir: PathBuf, mut written: Vec<String>) -> Outcome {
-    let ctx = a.context(cfg, &out_dir);
-    let sections = report::Sections(
+fn outcome(cfg: &Config, a: &Analysed, out_dir: &Path, mut written: Vec<String>) -> Outcome {
+    let ctx = a.context(cfg, out_dir);
+    let sections = Sections(
         a.analyses.iter().zip(&a.findings).filter_map(|(an, f)| f.section().map(|s| (an.name(), s))).collect(),
     );
     let rejects = crate::outputs::reject_rows(&ctx, &a.analyses);
@@ -216,7 +216,7 @@ fn outcome(cfg: &Config, a: &Analysed, out_dir: PathBuf, mut written: Vec<String
         reject_preview: rejects.iter().take(20).map(|(f, r)| format!("{f}:{}: {}", r.line, r.reason)).collect(),
         rejects_by_file,
         report,
-        out_dir: out_dir.clone(),
+        out_dir: out_dir.to_path_buf(),
         district_rows,
         lines: a.findings.iter().flat_map(|f| f.lines()).collect(),
         warnings: a.findings.iter().flat_map(|f| f.warnings()).collect(),

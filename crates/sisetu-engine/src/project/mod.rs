@@ -158,7 +158,7 @@ pub struct Config {
     /// Whether the register is written at all (`[register] enabled`, default true).
     pub register: bool,
     /// Whether `register.html` is written (`[register] html`); `None` = when the census has
-    /// at most [`crate::analysis::register::HTML_AUTO_MAX_SITES`] sites.
+    /// at most 50,000 sites (`analysis::register::HTML_AUTO_MAX_SITES`).
     pub register_html: Option<bool>,
 }
 

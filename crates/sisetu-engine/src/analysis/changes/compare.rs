@@ -456,7 +456,6 @@ fn level_change(old: Option<RiskLevel>, new: Option<RiskLevel>) -> Option<Kind> 
     }
 }
 
-
 // ---------------------------------------------------------------------------------------
 // Sites.
 

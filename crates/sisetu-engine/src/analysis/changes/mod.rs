@@ -59,9 +59,8 @@ pub use outputs::CSV_HEADER;
 pub use round::{Round, RoundArea, RoundMeta, RoundSite};
 
 use crate::analysis::{Analysis, Context, Findings, LoadContext};
-use crate::error::{Error, Result, ResultExt};
+use crate::error::{Result, ResultExt};
 use crate::observer::Observer;
-use crate::project::Config;
 use sisetu_core::Extent;
 use sisetu_io::write::Staging;
 
@@ -161,10 +160,10 @@ impl Findings for ChangeFindings {
     }
 
     fn write(&self, _ctx: &Context, stage: &mut Staging) -> Result<Vec<String>> {
-        Ok(outputs::write(&self.set, stage).context(&self.doing)?)
+        outputs::write(&self.set, stage).context(&self.doing)
     }
 
     fn draw(&self, ctx: &Context, stage: &mut Staging) -> Result<Vec<String>> {
-        Ok(map::draw(&self.set, Some(ctx.cfg), stage).context(&self.doing)?)
+        map::draw(&self.set, Some(ctx.cfg), stage).context(&self.doing)
     }
 }

@@ -1,6 +1,7 @@
 use super::*;
 use crate::census::{Census, Duplicates, Placed, Tallies};
 use crate::layers::ZoneLayer;
+use sisetu_core::ZoneIdx;
 use sisetu_core::{Zone, ZoneIndex};
 use sisetu_io::crs::Crs;
 use sisetu_io::sites::{Site, SiteLayer};
@@ -137,7 +138,7 @@ fn site_layer(sites: Vec<Site>) -> SiteLayer {
 }
 
 fn summary(n: [u64; 4]) -> Summary {
-    Summary { levels: sisetu_core::LevelCounts { n }, by_category: Vec::new() }
+    Summary { levels: sisetu_core::LevelCounts::new(n), by_category: Vec::new() }
 }
 
 /// A hand-built context: two site layers, a repeated id in two spellings, a site without an
@@ -170,8 +171,12 @@ fn the_round_being_built_has_the_values_its_written_files_would_give() {
         files: vec!["data/a.csv".into(), "data/b.xlsx".into()],
         placed: vec![
             vec![
-                Placed { district: Some(0), grid: Some(0), cell: CellId { col: 1, row: 2 } },
-                Placed { district: Some(1), grid: None, cell: CellId { col: 3, row: 2 } },
+                Placed {
+                    district: Some(ZoneIdx::new(0)),
+                    grid: Some(ZoneIdx::new(0)),
+                    cell: CellId { col: 1, row: 2 },
+                },
+                Placed { district: Some(ZoneIdx::new(1)), grid: None, cell: CellId { col: 3, row: 2 } },
             ],
             vec![Placed { district: None, grid: None, cell: CellId { col: 5, row: 2 } }],
         ],

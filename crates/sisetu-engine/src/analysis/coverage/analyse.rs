@@ -12,7 +12,7 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 use sisetu_core::coverage::{allocate, Allocation, Demand, FacilityIndex, Reach};
 use sisetu_core::siting::{greedy_cover, Pick};
-use sisetu_core::CellId;
+use sisetu_core::{CellId, ZoneIdx};
 use sisetu_io::crs::{Crs, Transformer};
 
 /// Per-district figures of one facility layer.
@@ -83,7 +83,7 @@ pub struct GapCell {
     /// Within reach but without room.
     pub without_room: f64,
     /// The districts of its pieces.
-    pub districts: Vec<u32>,
+    pub districts: Vec<ZoneIdx>,
 }
 
 /// One suggested site.
@@ -97,8 +97,8 @@ pub struct SitingPick {
     pub xy: (f64, f64),
     /// WGS84.
     pub lonlat: (f64, f64),
-    /// District index.
-    pub district: Option<u32>,
+    /// Its district, `None` outside every district.
+    pub district: Option<ZoneIdx>,
     /// Rank, gain, cumulative.
     pub pick: Pick,
 }
@@ -113,7 +113,7 @@ pub struct LayerResult {
     /// All.
     pub total: AreaFigures,
     /// Per facility: its district.
-    pub facility_district: Vec<Option<u32>>,
+    pub facility_district: Vec<Option<ZoneIdx>>,
     /// Per facility: load (persons assigned).
     pub load: Vec<f64>,
     /// Per facility: residents within its radius.
@@ -151,7 +151,7 @@ pub fn analyse(layer: &FacilityLayer, pop: &Population, districts: &ZoneLayer, w
         FacilityIndex::new(&layer.facilities).map_err(|e| Error::input(format!("{}: {e}", layer.file.report.file)))?;
     let reach: Reach = index.reach_all(&demand);
     let alloc: Allocation = allocate(&reach, &demand, &layer.facilities);
-    let facility_district: Vec<Option<u32>> =
+    let facility_district: Vec<Option<ZoneIdx>> =
         layer.rows.iter().map(|r| districts.index.locate(r.anchor.0, r.anchor.1)).collect();
     let n = districts.work.len();
     let mut figs = vec![AreaFigures::default(); n];
@@ -168,12 +168,12 @@ pub fn analyse(layer: &FacilityLayer, pop: &Population, districts: &ZoneLayer, w
         for &(f, _) in reach.of(i) {
             in_reach[f as usize] += u.population;
         }
-        let slot = u.district.map_or(&mut outside, |d| &mut figs[d as usize]);
+        let slot = u.district.map_or(&mut outside, |d| &mut figs[d.get()]);
         slot.add_unit(u, c, alloc.served[i], wr);
         total.add_unit(u, c, alloc.served[i], wr);
     }
     for ((r, f), d) in layer.rows.iter().zip(&layer.facilities).zip(&facility_district) {
-        let slot = d.map_or(&mut outside, |d| &mut figs[d as usize]);
+        let slot = d.map_or(&mut outside, |d| &mut figs[d.get()]);
         for s in [slot, &mut total] {
             s.facilities += 1;
             s.area_m2 += r.area_m2.unwrap_or(0.0);
@@ -265,7 +265,7 @@ fn township_rows(layer: &FacilityLayer, towns: &ZoneLayer, districts: &ZoneLayer
     let mut count = vec![0u64; towns.work.len()];
     for r in &layer.rows {
         if let Some(t) = towns.index.locate(r.anchor.0, r.anchor.1) {
-            count[t as usize] += 1;
+            count[t.get()] += 1;
         }
     }
     towns
@@ -277,7 +277,7 @@ fn township_rows(layer: &FacilityLayer, towns: &ZoneLayer, districts: &ZoneLayer
                 .geometry
                 .interior_point()
                 .and_then(|p| districts.index.locate(p.x(), p.y()))
-                .map(|d| districts.work[d as usize].id.clone())
+                .map(|d| districts.work[d.get()].id.clone())
                 .unwrap_or_default();
             TownshipRow { id: z.id.clone(), name: z.name.clone(), district: d, facilities: c }
         })

@@ -28,7 +28,13 @@ fn population() -> Population {
         for row in 0..10 {
             for col in 0..10 {
                 let (x, y) = (X0 + f64::from(d) * 1000.0 + col as f64 * 100.0 + 50.0, Y0 + row as f64 * 100.0 + 50.0);
-                units.push(Unit { cell: grid.cell_of(x, y), district: Some(d), x, y, population: persons });
+                units.push(Unit {
+                    cell: grid.cell_of(x, y),
+                    district: Some(ZoneIdx::new(d)),
+                    x,
+                    y,
+                    population: persons,
+                });
             }
         }
     }
@@ -119,7 +125,7 @@ fn figures_equal_a_brute_force_computation() {
     assert_eq!(res.load, load);
     assert_eq!(res.without_room, without);
     for (d, f) in res.districts.iter().enumerate() {
-        let units = || pop.units.iter().enumerate().filter(|(_, u)| u.district == Some(d as u32));
+        let units = || pop.units.iter().enumerate().filter(|(_, u)| u.district.map(ZoneIdx::get) == Some(d));
         assert_eq!(f.population, units().map(|(_, u)| u.population).sum::<f64>());
         assert_eq!(f.covered, units().filter(|(i, _)| covered[*i]).map(|(_, u)| u.population).sum::<f64>());
         assert_eq!(f.served, units().map(|(i, _)| served[i]).sum::<f64>());
@@ -127,7 +133,7 @@ fn figures_equal_a_brute_force_computation() {
         assert_eq!(f.served + f.without_room + f.uncovered, f.population, "nothing is lost in {d}");
     }
     assert_eq!(res.total.population, 1500.0);
-    assert_eq!(res.facility_district, vec![Some(0), Some(1), None]);
+    assert_eq!(res.facility_district, vec![Some(ZoneIdx::new(0)), Some(ZoneIdx::new(1)), None]);
     assert_eq!((res.districts[0].facilities, res.districts[1].facilities, res.outside.facilities), (1, 1, 1));
     assert_eq!(res.districts[0].area_m2, 300.0);
     assert_eq!(res.total.capacity, 189.0);
@@ -156,7 +162,7 @@ fn siting_on_cell_centres_picks_the_largest_gap_first() {
     // A 120 m circle on a cell centre reaches 5 centres (itself and its 4 neighbours); the
     // best such circle lies wholly in A's uncovered part: 5 × 10 persons.
     assert_eq!(first.pick.gain, 50.0);
-    assert_eq!(first.district, Some(0));
+    assert_eq!(first.district, Some(ZoneIdx::new(0)));
     assert!(first.name.starts_with("网格中心 100m_"), "{}", first.name);
     assert_eq!(first.line, 0);
     assert!(first.lonlat.0 > 80.0 && first.lonlat.0 < 90.0, "{:?}", first.lonlat);

@@ -3,7 +3,9 @@
 //! a person; a point or, in GeoJSON, an area), the siting candidates and the township
 //! polygons. This is the load phase: nothing is assigned or computed here.
 
-use super::input::{geometry, reject, InputFile, PointReader, AREA_HEADERS, CAPACITY_HEADERS, CLASS_HEADERS, NAME_HEADERS};
+use super::input::{
+    geometry, reject, InputFile, PointReader, AREA_HEADERS, CAPACITY_HEADERS, CLASS_HEADERS, NAME_HEADERS,
+};
 use super::report::InputReport;
 use crate::error::{Error, Result};
 use crate::input_error;
@@ -247,7 +249,9 @@ impl<'a> RowReader<'a> {
         let column = || self.t.headers[i].clone();
         match parse_quantity(raw) {
             Some(v) if v > 0.0 => Ok(Some(v)),
-            Some(_) if shelter => Err(RejectReason::NotPositive { what: WHAT, column: column(), value: raw.to_string() }),
+            Some(_) if shelter => {
+                Err(RejectReason::NotPositive { what: WHAT, column: column(), value: raw.to_string() })
+            }
             None if shelter && raw.is_empty() => Err(RejectReason::NoValue {
                 what: WHAT,
                 column: Some(column()),

@@ -19,7 +19,8 @@ use crate::project::facilities::{DetailMap, FacilityConfig, FacilityKind};
 use crate::project::Config;
 use geo::InteriorPoint;
 use sisetu_core::coverage::FacilityShape;
-use sisetu_core::RegularGrid;
+use sisetu_core::format::thousands_rounded;
+use sisetu_core::{LevelCounts, RegularGrid};
 use sisetu_io::crs::{Crs, Transformer};
 use sisetu_io::write::Staging;
 use sisetu_render::{
@@ -46,25 +47,6 @@ const CLASS_STYLE: [(MarkerShape, f32, Rgba); 8] = [
     (MarkerShape::Triangle, 4.5, Rgba(0xBF, 0x81, 0x2D, 255)),
     (MarkerShape::Circle, 4.0, Rgba(0x7F, 0x7F, 0x7F, 255)),
 ];
-
-/// Thousands separators: 4054369 → "4,054,369". Private for now: sisetu-core is getting a
-/// shared one, which replaces this.
-fn grouped(v: f64) -> String {
-    let n = v.round() as i64;
-    let s = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 {
-        format!("-{out}")
-    } else {
-        out
-    }
-}
 
 fn trim_num(v: f64) -> String {
     let s = format!("{v:.2}");
@@ -206,7 +188,7 @@ fn district_areas(cfg: &Config, districts: &ZoneLayer, res: &LayerResult, measur
                 name: z.name.clone(),
                 geometry: z.geometry.clone(),
                 level: None,
-                counts: [0; 4],
+                counts: LevelCounts::default(),
                 color: Some(color),
             }
         })
@@ -253,7 +235,7 @@ fn overlay(
         .gap_cells
         .iter()
         .map(|g| {
-            let mut a = crate::maps::cell_area(grid, g.cell, None, [0; 4]);
+            let mut a = crate::maps::cell_area(grid, g.cell, None, Default::default());
             a.color = Some(if g.uncovered > 0.0 { UNCOVERED } else { NO_ROOM });
             a
         })
@@ -276,7 +258,7 @@ fn overlay(
                     name: String::new(),
                     geometry: mp.clone(),
                     level: None,
-                    counts: [0; 4],
+                    counts: LevelCounts::default(),
                     color: Some(color),
                 });
                 o.markers.push(Marker { x: p.x(), y: p.y(), shape, size_pt: size, fill: color, stroke: OUTLINE });
@@ -324,9 +306,17 @@ fn legend(
     if class_count[3] > 0 {
         items.push(fill(cfg.style.no_data, "无常住人口（或无数据）".into(), districts(3)));
     }
-    items.push(fill(UNCOVERED, "服务半径外的人口网格".into(), format!("{} 人", grouped(res.total.uncovered))));
+    items.push(fill(
+        UNCOVERED,
+        "服务半径外的人口网格".into(),
+        format!("{} 人", thousands_rounded(res.total.uncovered)),
+    ));
     if fc.kind == FacilityKind::Shelter || res.total.without_room > 0.0 {
-        items.push(fill(NO_ROOM, "在半径内但容量不足".into(), format!("{} 人", grouped(res.total.without_room))));
+        items.push(fill(
+            NO_ROOM,
+            "在半径内但容量不足".into(),
+            format!("{} 人", thousands_rounded(res.total.without_room)),
+        ));
     }
     for (class, radius) in classes {
         let (shape, size_pt, color) = style_of(classes, class);
@@ -346,7 +336,7 @@ fn legend(
         items.push(LegendItem {
             swatch: Swatch::Marker { shape: MarkerShape::Cross, size_pt: 8.0, fill: SITING, stroke: OUTLINE },
             label: format!("建议新增（半径 {} m）", trim_num(radius)),
-            count: Some(format!("{} 处 +{} 人", res.siting.len(), grouped(last.pick.cumulative))),
+            count: Some(format!("{} 处 +{} 人", res.siting.len(), thousands_rounded(last.pick.cumulative))),
         });
     }
     items
@@ -356,7 +346,7 @@ fn legend(
 fn subtitle(fc: &FacilityConfig, layer: &FacilityLayer, res: &LayerResult) -> String {
     let t = &res.total;
     let covered = t.coverage().map_or_else(|| "–".into(), |c| format!("{:.1} %", c * 100.0));
-    let mut s = format!("全市常住人口 {} 人，服务半径覆盖 {covered}，", grouped(t.population));
+    let mut s = format!("全市常住人口 {} 人，服务半径覆盖 {covered}，", thousands_rounded(t.population));
     if fc.kind == FacilityKind::Shelter {
         s.push_str(&format!(
             "人均有效避难面积 {} ㎡（目标 {} ㎡）",

@@ -45,7 +45,6 @@ use analyse::LayerResult;
 use facilities::FacilityLayer;
 use population::{Population, PopulationInput};
 use sisetu_io::crs::Crs;
-use sisetu_io::sites::Reject;
 use sisetu_io::write::Staging;
 use std::sync::Arc;
 
@@ -251,11 +250,11 @@ impl Findings for CoverageFindings {
     }
 
     fn write(&self, ctx: &Context, stage: &mut Staging) -> Result<Vec<String>> {
-        Ok(self.write_files(ctx.districts, ctx.work, stage)?)
+        self.write_files(ctx.districts, ctx.work, stage)
     }
 
     fn draw(&self, ctx: &Context, stage: &mut Staging) -> Result<Vec<String>> {
-        Ok(self.draw_maps(ctx.cfg, ctx.districts, ctx.work, stage)?)
+        self.draw_maps(ctx.cfg, ctx.districts, ctx.work, stage)
     }
 }
 

@@ -4,6 +4,7 @@
 use super::*;
 use crate::census::{Census, Tallies};
 use crate::observer::Silent;
+use sisetu_io::reject::{EmptyAxes, RejectReason as R};
 use std::path::Path;
 
 const X0: f64 = 500_000.0;
@@ -116,14 +117,18 @@ fn every_input_row_is_accepted_or_rejected_with_its_reason() {
     }
     let read: Vec<(u64, u64)> = inputs.iter().map(|i| (i.rows_read, i.accepted)).collect();
     assert_eq!(read, [(3, 2), (4, 3), (2, 1), (1, 1), (2, 2)]);
-    let reason = |k: usize| (inputs[k].rejects[0].line, inputs[k].rejects[0].reason.clone());
+    let reason = |k: usize| (inputs[k].rejects[0].line, inputs[k].rejects[0].reason.to_string());
     let (line, why) = reason(0);
     assert_eq!(line, 4);
     assert!(why.starts_with("district code Z matches no district in "), "{why}");
     let (line, why) = reason(1);
     assert_eq!(line, 5);
     assert!(why.starts_with("unknown class '临时' (类别); known classes: 中心, 固定, 紧急"), "{why}");
-    assert_eq!(reason(2), (3, "missing coordinates (x='', y='')".to_string()));
+    assert_eq!(reason(2), (3, "missing coordinates: 'x' and 'y' are empty".to_string()));
+    // The reasons are typed: the kind of problem, not only its text.
+    assert!(matches!(&inputs[0].rejects[0].reason, R::UnknownCode { what: "district", code, .. } if code == "Z"));
+    assert!(matches!(&inputs[1].rejects[0].reason, R::UnknownValue { what: "class", fix: Some(_), .. }));
+    assert!(matches!(&inputs[2].rejects[0].reason, R::MissingCoordinates { empty: EmptyAxes::Both, .. }));
 }
 
 #[test]

@@ -73,7 +73,7 @@ fn facility_features(layer: &FacilityLayer, res: &LayerResult, districts: &ZoneL
     let items: Vec<usize> = (0..layer.rows.len()).collect();
     write::render_chunk(&items, |buf, &i| {
         let r = &layer.rows[i];
-        let d = res.facility_district[i].map(|d| &districts.work[d as usize]);
+        let d = res.facility_district[i].map(|d| &districts.work[d.get()]);
         let cap = r.capacity.is_finite().then_some(r.capacity);
         let source = if r.capacity_given {
             "column"
@@ -208,7 +208,7 @@ fn gap_features(
             corners.iter().map(|&(x, y)| to_wgs.transform(x, y).unwrap_or((f64::NAN, f64::NAN))).collect();
         ring.push(ring[0]);
         let label = pop.grid.label(g.cell);
-        let dist: Vec<&str> = g.districts.iter().map(|&d| districts.work[d as usize].id.as_str()).collect();
+        let dist: Vec<&str> = g.districts.iter().map(|&d| districts.work[d.get()].id.as_str()).collect();
         let dist = dist.join(";");
         let status = match (g.uncovered > 0.0, g.without_room > 0.0) {
             (true, true) => "uncovered+over_capacity",
@@ -242,7 +242,7 @@ fn write_siting(
         let radius = fc.siting.as_ref().map_or(0.0, |c| c.radius_m);
         let ranked: Vec<(usize, &SitingPick)> = res.siting.iter().enumerate().collect();
         chunks.push(write::render_chunk(&ranked, |buf, (k, s)| {
-            let d = s.district.map(|d| &districts.work[d as usize]);
+            let d = s.district.map(|d| &districts.work[d.get()]);
             let after = res.total.covered + s.pick.cumulative;
             let coverage_after = if res.total.population > 0.0 {
                 Value::Num(((after / res.total.population) * 1e4).round() / 1e4)

@@ -13,9 +13,9 @@ use crate::project::facilities::{PointSource, PopulationSource};
 use crate::project::Config;
 use rustc_hash::FxHashMap;
 use sisetu_core::surface::{apportion, cell_pieces, Piece};
-use sisetu_core::{CellId, RegularGrid};
+use sisetu_core::{CellId, RegularGrid, ZoneIdx};
 use sisetu_io::crs::Crs;
-use sisetu_io::sites::Reject;
+use sisetu_io::reject::{Reject, RejectReason};
 use sisetu_io::table::{parse_quantity, read_table, Record, Table, TableSpec};
 
 /// One unit of demand: the persons of one district in one population cell (table mode) or
@@ -24,8 +24,8 @@ use sisetu_io::table::{parse_quantity, read_table, Record, Table, TableSpec};
 pub struct Unit {
     /// Population grid cell.
     pub cell: CellId,
-    /// District index, `None` outside every district (points mode only).
-    pub district: Option<u32>,
+    /// District, `None` outside every district (points mode only).
+    pub district: Option<ZoneIdx>,
     /// Demand point in the working CRS (piece centroid or the point).
     pub x: f64,
     /// Northing.
@@ -194,11 +194,12 @@ fn read_figures(
     for rec in &t.records {
         let parsed = figure_of(rec, &t, (ci, ni), districts, &cfg.districts.0.display).and_then(|(d, persons)| {
             match figures[d] {
-                Some(first) => Err(format!(
-                    "district {} already has a population on line {}; keep one row per district",
-                    rec.values[ci].trim(),
-                    first.line
-                )),
+                Some(first) => Err(RejectReason::Duplicate {
+                    what: "district",
+                    key: rec.values[ci].trim().to_string(),
+                    has: "a population",
+                    first_line: first.line,
+                }),
                 None => Ok((d, persons)),
             }
         });
@@ -228,30 +229,40 @@ fn figure_of(
     (ci, ni): (usize, usize),
     districts: &ZoneLayer,
     districts_file: &str,
-) -> Result<(usize, u64), String> {
+) -> Result<(usize, u64), RejectReason> {
     let code = rec.values[ci].trim();
     let raw = rec.values[ni].trim();
     if code.is_empty() {
-        return Err(format!("missing district code ({})", t.headers[ci]));
+        return Err(RejectReason::MissingValue { what: "district code", column: t.headers[ci].clone(), known: vec![] });
     }
     let persons = match parse_quantity(raw) {
-        None if raw.is_empty() => return Err(format!("missing population ({} is empty)", t.headers[ni])),
-        None => return Err(format!("population '{raw}' is not a number ({})", t.headers[ni])),
-        Some(v) if v < 0.0 => return Err(format!("negative population {raw}")),
+        None => return Err(population_not_given(&t.headers[ni], raw)),
+        Some(v) if v < 0.0 => return Err(RejectReason::Negative { what: "population", value: raw.to_string() }),
         Some(v) if v.fract() != 0.0 || v > 1e12 => {
-            return Err(format!("population {raw} is not a whole number of persons"))
+            return Err(RejectReason::NotWholeNumber { what: "population", value: raw.to_string(), unit: "persons" })
         }
         Some(v) => v as u64,
     };
     let Some(d) = find_district(districts, code) else {
-        let ids: Vec<&str> = districts.work.iter().take(12).map(|z| z.id.as_str()).collect();
-        return Err(format!(
-            "district code {code} matches no district in {districts_file} (ids: {}{}); fix the code or remove the row",
-            ids.join(", "),
-            if districts.work.len() > 12 { ", …" } else { "" }
-        ));
+        return Err(RejectReason::UnknownCode {
+            what: "district",
+            code: code.to_string(),
+            layer: districts_file.to_string(),
+            ids: districts.work.iter().take(12).map(|z| z.id.clone()).collect(),
+            more: districts.work.len() > 12,
+        });
     };
     Ok((d, persons))
+}
+
+/// Why a population value that is not a number is rejected: empty, or not a number.
+fn population_not_given(column: &str, raw: &str) -> RejectReason {
+    let column = column.to_string();
+    if raw.is_empty() {
+        RejectReason::MissingValue { what: "population", column, known: vec![] }
+    } else {
+        RejectReason::NotANumber { what: "population", column, value: raw.to_string() }
+    }
 }
 
 /// The district a code names: its id, or a 9- or 12-digit statistical code of it
@@ -285,8 +296,15 @@ fn read_weights(
             None => Ok(1.0),
             Some(i) => match parse_quantity(&rec.values[i]) {
                 Some(v) if v >= 0.0 => Ok(v),
-                Some(v) => Err(format!("negative weight {v}")),
-                None => Err(format!("weight '{}' is missing or not a number ({})", rec.values[i], wt.headers[i])),
+                Some(v) => Err(RejectReason::Negative { what: "weight", value: v.to_string() }),
+                None if rec.values[i].is_empty() => {
+                    Err(RejectReason::MissingValue { what: "weight", column: wt.headers[i].clone(), known: vec![] })
+                }
+                None => Err(RejectReason::NotANumber {
+                    what: "weight",
+                    column: wt.headers[i].clone(),
+                    value: rec.values[i].clone(),
+                }),
             },
         };
         match weight.and_then(|w| reader.locate(rec).map(|(_, (x, y))| WeightPoint { x, y, weight: w })) {
@@ -313,9 +331,8 @@ fn read_points(
     for rec in &t.records {
         let raw = rec.values[ni].trim();
         let persons = match parse_quantity(raw) {
-            None if raw.is_empty() => Err(format!("missing population ({} is empty)", t.headers[ni])),
-            None => Err(format!("population '{raw}' is not a number ({})", t.headers[ni])),
-            Some(v) if v < 0.0 => Err(format!("negative population {v}")),
+            None => Err(population_not_given(&t.headers[ni], raw)),
+            Some(v) if v < 0.0 => Err(RejectReason::Negative { what: "population", value: v.to_string() }),
             Some(v) => Ok(v),
         };
         match persons.and_then(|p| reader.locate(rec).map(|(_, (x, y))| PopulationPoint { x, y, persons: p })) {
@@ -352,7 +369,7 @@ pub fn spread(input: &PopulationInput, districts: &ZoneLayer) -> Result<Populati
             // A district with a figure but no area (empty geometry) would lose persons.
             for (d, f) in figures.iter().enumerate() {
                 if let Some(f) = f {
-                    if f.persons > 0 && !pieces.iter().any(|q| q.zone == d as u32) {
+                    if f.persons > 0 && !pieces.iter().any(|q| q.zone.get() == d) {
                         input_error!(
                             "{file}: line {}: district {} has {} persons but no area to spread them over; check its polygon",
                             f.line,
@@ -367,7 +384,7 @@ pub fn spread(input: &PopulationInput, districts: &ZoneLayer) -> Result<Populati
             for p in points {
                 let district = districts.index.locate(p.x, p.y);
                 match district {
-                    Some(d) => pop.by_district[d as usize] += p.persons,
+                    Some(d) => pop.by_district[d.get()] += p.persons,
                     None => pop.outside += p.persons,
                 }
                 if p.persons > 0.0 {
@@ -390,7 +407,8 @@ fn piece_weights(
     file: &str,
     notes: &mut Vec<String>,
 ) -> Vec<f64> {
-    let slot: FxHashMap<(u32, CellId), usize> = pieces.iter().enumerate().map(|(i, p)| ((p.zone, p.cell), i)).collect();
+    let slot: FxHashMap<(ZoneIdx, CellId), usize> =
+        pieces.iter().enumerate().map(|(i, p)| ((p.zone, p.cell), i)).collect();
     let mut w = vec![0.0; pieces.len()];
     let (mut outside, mut unplaced) = (0u64, 0u64);
     for p in points {
@@ -425,13 +443,13 @@ fn spread_pieces(
         let d = pieces[start].zone;
         let end = start + pieces[start..].iter().take_while(|p| p.zone == d).count();
         let own = &pieces[start..end];
-        let total = figures[d as usize].map_or(0, |f| f.persons);
+        let total = figures[d.get()].map_or(0, |f| f.persons);
         let area_w: Vec<f64> = own.iter().map(|p| p.area).collect();
         let by_area = || apportion(total, &area_w).unwrap_or_else(|| vec![0; own.len()]);
         let persons = match weights {
             Some(w) => apportion(total, &w[start..end]).unwrap_or_else(|| {
                 if total > 0 {
-                    let z = &districts.work[d as usize];
+                    let z = &districts.work[d.get()];
                     pop.notes.push(format!(
                         "district {} {} has no weight (no weight points, or all weigh 0): its {total} persons are spread uniformly by area",
                         z.id, z.name

@@ -31,7 +31,7 @@ fn figure(persons: u64) -> Option<Figure> {
 }
 
 fn persons_of(pop: &Population, d: u32) -> f64 {
-    pop.units.iter().filter(|u| u.district == Some(d)).map(|u| u.population).sum()
+    pop.units.iter().filter(|u| u.district == Some(ZoneIdx::new(d))).map(|u| u.population).sum()
 }
 
 #[test]
@@ -56,9 +56,13 @@ fn a_table_is_spread_uniformly_in_whole_persons_that_add_up() {
     assert_eq!(persons_of(&pop, 1), 333.0);
     assert!(pop.units.iter().all(|u| u.population.fract() == 0.0 && u.population > 0.0));
     // 1000 persons over 100 equal cells: 10 each.
-    assert!(pop.units.iter().filter(|u| u.district == Some(0)).all(|u| u.population == 10.0));
+    assert!(pop.units.iter().filter(|u| u.district == Some(ZoneIdx::new(0))).all(|u| u.population == 10.0));
     // 333 over 100 equal cells: 3 or 4 each.
-    assert!(pop.units.iter().filter(|u| u.district == Some(1)).all(|u| u.population == 3.0 || u.population == 4.0));
+    assert!(pop
+        .units
+        .iter()
+        .filter(|u| u.district == Some(ZoneIdx::new(1)))
+        .all(|u| u.population == 3.0 || u.population == 4.0));
     assert!(pop.units.windows(2).all(|w| w[0].district <= w[1].district), "ordered by district");
     assert!(pop.notes.is_empty());
 }
@@ -71,13 +75,13 @@ fn weights_place_the_persons_and_a_district_without_weight_falls_back_to_area() 
     let points = vec![w(150.0, 150.0, 3.0), w(850.0, 850.0, 1.0), w(5000.0, 5000.0, 7.0)];
     let pop = spread(&table_input(vec![figure(1000), figure(200)], Some(points)), &d).unwrap();
     let in_first: Vec<(CellId, f64)> =
-        pop.units.iter().filter(|u| u.district == Some(0)).map(|u| (u.cell, u.population)).collect();
+        pop.units.iter().filter(|u| u.district == Some(ZoneIdx::new(0))).map(|u| (u.cell, u.population)).collect();
     assert_eq!(in_first.len(), 2, "only the cells with weight get persons: {in_first:?}");
     let persons_in = |x, y| in_first.iter().find(|(c, _)| *c == pop.grid.cell_of(x, y)).map(|(_, p)| *p);
     assert_eq!(persons_in(150.0, 150.0), Some(750.0), "in proportion to the weights");
     assert_eq!(persons_in(850.0, 850.0), Some(250.0));
     assert_eq!(persons_of(&pop, 1), 200.0);
-    assert_eq!(pop.units.iter().filter(|u| u.district == Some(1)).count(), 100, "spread by area");
+    assert_eq!(pop.units.iter().filter(|u| u.district == Some(ZoneIdx::new(1))).count(), 100, "spread by area");
     assert_eq!(pop.notes.len(), 2, "{:?}", pop.notes);
     assert_eq!(pop.notes[0], "weights.csv: 1 weight points lie outside every district and weigh nothing");
     assert!(pop.notes[1].starts_with("district 650103 沙依巴克区 has no weight"), "{}", pop.notes[1]);

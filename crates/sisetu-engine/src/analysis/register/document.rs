@@ -3,9 +3,9 @@
 use crate::error::{Error, Result, ResultExt};
 use crate::project::Config;
 use base64::Engine as _;
-use sisetu_core::format::thousands;
 use geo::{BoundingRect, Coord, MultiPolygon, Rect};
 use rayon::prelude::*;
+use sisetu_core::format::thousands;
 use sisetu_core::RiskLevel;
 use sisetu_io::crs::Crs;
 use sisetu_io::write::Staging;
@@ -400,7 +400,6 @@ impl fmt::Display for Esc<'_> {
     }
 }
 
-
 /// `c` at its own alpha and then `opacity`, over white, as an opaque CSS colour.
 fn over_white(c: Rgba, opacity: f32) -> (u8, u8, u8) {
     let a = (c.3 as f32 / 255.0) * opacity.clamp(0.0, 1.0);
@@ -551,7 +550,11 @@ fn write_html(w: &mut impl Write, cfg: &Config, input: &RegisterInput, sections:
     writeln!(w, "</td></tr>")?;
     let missing = sections.iter().filter_map(|s| s.unit).filter(|u| person_of(u).is_none()).count();
     if missing > 0 {
-        writeln!(w, "<tr><th>负责人</th><td class=\"warn\">{} 个{word}未明确负责人</td></tr>", thousands(missing as u64))?;
+        writeln!(
+            w,
+            "<tr><th>负责人</th><td class=\"warn\">{} 个{word}未明确负责人</td></tr>",
+            thousands(missing as u64)
+        )?;
     }
     writeln!(w, "</table>")?;
 

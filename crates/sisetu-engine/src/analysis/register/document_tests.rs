@@ -91,7 +91,7 @@ fn fixture() -> Fixture {
         name: "天山区".to_string(),
         geometry: square(X0 - 1000.0, Y0 - 1000.0, 7000.0),
         level: Some(Red),
-        counts: [2, 1, 3, 2],
+        counts: [2, 1, 3, 2].into(),
         color: None,
     }];
     Fixture { sites, units, outside: vec![6], districts }
@@ -317,10 +317,10 @@ fn no_outside_section_without_outside_sites_and_districts_as_units() {
 fn escaping_and_grouping() {
     assert_eq!(Esc("a<b>&\"c'd").to_string(), "a&lt;b&gt;&amp;&quot;c&#39;d");
     assert_eq!(Esc("天山区").to_string(), "天山区");
-    assert_eq!(group(0), "0");
-    assert_eq!(group(999), "999");
-    assert_eq!(group(1000), "1,000");
-    assert_eq!(group(1234567), "1,234,567");
+    assert_eq!(thousands(0), "0");
+    assert_eq!(thousands(999), "999");
+    assert_eq!(thousands(1000), "1,000");
+    assert_eq!(thousands(1234567), "1,234,567");
     let r = pad_extent(Rect::new(Coord { x: 0.0, y: 0.0 }, Coord { x: 10.0, y: 10.0 }));
     assert!((r.width() - MIN_EXTENT_M).abs() < 1e-9 && (r.height() - MIN_EXTENT_M).abs() < 1e-9);
     let r = unit_extent(Rect::new(Coord { x: 0.0, y: 0.0 }, Coord { x: 10.0, y: 10.0 }), 2.0);
@@ -380,7 +380,7 @@ fn demo_scale() {
         let (Ok((x, y)), Ok((wlon, wlat))) = (to_work.transform(lon, lat), to_wgs.transform(lon, lat)) else {
             continue;
         };
-        let d = layer.index.locate(x, y).map(|i| &layer.work[i as usize]);
+        let d = layer.index.locate(x, y).map(|i| &layer.work[i.get()]);
         sites.push(RegisterSite {
             id: r.id.clone(),
             name: r.name.clone(),
@@ -451,7 +451,7 @@ fn demo_scale() {
             name: z.name.clone(),
             geometry: z.geometry.clone(),
             level: None,
-            counts: [0; 4],
+            counts: sisetu_core::LevelCounts::default(),
             color: None,
         })
         .collect();

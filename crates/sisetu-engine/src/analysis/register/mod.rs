@@ -186,6 +186,6 @@ impl Findings for Found {
             districts: &self.districts,
             html: self.html,
         };
-        Ok(write_register(ctx.cfg, &input, ctx.work, stage)?)
+        write_register(ctx.cfg, &input, ctx.work, stage)
     }
 }
