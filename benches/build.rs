@@ -8,6 +8,8 @@
 //! * `locate/urumqi_districts`: the indexed point-in-polygon kernel alone.
 //!
 //! Run: `cargo bench --bench build`. Compare with the peers: `benches/compare.sh`.
+#![allow(missing_docs, clippy::print_stderr, reason = "criterion generates the entry points; a bench prints its scene")]
+#![allow(clippy::unwrap_used, reason = "test and bench code: a failed unwrap is a failed run")]
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use sisetu_engine::observer::Silent;

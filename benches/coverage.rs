@@ -12,6 +12,8 @@
 //! run_coverage_peers.sh` times the same job against GeoPandas/shapely on it.
 //!
 //! Run: `cargo bench --bench coverage`.
+#![allow(missing_docs, clippy::print_stderr, reason = "criterion generates the entry points; a bench prints its scene")]
+#![allow(clippy::unwrap_used, reason = "test and bench code: a failed unwrap is a failed run")]
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rand::{Rng, SeedableRng};
@@ -30,7 +32,7 @@ fn bench(c: &mut Criterion) {
             let index = FacilityIndex::new(&shelters).unwrap();
             let reach = index.reach_all(&demand);
             allocate(&reach, &demand, &shelters)
-        })
+        });
     });
     let index = FacilityIndex::new(&shelters).unwrap();
     let reach = index.reach_all(&demand);

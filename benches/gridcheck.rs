@@ -15,11 +15,12 @@
 //! with shapely 2 (GEOS).
 //!
 //! Run: `cargo bench --bench gridcheck`.
+#![allow(missing_docs, clippy::print_stderr, reason = "criterion generates the entry points; a bench prints its scene")]
+#![allow(clippy::unwrap_used, reason = "test and bench code: a failed unwrap is a failed run")]
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use geo::{BoundingRect, MultiPolygon, Polygon};
 use sisetu_core::gridcheck::grid_coverage;
-use sisetu_engine::pipeline as build;
 use sisetu_io::crs::Crs;
 use sisetu_io::text::TextEncoding;
 use sisetu_io::zones::ZoneLayerSpec;
@@ -44,7 +45,7 @@ fn layer(file: &str, id: &str, name: &str) -> Vec<MultiPolygon<f64>> {
 fn squares(districts: &[MultiPolygon<f64>], side: f64) -> Vec<MultiPolygon<f64>> {
     let zones: Vec<sisetu_core::Zone> = districts.iter().map(|g| sisetu_core::Zone::new("", "", g.clone())).collect();
     let index = sisetu_core::ZoneIndex::new(&zones);
-    let bb = districts.iter().filter_map(|d| d.bounding_rect()).reduce(|a, b| {
+    let bb = districts.iter().filter_map(BoundingRect::bounding_rect).reduce(|a, b| {
         geo::Rect::new(
             geo::coord! { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
             geo::coord! { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },

@@ -25,6 +25,7 @@
 //! each; a failed run (exit 2) writes no outputs and leaves no staging folder.
 //!
 //! Run one case: `CORPUS_CASE=reject_missing_xy cargo test --test corpus`.
+#![allow(clippy::unwrap_used, reason = "test and bench code: a failed unwrap is a failed run")]
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -104,9 +105,9 @@ fn check_outputs(out: &Path, problems: &mut Vec<String>) {
             return;
         }
     };
-    let num = |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_u64());
+    let num = |v: &serde_json::Value, k: &str| v.get(k).and_then(serde_json::Value::as_u64);
     let mut sum_read = 0;
-    for f in report["sites"].as_array().map(|a| a.as_slice()).unwrap_or(&[]) {
+    for f in report["sites"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
         let (Some(read), Some(acc), Some(rej)) = (num(f, "rows_read"), num(f, "accepted"), num(f, "rejected")) else {
             problems.push(format!("report.json: site file entry without rows_read/accepted/rejected: {f}"));
             continue;

@@ -1,6 +1,7 @@
 //! End-to-end tests of facility coverage (`[population]` + `[[facilities]]`): a hand-built
 //! fixture in EPSG:4538 metres whose every figure is recomputed here by brute force (all
 //! pairs), bad input, and the demo's m² per resident recomputed from its input files.
+#![allow(clippy::unwrap_used, reason = "test and bench code: a failed unwrap is a failed run")]
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -2,6 +2,7 @@
 //! two management grids (south and north), and about a dozen sites per round whose every
 //! change was chosen by hand. Each round is built with the library, then the diff's counts,
 //! `changes.csv` rows, area changes, GeoJSON and map are checked against those choices.
+#![allow(clippy::unwrap_used, reason = "test and bench code: a failed unwrap is a failed run")]
 
 use geo::{Destination, Geodesic, Point};
 use sisetu_engine::analysis::changes::{compare, map, outputs, DiffOptions, DiffSummary, Round, CSV_HEADER};
@@ -248,6 +249,7 @@ fn pick<'a>(r: &'a BTreeMap<String, String>, keys: &[&str]) -> Vec<&'a str> {
 }
 
 #[test]
+#[allow(clippy::too_many_lines, reason = "one scenario with every kind of change, checked step by step")]
 fn a_pair_of_tiny_censuses_gives_every_change_chosen_by_hand() {
     let tmp = tempfile::tempdir().unwrap();
     let old = build_round(&tmp.path().join("r2023"), &old_spec());

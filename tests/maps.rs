@@ -1,5 +1,6 @@
 //! Maps through the real binary: the demo's maps, their georeferencing, pixel checks, a
 //! golden checksum, `sisetu render`, and bad map settings.
+#![allow(clippy::unwrap_used, reason = "test and bench code: a failed unwrap is a failed run")]
 
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};

@@ -15,6 +15,7 @@
 //!  y=0    └───────────────────┴───────────────────┘┌G4┐ outside (2000..2100 × 0..100)
 //!        x=0               x=1000              x=2000
 //! ```
+#![allow(clippy::unwrap_used, reason = "test and bench code: a failed unwrap is a failed run")]
 
 mod common;
 
@@ -571,11 +572,11 @@ fn hand_census(project: &Path, work: sisetu_io::crs::Crs) -> HandCensus {
         for (s, a) in l.sites.iter().zip(p) {
             tallies.total.add(s.level, None);
             match a.district {
-                Some(d) => tallies.by_district[d as usize].add(s.level, None),
+                Some(d) => tallies.by_district[d.get()].add(s.level, None),
                 None => tallies.unassigned.add(s.level, None),
             }
             match a.grid {
-                Some(g) => tallies.by_grid[g as usize].add(s.level, None),
+                Some(g) => tallies.by_grid[g.get()].add(s.level, None),
                 None => tallies.outside_grid += 1,
             }
             let cell: &mut (_, Summary) =

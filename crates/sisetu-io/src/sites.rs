@@ -56,7 +56,8 @@ pub const DEFAULT_HEADERS: [(&str, &[&str]); 6] = [
 /// Where and how to read one site layer.
 #[derive(Debug, Clone)]
 pub struct SiteLayerSpec {
-    /// The file (`.csv`, `.txt`, `.xlsx`, `.xls`, `.geojson`, `.json`).
+    /// The file: `.csv`/`.txt` (`.tsv`: tab-separated), `.xlsx`/`.xlsm`/`.xls`/`.ods` or
+    /// `.geojson`/`.json` ([`ReadAs::Sites`]).
     pub path: PathBuf,
     /// How the file is named in messages (usually the path as written in the project).
     pub display: String,

@@ -37,10 +37,10 @@ fn natural_earth_countries_agree_with_the_oracle() {
         let (city, lon, lat) = (&rec[0], rec[1].parse::<f64>().unwrap(), rec[2].parse::<f64>().unwrap());
         let mut want: Vec<&str> = rec[3].split(';').filter(|s| !s.is_empty()).collect();
         want.sort_unstable();
-        let mut got: Vec<&str> = index.covering(lon, lat).iter().map(|z| zones[*z as usize].id.as_str()).collect();
+        let mut got: Vec<&str> = index.covering(lon, lat).iter().map(|z| zones[z.get()].id.as_str()).collect();
         got.sort_unstable();
         assert_eq!(got, want, "{city} ({lon}, {lat})");
-        let located = index.locate(lon, lat).map(|z| zones[z as usize].id.as_str());
+        let located = index.locate(lon, lat).map(|z| zones[z.get()].id.as_str());
         assert_eq!(located, want.first().copied(), "{city}");
         checked += 1;
         inside += (!want.is_empty()) as usize;
@@ -83,7 +83,7 @@ fn gbk_attributes_are_read_through_the_cpg() {
     let names: Vec<(&str, &str)> = zones.iter().map(|z| (z.id.as_str(), z.name.as_str())).collect();
     assert_eq!(names, [("650102", "天山区"), ("650103", "沙依巴克区")]);
     let index = ZoneIndex::new(&zones);
-    assert_eq!(index.locate(1.5, 0.5), Some(1));
+    assert_eq!(index.locate(1.5, 0.5), Some(sisetu_core::ZoneIdx::new(1)));
     // Without the .cpg, detection falls back from UTF-8 to GBK.
     std::fs::remove_file(shp.with_extension("cpg")).unwrap();
     let zones = read_zones(&spec(&shp, "code", "name", TextEncoding::Auto)).unwrap();

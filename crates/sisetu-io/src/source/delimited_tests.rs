@@ -14,8 +14,8 @@ fn line_counter_skips_crlf_and_blank_lines() {
 fn chunks_end_at_line_ends_and_know_their_first_line() {
     let text = "h\n1\n22\n333\n4444\n";
     let (chunks, first) = line_chunks(text, 2, &text[2..], 3);
-    assert_eq!(chunks, [(0, 5), (5, 14)]);
-    assert_eq!(first, [2, 4]);
+    assert_eq!(chunks, [(0, 5), (5, 9), (9, 14)]);
+    assert_eq!(first, [2, 4, 5]);
     assert!(chunks.iter().all(|&(_, e)| text.as_bytes()[2 + e - 1] == b'\n'));
     let (one, first) = line_chunks(text, 2, &text[2..], usize::MAX);
     assert_eq!((one, first), (vec![(0, 14)], vec![2]));

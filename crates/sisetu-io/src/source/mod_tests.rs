@@ -130,7 +130,8 @@ fn the_readers_take_the_kinds_they_are_said_to_accept() {
             let refused = read_as_what.refuse(kind, &path, "layer").to_string();
             let refused = refused.trim_start_matches("layer: ");
             assert_eq!(err.contains(refused), !read_as_what.accepts(kind), "{read_as_what:?} .{ext}: {err}");
-            assert!(err.starts_with(&format!("layer.{}: ", ext.to_uppercase())), "{err}");
+            // Accepted kinds fail on the content (or read it as a one-column table).
+            assert!(err.is_empty() || err.starts_with(&format!("layer.{}: ", ext.to_uppercase())), "{err}");
         }
         let path = dir.path().join("layer.dat");
         std::fs::write(&path, "x").unwrap();
