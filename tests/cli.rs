@@ -62,7 +62,7 @@ fn build_writes_every_output() {
     let out = dir.join("out");
     let files: Vec<String> = snapshot(&out).into_keys().collect();
     assert_eq!(files, {
-        let mut v: Vec<String> = OUTPUTS.iter().map(std::string::ToString::to_string).collect();
+        let mut v: Vec<String> = OUTPUTS.iter().map(ToString::to_string).collect();
         v.sort();
         v
     });
@@ -401,7 +401,7 @@ fn point_on_a_shared_edge_is_counted_exactly_once() {
     let out = tmp.path().join("out");
     let got = district_of_sites(&out);
     assert_eq!(got.len(), 5, "{got:?}");
-    assert!(got.values().all(std::option::Option::is_some), "a point on an inner edge must not be unassigned: {got:?}");
+    assert!(got.values().all(Option::is_some), "a point on an inner edge must not be unassigned: {got:?}");
     let summary = csv_rows(&out.join("summary.csv"));
     let per_district: u64 = summary[1..4].iter().map(|r| r[7].parse::<u64>().unwrap()).sum();
     assert_eq!(per_district, 5, "each site is counted in exactly one district: {summary:#?}");
