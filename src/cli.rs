@@ -18,7 +18,7 @@ enum Flags {
     Build {
         /// The project file (TOML).
         project: PathBuf,
-        /// Output folder (default: the project's [project] output).
+        /// Output folder (default: the project's `[project] output`).
         #[arg(long)]
         out: Option<PathBuf>,
         /// Exit with code 1 when any input row was rejected.
@@ -72,7 +72,7 @@ enum Flags {
     Render {
         /// The project file (TOML).
         project: PathBuf,
-        /// The build's output folder (default: the project's [project] output).
+        /// The build's output folder (default: the project's `[project] output`).
         #[arg(long)]
         out: Option<PathBuf>,
         /// Worker threads (default: all cores).

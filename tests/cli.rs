@@ -565,3 +565,18 @@ fn check_exits_1_on_an_invalid_district_polygon_and_writes_nothing() {
     assert!(run.stdout.contains("exit code 1: problems found"), "{}", run.describe());
     assert!(snapshot(tmp.path()) == before, "check wrote into the project folder");
 }
+
+#[test]
+fn check_exits_0_on_a_clean_project() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/strict_without_rejects");
+    for e in std::fs::read_dir(&corpus).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), tmp.path().join(e.file_name())).unwrap();
+    }
+    let before = snapshot(tmp.path());
+    let run = sisetu(tmp.path(), &["check", "sisetu.toml"]);
+    run.expect_code(0);
+    assert!(run.stdout.contains(": 0 problems\n") && run.stdout.contains("nothing was written"), "{}", run.describe());
+    assert!(snapshot(tmp.path()) == before, "check wrote into the project folder");
+}

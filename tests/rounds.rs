@@ -282,7 +282,7 @@ fn invalid_grid_polygons_are_reported_and_kept() {
     let gap = r["grid_checks"]["gap_km2"].as_f64().unwrap();
     assert!(gap < 0.1 && gap > 0.08, "gap {gap} km²");
     let check = sisetu(dir, &["check", "sisetu.toml"]);
-    check.expect_code(0);
+    check.expect_code(1);
     assert!(check.stdout.contains("grid G5 has an invalid polygon"), "{}", check.describe());
 }
 
@@ -291,9 +291,10 @@ fn check_writes_nothing_and_exits_0_1_or_2() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     fixture(dir, "");
-    // Clean rows: exit 0, with the grid problems listed; no output folder appears.
+    // Clean rows but grid problems: exit 1 with the problems listed; no output folder appears.
     let run = sisetu(dir, &["check", "sisetu.toml"]);
-    run.expect_code(0);
+    run.expect_code(1);
+    assert!(run.stdout.contains("exit code 1: problems found"), "{}", run.describe());
     assert!(run.stdout.contains("1 sites lie outside every management grid"), "{}", run.describe());
     assert!(!dir.join("out").exists(), "check created the output folder");
 

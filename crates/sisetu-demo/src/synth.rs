@@ -216,7 +216,7 @@ pub struct Cluster {
     /// The park or area, as a reader of the map knows it.
     pub name: &'static str,
     /// The district the centre lies in (checked against the cnmaps polygons in the tests).
-    /// Addresses name the district the site falls in (by [`DISTRICT_GRID`]), or this one
+    /// Addresses name the district the site falls in (by the coarse district grid `DISTRICT_GRID`), or this one
     /// where the grid does not reach.
     pub district: &'static str,
     /// Centre longitude, GCJ-02 degrees.

@@ -62,7 +62,7 @@ fn graph(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
                 rest = &rest[i + "crate::".len()..];
                 let ident = |s: &str| s.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect::<String>();
                 let a = ident(rest);
-                let b = rest[a.len()..].strip_prefix("::").map(ident);
+                let b = rest[a.len()..].strip_prefix("::").map(ident).filter(|b| !b.is_empty());
                 if a.is_empty() || a == "error" || a == "input_error" {
                     continue;
                 }

@@ -1,8 +1,8 @@
 //! `sisetu build` and `sisetu check`, stage by stage:
 //!
-//! 1. [`load`]: the polygon layers, every site layer and each analysis's own inputs are
+//! 1. `load`: the polygon layers, every site layer and each analysis's own inputs are
 //!    read and validated; rows read = accepted + rejected is checked for every file;
-//! 2. [`assign`]: every site gets its district, management grid and regular cell, repeated
+//! 2. `assign`: every site gets its district, management grid and regular cell, repeated
 //!    ids are flagged, and the sites are counted per area;
 //! 3. the analyses of [`crate::analysis::registry`] run on the result (no I/O);
 //! 4. `build` only: the outputs ([`crate::outputs`], each analysis's files), then the maps,
