@@ -159,7 +159,7 @@ fn render_refuses_a_site_it_cannot_read_instead_of_leaving_it_out() {
     let before = std::fs::read(out.join("map_sites.png")).unwrap();
     let (code, err) = run(&root(), &["render", "geodata/urumqi/sisetu.toml", "--out", out.to_str().unwrap()]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("sites.geojson: feature") && err.contains("no valid level"), "{err}");
+    assert!(err.contains("sites.geojson: feature") && err.contains("'purple' is not a risk level"), "{err}");
     assert_eq!(before, std::fs::read(out.join("map_sites.png")).unwrap(), "a failed render changed a map");
 }
 

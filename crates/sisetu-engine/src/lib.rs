@@ -25,3 +25,4 @@ pub mod outputs;
 pub mod paths;
 pub mod pipeline;
 pub mod project;
+pub mod round;

@@ -1,9 +1,9 @@
 //! The comparison of two rounds: sites by id, districts, management grids and regular cells
 //! by id, into a typed change set and its [`DiffSummary`]. Nothing is read or written.
 
-use super::round::{shown_dir, Round, RoundArea, RoundMeta, RoundSite};
 use super::DiffOptions;
 use crate::error::{Error, Result};
+use crate::round::{shown_dir, Round, RoundArea, RoundMeta, RoundSite};
 use geo::{Coord, LineString, MultiPolygon};
 use rustc_hash::FxHashMap;
 use serde::Serialize;

@@ -50,13 +50,12 @@
 pub mod compare;
 pub mod map;
 pub mod outputs;
-pub mod round;
 
+pub use crate::round::{Round, RoundArea, RoundMeta, RoundSite};
 pub use compare::{
     compare, AreaCounts, Change, ChangeGeom, ChangeSet, DiffSummary, Kind, RoundInfo, Scope, SiteCounts,
 };
 pub use outputs::CSV_HEADER;
-pub use round::{Round, RoundArea, RoundMeta, RoundSite};
 
 use crate::analysis::{Analysis, Context, Findings, LoadContext};
 use crate::error::{Result, ResultExt};

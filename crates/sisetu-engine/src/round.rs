@@ -1,4 +1,5 @@
-//! A census round as the comparison sees it: its sites, districts, management grids and
+//! A build's output folder read back (the output schema's reader), and a census round as
+//! the comparison and `sisetu render` see it: its sites, districts, management grids and
 //! regular cells with their levels and counts, and what it says about itself.
 //!
 //! A round comes from one of two places, with exactly the same values:
@@ -11,7 +12,7 @@
 //!   to 1e-7° as `sisetu_io::write::push_coord` writes them, polygons oriented as the GeoJSON
 //!   writer orients them). Only the SHA-256 of its files is unknown before they are written.
 
-use crate::analysis::Context;
+use crate::context::Context;
 use crate::error::{Error, Result};
 use geo::{Coord, LineString, MultiPolygon, Polygon};
 use serde::{Deserialize, Serialize};
