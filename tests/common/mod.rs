@@ -1,6 +1,6 @@
 //! Helpers shared by the integration tests that run the real `sisetu` binary: running it,
 //! writing inline fixtures, reading outputs, and comparing output folders with readable diffs.
-#![allow(dead_code)]
+#![allow(dead_code, reason = "each test file uses some of the helpers")]
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

@@ -508,7 +508,7 @@ fn gk_params(code: u32) -> Option<GkParams> {
 /// Semi-major axis of the Krasovsky 1940 ellipsoid used by GCJ-02.
 const GCJ_A: f64 = 6_378_245.0;
 /// Eccentricity squared of the Krasovsky 1940 ellipsoid.
-#[allow(clippy::excessive_precision)]
+#[allow(clippy::excessive_precision, reason = "published constants, kept digit for digit")]
 const GCJ_EE: f64 = 0.006_693_421_622_965_943_23;
 /// BD-09's angular constant.
 const X_PI: f64 = PI * 3000.0 / 180.0;

@@ -94,7 +94,7 @@ pub struct Site {
 
 impl Site {
     /// A site from its text fields and position.
-    #[allow(clippy::too_many_arguments)]
+    #[allow(clippy::too_many_arguments, reason = "a site is built from its raw fields in one place")]
     pub fn new(
         id: &str,
         name: &str,

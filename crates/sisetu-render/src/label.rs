@@ -277,7 +277,7 @@ impl MarkerGrid {
 /// covers the fewest `markers` wins, then one whose whole box lies inside the district, then
 /// the first in the order tried. Labels that fit nowhere are skipped (never because of
 /// markers). Returns (id, centre x, centre y) of every placed label.
-#[allow(clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments, reason = "label placement needs the text, box, font, page and obstacles together")]
 pub(crate) fn place_and_draw(
     pm: &mut Pixmap,
     font: &Font,
