@@ -1,7 +1,7 @@
 //! Census-round changes: what changed since the previous census round (`[previous]` in the
 //! project, or `sisetu diff OLD NEW`).
 //!
-//! * [`round`]: a [`Round`], read from a finished build's output folder ([`Round::load`]: the
+//! * [`crate::round`]: a [`Round`], read from a finished build's output folder ([`Round::load`]: the
 //!   previous round, and both rounds of `sisetu diff`) or taken from the census being built
 //!   ([`Round::from_context`], with the values its written files would give).
 //! * [`mod@compare`]: the comparison, a [`ChangeSet`] with its [`DiffSummary`]; no I/O.
