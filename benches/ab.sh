@@ -13,29 +13,11 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 new="${2:-$repo/target/release/sisetu}"
 work="$(mktemp -d /tmp/sisetu-ab.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
-cd "$repo"
-cargo build --release --quiet --bin sisetu --example gen_demo
-"$repo/target/release/examples/gen_demo" --out "$work/demo" --bench-rows 1000000 --bench-out "$work/sites.csv" >/dev/null
-cp geodata/urumqi/districts.geojson "$work/districts_gcj02.geojson"
-cat > "$work/bench.toml" <<TOML
-[project]
-title = "bench"
-output = "out"
-[districts]
-path = "districts_gcj02.geojson"
-crs = "GCJ-02"
-id = "adcode"
-name = "name"
-[[sites]]
-path = "sites.csv"
-crs = "EPSG:4490"
-[grid]
-cell_size_m = 500
-[register]
-enabled = false
-TOML
+# shellcheck source=benches/bench_project.sh
+. "$repo/benches/bench_project.sh"
+make_bench_project "$repo" "$work" 1000000
 cd "$work"
-secs() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s.%N); echo "$e - $s" | bc; }
+secs() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N); echo "$e - $s" | bc; }
 declare -A t
 for _ in $(seq "$repeat"); do
     rm -rf out; t[old_build]+="$(secs "$old" build bench.toml -q) "

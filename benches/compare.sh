@@ -16,28 +16,10 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work="$(mktemp -d /tmp/sisetu-compare.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 cd "$repo"
-cargo build --release --quiet --bin sisetu --example gen_demo
+# shellcheck source=benches/bench_project.sh
+. "$repo/benches/bench_project.sh"
+make_bench_project "$repo" "$work" "$rows"
 bin="$repo/target/release/sisetu"
-"$repo/target/release/examples/gen_demo" --out "$work/demo" --bench-rows "$rows" --bench-out "$work/sites.csv" >/dev/null
-cp geodata/urumqi/districts.geojson "$work/districts_gcj02.geojson"
-cat > "$work/bench.toml" <<TOML
-[project]
-title = "bench"
-output = "out"
-[districts]
-path = "districts_gcj02.geojson"
-crs = "GCJ-02"
-id = "adcode"
-name = "name"
-[[sites]]
-path = "sites.csv"
-crs = "EPSG:4490"
-[grid]
-cell_size_m = 500
-# The peers make no register: leave it out so that the jobs are the same.
-[register]
-enabled = false
-TOML
 # The districts in CGCS2000 for the peers: sisetu's own districts.geojson (WGS84 = 4490).
 "$bin" build "$work/bench.toml" --quiet
 sed 's/"properties":{"id":/"properties":{"adcode":/g' "$work/out/districts.geojson" > "$work/districts_4490.geojson"

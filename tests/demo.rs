@@ -7,21 +7,10 @@
 
 mod common;
 
-use common::{sisetu, snapshot};
+use common::{copy_demo_inputs, sisetu, snapshot};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::Path;
-
-/// The demo folder's inputs copied into `dir` (not its outputs).
-fn copy_demo_inputs(dir: &Path) {
-    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("geodata/urumqi");
-    for e in std::fs::read_dir(&demo).unwrap() {
-        let e = e.unwrap();
-        if e.file_type().unwrap().is_file() {
-            std::fs::copy(e.path(), dir.join(e.file_name())).unwrap();
-        }
-    }
-}
 
 /// `sha256sum` lines → file name → hex digest.
 fn pinned(name: &str) -> BTreeMap<String, String> {

@@ -332,17 +332,6 @@ fn same_bytes_with_one_or_two_threads() {
     assert_same_snapshot(&one, &snapshot(&dir.join("two")), "--threads 1 (before) vs --threads 2 (after)");
 }
 
-/// The demo folder's inputs copied into `dir` (not its outputs).
-fn copy_demo_inputs(dir: &Path) {
-    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("geodata/urumqi");
-    for e in std::fs::read_dir(&demo).unwrap() {
-        let e = e.unwrap();
-        if e.file_type().unwrap().is_file() {
-            std::fs::copy(e.path(), dir.join(e.file_name())).unwrap();
-        }
-    }
-}
-
 #[test]
 fn demo_rounds_diff_matches_the_synthetic_changes_and_is_byte_identical_across_threads() {
     let tmp = tempfile::tempdir().unwrap();

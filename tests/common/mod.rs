@@ -172,3 +172,14 @@ pub fn assert_rows_balance(report: &serde_json::Value) {
     let t = &report["totals"];
     assert_eq!(n(t, "rows_read"), n(t, "accepted") + n(t, "rejected"), "report.json totals: {t}");
 }
+
+/// The demo folder's inputs copied into `dir` (not its outputs).
+pub fn copy_demo_inputs(dir: &Path) {
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("geodata/urumqi");
+    for e in std::fs::read_dir(&demo).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_file() {
+            std::fs::copy(e.path(), dir.join(e.file_name())).unwrap();
+        }
+    }
+}

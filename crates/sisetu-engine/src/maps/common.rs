@@ -59,6 +59,27 @@ pub fn write_rendered(stage: &mut Staging, file: &str, map: &Rendered, work: Crs
     Ok(written)
 }
 
+/// The areas of a polygon layer (districts or grids, working CRS) with their level under
+/// `agg` and their counts: what every map fills.
+pub fn zone_areas(
+    zones: &[sisetu_core::Zone],
+    sums: &[sisetu_core::Summary],
+    agg: &sisetu_core::Aggregation,
+) -> Vec<Area> {
+    zones
+        .iter()
+        .zip(sums)
+        .map(|(z, s)| Area {
+            id: z.id.clone(),
+            name: z.name.clone(),
+            geometry: z.geometry.clone(),
+            level: agg.level(&s.levels),
+            counts: s.levels,
+            color: None,
+        })
+        .collect()
+}
+
 /// A regular cell as a square area in the working CRS.
 pub fn cell_area(grid: &RegularGrid, cell: sisetu_core::CellId, level: Option<RiskLevel>, counts: [u64; 4]) -> Area {
     let b = grid.bounds(cell);

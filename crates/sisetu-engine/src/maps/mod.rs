@@ -11,7 +11,7 @@ pub mod common;
 pub mod read;
 pub mod risk;
 
-pub use common::{cell_area, footer, load_font, write_rendered};
+pub use common::{cell_area, footer, load_font, write_rendered, zone_areas};
 pub use read::load_map_data;
 pub use risk::render_maps;
 
@@ -35,18 +35,10 @@ impl MapData {
     /// What the maps draw, from the build's results in memory.
     pub fn from_context(ctx: &crate::context::Context) -> MapData {
         let agg = &ctx.cfg.aggregation;
-        let area = |z: &sisetu_core::Zone, s: &sisetu_core::Summary| Area {
-            id: z.id.clone(),
-            name: z.name.clone(),
-            geometry: z.geometry.clone(),
-            level: agg.level(&s.levels),
-            counts: s.levels,
-            color: None,
-        };
         let t = ctx.tallies;
         let grid = RegularGrid::new(ctx.cfg.cell_size_m);
         MapData {
-            districts: ctx.districts.work.iter().zip(&t.by_district).map(|(z, s)| area(z, s)).collect(),
+            districts: zone_areas(&ctx.districts.work, &t.by_district, agg),
             cells: match grid {
                 Some(grid) => t
                     .cells
@@ -55,10 +47,7 @@ impl MapData {
                     .collect(),
                 None => Vec::new(),
             },
-            grids: ctx
-                .grids
-                .map(|g| g.work.iter().zip(&t.by_grid).map(|(z, s)| area(z, s)).collect())
-                .unwrap_or_default(),
+            grids: ctx.grids.map(|g| zone_areas(&g.work, &t.by_grid, agg)).unwrap_or_default(),
             sites: if ctx.cfg.maps.iter().any(|m| m.sites) {
                 ctx.census.iter().map(|(_, s, _)| SitePoint { x: s.x, y: s.y, level: s.level }).collect()
             } else {

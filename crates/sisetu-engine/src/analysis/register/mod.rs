@@ -74,21 +74,7 @@ impl Analysis for Register {
         let (sites, unit_of) = register_sites(ctx);
         let n_sites = sites.len();
         let (kind, units, outside) = units(ctx, &unit_of);
-        let agg = &ctx.cfg.aggregation;
-        let districts = ctx
-            .districts
-            .work
-            .iter()
-            .zip(&ctx.tallies.by_district)
-            .map(|(z, s)| sisetu_render::Area {
-                id: z.id.clone(),
-                name: z.name.clone(),
-                geometry: z.geometry.clone(),
-                level: agg.level(&s.levels),
-                counts: s.levels,
-                color: None,
-            })
-            .collect();
+        let districts = crate::maps::zone_areas(&ctx.districts.work, &ctx.tallies.by_district, &ctx.cfg.aggregation);
         let html = self.html.unwrap_or(n_sites <= HTML_AUTO_MAX_SITES);
         let mut warnings = Vec::new();
         if self.html.is_none() && !html {
