@@ -592,7 +592,7 @@ fn review_regressions() {
     std::fs::write(dir.path().join("sisetu.toml"), clash).unwrap();
     let r = run(dir.path(), &["build", "sisetu.toml"]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("would overwrite the coverage map"), "{}", r.stderr);
+    assert!(r.stderr.contains("two outputs would be written as 'shelter_coverage.png'"), "{}", r.stderr);
 
     // A population table with no usable row.
     fixture(dir.path(), PROJECT, "区划代码,人口数_合计\nZ,5\n", &shelters_csv(""));

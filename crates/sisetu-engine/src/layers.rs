@@ -30,9 +30,38 @@ pub struct RawLayer {
     pub wgs84: Vec<Zone>,
 }
 
+/// The longitudes and latitudes (degrees) a site can have: China with a margin of a few
+/// degrees (sites are checked against 73–136° E, 3–54° N). Polygons in lon/lat are clipped to
+/// it before anything else, so that a zone reaching far beyond China (a catch-all district
+/// covering the whole world) is not projected where the working CRS is undefined: it keeps
+/// every site it contains.
+/// As `[min lon, min lat, max lon, max lat]`.
+pub const SITE_DOMAIN: [f64; 4] = [70.0, 0.0, 140.0, 60.0];
+
+/// `zones` (in a lon/lat `crs`) clipped to [`SITE_DOMAIN`]; zones inside it are left as
+/// they are, bit for bit.
+fn clip_to_site_domain(zones: &mut [Zone], crs: Crs) {
+    use geo::{BooleanOps, BoundingRect};
+    if !crs.is_geographic() {
+        return;
+    }
+    let [x0, y0, x1, y1] = SITE_DOMAIN;
+    let domain = geo::Rect::new(geo::Coord { x: x0, y: y0 }, geo::Coord { x: x1, y: y1 }).to_polygon();
+    for z in zones {
+        let inside = z
+            .geometry
+            .bounding_rect()
+            .is_none_or(|b| b.min().x >= x0 && b.min().y >= y0 && b.max().x <= x1 && b.max().y <= y1);
+        if !inside {
+            z.geometry = z.geometry.intersection(&geo::MultiPolygon(vec![domain.clone()]));
+        }
+    }
+}
+
 /// Reads a polygon layer and projects it to WGS84.
 pub fn read_layer(spec: &ZoneLayerSpec, crs: Crs) -> Result<RawLayer> {
-    let zones = read_zones(spec)?;
+    let mut zones = read_zones(spec)?;
+    clip_to_site_domain(&mut zones, crs);
     let to_wgs = Transformer::new(crs, Crs::Wgs84).with_context(|| spec.display.clone())?;
     let wgs84 = project_zones(&zones, &to_wgs, &spec.display)?;
     Ok(RawLayer { zones, wgs84 })

@@ -24,6 +24,9 @@ use sisetu_core::{RiskLevel, ZoneIdx};
 use sisetu_io::crs::{Crs, Transformer};
 use sisetu_io::write::{self, Geom, Staging, Value};
 
+/// The file of gaps and overlaps.
+const GAPS_FILE: &str = "grid_gaps.geojson";
+
 /// How many entries the lists of the report keep.
 const LIST_MAX: usize = 1000;
 
@@ -182,6 +185,10 @@ impl Analysis for GridChecks {
         "grid_checks"
     }
 
+    fn outputs(&self, _work: Crs) -> Vec<crate::outputs::Planned> {
+        vec![crate::outputs::Planned::new(GAPS_FILE, "the grid checks of [management_grid]")]
+    }
+
     fn run(&self, ctx: &Context, obs: &dyn Observer) -> Result<Box<dyn Findings>> {
         let Some(grids) = ctx.grids else { return Err(Error::internal("grid checks without a grid layer")) };
         obs.stage("grid checks");
@@ -337,8 +344,8 @@ impl Findings for Found {
             items.push(buf);
         }
         let chunk = write::render_chunk(&items, |buf, item| buf.extend_from_slice(item));
-        write::write_feature_collection(&stage.path("grid_gaps.geojson"), "grid_gaps", &[chunk])?;
-        Ok(vec!["grid_gaps.geojson".into()])
+        write::write_feature_collection(&stage.path(GAPS_FILE), "grid_gaps", &[chunk])?;
+        Ok(vec![GAPS_FILE.into()])
     }
 }
 

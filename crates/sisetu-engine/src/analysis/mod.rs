@@ -45,6 +45,14 @@ pub trait Analysis: Send + Sync {
         Vec::new()
     }
 
+    /// Every file its findings may write or draw in a build in the working CRS `work`, with
+    /// what writes it (the project section), for the
+    /// [`OutputPlan`](crate::outputs::OutputPlan): checked for clashes before anything runs,
+    /// and the files written are checked against it.
+    fn outputs(&self, _work: sisetu_io::crs::Crs) -> Vec<crate::outputs::Planned> {
+        Vec::new()
+    }
+
     /// Computes the findings. No file is read or written.
     fn run(&self, ctx: &Context, obs: &dyn Observer) -> Result<Box<dyn Findings>>;
 }

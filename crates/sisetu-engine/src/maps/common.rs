@@ -41,6 +41,17 @@ pub fn footer(cfg: &Config, work: Crs) -> Vec<String> {
     lines
 }
 
+/// The files of one map: the PNG, its world file and, when the CRS has an ESRI WKT, its
+/// `.prj` (as [`write_rendered`] writes them).
+pub fn map_files(file: &str, work: Crs) -> Vec<String> {
+    let stem = file.trim_end_matches(".png").trim_end_matches(".PNG");
+    let mut files = vec![file.to_string(), format!("{stem}.pgw")];
+    if work.esri_wkt().is_some() {
+        files.push(format!("{stem}.prj"));
+    }
+    files
+}
+
 /// Writes a rendered map as `file` with its world file (`.pgw`) and, when the CRS has an
 /// ESRI WKT, its `.prj`; returns the names written.
 pub fn write_rendered(stage: &mut Staging, file: &str, map: &Rendered, work: Crs) -> Result<Vec<String>> {

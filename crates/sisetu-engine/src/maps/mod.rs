@@ -11,9 +11,9 @@ pub mod common;
 pub mod read;
 pub mod risk;
 
-pub use common::{cell_area, footer, load_font, write_rendered, zone_areas};
+pub use common::{cell_area, footer, load_font, map_files, write_rendered, zone_areas};
 pub use read::load_map_data;
-pub use risk::render_maps;
+pub use risk::{district_files, planned_files, render_maps};
 
 use sisetu_core::RegularGrid;
 use sisetu_render::{Area, SitePoint};

@@ -1,9 +1,10 @@
 //! The risk maps of the project's `[[maps]]` entries: districts, cells or management grids
 //! filled with their level, and the sites as points, one PNG per entry (or per district).
 
-use super::common::{counts_by_level, footer, load_font, write_rendered};
+use super::common::{counts_by_level, footer, load_font, map_files, write_rendered};
 use super::MapData;
 use crate::error::{Error, Result};
+use crate::outputs::Planned;
 use crate::project::{Config, MapLayer, MapSpec};
 use geo::{BoundingRect, Coord, Rect};
 use rayon::prelude::*;
@@ -21,12 +22,8 @@ pub fn render_maps(cfg: &Config, data: &MapData, work: Crs, stage: &mut Staging)
     let mut written = Vec::new();
     for spec in &cfg.maps {
         let jobs: Vec<(String, Option<usize>)> = if spec.per_district {
-            let stem = spec.file.trim_end_matches(".png").trim_end_matches(".PNG");
-            data.districts
-                .iter()
-                .enumerate()
-                .map(|(i, d)| (format!("{stem}_{}.png", safe_name(&d.id)), Some(i)))
-                .collect()
+            let ids: Vec<&str> = data.districts.iter().map(|d| d.id.as_str()).collect();
+            district_files(&spec.file, &ids).into_iter().enumerate().map(|(i, f)| (f, Some(i))).collect()
         } else {
             vec![(spec.file.clone(), None)]
         };
@@ -42,9 +39,58 @@ pub fn render_maps(cfg: &Config, data: &MapData, work: Crs, stage: &mut Staging)
     Ok(written)
 }
 
-/// District ids as file-name parts: anything but letters, digits, `-` and `_` becomes `_`.
-fn safe_name(id: &str) -> String {
-    id.chars().map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
+/// Every file the project's `[[maps]]` write (with their world files and `.prj`), for the
+/// [`OutputPlan`](crate::outputs::OutputPlan); `district_ids` name the per-district maps.
+pub fn planned_files(cfg: &Config, district_ids: &[&str], work: Crs) -> Vec<Planned> {
+    let mut files = Vec::new();
+    for spec in &cfg.maps {
+        let by = format!("[[maps]] file = \"{}\"", spec.file);
+        let pngs = if spec.per_district { district_files(&spec.file, district_ids) } else { vec![spec.file.clone()] };
+        for png in pngs {
+            files.extend(map_files(&png, work).into_iter().map(|f| Planned::new(f, by.clone())));
+        }
+    }
+    files
+}
+
+/// The longest district id (in bytes) used as it is in a file name.
+const MAX_PLAIN_ID_BYTES: usize = 48;
+/// How much of a long or unsafe id is kept before its hash.
+const KEPT_ID_BYTES: usize = 32;
+
+/// The file names of a per-district map `file` for districts `ids`, in the same order:
+/// `{stem}_{id}.png`.
+///
+/// An id is used as it is when it is made of letters, digits, `-` and `_`, has at most 48
+/// bytes, and no other id gives the same name ignoring case (as Windows compares names).
+/// Any other id becomes its safe characters (others replaced by `_`) cut to 32 bytes,
+/// then `-` and the first 8 hexadecimal digits of the SHA-256 of the id: `a/b` and `a_b`
+/// get different files, and a 100-character Chinese id a name of bounded length. The map
+/// itself shows the district's name; report.json lists every file.
+pub fn district_files(file: &str, ids: &[&str]) -> Vec<String> {
+    let stem = file.trim_end_matches(".png").trim_end_matches(".PNG");
+    let safe = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
+    let plain = |id: &str| !id.is_empty() && id.len() <= MAX_PLAIN_ID_BYTES && id.chars().all(safe);
+    let mut count: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for id in ids.iter().filter(|id| plain(id)) {
+        *count.entry(id.to_lowercase()).or_default() += 1;
+    }
+    ids.iter()
+        .map(|id| {
+            if plain(id) && count.get(&id.to_lowercase()) == Some(&1) {
+                return format!("{stem}_{id}.png");
+            }
+            let mut kept = String::new();
+            for c in id.chars().map(|c| if safe(c) { c } else { '_' }) {
+                if kept.len() + c.len_utf8() > KEPT_ID_BYTES {
+                    break;
+                }
+                kept.push(c);
+            }
+            let hash = sisetu_io::hash::sha256_hex(id.as_bytes());
+            format!("{stem}_{kept}-{}.png", &hash[..8])
+        })
+        .collect()
 }
 
 fn render_one(

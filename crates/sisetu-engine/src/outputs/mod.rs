@@ -4,6 +4,7 @@
 //! ([`crate::analysis::Findings::write`]); `report.json` is written last by the pipeline.
 
 mod areas;
+pub mod plan;
 mod sites;
 pub mod table;
 mod tables;
@@ -14,7 +15,18 @@ use crate::error::Result;
 use crate::observer::Observer;
 use sisetu_io::write::Staging;
 
+pub use plan::{OutputPlan, Planned};
 pub use tables::{reject_rows, RejectRow};
+
+/// The files [`write_core`] writes (and `report.json`), for the [`OutputPlan`].
+pub fn core_files(cfg: &crate::project::Config) -> Vec<Planned> {
+    use sisetu_io::output::{CELLS, DISTRICTS, GRIDS, REPORT, SITES};
+    let mut files = vec![DISTRICTS, CELLS, SITES, "summary.csv", "table.csv", "rejects.csv", REPORT];
+    if cfg.management_grid.is_some() {
+        files.insert(1, GRIDS);
+    }
+    files.into_iter().map(|f| Planned::new(f, "sisetu itself")).collect()
+}
 
 /// Writes every core output into `stage`; returns the file names written.
 pub fn write_core(

@@ -1,7 +1,9 @@
 //! `sisetu build` and `sisetu check`, stage by stage:
 //!
 //! 1. `load`: the polygon layers, every site layer and each analysis's own inputs are
-//!    read and validated; rows read = accepted + rejected is checked for every file;
+//!    read and validated; rows read = accepted + rejected is checked for every file; the
+//!    names of all outputs are planned and checked ([`crate::outputs::plan`]: no clash
+//!    between outputs, no output over an input);
 //! 2. `assign`: every site gets its district, management grid and regular cell, repeated
 //!    ids are flagged, and the sites are counted per area;
 //! 3. the analyses of [`crate::analysis::registry`] run on the result (no I/O);
@@ -22,6 +24,7 @@ use crate::census::{Census, Tallies};
 use crate::error::{Error, Result};
 use crate::layers::ZoneLayer;
 use crate::observer::Observer;
+use crate::outputs::OutputPlan;
 use crate::project::Config;
 use sisetu_core::{RiskLevel, Summary};
 use sisetu_io::crs::Crs;
@@ -77,6 +80,7 @@ struct Analysed {
     tallies: Tallies,
     analyses: Vec<Box<dyn Analysis>>,
     findings: Vec<Box<dyn Findings>>,
+    plan: OutputPlan,
 }
 
 impl Analysed {
@@ -101,6 +105,9 @@ pub fn output_folder(cfg: &Config, opts: &BuildOptions) -> PathBuf {
 /// Stages 1–3: load, assign, analyse.
 fn analyse(cfg: &Config, out_dir: &Path, obs: &dyn Observer) -> Result<Analysed> {
     let inputs = load::load(cfg, out_dir, obs)?;
+    let ids: Vec<&str> = inputs.districts.work.iter().map(|z| z.id.as_str()).collect();
+    let plan = OutputPlan::new(cfg, &ids, &inputs.analyses, inputs.work)?;
+    plan.check_inputs(out_dir, &crate::outputs::plan::input_files(cfg))?;
     let (census, tallies) = assign::assign(cfg, inputs.layers, &inputs.districts, inputs.grids.as_ref(), obs)?;
     let mut a = Analysed {
         work: inputs.work,
@@ -110,6 +117,7 @@ fn analyse(cfg: &Config, out_dir: &Path, obs: &dyn Observer) -> Result<Analysed>
         tallies,
         analyses: inputs.analyses,
         findings: Vec::new(),
+        plan,
     };
     let ctx = a.context(cfg, out_dir);
     let findings = a.analyses.iter().map(|an| an.run(&ctx, obs)).collect::<Result<Vec<_>>>()?;
@@ -145,6 +153,7 @@ pub fn build(cfg: &Config, opts: &BuildOptions, obs: &dyn Observer) -> Result<Ou
         written.extend(f.draw(&ctx, &mut stage)?);
     }
     written.push("report.json".into());
+    a.plan.check_written(&written)?;
     retire_stale(&out_dir, &written, &mut stage);
     let outcome = outcome(cfg, &a, &out_dir, written);
     let mut json = serde_json::to_vec_pretty(&outcome.report).map_err(|e| Error::internal(e.to_string()))?;

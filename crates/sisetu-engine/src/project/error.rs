@@ -147,23 +147,15 @@ pub enum ProjectErrorKind {
     /// `[aggregation]` weights or thresholds that do not make a score rule.
     #[error("[aggregation] {0}")]
     Aggregation(AggregationError),
-    /// A `[[maps]]` file that a `[[facilities]]` layer writes too.
-    #[error("[[maps]] file \"{map}\" would overwrite the coverage map {coverage_map} of [[facilities]] \"{facility}\"; rename one")]
-    MapOverwritesCoverage {
-        /// The `[[maps]]` file.
-        map: String,
-        /// The coverage map it would overwrite.
-        coverage_map: String,
-        /// The facility layer's id.
-        facility: String,
-    },
-    /// Two outputs of the project would have one file name.
-    #[error("[[facilities]] id \"{facility}\" would write {file}, which another output uses; rename it")]
-    OutputClash {
-        /// The facility layer's id.
-        facility: String,
-        /// The file name.
-        file: String,
+    /// One input file (and worksheet) listed twice: its rows would be counted twice.
+    #[error("{second} names the same file as {first} ({path}): its rows would be counted twice; list each file once (or give different `sheet`s of one workbook)")]
+    SameInputTwice {
+        /// The first listing (e.g. `[[sites]] #1`).
+        first: String,
+        /// The second listing.
+        second: String,
+        /// The file as written in the project.
+        path: String,
     },
     /// `[population]` without a `[[facilities]]` layer to use it.
     #[error("[population] is only used by [[facilities]] layers; add one (e.g. shelters) or remove it")]

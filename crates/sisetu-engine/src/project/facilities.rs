@@ -7,7 +7,7 @@ use serde::Deserialize;
 use sisetu_core::Extent;
 use sisetu_io::crs::Crs;
 use sisetu_io::table::TableSpec;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -398,7 +398,6 @@ pub(crate) fn parse_facilities(raw: &[RawFacilities], base: Base, has_population
         }
         out.push(parse_facility(f, &place, base)?);
     }
-    check_output_names(&out)?;
     Ok(out)
 }
 
@@ -628,30 +627,4 @@ fn parse_detail_maps(raw: &[RawDetailMap], place: &str) -> Parsed<Vec<DetailMap>
         maps.push(DetailMap { file: m.file.clone(), extent, title: m.title.clone() });
     }
     Ok(maps)
-}
-
-/// Output names must not collide across layers (nor with the build's own outputs).
-fn check_output_names(layers: &[FacilityConfig]) -> Parsed<()> {
-    let mut names: BTreeSet<String> = [
-        "districts.geojson",
-        "grids.geojson",
-        "cells.geojson",
-        "sites.geojson",
-        "summary.csv",
-        "rejects.csv",
-        "report.json",
-        "coverage_gaps.geojson",
-        "siting.geojson",
-    ]
-    .map(String::from)
-    .into();
-    for f in layers {
-        let extra = f.maps.iter().map(|m| m.file.clone());
-        for n in [f.features_file(), f.summary_file(), f.map_file(), f.townships_file()].into_iter().chain(extra) {
-            if !names.insert(n.clone()) {
-                return Err(ProjectErrorKind::OutputClash { facility: f.id.clone(), file: n });
-            }
-        }
-    }
-    Ok(())
 }

@@ -236,7 +236,7 @@ impl Config {
         let population =
             raw.population.as_ref().map(|p| facilities::parse_population(p, base, cell_size_m)).transpose()?;
         let facilities = facilities::parse_facilities(&raw.facilities, base, population.is_some())?;
-        check_coverage_map_names(&maps, &facilities)?;
+        check_same_inputs(&sites, &facilities)?;
         if population.is_some() && facilities.is_empty() {
             return Err(ProjectErrorKind::PopulationUnused);
         }
@@ -415,26 +415,46 @@ fn parse_aggregation(raw: Option<&RawAggregation>) -> Parsed<Aggregation> {
     }
 }
 
-/// No `[[maps]]` file may be a coverage map of a `[[facilities]]` layer (or, for a map
-/// drawn per district, have its name as a prefix).
-fn check_coverage_map_names(maps: &[MapSpec], facilities: &[facilities::FacilityConfig]) -> Parsed<()> {
-    for f in facilities {
-        for name in std::iter::once(f.map_file()).chain(f.maps.iter().map(|m| m.file.clone())) {
-            let lower = name.to_ascii_lowercase();
-            for m in maps {
-                let ml = m.file.to_ascii_lowercase();
-                let stem = ml.trim_end_matches(".png");
-                if ml == lower || (m.per_district && lower.starts_with(&format!("{stem}_"))) {
-                    return Err(ProjectErrorKind::MapOverwritesCoverage {
-                        map: m.file.clone(),
-                        coverage_map: name,
-                        facility: f.id.clone(),
+/// No file is listed twice among the site layers, nor among the facility layers (with the
+/// same worksheet, or one of the two reading every sheet): its rows would be counted twice.
+/// Paths are compared canonically when the files exist.
+fn check_same_inputs(sites: &[SiteLayerSpec], facilities: &[facilities::FacilityConfig]) -> Parsed<()> {
+    let canonical =
+        |p: &Path| p.canonicalize().unwrap_or_else(|_| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()));
+    let check = |what: &str, layers: Vec<(String, &Path, Option<&str>, &str)>| -> Parsed<()> {
+        let keys: Vec<PathBuf> = layers.iter().map(|(_, p, _, _)| canonical(p)).collect();
+        for (j, (second, _, sheet_j, display)) in layers.iter().enumerate() {
+            for (i, (first, _, sheet_i, _)) in layers.iter().enumerate().take(j) {
+                let overlapping = sheet_i.is_none() || sheet_j.is_none() || sheet_i == sheet_j;
+                if keys[i] == keys[j] && overlapping {
+                    return Err(ProjectErrorKind::SameInputTwice {
+                        first: format!("{what} {first}"),
+                        second: format!("{what} {second}"),
+                        path: (*display).to_string(),
                     });
                 }
             }
         }
-    }
-    Ok(())
+        Ok(())
+    };
+    check(
+        "[[sites]]",
+        sites
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (format!("#{}", i + 1), s.path.as_path(), s.sheet.as_deref(), s.display.as_str()))
+            .collect(),
+    )?;
+    check(
+        "[[facilities]]",
+        facilities
+            .iter()
+            .map(|f| {
+                let t = &f.source.table;
+                (format!("\"{}\"", f.id), t.path.as_path(), t.sheet.as_deref(), t.display.as_str())
+            })
+            .collect(),
+    )
 }
 
 /// `[previous]`; `output` is this project's output folder, which it must not be.

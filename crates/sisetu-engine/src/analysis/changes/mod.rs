@@ -132,6 +132,15 @@ impl Analysis for Changes {
         "changes"
     }
 
+    fn outputs(&self, work: sisetu_io::crs::Crs) -> Vec<crate::outputs::Planned> {
+        let maps = ["changes.png", "changes_zoom.png"].into_iter().flat_map(|m| crate::maps::map_files(m, work));
+        ["changes.csv".to_string(), "changes.geojson".to_string()]
+            .into_iter()
+            .chain(maps)
+            .map(|f| crate::outputs::Planned::new(f, "the census-round changes of [previous]"))
+            .collect()
+    }
+
     fn run(&self, ctx: &Context, _obs: &dyn Observer) -> Result<Box<dyn Findings>> {
         Ok(Box::new(self.findings(ctx)?))
     }

@@ -53,22 +53,11 @@ fn trim_num(v: f64) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
-/// The files of one map: the PNG, its world file and, when the CRS has an ESRI WKT, its
-/// `.prj` (as `maps::write_rendered` writes them).
-fn files_of(file: &str, work: Crs) -> Vec<String> {
-    let stem = file.trim_end_matches(".png").trim_end_matches(".PNG");
-    let mut files = vec![file.to_string(), format!("{stem}.pgw")];
-    if work.esri_wkt().is_some() {
-        files.push(format!("{stem}.prj"));
-    }
-    files
-}
-
 /// The files the maps of one layer write, in order: the coverage map, then its zoomed maps.
 pub(crate) fn map_files(fc: &FacilityConfig, work: Crs) -> Vec<String> {
     std::iter::once(fc.map_file())
         .chain(fc.maps.iter().map(|m| m.file.clone()))
-        .flat_map(|f| files_of(&f, work))
+        .flat_map(|f| crate::maps::map_files(&f, work))
         .collect()
 }
 

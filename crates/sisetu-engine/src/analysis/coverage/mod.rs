@@ -96,6 +96,37 @@ pub fn load_inputs(
     Ok(Some(CoverageInputs { population, layers }))
 }
 
+/// The input files of `[population]` and `[[facilities]]` with the keys that name them (for
+/// [`crate::outputs::plan::input_files`]).
+pub fn input_files(cfg: &Config) -> Vec<(String, std::path::PathBuf)> {
+    use crate::project::facilities::PopulationSource;
+    let mut files = Vec::new();
+    if let Some(p) = &cfg.population {
+        match &p.source {
+            PopulationSource::Table { table, weights, .. } => {
+                files.push(("[population] path".to_string(), table.path.clone()));
+                if let Some((w, _)) = weights {
+                    files.push(("[population] weights".to_string(), w.table.path.clone()));
+                }
+            }
+            PopulationSource::Points { source, .. } => {
+                files.push(("[population] path".to_string(), source.table.path.clone()));
+            }
+        }
+    }
+    for fc in &cfg.facilities {
+        let key = |k: &str| format!("[[facilities]] id = \"{}\" {k}", fc.id);
+        files.push((key("path"), fc.source.table.path.clone()));
+        if let Some((c, _)) = fc.siting.as_ref().and_then(|s| s.candidates.as_ref()) {
+            files.push((key("siting candidates"), c.table.path.clone()));
+        }
+        if let Some(t) = &fc.townships {
+            files.push((key("townships"), t.layer.path.clone()));
+        }
+    }
+    files
+}
+
 /// Loads the analysis with its inputs ([`crate::analysis::Loader`]); `None` when the project
 /// has no `[[facilities]]`.
 pub fn load(ctx: &LoadContext, obs: &dyn Observer) -> Result<Option<Box<dyn Analysis>>> {
@@ -149,6 +180,19 @@ impl Analysis for Coverage {
 
     fn inputs(&self) -> Vec<InputRows<'_>> {
         self.inputs.rows()
+    }
+
+    fn outputs(&self, work: Crs) -> Vec<crate::outputs::Planned> {
+        use crate::outputs::Planned;
+        let mut files = Vec::new();
+        for l in &self.inputs.layers {
+            let by = format!("[[facilities]] id = \"{}\"", l.config.id);
+            let layer = outputs::layer_files(&l.config).into_iter().chain(map::map_files(&l.config, work));
+            files.extend(layer.map(|f| Planned::new(f, by.clone())));
+        }
+        let all = "the coverage analysis of [[facilities]]";
+        files.extend([outputs::GAPS_FILE, outputs::SITING_FILE].map(|f| Planned::new(f, all)));
+        files
     }
 
     fn run(&self, ctx: &Context, obs: &dyn Observer) -> Result<Box<dyn Findings>> {

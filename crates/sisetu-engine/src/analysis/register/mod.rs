@@ -69,6 +69,10 @@ impl Analysis for Register {
         "register"
     }
 
+    fn outputs(&self, _work: sisetu_io::crs::Crs) -> Vec<crate::outputs::Planned> {
+        ["register.csv", "register.html"].map(|f| crate::outputs::Planned::new(f, "the register ([register])")).into()
+    }
+
     fn run(&self, ctx: &Context, obs: &dyn Observer) -> Result<Box<dyn Findings>> {
         obs.stage("the register");
         let (sites, unit_of) = register_sites(ctx);
