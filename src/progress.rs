@@ -43,7 +43,7 @@ impl Progress {
                 .expect("valid template")
                 .progress_chars("=> "),
         );
-        pb.set_message(msg.to_string());
+        pb.set_message(crate::terminal::safe(msg));
         pb
     }
 
@@ -52,35 +52,35 @@ impl Progress {
         if let Some(p) = &self.profile {
             if let Ok(mut g) = p.lock() {
                 eprintln!("[profile] {:<28} {:>8.1} ms", g.1, g.0.elapsed().as_secs_f64() * 1e3);
-                *g = (std::time::Instant::now(), msg.to_string());
+                *g = (std::time::Instant::now(), crate::terminal::safe(msg));
             }
         }
         if self.bars {
-            eprintln!("· {msg}");
+            eprintln!("· {}", crate::terminal::safe(msg));
         }
     }
 
     /// A warning (always, unless quiet).
     pub fn warn(&self, msg: &str) {
         if !self.quiet {
-            eprintln!("warning: {msg}");
+            eprintln!("warning: {}", crate::terminal::safe(msg));
         }
     }
 
     /// An error (always, even when quiet).
     pub fn error(&self, msg: &str) {
-        eprintln!("error: {msg}");
+        eprintln!("error: {}", crate::terminal::safe(msg));
     }
 
     /// A line after an error (always).
     pub fn error_note(&self, msg: &str) {
-        eprintln!("{msg}");
+        eprintln!("{}", crate::terminal::safe(msg));
     }
 
     /// An informational line (unless quiet).
     pub fn info(&self, msg: &str) {
         if !self.quiet {
-            eprintln!("{msg}");
+            eprintln!("{}", crate::terminal::safe(msg));
         }
     }
 }

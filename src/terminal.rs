@@ -14,11 +14,14 @@ fn pad(s: &str, width: usize) -> String {
 }
 
 /// Text from an input file as it may be shown on a terminal: control characters (escape
-/// sequences that could move the cursor or recolour the screen) are written as `\u{…}`.
+/// sequences that could move the cursor or recolour the screen) and the invisible marks that
+/// reorder text (bidirectional overrides and isolates) are written as `\u{…}`. Every line
+/// sisetu prints goes through it ([`Progress`]); applying it twice changes nothing.
 pub fn safe(s: &str) -> String {
+    let reorders = |c: char| matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        if c.is_control() && c != '\n' && c != '\t' {
+        if (c.is_control() && c != '\n' && c != '\t') || reorders(c) {
             let _ = write!(out, "\\u{{{:x}}}", c as u32);
         } else {
             out.push(c);
@@ -147,3 +150,7 @@ pub fn print_check(project: &Path, o: &Outcome, problems: &[String]) {
         println!("nothing was written");
     }
 }
+
+#[cfg(test)]
+#[path = "terminal_tests.rs"]
+mod tests;

@@ -10,9 +10,11 @@
 //! * [`table`]: generic tables (facilities, population, weight points) as text cells.
 //! * [`write`](mod@write): GeoJSON and CSV writers, and atomic output staging.
 //! * [`hash`]: SHA-256 fingerprints of files.
+//! * [`formula`]: cells a spreadsheet would run as a formula, made safe in CSV outputs.
 
 pub mod crs;
 pub mod error;
+pub mod formula;
 pub mod hash;
 pub mod output;
 pub mod reject;

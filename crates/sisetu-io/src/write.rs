@@ -2,7 +2,8 @@
 //!
 //! * GeoJSON coordinates are written in WGS84 lon/lat rounded to 1e-7° (about 1 cm), the
 //!   precision RFC 7946 recommends, so files stay small and byte-stable.
-//! * CSV files start with a UTF-8 BOM so that Excel shows Chinese text as it is.
+//! * CSV files start with a UTF-8 BOM so that Excel shows Chinese text as it is; cells that
+//!   a spreadsheet would run as a formula are written as text ([`crate::formula`]).
 //! * [`Staging`] writes every output of a run into a hidden folder first and renames them
 //!   into place only when all were written, so a failed run leaves the previous outputs
 //!   untouched.
@@ -290,7 +291,8 @@ pub fn render_chunk<T>(items: &[T], mut f: impl FnMut(&mut Vec<u8>, &T)) -> Vec<
     buf
 }
 
-/// Writes a CSV file with a UTF-8 BOM (for Excel), given a header and rows.
+/// Writes a CSV file with a UTF-8 BOM (for Excel), given a header and rows; formula-like
+/// cells get a leading apostrophe ([`crate::formula`]).
 pub fn write_csv_bom<I, R, S>(path: &Path, header: &[&str], rows: I) -> Result<()>
 where
     I: IntoIterator<Item = R>,
@@ -305,7 +307,15 @@ where
     let cerr = |e: csv::Error| Error::Write { path: path.display().to_string(), cause: std::io::Error::other(e) };
     w.write_record(header).map_err(cerr)?;
     for r in rows {
-        w.write_record(r).map_err(cerr)?;
+        for cell in r {
+            let cell = cell.as_ref();
+            match std::str::from_utf8(cell) {
+                Ok(text) => w.write_field(crate::formula::csv_cell(text).as_bytes()),
+                Err(_) => w.write_field(cell),
+            }
+            .map_err(cerr)?;
+        }
+        w.write_record(None::<&[u8]>).map_err(cerr)?;
     }
     w.flush().map_err(werr)?;
     Ok(())
