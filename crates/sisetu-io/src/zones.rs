@@ -174,6 +174,43 @@ fn read_shapefile(spec: &ZoneLayerSpec) -> Result<Vec<Zone>> {
     Err(last_err.unwrap_or_else(|| fmt("no encoding could be tried".into())))
 }
 
+/// The number of shapes in the `.shp` at `path`, counted by reading every one (a file cut
+/// short is an error).
+fn count_shapes(path: &Path, fmt: impl Fn(String) -> Error) -> Result<usize> {
+    let mut shapes = shapefile::ShapeReader::from_path(path).map_err(|e| fmt(format!("cannot read the .shp: {e}")))?;
+    let mut n = 0;
+    for shape in shapes.iter_shapes() {
+        shape.map_err(|e| {
+            fmt(format!("shape {}: {e}; the .shp is damaged or cut short: export the layer again", n + 1))
+        })?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// A `.dbf` read error as a person reads it: the record and field, and the fix for text in
+/// another encoding (never the parser's debug dump).
+fn dbf_error(err: &shapefile::Error, n: usize, enc: DbfEncoding, fields: &[String]) -> String {
+    let dbase_err = match err {
+        shapefile::Error::DbaseError(e) => e,
+        other => return format!("record {n}: {other}"),
+    };
+    let field = match dbase_err.field_index().and_then(|i| fields.get(i.0)) {
+        Some(name) => format!(", field '{name}'"),
+        None => String::new(),
+    };
+    match (dbase_err.kind(), enc) {
+        (dbase::ErrorKind::StringDecodeError(_), DbfEncoding::Utf8Strict) => format!(
+            "record {n}{field}: the text is not valid UTF-8 (the .cpg or the project says UTF-8); if the .dbf is GBK, set encoding = \"gbk\" for this layer (or write GBK in the .cpg)"
+        ),
+        (dbase::ErrorKind::StringDecodeError(_), DbfEncoding::Other(e)) => format!(
+            "record {n}{field}: the text is not valid {}; set encoding = \"utf-8\" or \"gbk\" for this layer to the encoding the .dbf was written in",
+            e.name()
+        ),
+        (kind, _) => format!("record {n}{field}: the .dbf cannot be read ({kind}); export the layer again"),
+    }
+}
+
 fn read_shp_records(
     spec: &ZoneLayerSpec,
     shapes: shapefile::ShapeReader<std::io::BufReader<std::fs::File>>,
@@ -191,11 +228,19 @@ fn read_shp_records(
     };
     let dbase_reader =
         builder.build(std::io::BufReader::new(dbf)).map_err(|e| fmt(format!("cannot read the .dbf: {e}")))?;
+    let records = dbase_reader.header().num_records as usize;
+    let fields: Vec<String> = dbase_reader.fields().iter().map(|f| f.name().to_string()).collect();
+    let shape_count = count_shapes(&spec.path, fmt)?;
+    if records != shape_count {
+        return Err(fmt(format!(
+            "the .shp has {shape_count} shapes but the .dbf has {records} records: the two files do not belong together (or one was cut short); export the layer again so that every shape has its attributes"
+        )));
+    }
     let mut reader = shapefile::Reader::new(shapes, dbase_reader);
     let mut zones = Vec::new();
     for (i, item) in reader.iter_shapes_and_records().enumerate() {
         let n = i + 1;
-        let (shape, record) = item.map_err(|e| fmt(format!("record {n}: {e}")))?;
+        let (shape, record) = item.map_err(|e| fmt(dbf_error(&e, n, enc, &fields)))?;
         let field_names = || record.clone().into_iter().map(|(k, _)| format!("'{k}'")).collect::<Vec<_>>().join(", ");
         let text = |key: &str| -> Option<String> {
             record.get(key).map(|v| match v {

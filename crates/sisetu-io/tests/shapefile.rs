@@ -92,3 +92,55 @@ fn gbk_attributes_are_read_through_the_cpg() {
     let forced = read_zones(&spec(&shp, "code", "name", TextEncoding::Utf8));
     assert!(forced.is_err() || forced.unwrap()[1].name != "沙依巴克区");
 }
+
+/// Writes `districts.shp` (+ .shx, .dbf) with one unit square per (code, name), the
+/// attributes in `encoding`.
+fn write_districts(dir: &Path, encoding: &'static encoding_rs::Encoding, rows: &[(&str, &str)]) -> PathBuf {
+    use std::convert::TryInto;
+    let shp = dir.join("districts.shp");
+    let table = dbase::TableWriterBuilder::with_encoding(dbase::encoding::EncodingRs::from(encoding))
+        .add_character_field("code".try_into().unwrap(), 12)
+        .add_character_field("name".try_into().unwrap(), 40);
+    let mut w = shapefile::Writer::from_path(&shp, table).unwrap();
+    for (i, (code, name)) in rows.iter().enumerate() {
+        let x0 = i as f64;
+        let ring = [(x0, 0.0), (x0, 1.0), (x0 + 1.0, 1.0), (x0 + 1.0, 0.0), (x0, 0.0)]
+            .map(|(x, y)| shapefile::Point::new(x, y))
+            .to_vec();
+        let poly = shapefile::Polygon::new(shapefile::PolygonRing::Outer(ring));
+        let mut rec = dbase::Record::default();
+        rec.insert("code".into(), dbase::FieldValue::Character(Some(code.to_string())));
+        rec.insert("name".into(), dbase::FieldValue::Character(Some(name.to_string())));
+        w.write_shape_and_record(&poly, &rec).unwrap();
+    }
+    shp
+}
+
+#[test]
+fn a_dbf_with_fewer_records_than_the_shp_is_an_error_not_a_lost_district() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = [("1", "甲"), ("2", "乙"), ("3", "丙")];
+    let shp = write_districts(dir.path(), encoding_rs::UTF_8, &rows);
+    // The attribute table of a two-district export beside the three-district .shp.
+    let other = tempfile::tempdir().unwrap();
+    let two = write_districts(other.path(), encoding_rs::UTF_8, &rows[..2]);
+    std::fs::copy(two.with_extension("dbf"), shp.with_extension("dbf")).unwrap();
+    let e = read_zones(&spec(&shp, "code", "name", TextEncoding::Auto)).unwrap_err().to_string();
+    assert!(e.contains("3 shapes") && e.contains("2 records"), "{e}");
+    // And the other way round.
+    let shp2 = write_districts(other.path(), encoding_rs::UTF_8, &rows[..2]);
+    let three = write_districts(dir.path(), encoding_rs::UTF_8, &rows);
+    std::fs::copy(three.with_extension("dbf"), shp2.with_extension("dbf")).unwrap();
+    let e = read_zones(&spec(&shp2, "code", "name", TextEncoding::Auto)).unwrap_err().to_string();
+    assert!(e.contains("2 shapes") && e.contains("3 records"), "{e}");
+}
+
+#[test]
+fn a_gbk_dbf_whose_cpg_says_utf8_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let shp = write_districts(dir.path(), encoding_rs::GBK, &[("650102", "天山区")]);
+    std::fs::write(shp.with_extension("cpg"), "UTF-8").unwrap();
+    let e = read_zones(&spec(&shp, "code", "name", TextEncoding::Auto)).unwrap_err().to_string();
+    assert!(e.contains("not valid UTF-8") && e.contains("encoding = \"gbk\""), "{e}");
+    assert!(!e.contains("Error {") && !e.contains("FromUtf8Error"), "a debug dump: {e}");
+}
