@@ -148,3 +148,23 @@ fn symbols_missing_from_the_vendored_font_are_drawn_from_full_width_forms() {
     // Roman numerals are spelt out: Ⅲ is as wide as III.
     assert!((f.width("Ⅲ类", 100.0) - f.width("III类", 100.0)).abs() < 1e-3);
 }
+
+#[test]
+fn a_truncated_font_file_is_refused_not_drawn_without_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = include_bytes!("../fonts/DroidSansFallback.ttf");
+    let whole = dir.path().join("whole.ttf");
+    std::fs::write(&whole, bytes).unwrap();
+    assert!(Font::from_file(&whole).is_ok());
+    for part in [3, 2] {
+        let cut = dir.path().join(format!("cut{part}.ttf"));
+        std::fs::write(&cut, &bytes[..bytes.len() / part]).unwrap();
+        match Font::from_file(&cut) {
+            Ok(_) => panic!("a font cut to 1/{part} was accepted"),
+            Err(e) => {
+                let e = e.to_string();
+                assert!(e.contains("cut") && (e.contains("no drawable glyphs") || e.contains("not a TrueType")), "{e}");
+            }
+        }
+    }
+}

@@ -94,16 +94,27 @@ impl Font {
                 path.display()
             ))
         })?;
-        let missing: String = REQUIRED.chars().filter(|&c| inner.glyph_id(c) == GlyphId(0)).collect();
+        let font = Font { inner };
+        // A glyph counts only when it can be drawn: a damaged or truncated file may still map
+        // the characters to glyphs whose outlines are gone. Digits may come from their
+        // full-width forms, as `glyph` draws them.
+        let missing: String = REQUIRED
+            .chars()
+            .chain('0'..='9')
+            .filter(|&c| {
+                let id = font.glyph(c).id;
+                id == GlyphId(0) || font.inner.outline(id).is_none()
+            })
+            .collect();
         if !missing.is_empty() {
             return Err(RenderError::Font(format!(
-                "{} has no glyphs for the Chinese characters {missing}; use a font with Simplified Chinese \
-                 (e.g. Noto Sans CJK SC, Source Han Sans, SimHei), or remove `font` from [style] to use the \
-                 vendored Droid Sans Fallback",
+                "{} has no drawable glyphs for the characters {missing} (a font without Chinese, or a damaged \
+                 or truncated file); use a font with Simplified Chinese (e.g. Noto Sans CJK SC, Source Han Sans, \
+                 SimHei), or remove `font` from [style] to use the vendored Droid Sans Fallback",
                 path.display()
             )));
         }
-        Ok(Font { inner })
+        Ok(font)
     }
 
     fn upem(&self) -> f32 {

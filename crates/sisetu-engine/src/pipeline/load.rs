@@ -79,9 +79,34 @@ fn load_sites(cfg: &Config, work: Crs, obs: &dyn Observer) -> Result<Vec<SiteLay
         if layer.rows_read == 0 {
             obs.warn(&format!("{}: the file has a header but no data rows", spec.display));
         }
+        if let Some(e) = nothing_accepted(&spec.display, &layer) {
+            return Err(e);
+        }
         layers.push(layer);
     }
     Ok(layers)
+}
+
+/// The error for a site layer whose every data row was rejected: a whole file with its
+/// columns swapped, in another CRS than declared, with its grades unmapped … would otherwise
+/// replace the previous outputs with empty ones. It names the most common reason, its first
+/// line and the fix.
+fn nothing_accepted(file: &str, layer: &SiteLayer) -> Option<Error> {
+    if layer.rows_read == 0 || !layer.sites.is_empty() {
+        return None;
+    }
+    let mut by_fix: Vec<(&str, u64, &sisetu_io::Reject)> = Vec::new();
+    for r in &layer.rejects {
+        match by_fix.iter_mut().find(|(fix, _, _)| *fix == r.reason.fix()) {
+            Some(entry) => entry.1 += 1,
+            None => by_fix.push((r.reason.fix(), 1, r)),
+        }
+    }
+    let (fix, n, first) = by_fix.iter().max_by_key(|(_, n, r)| (*n, std::cmp::Reverse(r.line)))?;
+    Some(Error::input(format!(
+        "{file}: all {} data rows were rejected, so no site is left to map (the previous outputs are kept); {n} of them like line {}: {}; fix: {fix}",
+        layer.rows_read, first.line, first.reason
+    )))
 }
 
 /// Working CRS: explicit, or the 3° Gauss-Krüger zone of the districts' centre.
