@@ -2,6 +2,8 @@
 //! answers (`../shared/geodata/oracle/naturalearth_cities_in_lowres_countries.csv`), and a
 //! GBK-encoded attribute table declared by its `.cpg`.
 
+#![allow(clippy::unwrap_used, reason = "test and bench code: a failed unwrap is a failed run")]
+
 use sisetu_core::ZoneIndex;
 use sisetu_io::text::TextEncoding;
 use sisetu_io::zones::{read_zones, ZoneLayerSpec};
