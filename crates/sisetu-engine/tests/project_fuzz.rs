@@ -7,15 +7,27 @@ use proptest::prelude::*;
 use sisetu_engine::project::Config;
 use std::path::Path;
 
-const PROJECTS: [&str; 2] = [
-    include_str!("../../../geodata/urumqi/sisetu.toml"),
-    include_str!("../../../geodata/urumqi/sisetu_2025.toml"),
-];
+const PROJECTS: [&str; 2] =
+    [include_str!("../../../geodata/urumqi/sisetu.toml"), include_str!("../../../geodata/urumqi/sisetu_2025.toml")];
 
 /// Values that are wrong in interesting ways somewhere in a project file.
 const VALUES: [&str; 16] = [
-    "nan", "inf", "-1", "0", "1e308", "\"\"", "\"../../etc/passwd\"", "\"C:\\\\x\"", "[]", "{}", "true",
-    "\"\u{1b}[31m\"", "\"a/b.png\"", "\"国家2000\"", "[1, 2, 3, 4, 5]", "99999999999999999999",
+    "nan",
+    "inf",
+    "-1",
+    "0",
+    "1e308",
+    "\"\"",
+    "\"../../etc/passwd\"",
+    "\"C:\\\\x\"",
+    "[]",
+    "{}",
+    "true",
+    "\"\u{1b}[31m\"",
+    "\"a/b.png\"",
+    "\"国家2000\"",
+    "[1, 2, 3, 4, 5]",
+    "99999999999999999999",
 ];
 
 #[derive(Debug, Clone)]

@@ -13,7 +13,7 @@ use sisetu_render::{Area, Font, Rendered};
 pub fn load_font(cfg: &Config) -> Result<Font> {
     match &cfg.font {
         None => Ok(Font::vendored()),
-        Some(p) => Font::from_file(p).map_err(|e| Error::input(format!("[style] font: {e}"))),
+        Some(p) => Font::from_file(p).map_err(|e| Error::input(format!("[style] {e}"))),
     }
 }
 

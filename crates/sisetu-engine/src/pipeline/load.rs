@@ -28,6 +28,11 @@ pub(crate) struct Inputs {
 
 /// Reads every input of the project.
 pub(crate) fn load(cfg: &Config, out_dir: &Path, obs: &dyn Observer) -> Result<Inputs> {
+    // A project font is checked first (readable, with drawable Chinese glyphs and digits), so
+    // that `check` finds a bad font and `build` fails before any work, not at its maps.
+    if cfg.font.is_some() {
+        crate::maps::load_font(cfg)?;
+    }
     let (districts, work) = load_districts(cfg, obs)?;
     let grids = load_grids(cfg, work, obs)?;
     let layers = load_sites(cfg, work, obs)?;
