@@ -4,7 +4,7 @@
 use crate::error::{Result, ResultExt};
 use sisetu_core::{Zone, ZoneIndex};
 use sisetu_io::crs::{Crs, Transformer};
-use sisetu_io::zones::{project_zones, read_zones, validate_zones, ZoneLayerSpec, ZoneProblem};
+use sisetu_io::zones::{project_zones, read_zones_hashed, validate_zones, ZoneLayerSpec, ZoneProblem};
 
 /// A polygon layer ready for assignment and output.
 pub struct ZoneLayer {
@@ -28,14 +28,17 @@ pub struct RawLayer {
     pub zones: Vec<Zone>,
     /// The same zones in WGS84 lon/lat.
     pub wgs84: Vec<Zone>,
+    /// SHA-256 of the bytes parsed, when the reader hashed them (GeoJSON); else the file is
+    /// hashed by [`prepare_zone_layer`].
+    pub sha256: Option<String>,
 }
 
 /// Reads a polygon layer and projects it to WGS84.
 pub fn read_layer(spec: &ZoneLayerSpec, crs: Crs) -> Result<RawLayer> {
-    let zones = read_zones(spec)?;
+    let (zones, sha256) = read_zones_hashed(spec)?;
     let to_wgs = Transformer::new(crs, Crs::Wgs84).with_context(|| spec.display.clone())?;
     let wgs84 = project_zones(&zones, &to_wgs, &spec.display)?;
-    Ok(RawLayer { zones, wgs84 })
+    Ok(RawLayer { zones, wgs84, sha256 })
 }
 
 /// Reads, validates and projects a polygon layer.
@@ -51,6 +54,9 @@ pub fn prepare_zone_layer(spec: &ZoneLayerSpec, raw: RawLayer, crs: Crs, work: C
     let work_zones = project_zones(&raw.zones, &to_work, display)?;
     let wgs84 = raw.wgs84;
     let (invalid, index) = rayon::join(|| validate_zones(&wgs84), || ZoneIndex::new(&work_zones));
-    let sha256 = sisetu_io::hash::sha256_file(&spec.path)?;
+    let sha256 = match raw.sha256 {
+        Some(hash) => hash,
+        None => sisetu_io::hash::sha256_file(&spec.path)?,
+    };
     Ok(ZoneLayer { file: display.clone(), sha256, work: work_zones, wgs84, index, invalid })
 }

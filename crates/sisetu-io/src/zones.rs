@@ -35,13 +35,31 @@ pub struct ZoneLayerSpec {
 
 /// Reads a zone layer in its own CRS.
 pub fn read_zones(spec: &ZoneLayerSpec) -> Result<Vec<Zone>> {
-    let zones = match SourceKind::of(&spec.path, &spec.display, ReadAs::Zones)? {
-        SourceKind::GeoJson => read_geojson(spec)?,
-        SourceKind::Shapefile => read_shapefile(spec)?,
+    read_zones_hashed(spec).map(|(zones, _)| zones)
+}
+
+/// Reads a zone layer in its own CRS, with the SHA-256 (hex) of the bytes parsed when the
+/// layer is one file read in one piece (GeoJSON): the fingerprint is then of exactly what was
+/// read, even if the file is replaced during the run. `None` for a Shapefile (the caller
+/// hashes it).
+pub fn read_zones_hashed(spec: &ZoneLayerSpec) -> Result<(Vec<Zone>, Option<String>)> {
+    let (zones, sha256) = match SourceKind::of(&spec.path, &spec.display, ReadAs::Zones)? {
+        SourceKind::GeoJson => {
+            let bytes = read_file(&spec.path, &spec.display)?;
+            let (zones, sha256) = rayon::join(|| read_geojson(spec, &bytes), || crate::hash::sha256_hex(&bytes));
+            (zones?, Some(sha256))
+        }
+        SourceKind::Shapefile => (read_shapefile(spec)?, None),
         kind @ (SourceKind::Csv(_) | SourceKind::Workbook) => {
             return Err(ReadAs::Zones.refuse(kind, &spec.path, &spec.display))
         }
     };
+    check_ids(&zones, spec)?;
+    Ok((zones, sha256))
+}
+
+/// A layer with features must give each an id of its own.
+fn check_ids(zones: &[Zone], spec: &ZoneLayerSpec) -> Result<()> {
     if zones.is_empty() {
         return Err(Error::Format { path: spec.display.clone(), msg: "the layer has no features".into() });
     }
@@ -60,7 +78,7 @@ pub fn read_zones(spec: &ZoneLayerSpec) -> Result<Vec<Zone>> {
             });
         }
     }
-    Ok(zones)
+    Ok(())
 }
 
 /// A property as text, trimmed; `None` when it is missing or `null`.
@@ -72,9 +90,9 @@ fn keys_of(f: &geojson::Feature) -> String {
     f.properties.as_ref().map(|p| p.keys().map(|k| format!("'{k}'")).collect::<Vec<_>>().join(", ")).unwrap_or_default()
 }
 
-fn read_geojson(spec: &ZoneLayerSpec) -> Result<Vec<Zone>> {
+fn read_geojson(spec: &ZoneLayerSpec, bytes: &[u8]) -> Result<Vec<Zone>> {
     let path = &spec.display;
-    let fc = feature_collection(&read_file(&spec.path, path)?, path)?;
+    let fc = feature_collection(bytes, path)?;
     let mut zones = Vec::with_capacity(fc.features.len());
     // An extra property (e.g. the responsible person) may be empty on some features, but a
     // property that no feature has is a misspelt or dropped column.
