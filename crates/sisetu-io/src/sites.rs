@@ -658,11 +658,10 @@ fn parse_csv(
 
     let body = text.get(header.next..).unwrap_or("");
     let chunks = record_chunks(body, header.next_line, delimiter, headers.len(), chunk_target(body.len(), 8));
-    let parse_chunk = |s: usize, e: usize, first: u64| -> Sorted {
-        let chunk = body.get(s..e).unwrap_or("");
+    let parse_chunk = |chunk: (usize, usize, u64)| -> Sorted {
         let mut out = Sorted::default();
-        out.sites.reserve(chunk.len() / 64);
-        for_each_record(chunk, delimiter, headers.len(), first, |line, rec| match rec {
+        out.sites.reserve((chunk.1 - chunk.0) / 64);
+        for_each_record(body, chunk, delimiter, headers.len(), |line, rec| match rec {
             Ok(fields) => out.push(ctx.process(line, |i| fields.get(i).map(AsRef::as_ref), fields.len())),
             Err(bad) => out.push(RowOutcome::Reject(Reject {
                 line,
@@ -674,9 +673,9 @@ fn parse_csv(
     };
     let chunks_out: Vec<Sorted> = chunks
         .par_iter()
-        .map(|&(s, e, first)| {
-            let r = parse_chunk(s, e, first);
-            progress((e - s) as u64);
+        .map(|&chunk| {
+            let r = parse_chunk(chunk);
+            progress((chunk.1 - chunk.0) as u64);
             r
         })
         .collect();

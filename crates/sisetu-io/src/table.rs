@@ -392,10 +392,9 @@ fn parse_csv(bytes: &[u8], spec: &TableSpec, delimiter: u8) -> Result<ParsedCsv>
     let body = text.get(header.next..).unwrap_or("");
     let raw_width = header.cells.len();
     let chunks = record_chunks(body, header.next_line, delimiter, raw_width, chunk_target(body.len(), 4));
-    let parse_chunk = |(s, e, first): (usize, usize, u64)| -> Rows {
-        let chunk = body.get(s..e).unwrap_or("");
+    let parse_chunk = |chunk: (usize, usize, u64)| -> Rows {
         let mut rows = Rows::default();
-        for_each_record(chunk, delimiter, raw_width, first, |line, rec| {
+        for_each_record(body, chunk, delimiter, raw_width, |line, rec| {
             let outcome = match rec {
                 Ok(fields) => row_outcome(|i| fields.get(i).map(AsRef::as_ref), fields.len(), width, line, damaged),
                 Err(bad) => Err(Reject { line, reason: bad.reason, raw: clip_raw(std::iter::once(bad.line_text)) }),

@@ -223,7 +223,7 @@ pub fn decode_full(bytes: &[u8], enc: TextEncoding) -> Result<Decoded<'_>, Decod
             }
             let lines = physical_lines(body);
             if lines.iter().any(|&(s, e)| is_utf8_line(&body[s..e])) {
-                if let Some(mixed) = decode_mixed(body, &lines, bom) {
+                if let Some(mixed) = decode_mixed(body, &lines) {
                     return Ok(mixed);
                 }
             }
@@ -310,9 +310,9 @@ enum LineKind {
 }
 
 /// Decodes a file line by line when it has UTF-8 lines and GBK lines; `None` when it has
-/// no GBK line (then it is damaged UTF-8, decoded as a whole). `bom`: bytes of a UTF-8 BOM
-/// before `body` (line numbers are of the file).
-fn decode_mixed(body: &[u8], lines: &[(usize, usize)], bom: usize) -> Option<Decoded<'static>> {
+/// no GBK line (then it is damaged UTF-8, decoded as a whole). A BOM before `body` adds no
+/// line, so the line numbers are the file's.
+fn decode_mixed(body: &[u8], lines: &[(usize, usize)]) -> Option<Decoded<'static>> {
     let kinds: Vec<LineKind> = lines
         .iter()
         .map(|&(s, e)| {
@@ -348,8 +348,6 @@ fn decode_mixed(body: &[u8], lines: &[(usize, usize)], bom: usize) -> Option<Dec
     }
     let (minority, name, other) =
         if n_gbk <= n_utf8 { (LineKind::Gbk, "GBK", "UTF-8") } else { (LineKind::Utf8, "UTF-8", "GBK") };
-    // Physical line numbers: the BOM is on line 1 and adds none.
-    let _ = bom;
     let numbers: Vec<usize> = kinds.iter().enumerate().filter(|(_, &k)| k == minority).map(|(i, _)| i + 1).collect();
     let warning = format!(
         "the file mixes text encodings: {} {} in {name} and the other non-ASCII lines in {other} (two exports \

@@ -46,19 +46,18 @@ pub const MAX_RECORD_BYTES: usize = 1 << 20;
 /// many is unbalanced ([`RejectReason::UnbalancedQuote`]).
 pub const MAX_QUOTED_LINE_BREAKS: u64 = 64;
 
+/// Test knob: when set (> 0), files are cut into chunks of about this many bytes whatever
+/// their size, so that tests exercise the parallel path on small files. (Global: the rows
+/// read never depend on the chunks, which is what the tests check.)
 #[cfg(test)]
-thread_local! {
-    /// Test knob: when set (> 0), files read on this thread are cut into chunks of about this
-    /// many bytes whatever their size, so that tests exercise the parallel path on small files.
-    pub(crate) static CHUNK_TARGET_OVERRIDE: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
-}
+pub(crate) static CHUNK_TARGET_OVERRIDE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 /// Bytes per chunk when `body_len` bytes are parsed in parallel, or `usize::MAX` for one
 /// chunk (files under 1 MiB). `per_thread` chunks are made per rayon thread.
 pub(crate) fn chunk_target(body_len: usize, per_thread: usize) -> usize {
     #[cfg(test)]
     {
-        let forced = CHUNK_TARGET_OVERRIDE.with(std::cell::Cell::get);
+        let forced = CHUNK_TARGET_OVERRIDE.load(std::sync::atomic::Ordering::Relaxed);
         if forced > 0 {
             return forced;
         }
@@ -132,6 +131,9 @@ enum QuoteEnd {
 pub(crate) struct Records<'a> {
     text: &'a str,
     pos: usize,
+    /// No record starts at or after this offset (the end of a chunk; the text after it is
+    /// still looked at, so that a record reads the same in a chunk as in the whole file).
+    stop: usize,
     line: u64,
     delimiter: u8,
     /// Fields of the header (0: not known yet, no field-count rule for quoted records).
@@ -144,7 +146,16 @@ impl<'a> Records<'a> {
     /// A splitter over `text`, whose first byte is on physical line `line`; `width` is the
     /// header's number of fields (0 when reading the header itself).
     pub(crate) fn new(text: &'a str, line: u64, delimiter: u8, width: usize) -> Self {
-        Records { text, pos: 0, line, delimiter, width, fields: Vec::new() }
+        Records { text, pos: 0, stop: text.len(), line, delimiter, width, fields: Vec::new() }
+    }
+
+    /// The same splitter reading only the records that start in `start..stop` (`start` is a
+    /// record start at physical line `line`).
+    fn range(mut self, start: usize, stop: usize, line: u64) -> Self {
+        self.pos = start.min(self.text.len());
+        self.stop = stop.min(self.text.len());
+        self.line = line;
+        self
     }
 
     /// Offset of the next record start (or of the blank lines before it).
@@ -162,7 +173,7 @@ impl<'a> Records<'a> {
         let bytes = self.text.as_bytes();
         while let Some(&b) = bytes.get(self.pos) {
             if b != b'\r' && b != b'\n' {
-                return true;
+                return self.pos < self.stop;
             }
             self.pos = after_line_end(bytes, self.pos);
             self.line += 1;
@@ -174,7 +185,7 @@ impl<'a> Records<'a> {
     /// it could be read (its fields are then in [`Records::fields`]).
     pub(crate) fn next_record(&mut self) -> Option<(u64, Item<'a>)> {
         self.fields.clear();
-        if !self.skip_blank_lines() {
+        if self.pos >= self.stop || !self.skip_blank_lines() {
             return None;
         }
         let bytes = self.text.as_bytes();
@@ -356,15 +367,19 @@ impl HeadRecord {
     }
 }
 
-/// The first `n` records of `text` (fewer when the file is shorter), for the header and the
-/// detection of a title row above it. A line that cannot be read there is an error naming
-/// it.
+/// The first `n` records of `text` (fewer when the file is shorter or a later one cannot be
+/// read), for the header and the detection of a title row above it. A first line that
+/// cannot be read is an error naming it.
 pub(crate) fn head_records(text: &str, delimiter: u8, n: usize, path: &str) -> Result<Vec<HeadRecord>> {
     let mut records = Records::new(text, 1, delimiter, 0);
     let mut out = Vec::new();
     while out.len() < n {
         let Some((line, item)) = records.next_record() else { break };
         if let Item::Bad(bad) = item {
+            if !out.is_empty() {
+                // A bad data row is the readers' to reject.
+                break;
+            }
             return Err(Error::Format {
                 path: path.into(),
                 msg: format!(
@@ -390,17 +405,18 @@ pub(crate) fn title_skipped(title: &HeadRecord, header_line: u64) -> String {
     )
 }
 
-/// Calls `row` with every record of `chunk` (which starts on a record start, at physical
-/// line `first`) and its physical line: `Ok(fields)` for a record, `Err` for a line that
-/// cannot be read.
+/// Calls `row` with every record of `body` that starts in the chunk `(start, end, first)`
+/// ([`record_chunks`]: `start` is a record start at physical line `first`) and its physical
+/// line: `Ok(fields)` for a record, `Err` for a line that cannot be read. The text after
+/// `end` is looked at as the whole file's reading would, so a chunk reads as it would whole.
 pub(crate) fn for_each_record<'a>(
-    chunk: &'a str,
+    body: &'a str,
+    (start, end, first): (usize, usize, u64),
     delimiter: u8,
     width: usize,
-    first: u64,
     mut row: impl FnMut(u64, std::result::Result<&[Cow<'a, str>], BadRecord<'a>>),
 ) {
-    let mut records = Records::new(chunk, first, delimiter, width);
+    let mut records = Records::new(body, first, delimiter, width).range(start, end, first);
     while let Some((line, item)) = records.next_record() {
         match item {
             Item::Fields => row(line, Ok(&records.fields)),

@@ -3,7 +3,7 @@ use super::*;
 /// Every record of `text` as (line, fields joined by `|`) or (line, `!reason`).
 fn split(text: &str, width: usize) -> Vec<(u64, String)> {
     let mut out = Vec::new();
-    for_each_record(text, b',', width, 1, |line, rec| {
+    for_each_record(text, (0, text.len(), 1), b',', width, |line, rec| {
         out.push((
             line,
             match rec {
@@ -84,8 +84,8 @@ fn chunks_start_on_record_starts() {
     for target in 1..text.len() {
         let chunks = record_chunks(text, 1, b',', 3, target);
         let mut rows = Vec::new();
-        for &(s, e, first) in &chunks {
-            for_each_record(&text[s..e], b',', 3, first, |line, rec| {
+        for &chunk in &chunks {
+            for_each_record(text, chunk, b',', 3, |line, rec| {
                 rows.push((line, rec.map(|f| f.join("|")).unwrap_or_else(|b| format!("!{}", b.reason))));
             });
         }
