@@ -77,22 +77,22 @@ fn explicit_mapping_wins_and_is_normalised() {
 fn every_builtin_label_takes_trailing_grade_words_and_blanks() {
     let s = GradeScheme::builtin();
     let bases: [(&str, RiskLevel); 16] = [
-        ("红", RiskLevel::Red),
-        ("红色", RiskLevel::Red),
-        ("重大", RiskLevel::Red),
-        ("重大风险", RiskLevel::Red),
-        ("橙", RiskLevel::Orange),
-        ("橙色", RiskLevel::Orange),
-        ("较大", RiskLevel::Orange),
-        ("较大风险", RiskLevel::Orange),
-        ("黄", RiskLevel::Yellow),
-        ("黄色", RiskLevel::Yellow),
-        ("一般", RiskLevel::Yellow),
-        ("一般风险", RiskLevel::Yellow),
-        ("蓝", RiskLevel::Blue),
-        ("蓝色", RiskLevel::Blue),
-        ("低", RiskLevel::Blue),
-        ("低风险", RiskLevel::Blue),
+        ("红", Red),
+        ("红色", Red),
+        ("重大", Red),
+        ("重大风险", Red),
+        ("橙", Orange),
+        ("橙色", Orange),
+        ("较大", Orange),
+        ("较大风险", Orange),
+        ("黄", Yellow),
+        ("黄色", Yellow),
+        ("一般", Yellow),
+        ("一般风险", Yellow),
+        ("蓝", Blue),
+        ("蓝色", Blue),
+        ("低", Blue),
+        ("低风险", Blue),
     ];
     for (base, level) in bases {
         for suffix in ["", "等级", "级", "级别", "风险等级"] {
@@ -102,8 +102,8 @@ fn every_builtin_label_takes_trailing_grade_words_and_blanks() {
             }
         }
     }
-    assert_eq!(s.parse("重大风险等级"), Ok(RiskLevel::Red));
-    assert_eq!(s.parse("重大 风险 等级"), Ok(RiskLevel::Red));
+    assert_eq!(s.parse("重大风险等级"), Ok(Red));
+    assert_eq!(s.parse("重大 风险 等级"), Ok(Red));
     // Ordinals keep needing a mapping even though `1` is built in.
     assert!(matches!(s.parse("1级"), Err(GradeError::NeedsMapping(_))));
     assert!(matches!(s.parse("一级"), Err(GradeError::NeedsMapping(_))));

@@ -617,9 +617,8 @@ fn site_header(text: &str, delimiter: u8, columns: &SiteColumns, path: &str) -> 
     let Some(first) = head.first().filter(|h| h.cells.iter().any(|c| !c.is_empty())) else {
         return Err(Error::Format { path: path.into(), msg: "the file is empty: no header row and no data".into() });
     };
-    let err = match resolve(&first.cells, columns, path) {
-        Ok(_) => return Ok((first.clone(), None)),
-        Err(e) => e,
+    let Err(err) = resolve(&first.cells, columns, path) else {
+        return Ok((first.clone(), None));
     };
     if !first.looks_like_title() {
         return Err(err);

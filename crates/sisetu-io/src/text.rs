@@ -267,8 +267,7 @@ fn check_nuls(bytes: &[u8]) -> Result<(), DecodeError> {
 fn physical_lines(bytes: &[u8]) -> Vec<(usize, usize)> {
     let mut lines = Vec::new();
     let mut start = 0;
-    let mut iter = memchr::memchr2_iter(b'\n', b'\r', bytes);
-    while let Some(i) = iter.next() {
+    for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
         if i < start {
             continue; // the LF of a CRLF
         }
