@@ -229,6 +229,8 @@ impl<'a> Records<'a> {
         let mut p = start;
         let mut breaks = 0u64;
         let mut first_multiline_field = None;
+        // No field end is looked for past the record limit.
+        let window = (start + MAX_RECORD_BYTES + 1).min(bytes.len());
         loop {
             let field_no = self.fields.len() + 1;
             let field_end;
@@ -258,20 +260,18 @@ impl<'a> Records<'a> {
                     }
                 }
                 // Text after the closing quote is kept, up to the delimiter or line end.
-                let rest = memchr::memchr3(self.delimiter, b'\n', b'\r', &bytes[q..]).map_or(bytes.len(), |i| q + i);
-                value.push_str(&self.text[q..rest]);
+                field_end = self.field_end(q, window);
+                if field_end - start > MAX_RECORD_BYTES {
+                    return self.too_far(first_multiline_field.unwrap_or(field_no), next_line, line_text);
+                }
+                value.push_str(&self.text[q..field_end]);
                 self.fields.push(Cow::Owned(value));
-                field_end = rest;
             } else {
-                field_end = memchr::memchr3(self.delimiter, b'\n', b'\r', &bytes[p..]).map_or(bytes.len(), |i| p + i);
+                field_end = self.field_end(p, window);
+                if field_end - start > MAX_RECORD_BYTES {
+                    return self.too_far(first_multiline_field.unwrap_or(field_no), next_line, line_text);
+                }
                 self.fields.push(Cow::Borrowed(&self.text[p..field_end]));
-            }
-            if field_end - start > MAX_RECORD_BYTES {
-                // Only a record over several lines gets here (its first line is within the
-                // limit): a quote that closed far away.
-                let reason =
-                    RejectReason::UnbalancedQuote { field: first_multiline_field.unwrap_or(field_no), closed: None };
-                return self.bad_line(next_line, reason, line_text);
             }
             match bytes.get(field_end) {
                 Some(&b) if b == self.delimiter => p = field_end + 1,
@@ -294,6 +294,21 @@ impl<'a> Records<'a> {
                 }
             }
         }
+    }
+
+    /// The end of the field at `from`: the next delimiter or line end before `window`, else
+    /// `window` (the end of the text, or past the record limit).
+    fn field_end(&self, from: usize, window: usize) -> usize {
+        let bytes = self.text.as_bytes();
+        let from = from.min(window);
+        memchr::memchr3(self.delimiter, b'\n', b'\r', &bytes[from..window]).map_or(window, |i| from + i)
+    }
+
+    /// Rejects the first line of a record that runs past [`MAX_RECORD_BYTES`]: only a record
+    /// over several lines gets there (its first line is within the limit), so a quote that
+    /// closed far away, in field `field`.
+    fn too_far(&mut self, field: usize, next_line: usize, line_text: &'a str) -> Item<'a> {
+        self.bad_line(next_line, RejectReason::UnbalancedQuote { field, closed: None }, line_text)
     }
 
     /// The closing quote of a quoted value whose content starts at `from` (in a record that

@@ -128,3 +128,13 @@ fn decoding_errors_name_the_file() {
     let d = decode_text("名称\n".as_bytes(), TextEncoding::Auto, "s.csv").unwrap();
     assert_eq!((d.text.as_ref(), d.detected), ("名称\n", crate::text::Detected::Utf8));
 }
+
+#[test]
+fn a_quote_closing_before_a_huge_line_is_not_copied() {
+    let huge = "名".repeat(MAX_RECORD_BYTES / 2);
+    let text = format!("1,\"a\nb\",{huge}\n2,c,d\n");
+    let rows = split(&text, 3);
+    assert!(rows[0].1.starts_with("!unbalanced quote in field 2"), "{}", &rows[0].1[..60]);
+    assert!(rows[1].1.starts_with("!the row is longer than"));
+    assert_eq!(rows[2], (3, "2|c|d".to_string()));
+}
