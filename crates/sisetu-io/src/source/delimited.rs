@@ -13,8 +13,9 @@
 //!   Physical line numbers count each line end once. Empty lines are skipped (their numbers
 //!   still count).
 //! * **Quoted values over several lines** are read as one record when the quote closes within
-//!   [`MAX_QUOTED_LINE_BREAKS`] line breaks and [`MAX_RECORD_BYTES`] bytes, and the record
-//!   then has the header's number of fields. Otherwise the quote is unbalanced: only the
+//!   [`MAX_QUOTED_LINE_BREAKS`] line breaks and [`MAX_RECORD_BYTES`] bytes, the closing quote
+//!   ends the value (a delimiter or line end follows it), and the record then has the
+//!   header's number of fields. Otherwise the quote is unbalanced: only the
 //!   physical line where it opens is rejected
 //!   ([`RejectReason::UnbalancedQuote`]), and reading goes on at the next physical line. So a
 //!   stray quote costs one row, never the rest of the file. A quote that does not close on a
@@ -237,6 +238,7 @@ impl<'a> Records<'a> {
             if bytes.get(p) == Some(&b'"') {
                 let mut value = String::new();
                 let mut q = p + 1;
+                let breaks_before = breaks;
                 loop {
                     let before = breaks;
                     match self.close_quote(q, start, &mut breaks) {
@@ -258,6 +260,18 @@ impl<'a> Records<'a> {
                             }
                         }
                     }
+                }
+                // A value over several lines must end at its closing quote: a "closing" quote
+                // followed by more text is the opening quote of a later value, which a stray
+                // quote has swallowed the lines up to.
+                let ends_here =
+                    matches!(bytes.get(q), None | Some(b'\n' | b'\r')) || bytes.get(q) == Some(&self.delimiter);
+                if breaks > breaks_before && !ends_here {
+                    return self.bad_line(
+                        next_line,
+                        RejectReason::UnbalancedQuote { field: field_no, closed: None },
+                        line_text,
+                    );
                 }
                 // Text after the closing quote is kept, up to the delimiter or line end.
                 field_end = self.field_end(q, window);

@@ -138,3 +138,12 @@ fn a_quote_closing_before_a_huge_line_is_not_copied() {
     assert!(rows[1].1.starts_with("!the row is longer than"));
     assert_eq!(rows[2], (3, "2|c|d".to_string()));
 }
+
+/// A stray quote that "closes" at the opening quote of a later value, with the field count
+/// matching by chance, still costs its own line only.
+#[test]
+fn a_stray_quote_closed_by_a_later_opening_quote_is_unbalanced() {
+    let rows = split("S1,\"华为,x,y,g\nS2,n,x,y,g\nS3,\"丁\",x,y,g\n", 5);
+    assert!(rows[0].1.starts_with("!unbalanced quote in field 2: the quote that opens it does not close"), "{rows:?}");
+    assert_eq!(rows[1..], [(2, "S2|n|x|y|g".to_string()), (3, "S3|丁|x|y|g".to_string())]);
+}
