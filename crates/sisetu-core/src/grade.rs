@@ -1,7 +1,8 @@
 //! Grade schemes: from the labels found in census files to [`RiskLevel`].
 //!
-//! Built in (after trimming, full-width → half-width, case-insensitive, and an
-//! optional trailing `风险`, `等级` or `色`):
+//! Built in (after trimming, blanks and ideographic spaces removed, full-width → half-width,
+//! case-insensitive, and optional trailing `风险`, `等级`, `级别`, `级` or `色` in any
+//! combination, e.g. `重大风险等级`, `蓝色等级`, `较大风险级`):
 //!
 //! | level  | labels                                     |
 //! |--------|--------------------------------------------|
@@ -91,10 +92,16 @@ pub fn normalize_label(label: &str) -> String {
     out
 }
 
-fn strip_suffixes(s: &str) -> &str {
-    let s = s.strip_suffix("风险").unwrap_or(s);
-    let s = s.strip_suffix("等级").unwrap_or(s);
-    s.strip_suffix("色").unwrap_or(s)
+/// The suffixes a built-in label may carry, in any combination and order (`重大风险等级`,
+/// `蓝色等级`, `较大风险级`).
+const LABEL_SUFFIXES: [&str; 5] = ["等级", "级别", "级", "风险", "色"];
+
+/// `s` without its trailing [`LABEL_SUFFIXES`] (all of them, one after another).
+fn strip_suffixes(mut s: &str) -> &str {
+    while let Some(rest) = LABEL_SUFFIXES.iter().find_map(|x| s.strip_suffix(x)) {
+        s = rest;
+    }
+    s
 }
 
 /// True for labels whose meaning depends on the province's scheme.
@@ -198,12 +205,15 @@ impl GradeScheme {
                 return Ok(*l);
             }
         }
-        let stripped = strip_suffixes(&norm);
-        if let Some(l) = self.builtin.get(&norm).or_else(|| self.builtin.get(stripped)) {
+        if let Some(l) = self.builtin.get(&norm) {
             return Ok(*l);
         }
+        // Before the suffixes go: `1级` and `一级` are ambiguous, while `1` is built in.
         if is_ambiguous(&norm) {
             return Err(GradeError::NeedsMapping(label.trim().to_string()));
+        }
+        if let Some(l) = self.builtin.get(strip_suffixes(&norm)) {
+            return Ok(*l);
         }
         Err(GradeError::Unknown(label.trim().to_string()))
     }

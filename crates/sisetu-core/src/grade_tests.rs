@@ -72,3 +72,40 @@ fn explicit_mapping_wins_and_is_normalised() {
     assert!(s.map("A", Red).is_ok());
     assert!(s.map(" ", Red).is_err());
 }
+
+#[test]
+fn every_builtin_label_takes_trailing_grade_words_and_blanks() {
+    let s = GradeScheme::builtin();
+    let bases: [(&str, RiskLevel); 16] = [
+        ("红", Red),
+        ("红色", Red),
+        ("重大", Red),
+        ("重大风险", Red),
+        ("橙", Orange),
+        ("橙色", Orange),
+        ("较大", Orange),
+        ("较大风险", Orange),
+        ("黄", Yellow),
+        ("黄色", Yellow),
+        ("一般", Yellow),
+        ("一般风险", Yellow),
+        ("蓝", Blue),
+        ("蓝色", Blue),
+        ("低", Blue),
+        ("低风险", Blue),
+    ];
+    for (base, level) in bases {
+        for suffix in ["", "等级", "级", "级别", "风险等级"] {
+            for (before, after) in [("", ""), (" ", " "), ("\u{3000}", "\u{3000}"), ("\t", "")] {
+                let label = format!("{before}{base}{suffix}{after}");
+                assert_eq!(s.parse(&label), Ok(level), "{label:?}");
+            }
+        }
+    }
+    assert_eq!(s.parse("重大风险等级"), Ok(Red));
+    assert_eq!(s.parse("重大 风险 等级"), Ok(Red));
+    // Ordinals keep needing a mapping even though `1` is built in.
+    assert!(matches!(s.parse("1级"), Err(GradeError::NeedsMapping(_))));
+    assert!(matches!(s.parse("一级"), Err(GradeError::NeedsMapping(_))));
+    assert!(matches!(s.parse("等级"), Err(GradeError::Unknown(_))));
+}

@@ -4,7 +4,7 @@
 use crate::error::{Result, ResultExt};
 use sisetu_core::{Zone, ZoneIndex};
 use sisetu_io::crs::{Crs, Transformer};
-use sisetu_io::zones::{project_zones, read_zones, validate_zones, ZoneLayerSpec, ZoneProblem};
+use sisetu_io::zones::{project_zones, read_zones_hashed, validate_zones, ZoneLayerSpec, ZoneProblem};
 
 /// A polygon layer ready for assignment and output.
 pub struct ZoneLayer {
@@ -28,6 +28,8 @@ pub struct RawLayer {
     pub zones: Vec<Zone>,
     /// The same zones in WGS84 lon/lat.
     pub wgs84: Vec<Zone>,
+    /// SHA-256 of the bytes parsed (a Shapefile: of its `.shp`).
+    pub sha256: String,
 }
 
 /// The longitudes and latitudes (degrees) a site can have: China with a margin of a few
@@ -60,11 +62,11 @@ fn clip_to_site_domain(zones: &mut [Zone], crs: Crs) {
 
 /// Reads a polygon layer and projects it to WGS84.
 pub fn read_layer(spec: &ZoneLayerSpec, crs: Crs) -> Result<RawLayer> {
-    let mut zones = read_zones(spec)?;
+    let (mut zones, sha256) = read_zones_hashed(spec)?;
     clip_to_site_domain(&mut zones, crs);
     let to_wgs = Transformer::new(crs, Crs::Wgs84).with_context(|| spec.display.clone())?;
     let wgs84 = project_zones(&zones, &to_wgs, &spec.display)?;
-    Ok(RawLayer { zones, wgs84 })
+    Ok(RawLayer { zones, wgs84, sha256 })
 }
 
 /// Reads, validates and projects a polygon layer.
@@ -80,6 +82,5 @@ pub fn prepare_zone_layer(spec: &ZoneLayerSpec, raw: RawLayer, crs: Crs, work: C
     let work_zones = project_zones(&raw.zones, &to_work, display)?;
     let wgs84 = raw.wgs84;
     let (invalid, index) = rayon::join(|| validate_zones(&wgs84), || ZoneIndex::new(&work_zones));
-    let sha256 = sisetu_io::hash::sha256_file(&spec.path)?;
-    Ok(ZoneLayer { file: display.clone(), sha256, work: work_zones, wgs84, index, invalid })
+    Ok(ZoneLayer { file: display.clone(), sha256: raw.sha256, work: work_zones, wgs84, index, invalid })
 }

@@ -9,7 +9,8 @@
 //!
 //! * the row as a whole: [`FieldCount`](RejectReason::FieldCount),
 //!   [`ValueBeyondHeader`](RejectReason::ValueBeyondHeader),
-//!   [`Undecodable`](RejectReason::Undecodable), [`EmptyRow`](RejectReason::EmptyRow);
+//!   [`Undecodable`](RejectReason::Undecodable), [`EmptyRow`](RejectReason::EmptyRow),
+//!   [`UnbalancedQuote`](RejectReason::UnbalancedQuote), [`TooLong`](RejectReason::TooLong);
 //! * GeoJSON features: [`NotAFeature`](RejectReason::NotAFeature),
 //!   [`FeatureType`](RejectReason::FeatureType), [`Properties`](RejectReason::Properties),
 //!   [`NotAPoint`](RejectReason::NotAPoint), [`Geometry`](RejectReason::Geometry);
@@ -23,6 +24,11 @@
 //!   English ("population", "effective area", "class").
 //!
 //! Each variant's documentation shows the text it prints, with `{field}` for its fields.
+//!
+//! What a reject keeps is bounded: the readers store a rejected row's cells with [`clip_raw`]
+//! (at most [`MAX_REJECT_TEXT`] characters in all) and the values quoted in a reason with
+//! [`clip`] (at most [`MAX_REJECT_TEXT`] characters each), so that a 1 GiB cell costs no more
+//! to reject, store and print than a short one.
 
 use crate::crs::{Crs, CrsError, GkZone, GK_SITE_MAX_OFFSET_DEG};
 use std::fmt;
@@ -96,6 +102,28 @@ pub enum RejectReason {
     EmptyRow {
         /// How the reader names the row's parts.
         parts: RowParts,
+    },
+    /// `unbalanced quote in field {field}: the quote that opens it does not close on its line;
+    /// remove the quote or close it (quote the whole value: "…")`, or, when it closed
+    /// `{lines}` lines later but the record then did not have the header's number of fields:
+    /// `unbalanced quote in field {field}: the quote that opens it closes only {lines} line(s)
+    /// later, which leaves a row of {found} fields for a header of {header}; remove the quote
+    /// or close it`. Only the line with the opening quote is rejected; reading goes on at the
+    /// next line (see [`crate::source`]'s `delimited` limits).
+    UnbalancedQuote {
+        /// The field that opens with the quote (1-based).
+        field: usize,
+        /// When the quote did close on a later line: (lines later, fields found, header fields).
+        closed: Option<(u64, usize, usize)>,
+    },
+    /// `the row is longer than {limit} bytes ({len} bytes): a missing line break or a damaged
+    /// export? Split or shorten the row`: a record over the reader's size limit, rejected
+    /// without being held in memory.
+    TooLong {
+        /// The limit in bytes.
+        limit: usize,
+        /// The length found, in bytes (of the physical line, or as far as it was read).
+        len: usize,
     },
 
     // --- GeoJSON features ---
@@ -387,6 +415,43 @@ pub enum RejectReason {
     },
 }
 
+/// Most characters a reject keeps of a row's cells ([`clip_raw`]) and of one value quoted in
+/// a reason ([`clip`]).
+pub const MAX_REJECT_TEXT: usize = 1000;
+
+/// `s`, or its first [`MAX_REJECT_TEXT`] characters followed by `… (+N bytes)` when it is
+/// longer.
+pub fn clip(s: &str) -> String {
+    clip_to(s, MAX_REJECT_TEXT)
+}
+
+/// `s`, or its first `max` characters followed by `… (+N bytes)`.
+fn clip_to(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        None => s.to_string(),
+        Some((end, _)) => format!("{}… (+{} bytes)", &s[..end], s.len() - end),
+    }
+}
+
+/// The cells of a rejected row as a reject keeps them: in order, [`MAX_REJECT_TEXT`]
+/// characters in all; the cell that reaches the limit is cut (`… (+N bytes)`) and the cells
+/// after it are replaced by one `… (+N more cells)`.
+pub fn clip_raw<'a>(cells: impl ExactSizeIterator<Item = &'a str>) -> Vec<String> {
+    let total = cells.len();
+    let mut budget = MAX_REJECT_TEXT;
+    let mut out = Vec::with_capacity(total.min(64));
+    for cell in cells {
+        if budget == 0 {
+            out.push(format!("… (+{} more cells)", total - out.len()));
+            break;
+        }
+        let kept = clip_to(cell, budget);
+        budget = budget.saturating_sub(kept.chars().count());
+        out.push(kept);
+    }
+    out
+}
+
 /// `word` in the plural (class → classes, category → categories, grade → grades).
 fn plural(word: &str) -> String {
     if word.ends_with(['s', 'x']) || word.ends_with("sh") || word.ends_with("ch") {
@@ -442,6 +507,8 @@ impl RejectReason {
                 "quote values that hold the delimiter, and give every row one value per column"
             }
             R::Undecodable => "fix the row, or re-export the file as UTF-8 CSV",
+            R::UnbalancedQuote { .. } => "remove the quote, or close it so that the value is quoted as a whole",
+            R::TooLong { .. } => "split or shorten the row, or re-export the file",
             R::EmptyRow { .. } => "remove the row",
             R::NotAFeature { .. } | R::FeatureType { .. } | R::Properties { .. } => {
                 "make each element of 'features' a GeoJSON Feature object with 'properties' and 'geometry'"
@@ -575,6 +642,21 @@ impl fmt::Display for RejectReason {
             R::Undecodable => f.write_str(
                 "the row has bytes that are neither UTF-8 nor GBK (shown as \u{FFFD}); fix the row, or re-export \
                  the file as UTF-8 CSV",
+            ),
+            R::UnbalancedQuote { field, closed: None } => write!(
+                f,
+                "unbalanced quote in field {field}: the quote that opens it does not close on its line; remove \
+                 the quote or close it (quote the whole value: \"…\")"
+            ),
+            R::UnbalancedQuote { field, closed: Some((lines, found, header)) } => write!(
+                f,
+                "unbalanced quote in field {field}: the quote that opens it closes only {lines} line(s) later, \
+                 which leaves a row of {found} fields for a header of {header}; remove the quote or close it"
+            ),
+            R::TooLong { limit, len } => write!(
+                f,
+                "the row is longer than {limit} bytes ({len} bytes): a missing line break or a damaged export? \
+                 Split or shorten the row"
             ),
             R::EmptyRow { parts: RowParts::Fields } => f.write_str("empty row: every field is blank"),
             R::EmptyRow { parts: RowParts::Cells } => f.write_str("empty row: every cell is blank"),

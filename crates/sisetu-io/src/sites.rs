@@ -7,16 +7,23 @@
 //! with a reason; file-level problems (unreadable file, missing column, grade labels that
 //! need a mapping) are errors.
 //!
-//! Large CSV files are parsed in parallel: the decoded text is cut at line ends into
-//! chunks (only when it has no quoted fields, which could hold line breaks) and the chunks
-//! are processed with rayon; the order of the results is the order of the file.
+//! CSV files are split into records by the shared splitter (`source::delimited`: CR, LF and
+//! CRLF line ends, bounded quoted values, a stray quote costing only its own line, records
+//! over 1 MiB rejected). A title row above the header (one non-empty cell, followed by a line
+//! with the columns) is skipped with a warning ([`SiteLayer::warnings`]). Large files are cut
+//! into chunks at record starts found by the same splitter and the chunks are processed with
+//! rayon; the order of the results is the order of the file, and the rows are the same for
+//! any number of threads.
 
 use crate::crs::{Crs, CrsError, Transformer, GK_SITE_MAX_OFFSET_DEG};
 use crate::error::{Error, Result};
 use crate::hash::sha256_hex;
 pub use crate::reject::Reject;
-use crate::reject::{longitude_offset, Conversion, EmptyAxes, RejectReason, RowParts};
-use crate::source::delimited::{csv_reader, decode_text, for_each_record, line_chunks};
+use crate::reject::{clip, clip_raw, longitude_offset, Conversion, EmptyAxes, RejectReason, RowParts};
+use crate::source::delimited::{
+    chunk_target, decode_text, for_each_record, head_records, header_key, record_chunks, sniff_delimiter,
+    title_skipped, HeadRecord,
+};
 use crate::source::features::{feature_collection, json_text};
 use crate::source::workbook::open_sheet;
 use crate::source::{read_file, Delimiter, ReadAs, SourceKind};
@@ -161,8 +168,11 @@ pub struct SiteLayer {
     pub encoding: Option<Detected>,
     /// The header used for each role (id, name, x, y, grade, category).
     pub columns_used: BTreeMap<String, String>,
-    /// SHA-256 of the file's bytes (hex).
+    /// SHA-256 of the file's bytes (hex): of the bytes read, the ones parsed.
     pub sha256: String,
+    /// Warnings about the file as a whole, for the report and the terminal: a title row
+    /// skipped above the header, lines in different text encodings.
+    pub warnings: Vec<String>,
 }
 
 /// Resolved column positions.
@@ -186,7 +196,7 @@ fn find_column(
     required: bool,
     path: &str,
 ) -> Result<Option<usize>> {
-    let norm = |s: &str| s.trim().trim_start_matches('\u{feff}').to_lowercase();
+    let norm = |s: &str| header_key(s).to_lowercase();
     let wanted: Vec<String> = match named {
         Some(n) => vec![n.to_string()],
         None => DEFAULT_HEADERS
@@ -443,7 +453,7 @@ fn parse_number(s: &str) -> Option<f64> {
 
 impl RowCtx<'_> {
     fn process<'r>(&self, line: u64, fields: impl Fn(usize) -> Option<&'r str>, len: usize) -> RowOutcome {
-        let raw = || (0..len).map(|i| fields(i).unwrap_or("").to_string()).collect::<Vec<_>>();
+        let raw = || clip_raw((0..len).map(|i| fields(i).unwrap_or("")));
         let reject = |reason: RejectReason| RowOutcome::Reject(Reject { line, reason, raw: raw() });
         if len != self.n_fields {
             return reject(RejectReason::FieldCount { found: len, header: self.n_fields });
@@ -468,7 +478,7 @@ impl RowCtx<'_> {
         }
         let not_a_number = |column: &str, value: &str| RejectReason::CoordinateNotANumber {
             column: column.to_string(),
-            value: value.trim().to_string(),
+            value: clip(value.trim()),
         };
         let Some(x) = parse_number(xs) else {
             return reject(not_a_number(xh, xs));
@@ -484,9 +494,10 @@ impl RowCtx<'_> {
             Ok(l) => l,
             Err(GradeError::Empty) => return reject(RejectReason::MissingGrade { column: gh.clone() }),
             Err(GradeError::Unknown(label)) => {
-                return reject(RejectReason::UnknownGrade { label, column: gh.clone() });
+                return reject(RejectReason::UnknownGrade { label: clip(&label), column: gh.clone() });
             }
             Err(GradeError::NeedsMapping(label)) => {
+                let label = clip(&label);
                 let reason = RejectReason::UnmappedGrade { label: label.clone(), column: gh.clone() };
                 return RowOutcome::Unmapped(Reject { line, reason, raw: raw() }, label);
             }
@@ -589,88 +600,89 @@ fn read_csv(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<SiteLayer> {
     let path = spec.display.as_str();
+    // One read: the hash is of the very bytes parsed.
     let bytes = read_file(&spec.path, path)?;
-    let (text, detected) = decode_text(&bytes, spec.encoding, path)?;
-    let text: &str = text.as_ref();
-    let delimiter = delimiter.byte();
-    // Header: the first record.
-    let mut hr = csv_reader(delimiter, text);
-    let mut header = csv::StringRecord::new();
-    let has_header = hr
-        .read_record(&mut header)
-        .map_err(|e| Error::Format { path: path.into(), msg: format!("bad CSV header: {e}") })?;
-    if !has_header || header.iter().all(|h| h.trim().is_empty()) {
-        return Err(Error::Format { path: path.into(), msg: "the file is empty: no header row and no data".into() });
-    }
-    let body_start = hr.position().byte() as usize;
-    let headers: Vec<String> = header.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_string()).collect();
-    let (cols, used) = resolve(&headers, &spec.columns, path)?;
-    let ctx = RowCtx { damaged: detected.is_damaged(), cols, n_fields: headers.len(), headers: &headers, scheme, tf };
+    let (parsed, sha256) =
+        rayon::join(|| parse_csv(&bytes, spec, delimiter, scheme, tf, progress), || sha256_hex(&bytes));
+    let mut layer = parsed?;
+    layer.sha256 = sha256;
+    Ok(layer)
+}
 
-    let body = &text[body_start..];
-    // Without quotes no field can hold a delimiter or a line break: split lines and fields
-    // directly (fast, and in parallel chunks cut at line ends). With quotes: the csv crate.
-    let quoted = memchr::memchr(b'"', body.as_bytes()).is_some();
-    let threads = rayon::current_num_threads().max(1);
-    let target = if !quoted && body.len() > 1 << 20 { (body.len() / (threads * 8)).max(1 << 18) } else { usize::MAX };
-    let (chunks, first_lines) = line_chunks(text, body_start, body, target);
-    let parse_chunk = |s: usize, e: usize, first: u64| -> Result<Sorted> {
-        let chunk = &body[s..e];
-        let mut out = Sorted::default();
-        out.sites.reserve(chunk.len() / 64);
-        if !quoted {
-            // One SIMD scan finds every delimiter and line end of the chunk.
-            let mut fields: Vec<&str> = Vec::with_capacity(ctx.n_fields + 2);
-            let mut line = first;
-            let mut field_start = 0;
-            let bytes = chunk.as_bytes();
-            for pos in memchr::memchr2_iter(delimiter, b'\n', bytes).chain(std::iter::once(bytes.len())) {
-                let end_of_line = pos == bytes.len() || bytes[pos] == b'\n';
-                let mut end = pos;
-                if end_of_line && end > field_start && bytes[end - 1] == b'\r' {
-                    end -= 1;
-                }
-                // Delimiters and line ends are ASCII, so these are character boundaries.
-                fields.push(&chunk[field_start..end]);
-                field_start = pos + 1;
-                if end_of_line {
-                    let blank = fields.len() == 1 && fields[0].is_empty();
-                    if !blank {
-                        out.push(ctx.process(line, |i| fields.get(i).copied(), fields.len()));
-                    }
-                    fields.clear();
-                    if pos < bytes.len() {
-                        line += 1;
-                    }
-                }
-            }
-            return Ok(out);
-        }
-        for_each_record(chunk, delimiter, first, path, |line, rec| {
-            out.push(ctx.process(line, |i| rec.get(i), rec.len()));
-        })?;
-        Ok(out)
+/// The header of a site CSV file: the first record, or the second when the first is a title
+/// row (one non-empty cell) and the second has the columns. Returns the header record and
+/// the warning for a skipped title.
+fn site_header(text: &str, delimiter: u8, columns: &SiteColumns, path: &str) -> Result<(HeadRecord, Option<String>)> {
+    let head = head_records(text, delimiter, 2, path)?;
+    let Some(first) = head.first().filter(|h| h.cells.iter().any(|c| !c.is_empty())) else {
+        return Err(Error::Format { path: path.into(), msg: "the file is empty: no header row and no data".into() });
     };
-    let (results, sha256): (Vec<Result<Sorted>>, String) = rayon::join(
-        || {
-            chunks
-                .par_iter()
-                .zip(first_lines.par_iter())
-                .map(|(&(s, e), &first)| {
-                    let r = parse_chunk(s, e, first);
-                    progress((e - s) as u64);
-                    r
-                })
-                .collect()
-        },
-        || sha256_hex(&bytes),
-    );
-    let chunks_out = results.into_iter().collect::<Result<Vec<Sorted>>>()?;
+    let Err(err) = resolve(&first.cells, columns, path) else {
+        return Ok((first.clone(), None));
+    };
+    if !first.looks_like_title() {
+        return Err(err);
+    }
+    if let Some(second) = head.get(1).filter(|h| resolve(&h.cells, columns, path).is_ok()) {
+        return Ok((second.clone(), Some(title_skipped(first, second.line))));
+    }
+    Err(Error::Format {
+        path: path.into(),
+        msg: format!(
+            "line {} ('{}') looks like a title, not the header: the first line must name the columns; delete the \
+             title row (and any other line above the header). The error for line {} as a header: {err}",
+            first.line,
+            first.title(),
+            first.line
+        ),
+    })
+}
+
+fn parse_csv(
+    bytes: &[u8],
+    spec: &SiteLayerSpec,
+    delimiter: Delimiter,
+    scheme: &GradeScheme,
+    tf: &SiteTransforms,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<SiteLayer> {
+    let path = spec.display.as_str();
+    let decoded = decode_text(bytes, spec.encoding, path)?;
+    let text: &str = decoded.text.as_ref();
+    let delimiter = sniff_delimiter(text, delimiter.byte());
+    let (header, title) = site_header(text, delimiter, &spec.columns, path)?;
+    let headers = header.cells.clone();
+    let (cols, used) = resolve(&headers, &spec.columns, path)?;
+    let ctx = RowCtx { damaged: decoded.damaged, cols, n_fields: headers.len(), headers: &headers, scheme, tf };
+
+    let body = text.get(header.next..).unwrap_or("");
+    let chunks = record_chunks(body, header.next_line, delimiter, headers.len(), chunk_target(body.len(), 8));
+    let parse_chunk = |chunk: (usize, usize, u64)| -> Sorted {
+        let mut out = Sorted::default();
+        out.sites.reserve((chunk.1 - chunk.0) / 64);
+        for_each_record(body, chunk, delimiter, headers.len(), |line, rec| match rec {
+            Ok(fields) => out.push(ctx.process(line, |i| fields.get(i).map(AsRef::as_ref), fields.len())),
+            Err(bad) => out.push(RowOutcome::Reject(Reject {
+                line,
+                reason: bad.reason,
+                raw: clip_raw(std::iter::once(bad.line_text)),
+            })),
+        });
+        out
+    };
+    let chunks_out: Vec<Sorted> = chunks
+        .par_iter()
+        .map(|&chunk| {
+            let r = parse_chunk(chunk);
+            progress((chunk.1 - chunk.0) as u64);
+            r
+        })
+        .collect();
     let mut layer = SiteLayer {
         headers: headers.clone(),
-        encoding: Some(detected),
+        encoding: Some(decoded.detected),
         columns_used: used,
-        sha256,
+        warnings: title.into_iter().chain(decoded.warning).collect(),
         ..Default::default()
     };
     finish_chunks(chunks_out, &mut layer, path, &headers[cols.grade])?;

@@ -254,3 +254,106 @@ fn geojson_features_that_are_not_points_are_rejected() {
         ]
     );
 }
+
+/// Reads `bytes` (as file `name`) as a site layer in CGCS2000; the error as text.
+fn read_bytes_layer(name: &str, bytes: &[u8]) -> std::result::Result<SiteLayer, String> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    let spec = SiteLayerSpec {
+        path,
+        display: name.into(),
+        crs: Crs::Cgcs2000,
+        columns: SiteColumns::default(),
+        encoding: TextEncoding::Auto,
+        sheet: None,
+    };
+    let tf = SiteTransforms::new(Crs::Cgcs2000, Crs::from_epsg(4538)).unwrap();
+    read_sites(&spec, &GradeScheme::builtin(), &tf, &|_| {}).map_err(|e| e.to_string())
+}
+
+/// A stray quote in a large file costs its own line, in the serial and the parallel path.
+#[test]
+fn a_stray_quote_in_a_large_file_costs_one_row() {
+    let mut csv = String::from("编号,名称,经度,纬度,风险等级\n");
+    for i in 0..100_000 {
+        let name = if i == 9 { "\"华为技术服务部".to_string() } else { format!("企业{i}") };
+        csv.push_str(&format!("S{i},{name},87.{:04},43.8,红\n", i % 10_000));
+    }
+    let layer = read_bytes_layer("big.csv", csv.as_bytes()).unwrap();
+    assert_eq!((layer.rows_read, layer.sites.len(), layer.rejects.len()), (100_000, 99_999, 1));
+    assert_eq!(layer.rejects[0].line, 11);
+    assert!(layer.rejects[0].reason.to_string().starts_with("unbalanced quote in field 2"));
+    assert_eq!(layer.rejects[0].raw, ["S9,\"华为技术服务部,87.0009,43.8,红"]);
+    assert_eq!(layer.sites[9].line, 12);
+    assert_eq!(layer.sites.last().map(|s| s.line), Some(100_001));
+}
+
+#[test]
+fn cr_only_and_utf16_tab_text_are_read() {
+    let cr = "名称,经度,纬度,风险等级\r甲,87.6,43.8,红\r乙,87.7,43.8,蓝\r\r丙,,43.8,蓝\r";
+    let layer = read_bytes_layer("mac.csv", cr.as_bytes()).unwrap();
+    assert_eq!(layer.sites.iter().map(|s| s.line).collect::<Vec<_>>(), [2, 3]);
+    assert_eq!(layer.rejects.iter().map(|r| r.line).collect::<Vec<_>>(), [5]);
+    let text = "名称\t经度\t纬度\t风险等级\r\n甲\t87.6\t43.8\t红\r\n";
+    let mut le = vec![0xFF, 0xFE];
+    le.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    let layer = read_bytes_layer("unicode.txt", &le).unwrap();
+    assert_eq!((layer.encoding, layer.sites.len()), (Some(Detected::Utf16le), 1));
+    assert_eq!(layer.sha256, sha256_hex(&le));
+    let mut be = vec![0xFE, 0xFF];
+    be.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
+    assert_eq!(read_bytes_layer("unicode.txt", &be).unwrap().encoding, Some(Detected::Utf16be));
+    let e = read_bytes_layer("unicode.txt", &le[2..]).unwrap_err();
+    assert!(e.contains("looks like UTF-16 text without a byte-order mark") && e.contains("re-save"), "{e}");
+}
+
+#[test]
+fn gbk_and_utf8_lines_are_each_decoded_in_their_own_encoding() {
+    let (gbk, _, _) = encoding_rs::GBK.encode("甲化工厂,87.6,43.8,红色\n乙加油站,87.6,43.8,橙色\n");
+    let mut bytes = "名称,经度,纬度,风险等级\n".as_bytes().to_vec();
+    bytes.extend_from_slice(&gbk);
+    bytes.extend_from_slice("丙物流公司,87.6,43.8,黄色\n丁机械厂,87.6,43.8,蓝色\n戊仓储,87.6,43.8,一般\n".as_bytes());
+    let layer = read_bytes_layer("joined.csv", &bytes).unwrap();
+    assert_eq!(layer.encoding, Some(Detected::Mixed));
+    assert_eq!(
+        layer.sites.iter().map(Site::name).collect::<Vec<_>>(),
+        ["甲化工厂", "乙加油站", "丙物流公司", "丁机械厂", "戊仓储"]
+    );
+    assert_eq!(layer.warnings.len(), 1);
+    assert!(layer.warnings[0].starts_with("the file mixes text encodings: lines 2–3 in GBK"), "{:?}", layer.warnings);
+}
+
+#[test]
+fn a_title_row_is_skipped_or_named() {
+    let csv = "台州市2024年企业安全风险普查汇总表,,,\n名称,经度,纬度,\"风险\n等级\"\n甲,87.6,43.8,重大风险等级\n";
+    let layer = read_bytes_layer("t.csv", csv.as_bytes()).unwrap();
+    assert_eq!(layer.sites.iter().map(|s| (s.line, s.level)).collect::<Vec<_>>(), [(4, RiskLevel::Red)]);
+    assert_eq!(layer.headers[3], "风险 等级");
+    assert_eq!(
+        layer.warnings,
+        ["line 1 ('台州市2024年企业安全风险普查汇总表') looks like a title above the header and was skipped; the header is line 2"]
+    );
+    let e = read_bytes_layer("t.csv", "台州市汇总表\n名称,东,北\n".as_bytes()).unwrap_err();
+    assert!(
+        e.contains("line 1 ('台州市汇总表') looks like a title, not the header") && e.contains("delete the title row"),
+        "{e}"
+    );
+}
+
+/// A huge invalid cell costs linear time, and what the reject keeps is bounded.
+#[test]
+fn huge_cells_are_rejected_cheaply_and_kept_short() {
+    let big = "1".repeat(8 << 20);
+    let csv =
+        format!("名称,经度,纬度,风险等级\n甲,{big}x,43.8,红\n乙,87.6,43.8,蓝\n丙,1{},43.8,红\n", "2".repeat(5000));
+    let start = std::time::Instant::now();
+    let layer = read_bytes_layer("huge.csv", csv.as_bytes()).unwrap();
+    assert!(start.elapsed().as_secs() < 20);
+    assert_eq!((layer.sites.len(), layer.rejects.len()), (1, 2));
+    assert!(matches!(layer.rejects[0].reason, RejectReason::TooLong { len, .. } if len > 8 << 20));
+    let kept: usize = layer.rejects[0].raw.iter().map(|c| c.chars().count()).sum();
+    assert!(kept < 1100, "{kept}");
+    let reason = layer.rejects[1].reason.to_string();
+    assert!(reason.len() < 1200 && reason.contains("… (+"), "{}", reason.len());
+}

@@ -14,8 +14,11 @@
 use crate::error::{Error, Result};
 use crate::hash::sha256_hex;
 pub use crate::reject::Reject;
-use crate::reject::{RejectReason, RowParts};
-use crate::source::delimited::{csv_reader, decode_text, for_each_record, line_chunks, unreadable_csv, LineCounter};
+use crate::reject::{clip_raw, RejectReason, RowParts};
+use crate::source::delimited::{
+    chunk_target, decode_text, for_each_record, head_records, header_display, header_key, record_chunks,
+    sniff_delimiter, title_skipped, HeadRecord,
+};
 use crate::source::features::{geojson_polygon, geojson_polygons, geojson_ring, json_text};
 use crate::source::workbook::open_sheet;
 use crate::source::{read_file, Delimiter, ReadAs, SourceKind};
@@ -74,8 +77,11 @@ pub struct Table {
     pub rows_read: u64,
     /// The encoding found (CSV only).
     pub encoding: Option<Detected>,
-    /// SHA-256 of the file's bytes (lowercase hex).
+    /// SHA-256 of the file's bytes (lowercase hex): of the bytes read, the ones parsed.
     pub sha256: String,
+    /// Warnings about the file as a whole (CSV): a title row skipped above the header, lines
+    /// in different text encodings.
+    pub warnings: Vec<String>,
     /// The format.
     pub kind: SourceKind,
 }
@@ -91,12 +97,10 @@ pub fn read_table(spec: &TableSpec) -> Result<Table> {
     }
 }
 
-/// Header comparison for default names: trimmed, BOM stripped, ASCII case ignored.
+/// Header comparison for default names: blanks (also inside the name, such as a line break
+/// typed in a cell) and a BOM ignored ([`header_key`]), ASCII case ignored.
 fn same_header(a: &str, b: &str) -> bool {
-    fn norm(s: &str) -> &str {
-        s.trim().trim_start_matches('\u{feff}').trim()
-    }
-    norm(a).eq_ignore_ascii_case(norm(b))
+    header_key(a).eq_ignore_ascii_case(&header_key(b))
 }
 
 fn quoted_list(names: &[impl AsRef<str>], sep: &str) -> String {
@@ -128,7 +132,11 @@ impl Table {
         match wanted {
             Some(w) => {
                 let w = w.trim();
-                self.headers.iter().position(|h| h == w).ok_or_else(|| format!("'{w}'"))
+                self.headers
+                    .iter()
+                    .position(|h| h == w)
+                    .or_else(|| self.headers.iter().position(|h| header_key(h) == header_key(w)))
+                    .ok_or_else(|| format!("'{w}'"))
             }
             None => {
                 defaults.iter().find_map(|d| self.headers.iter().position(|h| same_header(h, d))).ok_or_else(|| {
@@ -224,10 +232,11 @@ pub fn parse_quantity(s: &str) -> Option<f64> {
     v.is_finite().then_some(v)
 }
 
-/// Normalised header cells: trimmed, BOM stripped, empty cells at the end dropped.
+/// Normalised header cells ([`header_display`]: trimmed, BOM stripped, blanks inside made one
+/// space), empty cells at the end dropped.
 /// Errors when nothing is left or a name is used twice. `what` is "the file" or the sheet.
 fn header_of(cells: impl Iterator<Item = String>, path: &str, what: &str) -> Result<Vec<String>> {
-    let mut headers: Vec<String> = cells.map(|h| h.trim().trim_start_matches('\u{feff}').trim().to_string()).collect();
+    let mut headers: Vec<String> = cells.map(|h| header_display(&h)).collect();
     let width = headers.iter().rposition(|h| !h.is_empty()).map_or(0, |i| i + 1);
     headers.truncate(width);
     if headers.is_empty() {
@@ -269,7 +278,7 @@ fn row_outcome<'r>(
     damaged: bool,
 ) -> std::result::Result<Record, Reject> {
     let cells = || (0..len).map(|i| cell(i).unwrap_or(""));
-    let reject = |reason: RejectReason| Reject { line, reason, raw: cells().map(str::to_string).collect() };
+    let reject = |reason: RejectReason| Reject { line, reason, raw: clip_raw(cells()) };
     if damaged && cells().any(|c| c.contains('\u{FFFD}')) {
         return Err(reject(RejectReason::Undecodable));
     }
@@ -302,20 +311,23 @@ fn empty_table(spec: &TableSpec, kind: SourceKind, sha256: String) -> Table {
         rows_read: 0,
         encoding: None,
         sha256,
+        warnings: Vec::new(),
         kind,
     }
 }
 
 fn read_csv(spec: &TableSpec, delimiter: Delimiter) -> Result<Table> {
     let path = spec.display.as_str();
+    // One read: the hash is of the very bytes parsed.
     let bytes = read_file(&spec.path, path)?;
     let (sha256, parsed) = rayon::join(|| sha256_hex(&bytes), || parse_csv(&bytes, spec, delimiter.byte()));
-    let (headers, detected, chunks) = parsed?;
+    let parsed = parsed?;
     let mut table = empty_table(spec, SourceKind::Csv(delimiter), sha256);
-    table.headers = headers;
-    table.encoding = Some(detected);
-    table.records.reserve_exact(chunks.iter().map(|c| c.records.len()).sum());
-    for c in chunks {
+    table.headers = parsed.headers;
+    table.encoding = Some(parsed.detected);
+    table.warnings = parsed.warnings;
+    table.records.reserve_exact(parsed.rows.iter().map(|c| c.records.len()).sum());
+    for c in parsed.rows {
         table.records.extend(c.records);
         table.rejects.extend(c.rejects);
     }
@@ -330,60 +342,77 @@ struct Rows {
     rejects: Vec<Reject>,
 }
 
-/// Decodes and parses a CSV file: its header, the encoding found and the data rows in
-/// chunks (in file order).
+/// A CSV file parsed by [`parse_csv`].
+struct ParsedCsv {
+    headers: Vec<String>,
+    detected: Detected,
+    warnings: Vec<String>,
+    /// The data rows in chunks, in file order.
+    rows: Vec<Rows>,
+}
+
+/// The header record of a table: the first record, or the second when the first is a title
+/// row (one non-empty cell) and the second has at least two; with the warning for a skipped
+/// title.
+fn table_header(text: &str, delimiter: u8, path: &str) -> Result<(Option<HeadRecord>, Option<String>)> {
+    let mut head = head_records(text, delimiter, 2, path)?.into_iter();
+    let (first, second) = (head.next(), head.next());
+    match (first, second) {
+        (Some(first), Some(second))
+            if first.looks_like_title() && second.cells.iter().filter(|c| !c.is_empty()).count() >= 2 =>
+        {
+            let warning = title_skipped(&first, second.line);
+            Ok((Some(second), Some(warning)))
+        }
+        (first, _) => Ok((first, None)),
+    }
+}
+
+/// Decodes and parses a CSV file: its header, the encoding found, warnings and the data rows
+/// in chunks (in file order).
 ///
-/// Without quotes no value can hold a line break, so large files are cut at line ends and
-/// the pieces parsed in parallel; with quotes the file is parsed in one piece.
-fn parse_csv(bytes: &[u8], spec: &TableSpec, delimiter: u8) -> Result<(Vec<String>, Detected, Vec<Rows>)> {
+/// Large files are cut at record starts ([`record_chunks`]) and the pieces parsed in
+/// parallel; the rows are the same for any number of pieces.
+fn parse_csv(bytes: &[u8], spec: &TableSpec, delimiter: u8) -> Result<ParsedCsv> {
     use rayon::prelude::*;
     let path = spec.display.as_str();
-    let (text, detected) = decode_text(bytes, spec.encoding, path)?;
-    let text: &str = text.as_ref();
-    let mut rdr = csv_reader(delimiter, text);
-    let mut header = csv::StringRecord::new();
-    let mut lines = LineCounter { bytes: text.as_bytes(), pos: 0, line: 1 };
-    if !rdr.read_record(&mut header).map_err(|e| unreadable_csv(path, &e, &mut lines))? {
+    let decoded = decode_text(bytes, spec.encoding, path)?;
+    let text: &str = decoded.text.as_ref();
+    let delimiter = sniff_delimiter(text, delimiter);
+    let (header, title) = table_header(text, delimiter, path)?;
+    let Some(header) = header else {
         return Err(Error::Format {
             path: path.into(),
             msg: "the file is empty: there is no header row; the first line must name the columns".into(),
         });
-    }
-    let headers = header_of(header.iter().map(str::to_string), path, "the file")?;
-    let width = headers.len();
-    let damaged = detected.is_damaged();
-
-    // The header ends at a line end: a character boundary.
-    let body_start = (rdr.position().byte() as usize).min(text.len());
-    let body = text.get(body_start..).unwrap_or("");
-    let target = if body.len() > 1 << 20 && memchr::memchr(b'"', body.as_bytes()).is_none() {
-        (body.len() / (rayon::current_num_threads().max(1) * 4)).max(1 << 18)
-    } else {
-        usize::MAX
     };
-    let (chunks, first_lines) = line_chunks(text, body_start, body, target);
-    let parse_chunk = |(s, e): (usize, usize), first: u64| -> Result<Rows> {
-        // Chunks start at line starts and the body at a record start: char boundaries.
-        let chunk = body.get(s..e).unwrap_or("");
+    let headers = header_of(header.cells.iter().cloned(), path, "the file")?;
+    let width = headers.len();
+    let damaged = decoded.damaged;
+    let body = text.get(header.next..).unwrap_or("");
+    let raw_width = header.cells.len();
+    let chunks = record_chunks(body, header.next_line, delimiter, raw_width, chunk_target(body.len(), 4));
+    let parse_chunk = |chunk: (usize, usize, u64)| -> Rows {
         let mut rows = Rows::default();
-        for_each_record(chunk, delimiter, first, path, |line, rec| {
-            match row_outcome(|i| rec.get(i), rec.len(), width, line, damaged) {
+        for_each_record(body, chunk, delimiter, raw_width, |line, rec| {
+            let outcome = match rec {
+                Ok(fields) => row_outcome(|i| fields.get(i).map(AsRef::as_ref), fields.len(), width, line, damaged),
+                Err(bad) => Err(Reject { line, reason: bad.reason, raw: clip_raw(std::iter::once(bad.line_text)) }),
+            };
+            match outcome {
                 Ok(r) => rows.records.push(r),
                 Err(r) => rows.rejects.push(r),
             }
-        })?;
-        Ok(rows)
+        });
+        rows
     };
     let rows = if chunks.len() == 1 {
-        vec![parse_chunk(chunks[0], first_lines[0])?]
+        vec![parse_chunk(chunks[0])]
     } else {
-        chunks
-            .par_iter()
-            .zip(first_lines.par_iter())
-            .map(|(&c, &first)| parse_chunk(c, first))
-            .collect::<Result<_>>()?
+        chunks.par_iter().map(|&c| parse_chunk(c)).collect()
     };
-    Ok((headers, detected, rows))
+    let warnings = title.into_iter().chain(decoded.warning).collect();
+    Ok(ParsedCsv { headers, detected: decoded.detected, warnings, rows })
 }
 
 fn read_sheet(spec: &TableSpec) -> Result<Table> {

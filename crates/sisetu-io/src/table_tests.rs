@@ -559,3 +559,25 @@ fn mutated_tables_never_panic() {
     }
     assert!(ok > 300 && err > 300, "{ok} read, {err} refused: the mutations should produce both");
 }
+
+#[test]
+fn csv_tables_survive_stray_quotes_titles_line_ends_and_utf16() {
+    let csv = "某区避难场所汇总表\r名称,\"有效\n面积\",备注\r\n甲,\"100\",\"东门\r\n北侧\"\r乙,\"200,备注\n丙,300,\r";
+    let t = read_bytes("f.csv", csv.as_bytes()).unwrap();
+    assert_eq!(t.headers, ["名称", "有效 面积", "备注"]);
+    assert_eq!(t.warnings.len(), 1);
+    assert!(t.warnings[0].starts_with("line 1 ('某区避难场所汇总表') looks like a title"), "{:?}", t.warnings);
+    assert_eq!(values(&t), [vec!["甲", "100", "东门\r\n北侧"], vec!["丙", "300", ""]]);
+    assert_eq!(lines(&t), [4, 7]);
+    assert_eq!(t.rejects.len(), 1);
+    assert_eq!(t.rejects[0].line, 6);
+    assert!(t.rejects[0].reason.to_string().starts_with("unbalanced quote in field 2"));
+    assert_eq!(t.require(Some("有效面积"), &[], "area", "columns.area").unwrap(), 1);
+    assert_eq!(t.require(None, &["有效面积"], "area", "columns.area").unwrap(), 1);
+    let text = "名称\t人口\r\n甲\t100\r\n";
+    let mut le = vec![0xFF, 0xFE];
+    le.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    let t = read_bytes("pop.txt", &le).unwrap();
+    assert_eq!((values(&t), t.encoding), (vec![vec!["甲", "100"]], Some(Detected::Utf16le)));
+    assert_eq!(t.sha256, sha256_hex(&le));
+}

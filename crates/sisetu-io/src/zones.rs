@@ -35,13 +35,31 @@ pub struct ZoneLayerSpec {
 
 /// Reads a zone layer in its own CRS.
 pub fn read_zones(spec: &ZoneLayerSpec) -> Result<Vec<Zone>> {
-    let zones = match SourceKind::of(&spec.path, &spec.display, ReadAs::Zones)? {
-        SourceKind::GeoJson => read_geojson(spec)?,
+    read_zones_hashed(spec).map(|(zones, _)| zones)
+}
+
+/// Reads a zone layer in its own CRS, with the SHA-256 (hex) of the bytes parsed: the
+/// fingerprint is of exactly what was read, even if the file is replaced during the run. For
+/// a Shapefile it is the hash of the `.shp` bytes parsed (its `.dbf` is read once too, from
+/// memory).
+pub fn read_zones_hashed(spec: &ZoneLayerSpec) -> Result<(Vec<Zone>, String)> {
+    let (zones, sha256) = match SourceKind::of(&spec.path, &spec.display, ReadAs::Zones)? {
+        SourceKind::GeoJson => {
+            let bytes = read_file(&spec.path, &spec.display)?;
+            let (zones, sha256) = rayon::join(|| read_geojson(spec, &bytes), || crate::hash::sha256_hex(&bytes));
+            (zones?, sha256)
+        }
         SourceKind::Shapefile => read_shapefile(spec)?,
         kind @ (SourceKind::Csv(_) | SourceKind::Workbook) => {
             return Err(ReadAs::Zones.refuse(kind, &spec.path, &spec.display))
         }
     };
+    check_ids(&zones, spec)?;
+    Ok((zones, sha256))
+}
+
+/// A layer with features must give each an id of its own.
+fn check_ids(zones: &[Zone], spec: &ZoneLayerSpec) -> Result<()> {
     if zones.is_empty() {
         return Err(Error::Format { path: spec.display.clone(), msg: "the layer has no features".into() });
     }
@@ -60,7 +78,7 @@ pub fn read_zones(spec: &ZoneLayerSpec) -> Result<Vec<Zone>> {
             });
         }
     }
-    Ok(zones)
+    Ok(())
 }
 
 /// A property as text, trimmed; `None` when it is missing or `null`.
@@ -72,9 +90,9 @@ fn keys_of(f: &geojson::Feature) -> String {
     f.properties.as_ref().map(|p| p.keys().map(|k| format!("'{k}'")).collect::<Vec<_>>().join(", ")).unwrap_or_default()
 }
 
-fn read_geojson(spec: &ZoneLayerSpec) -> Result<Vec<Zone>> {
+fn read_geojson(spec: &ZoneLayerSpec, bytes: &[u8]) -> Result<Vec<Zone>> {
     let path = &spec.display;
-    let fc = feature_collection(&read_file(&spec.path, path)?, path)?;
+    let fc = feature_collection(bytes, path)?;
     let mut zones = Vec::with_capacity(fc.features.len());
     // An extra property (e.g. the responsible person) may be empty on some features, but a
     // property that no feature has is a misspelt or dropped column.
@@ -149,9 +167,14 @@ fn cpg_encoding(shp: &Path) -> Option<DbfEncoding> {
     Some(if enc == encoding_rs::UTF_8 { DbfEncoding::Utf8Strict } else { DbfEncoding::Other(enc) })
 }
 
-fn read_shapefile(spec: &ZoneLayerSpec) -> Result<Vec<Zone>> {
+/// Reads a Shapefile: its `.shp` and `.dbf` are read into memory once (the `.shp` hashed
+/// from those bytes), then parsed.
+fn read_shapefile(spec: &ZoneLayerSpec) -> Result<(Vec<Zone>, String)> {
     let path = &spec.display;
     let fmt = |msg: String| Error::Format { path: path.clone(), msg };
+    let shp = read_file(&spec.path, &spec.display)?;
+    let dbf_path = spec.path.with_extension("dbf");
+    let dbf = read_file(&dbf_path, &dbf_path.display().to_string())?;
     // The project's encoding wins, then the .cpg; without either: strict UTF-8, then GBK.
     let attempts: Vec<DbfEncoding> = match spec.encoding {
         TextEncoding::Utf8 => vec![DbfEncoding::Utf8Strict],
@@ -161,12 +184,13 @@ fn read_shapefile(spec: &ZoneLayerSpec) -> Result<Vec<Zone>> {
             None => vec![DbfEncoding::Utf8Strict, DbfEncoding::Other(encoding_rs::GB18030)],
         },
     };
+    let shape_count = count_shapes(&shp, fmt)?;
     let mut last_err = None;
     for (k, e) in attempts.iter().enumerate() {
-        let shapes =
-            shapefile::ShapeReader::from_path(&spec.path).map_err(|e| fmt(format!("cannot read the .shp: {e}")))?;
-        match read_shp_records(spec, shapes, *e) {
-            Ok(z) => return Ok(z),
+        let shapes = shapefile::ShapeReader::new(std::io::Cursor::new(&shp[..]))
+            .map_err(|e| fmt(format!("cannot read the .shp: {e}")))?;
+        match read_shp_records(spec, shapes, &dbf, shape_count, *e) {
+            Ok(z) => return Ok((z, crate::hash::sha256_hex(&shp))),
             Err(err) if k + 1 < attempts.len() => last_err = Some(err),
             Err(err) => return Err(err),
         }
@@ -174,10 +198,11 @@ fn read_shapefile(spec: &ZoneLayerSpec) -> Result<Vec<Zone>> {
     Err(last_err.unwrap_or_else(|| fmt("no encoding could be tried".into())))
 }
 
-/// The number of shapes in the `.shp` at `path`, counted by reading every one (a file cut
+/// The number of shapes in the `.shp` bytes `shp`, counted by reading every one (a file cut
 /// short is an error).
-fn count_shapes(path: &Path, fmt: impl Fn(String) -> Error) -> Result<usize> {
-    let mut shapes = shapefile::ShapeReader::from_path(path).map_err(|e| fmt(format!("cannot read the .shp: {e}")))?;
+fn count_shapes(shp: &[u8], fmt: impl Fn(String) -> Error) -> Result<usize> {
+    let mut shapes =
+        shapefile::ShapeReader::new(std::io::Cursor::new(shp)).map_err(|e| fmt(format!("cannot read the .shp: {e}")))?;
     let mut n = 0;
     for shape in shapes.iter_shapes() {
         shape.map_err(|e| {
@@ -213,24 +238,22 @@ fn dbf_error(err: &shapefile::Error, n: usize, enc: DbfEncoding, fields: &[Strin
 
 fn read_shp_records(
     spec: &ZoneLayerSpec,
-    shapes: shapefile::ShapeReader<std::io::BufReader<std::fs::File>>,
+    shapes: shapefile::ShapeReader<std::io::Cursor<&[u8]>>,
+    dbf: &[u8],
+    shape_count: usize,
     enc: DbfEncoding,
 ) -> Result<Vec<Zone>> {
     let path = &spec.display;
     let fmt = |msg: String| Error::Format { path: path.clone(), msg };
-    let dbf_path = spec.path.with_extension("dbf");
-    let dbf =
-        std::fs::File::open(&dbf_path).map_err(|cause| Error::Read { path: dbf_path.display().to_string(), cause })?;
     let builder = dbase::ReaderBuilder::new();
     let builder = match enc {
         DbfEncoding::Other(e) => builder.with_encoding(dbase::encoding::EncodingRs::from(e)),
         DbfEncoding::Utf8Strict => builder.with_encoding(dbase::Unicode),
     };
     let dbase_reader =
-        builder.build(std::io::BufReader::new(dbf)).map_err(|e| fmt(format!("cannot read the .dbf: {e}")))?;
+        builder.build(std::io::Cursor::new(dbf)).map_err(|e| fmt(format!("cannot read the .dbf: {e}")))?;
     let records = dbase_reader.header().num_records as usize;
     let fields: Vec<String> = dbase_reader.fields().iter().map(|f| f.name().to_string()).collect();
-    let shape_count = count_shapes(&spec.path, fmt)?;
     if records != shape_count {
         return Err(fmt(format!(
             "the .shp has {shape_count} shapes but the .dbf has {records} records: the two files do not belong together (or one was cut short); export the layer again so that every shape has its attributes"

@@ -24,7 +24,7 @@ use std::path::Path;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Delimiter {
-    /// `,` (`.csv`, `.txt`).
+    /// `,` (`.csv`, `.txt`; a tab when the header line holds tabs and no comma).
     Comma,
     /// A tab (`.tsv`).
     Tab,
@@ -44,8 +44,9 @@ impl Delimiter {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SourceKind {
-    /// Delimited text: `.csv`, `.txt` (comma-separated) or `.tsv` (tab-separated), in
-    /// UTF-8, UTF-8 with BOM or GBK.
+    /// Delimited text: `.csv`, `.txt` (comma-separated, or tab-separated when the header line
+    /// holds tabs and no comma) or `.tsv` (tab-separated), in UTF-8, UTF-8 with BOM, GBK or
+    /// UTF-16 with BOM (see `text`).
     Csv(Delimiter),
     /// A spreadsheet workbook: `.xlsx`, `.xlsm`, `.xls`, `.ods`.
     Workbook,
@@ -226,3 +227,7 @@ pub(crate) fn read_file(path: &Path, display: &str) -> Result<Vec<u8>> {
 #[cfg(test)]
 #[path = "mod_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "robust_tests.rs"]
+mod robust_tests;

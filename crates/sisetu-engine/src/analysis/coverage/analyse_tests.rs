@@ -68,6 +68,7 @@ fn facility_layer(fc: FacilityConfig, points: &[(f64, f64, f64, Option<f64>)]) -
         rows_read: n,
         accepted: n,
         rejected: 0,
+        warnings: Vec::new(),
     };
     FacilityLayer {
         config: fc,

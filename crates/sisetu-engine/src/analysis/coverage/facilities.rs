@@ -353,6 +353,7 @@ pub fn read_townships(tc: &TownshipConfig, work: Crs) -> Result<Townships> {
         rows_read: n,
         accepted: n,
         rejected: 0,
+        warnings: Vec::new(),
     };
     Ok(Townships { layer, report })
 }

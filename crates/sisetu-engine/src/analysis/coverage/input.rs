@@ -66,6 +66,7 @@ impl InputFile {
             rows_read: t.rows_read,
             accepted: t.rows_read - rejected,
             rejected,
+            warnings: t.warnings.clone(),
         };
         InputFile { report, rejects }
     }

@@ -25,6 +25,10 @@ pub struct InputReport {
     pub accepted: u64,
     /// Rows in rejects.csv.
     pub rejected: u64,
+    /// Warnings about the file as a whole (CSV: a title row skipped, lines in different text
+    /// encodings); left out of report.json when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// The `coverage` section of report.json.

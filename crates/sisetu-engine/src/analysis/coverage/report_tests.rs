@@ -8,6 +8,7 @@ fn input(file: &str, rows: u64) -> InputReport {
         rows_read: rows,
         accepted: rows,
         rejected: 0,
+        warnings: Vec::new(),
     }
 }
 
