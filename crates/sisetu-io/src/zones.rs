@@ -156,7 +156,7 @@ enum DbfEncoding {
 
 /// The encoding named by the `.cpg` beside the `.shp`, if any and known.
 fn cpg_encoding(shp: &Path) -> Option<DbfEncoding> {
-    let text = std::fs::read_to_string(shp.with_extension("cpg")).ok()?;
+    let text = std::fs::read_to_string(companion(shp, "cpg")).ok()?;
     let label = text.trim().trim_start_matches('\u{feff}');
     match TextEncoding::from_label(label) {
         Some(TextEncoding::Utf8) => return Some(DbfEncoding::Utf8Strict),
@@ -173,8 +173,9 @@ fn read_shapefile(spec: &ZoneLayerSpec) -> Result<(Vec<Zone>, String)> {
     let path = &spec.display;
     let fmt = |msg: String| Error::Format { path: path.clone(), msg };
     let shp = read_file(&spec.path, &spec.display)?;
-    let dbf_path = spec.path.with_extension("dbf");
-    let dbf = read_file(&dbf_path, &dbf_path.display().to_string())?;
+    let shape_count = count_shapes(&shp, fmt)?;
+    let dbf_path = companion(&spec.path, "dbf");
+    let dbf = read_file(&dbf_path, &companion(Path::new(&spec.display), "dbf").display().to_string())?;
     // The project's encoding wins, then the .cpg; without either: strict UTF-8, then GBK.
     let attempts: Vec<DbfEncoding> = match spec.encoding {
         TextEncoding::Utf8 => vec![DbfEncoding::Utf8Strict],
@@ -184,7 +185,6 @@ fn read_shapefile(spec: &ZoneLayerSpec) -> Result<(Vec<Zone>, String)> {
             None => vec![DbfEncoding::Utf8Strict, DbfEncoding::Other(encoding_rs::GB18030)],
         },
     };
-    let shape_count = count_shapes(&shp, fmt)?;
     let mut last_err = None;
     for (k, e) in attempts.iter().enumerate() {
         let shapes = shapefile::ShapeReader::new(std::io::Cursor::new(&shp[..]))
@@ -198,11 +198,24 @@ fn read_shapefile(spec: &ZoneLayerSpec) -> Result<(Vec<Zone>, String)> {
     Err(last_err.unwrap_or_else(|| fmt("no encoding could be tried".into())))
 }
 
+/// The file beside the Shapefile `shp` with extension `ext` (lower case): in upper case when
+/// the `.shp`'s extension is and only that file exists (`LAYER.SHP` beside `LAYER.DBF`).
+fn companion(shp: &Path, ext: &str) -> std::path::PathBuf {
+    let lower = shp.with_extension(ext);
+    let shp_upper = shp.extension().and_then(|e| e.to_str()).is_some_and(|e| e == e.to_ascii_uppercase());
+    let upper = shp.with_extension(ext.to_ascii_uppercase());
+    if shp_upper && !lower.exists() && upper.exists() {
+        upper
+    } else {
+        lower
+    }
+}
+
 /// The number of shapes in the `.shp` bytes `shp`, counted by reading every one (a file cut
 /// short is an error).
 fn count_shapes(shp: &[u8], fmt: impl Fn(String) -> Error) -> Result<usize> {
-    let mut shapes =
-        shapefile::ShapeReader::new(std::io::Cursor::new(shp)).map_err(|e| fmt(format!("cannot read the .shp: {e}")))?;
+    let mut shapes = shapefile::ShapeReader::new(std::io::Cursor::new(shp))
+        .map_err(|e| fmt(format!("cannot read the .shp: {e}")))?;
     let mut n = 0;
     for shape in shapes.iter_shapes() {
         shape.map_err(|e| {
