@@ -18,7 +18,7 @@ pub use crate::reject::Reject;
 use crate::reject::{longitude_offset, Conversion, EmptyAxes, RejectReason, RowParts};
 use crate::source::delimited::{csv_reader, decode_text, for_each_record, line_chunks};
 use crate::source::features::{feature_collection, json_text};
-use crate::source::workbook::open_sheet;
+use crate::source::workbook::{read_workbook, SheetRow};
 use crate::source::{read_file, Delimiter, ReadAs, SourceKind};
 use crate::text::{Detected, TextEncoding};
 use rayon::prelude::*;
@@ -67,7 +67,8 @@ pub struct SiteLayerSpec {
     pub columns: SiteColumns,
     /// Text encoding of CSV files.
     pub encoding: TextEncoding,
-    /// Worksheet of an XLSX file (default: the first).
+    /// Worksheet of a workbook (default: every visible worksheet with the first one's
+    /// header, see [`read_sites`]).
     pub sheet: Option<String>,
 }
 
@@ -163,6 +164,10 @@ pub struct SiteLayer {
     pub columns_used: BTreeMap<String, String>,
     /// SHA-256 of the file's bytes (hex).
     pub sha256: String,
+    /// What the reader skipped and the user should know (workbooks: hidden worksheets,
+    /// worksheets with another header, a title row above the header), one sentence each
+    /// naming the file.
+    pub warnings: Vec<String>,
 }
 
 /// Resolved column positions.
@@ -444,7 +449,7 @@ fn parse_number(s: &str) -> Option<f64> {
 impl RowCtx<'_> {
     fn process<'r>(&self, line: u64, fields: impl Fn(usize) -> Option<&'r str>, len: usize) -> RowOutcome {
         let raw = || (0..len).map(|i| fields(i).unwrap_or("").to_string()).collect::<Vec<_>>();
-        let reject = |reason: RejectReason| RowOutcome::Reject(Reject { line, reason, raw: raw() });
+        let reject = |reason: RejectReason| RowOutcome::Reject(Reject { line, reason, raw: raw(), sheet: None });
         if len != self.n_fields {
             return reject(RejectReason::FieldCount { found: len, header: self.n_fields });
         }
@@ -488,7 +493,7 @@ impl RowCtx<'_> {
             }
             Err(GradeError::NeedsMapping(label)) => {
                 let reason = RejectReason::UnmappedGrade { label: label.clone(), column: gh.clone() };
-                return RowOutcome::Unmapped(Reject { line, reason, raw: raw() }, label);
+                return RowOutcome::Unmapped(Reject { line, reason, raw: raw(), sheet: None }, label);
             }
         };
         let ((lon, lat), (wx, wy)) = match self.tf.apply(x, y, xh, yh) {
@@ -567,6 +572,11 @@ fn finish(outcomes: Vec<RowOutcome>, layer: &mut SiteLayer, path: &str, grade_co
 
 /// Reads one site layer; `tf` converts from the layer's CRS (see [`SiteTransforms::new`]).
 /// `progress` is called with the bytes done.
+///
+/// A workbook is read from the worksheet [`SiteLayerSpec::sheet`] names, or else from every
+/// visible worksheet whose header matches the first one's, in workbook order; the sheets
+/// skipped are named in [`SiteLayer::warnings`] and each reject keeps its sheet
+/// ([`Reject::sheet`]). Workbooks are read within the limits of [`crate::source::limits`].
 pub fn read_sites(
     spec: &SiteLayerSpec,
     scheme: &GradeScheme,
@@ -677,35 +687,57 @@ fn read_csv(
     Ok(layer)
 }
 
+/// Reads a workbook layer: the worksheet named in the spec, or every visible worksheet with
+/// the first one's header (see [`read_sites`]).
 fn read_sheet(spec: &SiteLayerSpec, scheme: &GradeScheme, tf: &SiteTransforms) -> Result<SiteLayer> {
     let path = spec.display.as_str();
-    let sheet = open_sheet(&spec.path, path, spec.sheet.as_deref())?;
-    let Some(header) = sheet.header() else {
-        return Err(Error::Format {
-            path: path.into(),
-            msg: format!("worksheet '{}' is empty: no header row", sheet.name),
-        });
+    let mut headers: Vec<String> = Vec::new();
+    let mut rows: Vec<SheetRow> = Vec::new();
+    let mut on_header = |sheet: &str, cells: &[String]| -> Result<usize> {
+        let trimmed: Vec<String> =
+            cells.iter().map(|c| c.trim().trim_start_matches('\u{feff}').trim().to_string()).collect();
+        // Trailing empty header cells are not columns.
+        let width = trimmed.iter().rposition(|h| !h.is_empty()).map_or(0, |i| i + 1);
+        if width == 0 {
+            return Err(Error::Format {
+                path: path.into(),
+                msg: format!("worksheet '{sheet}' has an empty header row"),
+            });
+        }
+        headers = trimmed[..width].to_vec();
+        resolve(&headers, &spec.columns, path)?;
+        Ok(width)
     };
-    let headers: Vec<String> = header.iter().map(|c| c.trim().to_string()).collect();
-    // Trailing empty header cells are not columns.
-    let width = headers.iter().rposition(|h| !h.is_empty()).map(|i| i + 1).unwrap_or(0);
-    if width == 0 {
-        return Err(Error::Format {
-            path: path.into(),
-            msg: format!("worksheet '{}' has an empty header row", sheet.name),
-        });
-    }
-    let headers = headers[..width].to_vec();
+    let mut on_row = |row: SheetRow| rows.push(row);
+    let info = read_workbook(&spec.path, path, spec.sheet.as_deref(), &mut on_header, &mut on_row)?;
     let (cols, used) = resolve(&headers, &spec.columns, path)?;
+    let width = headers.len();
     let ctx = RowCtx { cols, n_fields: width, headers: &headers, scheme, tf, damaged: false };
-    let mut outcomes = Vec::new();
-    for (line, cells) in sheet.data_rows() {
-        // Cells beyond the header width count only when not empty.
-        let len = cells.iter().rposition(|c| !c.trim().is_empty()).map(|p| p + 1).unwrap_or(0).max(width);
-        outcomes.push(ctx.process(line, |k| cells.get(k).map(String::as_str), len));
+    let mut outcomes = Vec::with_capacity(rows.len());
+    for row in rows {
+        let sheet = Some(row.sheet.clone());
+        let mut outcome = match row.beyond_column() {
+            Some(column) => RowOutcome::Reject(Reject {
+                line: row.line,
+                reason: RejectReason::ValueBeyondHeader { column, width },
+                raw: row.raw(),
+                sheet: None,
+            }),
+            None => ctx.process(row.line, |k| row.cells.get(k).map(String::as_str), width),
+        };
+        match &mut outcome {
+            RowOutcome::Site(_) => {}
+            RowOutcome::Reject(r) | RowOutcome::Unmapped(r, _) => r.sheet = sheet,
+        }
+        outcomes.push(outcome);
     }
-    let sha256 = sha256_hex(&read_file(&spec.path, path)?);
-    let mut layer = SiteLayer { headers: headers.clone(), columns_used: used, sha256, ..Default::default() };
+    let mut layer = SiteLayer {
+        headers: headers.clone(),
+        columns_used: used,
+        sha256: info.sha256,
+        warnings: info.warnings,
+        ..Default::default()
+    };
     finish(outcomes, &mut layer, path, &headers[cols.grade])?;
     Ok(layer)
 }
@@ -753,6 +785,7 @@ fn read_geojson(spec: &SiteLayerSpec, scheme: &GradeScheme, tf: &SiteTransforms)
                     line,
                     reason: RejectReason::NotAPoint { feature: line, found: kind },
                     raw: cells,
+                    sheet: None,
                 }));
                 continue;
             }

@@ -76,6 +76,9 @@ fn load_sites(cfg: &Config, work: Crs, obs: &dyn Observer) -> Result<Vec<SiteLay
         let layer = read_sites(spec, &cfg.grades, &tf, &|n| obs.file_progress(n));
         obs.file_finished();
         let layer = layer?;
+        for w in &layer.warnings {
+            obs.warn(w);
+        }
         if layer.rows_read == 0 {
             obs.warn(&format!("{}: the file has a header but no data rows", spec.display));
         }

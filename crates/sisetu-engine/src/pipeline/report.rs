@@ -32,6 +32,10 @@ pub struct FileReport {
     pub duplicate_ids: u64,
     /// Accepted sites per level.
     pub levels: BTreeMap<&'static str, u64>,
+    /// What the reader skipped (workbooks: hidden worksheets, worksheets with another
+    /// header, a title row); left out of report.json when there is nothing.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// A polygon layer in report.json.
@@ -156,6 +160,7 @@ fn file_report(census: &Census, li: usize) -> FileReport {
         unassigned: census.placed[li].iter().filter(|p| p.district.is_none()).count() as u64,
         duplicate_ids: census.duplicates.rows[li].iter().filter(|d| **d).count() as u64,
         levels,
+        warnings: l.warnings.clone(),
     }
 }
 
