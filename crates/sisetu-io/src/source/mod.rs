@@ -13,6 +13,7 @@
 //! and parsing GeoJSON (`features`). [`limits`] holds the limits of the workbook reader.
 
 pub(crate) mod delimited;
+mod extent;
 pub(crate) mod features;
 pub mod limits;
 pub(crate) mod workbook;

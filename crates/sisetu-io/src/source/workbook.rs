@@ -27,8 +27,8 @@
 use crate::error::{Error, Result};
 use crate::hash::sha256_hex;
 use crate::source::limits::{
-    MAX_CELL_CHARS, MAX_COLUMNS, MAX_COMPRESSION_RATIO, MAX_DENSE_CELLS, MAX_OTHER_PART_BYTES, MAX_ROWS,
-    MAX_SHARED_STRINGS_BYTES, MAX_SHEET_PART_BYTES, MAX_TOTAL_BYTES, MAX_XML_TOKEN_BYTES, RATIO_FLOOR_BYTES,
+    MAX_CELL_CHARS, MAX_COLUMNS, MAX_COMPRESSION_RATIO, MAX_OTHER_PART_BYTES, MAX_ROWS, MAX_SHARED_STRINGS_BYTES,
+    MAX_SHEET_PART_BYTES, MAX_TOTAL_BYTES, MAX_XML_TOKEN_BYTES, RATIO_FLOOR_BYTES,
 };
 use calamine::{Data, DataRef, Reader, SheetType, SheetVisible};
 use std::io::{Cursor, Read};
@@ -584,6 +584,9 @@ const CFB_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 /// The format of `bytes` and, for a zip archive, its check against the limits.
 fn check_archive(bytes: &[u8], path: &str) -> Result<Format> {
     if bytes.starts_with(&CFB_MAGIC) {
+        if let Some(msg) = super::extent::xls_too_wide(bytes) {
+            return Err(format_error(path, msg));
+        }
         return Ok(Format::Xls);
     }
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
@@ -642,6 +645,15 @@ fn check_archive(bytes: &[u8], path: &str) -> Result<Format> {
             }
         }
         check_part_size(path, &name, part, counter.bytes, compressed)?;
+        drop(entry);
+        if format == Format::Ods && part == Part::Sheet {
+            let entry = zip.by_index(i).map_err(|e| open_error(path, format!("part '{name}' is unreadable: {e}")))?;
+            match super::extent::ods_too_wide(std::io::BufReader::new(entry)) {
+                Ok(None) => {}
+                Ok(Some(msg)) => return Err(format_error(path, msg)),
+                Err(e) => return Err(open_error(path, format!("part '{name}' is not valid XML: {e}"))),
+            }
+        }
         total = total.saturating_add(counter.bytes);
         if total > MAX_TOTAL_BYTES {
             return Err(format_error(
