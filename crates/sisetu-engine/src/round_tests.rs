@@ -134,6 +134,7 @@ fn site_layer(sites: Vec<Site>) -> SiteLayer {
         encoding: None,
         columns_used: Default::default(),
         sha256: String::new(),
+        warnings: Vec::new(),
     }
 }
 

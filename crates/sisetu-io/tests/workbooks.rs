@@ -128,7 +128,7 @@ fn a_census_over_several_sheets_is_one_layer_and_rejects_name_their_sheet() {
         sheet: None,
     };
     let layer = read_sites(&spec, &GradeScheme::builtin(), &tf, &|_| {}).unwrap();
-    let names: Vec<&str> = layer.sites.iter().map(|s| s.name()).collect();
+    let names: Vec<&str> = layer.sites.iter().map(sisetu_io::sites::Site::name).collect();
     assert_eq!(names, ["天山一厂", "天山二厂", "沙区一厂"]);
     assert_eq!(layer.rejects.len(), 1);
     assert_eq!(layer.rejects[0].location(), "沙依巴克区!3");

@@ -339,7 +339,7 @@ impl SheetScan {
         if row >= MAX_ROWS || col >= MAX_COLUMNS {
             return Err(self.limit(
                 st.path,
-                format!(
+                &format!(
                     "a cell at row {}, column {} lies beyond the largest worksheet ({MAX_ROWS} rows, {MAX_COLUMNS} columns)",
                     u64::from(row) + 1,
                     u64::from(col) + 1
@@ -349,7 +349,7 @@ impl SheetScan {
         if text.len() > MAX_CELL_CHARS && text.chars().count() > MAX_CELL_CHARS {
             return Err(self.limit(
                 st.path,
-                format!(
+                &format!(
                     "cell {} holds {} characters, more than the {MAX_CELL_CHARS} a spreadsheet cell can hold; shorten it",
                     at(),
                     text.chars().count()
@@ -361,7 +361,11 @@ impl SheetScan {
             Some(r) if row < r => {
                 return Err(self.limit(
                     st.path,
-                    format!("row {} comes after row {} in the file; open the workbook in a spreadsheet program and save it again", u64::from(row) + 1, u64::from(r) + 1),
+                    &format!(
+                        "row {} comes after row {} in the file; open the workbook in a spreadsheet program and save it again",
+                        u64::from(row) + 1,
+                        u64::from(r) + 1
+                    ),
                 ));
             }
             Some(_) => {
@@ -373,14 +377,14 @@ impl SheetScan {
             None => self.row = Some(row),
         }
         if self.cells.len() >= MAX_COLUMNS as usize {
-            return Err(self.limit(st.path, format!("row {} has more than {MAX_COLUMNS} cells", u64::from(row) + 1)));
+            return Err(self.limit(st.path, &format!("row {} has more than {MAX_COLUMNS} cells", u64::from(row) + 1)));
         }
         self.cells.push((col, text));
         Ok(Flow::Go)
     }
 
     /// A limit error for this sheet.
-    fn limit(&self, path: &str, what: String) -> Error {
+    fn limit(&self, path: &str, what: &str) -> Error {
         format_error(
             path,
             format!(

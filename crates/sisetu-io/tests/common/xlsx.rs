@@ -2,6 +2,7 @@
 //! shared strings, cells anywhere, and raw sheet XML for hostile cases. Parts are deflated
 //! with the `zip` crate, as spreadsheet programs do.
 #![allow(dead_code, reason = "each test file uses part of the builder")]
+#![allow(clippy::unwrap_used, reason = "test code: a failed unwrap is a failed test")]
 
 use std::io::Write;
 
