@@ -705,7 +705,13 @@ fn read_sheet(spec: &SiteLayerSpec, scheme: &GradeScheme, tf: &SiteTransforms) -
             });
         }
         headers = trimmed[..width].to_vec();
-        resolve(&headers, &spec.columns, path)?;
+        // A missing column names the worksheet whose header was read.
+        resolve(&headers, &spec.columns, path).map_err(|e| match e {
+            Error::MissingColumn { path, role, wanted, found, key } => {
+                Error::MissingColumn { path: format!("{path} (worksheet '{sheet}')"), role, wanted, found, key }
+            }
+            other => other,
+        })?;
         Ok(width)
     };
     let mut on_row = |row: SheetRow| rows.push(row);
