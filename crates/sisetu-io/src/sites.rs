@@ -23,6 +23,7 @@ use crate::source::{read_file, Delimiter, ReadAs, SourceKind};
 use crate::text::{Detected, TextEncoding};
 use rayon::prelude::*;
 use sisetu_core::{GradeError, GradeScheme, RiskLevel};
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -691,8 +692,10 @@ fn read_csv(
 /// the first one's header (see [`read_sites`]).
 fn read_sheet(spec: &SiteLayerSpec, scheme: &GradeScheme, tf: &SiteTransforms) -> Result<SiteLayer> {
     let path = spec.display.as_str();
-    let mut headers: Vec<String> = Vec::new();
-    let mut rows: Vec<SheetRow> = Vec::new();
+    // The header and its columns, set by the header callback and read by the row callback:
+    // rows become sites as they are read, so no row is held twice.
+    let resolved: RefCell<Option<(Vec<String>, Cols, BTreeMap<String, String>)>> = RefCell::new(None);
+    let mut sorted = Sorted::default();
     let mut on_header = |sheet: &str, cells: &[String]| -> Result<usize> {
         let trimmed: Vec<String> =
             cells.iter().map(|c| c.trim().trim_start_matches('\u{feff}').trim().to_string()).collect();
@@ -704,24 +707,21 @@ fn read_sheet(spec: &SiteLayerSpec, scheme: &GradeScheme, tf: &SiteTransforms) -
                 msg: format!("worksheet '{sheet}' has an empty header row"),
             });
         }
-        headers = trimmed[..width].to_vec();
+        let headers = trimmed[..width].to_vec();
         // A missing column names the worksheet whose header was read.
-        resolve(&headers, &spec.columns, path).map_err(|e| match e {
+        let (cols, used) = resolve(&headers, &spec.columns, path).map_err(|e| match e {
             Error::MissingColumn { path, role, wanted, found, key } => {
                 Error::MissingColumn { path: format!("{path} (worksheet '{sheet}')"), role, wanted, found, key }
             }
             other => other,
         })?;
+        *resolved.borrow_mut() = Some((headers, cols, used));
         Ok(width)
     };
-    let mut on_row = |row: SheetRow| rows.push(row);
-    let info = read_workbook(&spec.path, path, spec.sheet.as_deref(), &mut on_header, &mut on_row)?;
-    let (cols, used) = resolve(&headers, &spec.columns, path)?;
-    let width = headers.len();
-    let ctx = RowCtx { cols, n_fields: width, headers: &headers, scheme, tf, damaged: false };
-    let mut outcomes = Vec::with_capacity(rows.len());
-    for row in rows {
-        let sheet = Some(row.sheet.clone());
+    let mut on_row = |row: SheetRow| {
+        let state = resolved.borrow();
+        let Some((headers, cols, _)) = state.as_ref() else { return };
+        let width = headers.len();
         let mut outcome = match row.beyond_column() {
             Some(column) => RowOutcome::Reject(Reject {
                 line: row.line,
@@ -729,22 +729,25 @@ fn read_sheet(spec: &SiteLayerSpec, scheme: &GradeScheme, tf: &SiteTransforms) -
                 raw: row.raw(),
                 sheet: None,
             }),
-            None => ctx.process(row.line, |k| row.cells.get(k).map(String::as_str), width),
+            None => {
+                let ctx = RowCtx { cols: *cols, n_fields: width, headers, scheme, tf, damaged: false };
+                ctx.process(row.line, |k| row.cells.get(k).map(String::as_str), width)
+            }
         };
         match &mut outcome {
             RowOutcome::Site(_) => {}
-            RowOutcome::Reject(r) | RowOutcome::Unmapped(r, _) => r.sheet = sheet,
+            RowOutcome::Reject(r) | RowOutcome::Unmapped(r, _) => r.sheet = Some(row.sheet),
         }
-        outcomes.push(outcome);
-    }
-    let mut layer = SiteLayer {
-        headers: headers.clone(),
-        columns_used: used,
-        sha256: info.sha256,
-        warnings: info.warnings,
-        ..Default::default()
+        sorted.push(outcome);
     };
-    finish(outcomes, &mut layer, path, &headers[cols.grade])?;
+    let info = read_workbook(&spec.path, path, spec.sheet.as_deref(), &mut on_header, &mut on_row)?;
+    let Some((headers, cols, used)) = resolved.into_inner() else {
+        return Err(Error::Format { path: path.into(), msg: "the workbook has no header row".into() });
+    };
+    let grade = headers[cols.grade].clone();
+    let mut layer =
+        SiteLayer { headers, columns_used: used, sha256: info.sha256, warnings: info.warnings, ..Default::default() };
+    finish_chunks(vec![sorted], &mut layer, path, &grade)?;
     Ok(layer)
 }
 
