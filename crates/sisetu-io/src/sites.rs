@@ -688,13 +688,16 @@ fn read_csv(
     Ok(layer)
 }
 
+/// A workbook layer's header, its columns and the header used for each role.
+type Resolved = (Vec<String>, Cols, BTreeMap<String, String>);
+
 /// Reads a workbook layer: the worksheet named in the spec, or every visible worksheet with
 /// the first one's header (see [`read_sites`]).
 fn read_sheet(spec: &SiteLayerSpec, scheme: &GradeScheme, tf: &SiteTransforms) -> Result<SiteLayer> {
     let path = spec.display.as_str();
     // The header and its columns, set by the header callback and read by the row callback:
     // rows become sites as they are read, so no row is held twice.
-    let resolved: RefCell<Option<(Vec<String>, Cols, BTreeMap<String, String>)>> = RefCell::new(None);
+    let resolved: RefCell<Option<Resolved>> = RefCell::new(None);
     let mut sorted = Sorted::default();
     let mut on_header = |sheet: &str, cells: &[String]| -> Result<usize> {
         let trimmed: Vec<String> =

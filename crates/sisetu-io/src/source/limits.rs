@@ -19,9 +19,12 @@
 //!    hold a value are kept, so memory follows the cells present, not the declared or used
 //!    range. A cell beyond row [`MAX_ROWS`] or column [`MAX_COLUMNS`], a row with more than
 //!    [`MAX_COLUMNS`] cells, or a cell of more than [`MAX_CELL_CHARS`] characters is an error.
-//! 3. **`.xls` and `.ods`**, which calamine reads as dense ranges: a worksheet whose cells
-//!    span more than [`MAX_DENSE_CELLS`] (rows × columns between its first and last used
-//!    cell) is refused before the range is built (`.ods`: from a scan of `content.xml`).
+//! 3. **`.xls` and `.ods`**, which calamine reads as dense ranges of every sheet when it
+//!    opens the file: a worksheet whose cells span more than [`MAX_DENSE_CELLS`] (rows ×
+//!    columns between its first and last used cell) is refused before calamine opens the
+//!    file, from a scan of the `.ods` file's `content.xml` or of the `.xls` file's cell
+//!    records; so is an `.xls` worksheet whose DIMENSIONS record declares more (calamine
+//!    reserves room for the declared cells at once).
 //!
 //! Each limit's error names the file and the sheet or part, and says what to do: usually
 //! to delete what lies outside the table, or to save the sheet as CSV, which sisetu reads

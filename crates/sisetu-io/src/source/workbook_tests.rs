@@ -196,6 +196,31 @@ fn zip_bombs_and_huge_strings_are_refused_before_parsing() {
     assert!(e.contains("part 'xl/sharedStrings.xml' holds a single text or tag of more than"), "{e}");
 }
 
+/// Sets the declared uncompressed size of every zip entry named `name` (local header and
+/// central directory) to `size`.
+fn lie_about_size(zip: &mut [u8], name: &str, size: u32) {
+    let n = name.len();
+    for i in 0..zip.len().saturating_sub(46 + n) {
+        let sig: [u8; 4] = [zip[i], zip[i + 1], zip[i + 2], zip[i + 3]];
+        if &sig == b"PK\x03\x04" && &zip[i + 30..i + 30 + n] == name.as_bytes() {
+            zip[i + 22..i + 26].copy_from_slice(&size.to_le_bytes());
+        }
+        if &sig == b"PK\x01\x02" && &zip[i + 46..i + 46 + n] == name.as_bytes() {
+            zip[i + 24..i + 28].copy_from_slice(&size.to_le_bytes());
+        }
+    }
+}
+
+#[test]
+fn declared_sizes_that_lie_do_not_let_a_bomb_through() {
+    let row = r#"<row><c t="inlineStr"><is><t>x</t></is></c></row>"#;
+    let mut book = xlsx::xlsx(&[sheet("S", row.repeat((4 << 20) / row.len()))], &[]);
+    lie_about_size(&mut book, "xl/worksheets/sheet1.xml", 1000);
+    let e = read(&book, None).map(|_| ()).unwrap_err().to_string();
+    assert!(e.starts_with("book.xlsx: "), "{e}");
+    assert!(e.contains("zip bomb") || e.contains("damaged") || e.contains("cannot open"), "{e}");
+}
+
 #[test]
 fn files_that_are_no_workbook_are_clear_errors() {
     let e = read(b"not a zip", None).map(|_| ()).unwrap_err().to_string();
