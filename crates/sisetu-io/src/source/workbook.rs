@@ -184,7 +184,10 @@ pub(crate) fn read_workbook(
         scan.finish(&mut state)?;
         match scan.outcome {
             Outcome::Read => info.sheets.push(s.name.clone()),
-            Outcome::Empty => state.empty.push(s.name.clone()),
+            Outcome::Empty => {
+                info.warnings.push(format!("{path}: worksheet '{}' is empty: skipped", s.name));
+                state.empty.push(s.name.clone());
+            }
             Outcome::OtherHeader(found) => {
                 let (first, header) =
                     state.header.as_ref().map(|(n, h, _)| (n.as_str(), h.as_slice())).unwrap_or_default();
@@ -201,9 +204,6 @@ pub(crate) fn read_workbook(
     }
     if state.header.is_none() {
         return Err(no_header(path, &chosen, &state.empty, &metadata));
-    }
-    for name in &state.empty {
-        info.warnings.push(format!("{path}: worksheet '{name}' is empty: skipped"));
     }
     Ok(info)
 }
@@ -223,6 +223,17 @@ fn no_header(path: &str, chosen: &[&calamine::Sheet], empty: &[String], all: &[c
             "every visible worksheet is empty ({}): there is no header row; the first row must name the columns",
             empty.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(", ")
         ),
+    };
+    // Hidden worksheets were not read: say so when one of them may hold the data.
+    let hidden: Vec<String> = all
+        .iter()
+        .filter(|s| s.typ == SheetType::WorkSheet && s.visible != SheetVisible::Visible)
+        .map(|s| format!("'{}'", s.name))
+        .collect();
+    let msg = if hidden.is_empty() || chosen.is_empty() {
+        msg
+    } else {
+        format!("{msg}; the hidden worksheets {} were not read: name one with `sheet = \"…\"`", hidden.join(", "))
     };
     format_error(path, msg)
 }

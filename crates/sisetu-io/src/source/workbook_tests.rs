@@ -108,6 +108,20 @@ fn every_visible_sheet_with_the_same_header_is_read_in_order() {
 }
 
 #[test]
+fn an_empty_visible_sheet_before_hidden_data_says_so() {
+    let mut data = sheet("数据", census("甲", 1));
+    data.state = "hidden";
+    let book = xlsx::xlsx(&[sheet("Sheet1", String::new()), data], &[]);
+    let e = read(&book, None).map(|_| ()).unwrap_err().to_string();
+    assert_eq!(
+        e,
+        "book.xlsx: worksheet 'Sheet1' is empty: there is no header row; the first row must name the columns; \
+         the hidden worksheets '数据' were not read: name one with `sheet = \"…\"`"
+    );
+    assert_eq!(read(&book, Some("数据")).unwrap().rows.len(), 2);
+}
+
+#[test]
 fn a_title_row_above_the_header_is_skipped_with_a_warning() {
     let data = table(&[
         vec![s("2024年危险化学品企业普查表")],
