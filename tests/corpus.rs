@@ -22,7 +22,7 @@
 //! expectations, every run is checked for the invariants of the outputs: a successful run
 //! (exit 0 or 1) writes report.json with `rows_read == accepted + rejected` for every file and
 //! a rejects.csv (BOM, `file,line,reason,raw`) with one row per rejected row and a reason on
-//! each; a failed run (exit 2) writes no outputs and leaves no staging folder.
+//! each (the line of a workbook row is `Sheet!row`); a failed run (exit 2) writes no outputs and leaves no staging folder.
 //!
 //! Run one case: `CORPUS_CASE=reject_missing_xy cargo test --test corpus`.
 #![allow(clippy::unwrap_used, reason = "test and bench code: a failed unwrap is a failed run")]
@@ -155,7 +155,9 @@ fn check_rejects(out: &Path, rejected: u64, problems: &mut Vec<String>) {
                 if r.get(2).is_none_or(|s| s.trim().is_empty()) {
                     problems.push(format!("rejects.csv row {rows} has no reason: {r:?}"));
                 }
-                if r.get(1).and_then(|s| s.parse::<u64>().ok()).is_none() {
+                // A line number, or for a workbook row `Sheet!row` (the row after the last `!`).
+                let line = r.get(1).map(|s| s.rsplit('!').next().unwrap_or(s));
+                if line.and_then(|s| s.parse::<u64>().ok()).is_none() {
                     problems.push(format!("rejects.csv row {rows} has no line number: {r:?}"));
                 }
             }

@@ -13,6 +13,7 @@
 //!   register and table), each a typed result with its report section, lines and outputs.
 //! * [`maps`]: the PNG maps drawn from the results.
 //! * [`observer`]: how a run reports progress and warnings (the engine prints nothing).
+//! * [`planned`]: the output files each writer declares, checked by [`outputs::plan`].
 
 pub mod analysis;
 pub mod census;
@@ -24,5 +25,6 @@ pub mod observer;
 pub mod outputs;
 pub mod paths;
 pub mod pipeline;
+pub mod planned;
 pub mod project;
 pub mod round;

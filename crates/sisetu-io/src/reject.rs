@@ -32,16 +32,36 @@
 
 use crate::crs::{Crs, CrsError, GkZone, GK_SITE_MAX_OFFSET_DEG};
 use std::fmt;
+use std::sync::Arc;
 
 /// One rejected input row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reject {
-    /// Line of the file: CSV physical line, XLSX sheet row, GeoJSON feature number.
+    /// Line of the file: CSV physical line, workbook sheet row, GeoJSON feature number.
     pub line: u64,
     /// Why the row was rejected.
     pub reason: RejectReason,
     /// The raw values of the row.
     pub raw: Vec<String>,
+    /// The worksheet of a workbook row; `None` for other files.
+    pub sheet: Option<Arc<str>>,
+}
+
+impl Reject {
+    /// Where the row is, as `rejects.csv` writes it in its `line` column: the line
+    /// (`12`), or for a workbook row the worksheet and its row, `Sheet1!12` (the row
+    /// number follows the last `!`).
+    pub fn location(&self) -> String {
+        location(self.sheet.as_deref(), self.line)
+    }
+}
+
+/// `line`, or `sheet!line`: see [`Reject::location`].
+pub fn location(sheet: Option<&str>, line: u64) -> String {
+    match sheet {
+        Some(sheet) => format!("{sheet}!{line}"),
+        None => line.to_string(),
+    }
 }
 
 /// What a row is made of, as named in [`RejectReason::EmptyRow`].

@@ -25,11 +25,12 @@ use crate::source::delimited::{
     title_skipped, HeadRecord,
 };
 use crate::source::features::{feature_collection, json_text};
-use crate::source::workbook::open_sheet;
+use crate::source::workbook::{read_workbook, SheetRow};
 use crate::source::{read_file, Delimiter, ReadAs, SourceKind};
 use crate::text::{Detected, TextEncoding};
 use rayon::prelude::*;
 use sisetu_core::{GradeError, GradeScheme, RiskLevel};
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -74,7 +75,8 @@ pub struct SiteLayerSpec {
     pub columns: SiteColumns,
     /// Text encoding of CSV files.
     pub encoding: TextEncoding,
-    /// Worksheet of an XLSX file (default: the first).
+    /// Worksheet of a workbook (default: every visible worksheet with the first one's
+    /// header, see [`read_sites`]).
     pub sheet: Option<String>,
 }
 
@@ -170,8 +172,9 @@ pub struct SiteLayer {
     pub columns_used: BTreeMap<String, String>,
     /// SHA-256 of the file's bytes (hex): of the bytes read, the ones parsed.
     pub sha256: String,
-    /// Warnings about the file as a whole, for the report and the terminal: a title row
-    /// skipped above the header, lines in different text encodings.
+    /// Warnings about the file as a whole, for the report and the terminal (which names the
+    /// file): a title row skipped above the header, lines in different text encodings,
+    /// worksheets skipped (hidden, another header, empty).
     pub warnings: Vec<String>,
 }
 
@@ -454,7 +457,7 @@ fn parse_number(s: &str) -> Option<f64> {
 impl RowCtx<'_> {
     fn process<'r>(&self, line: u64, fields: impl Fn(usize) -> Option<&'r str>, len: usize) -> RowOutcome {
         let raw = || clip_raw((0..len).map(|i| fields(i).unwrap_or("")));
-        let reject = |reason: RejectReason| RowOutcome::Reject(Reject { line, reason, raw: raw() });
+        let reject = |reason: RejectReason| RowOutcome::Reject(Reject { line, reason, raw: raw(), sheet: None });
         if len != self.n_fields {
             return reject(RejectReason::FieldCount { found: len, header: self.n_fields });
         }
@@ -499,7 +502,7 @@ impl RowCtx<'_> {
             Err(GradeError::NeedsMapping(label)) => {
                 let label = clip(&label);
                 let reason = RejectReason::UnmappedGrade { label: label.clone(), column: gh.clone() };
-                return RowOutcome::Unmapped(Reject { line, reason, raw: raw() }, label);
+                return RowOutcome::Unmapped(Reject { line, reason, raw: raw(), sheet: None }, label);
             }
         };
         let ((lon, lat), (wx, wy)) = match self.tf.apply(x, y, xh, yh) {
@@ -578,6 +581,11 @@ fn finish(outcomes: Vec<RowOutcome>, layer: &mut SiteLayer, path: &str, grade_co
 
 /// Reads one site layer; `tf` converts from the layer's CRS (see [`SiteTransforms::new`]).
 /// `progress` is called with the bytes done.
+///
+/// A workbook is read from the worksheet [`SiteLayerSpec::sheet`] names, or else from every
+/// visible worksheet whose header matches the first one's, in workbook order; the sheets
+/// skipped are named in [`SiteLayer::warnings`] and each reject keeps its sheet
+/// ([`Reject::sheet`]). Workbooks are read within the limits of [`crate::source::limits`].
 pub fn read_sites(
     spec: &SiteLayerSpec,
     scheme: &GradeScheme,
@@ -666,6 +674,7 @@ fn parse_csv(
                 line,
                 reason: bad.reason,
                 raw: clip_raw(std::iter::once(bad.line_text)),
+                sheet: None,
             })),
         });
         out
@@ -689,36 +698,69 @@ fn parse_csv(
     Ok(layer)
 }
 
+/// A workbook layer's header, its columns and the header used for each role.
+type Resolved = (Vec<String>, Cols, BTreeMap<String, String>);
+
+/// Reads a workbook layer: the worksheet named in the spec, or every visible worksheet with
+/// the first one's header (see [`read_sites`]).
 fn read_sheet(spec: &SiteLayerSpec, scheme: &GradeScheme, tf: &SiteTransforms) -> Result<SiteLayer> {
     let path = spec.display.as_str();
-    let sheet = open_sheet(&spec.path, path, spec.sheet.as_deref())?;
-    let Some(header) = sheet.header() else {
-        return Err(Error::Format {
-            path: path.into(),
-            msg: format!("worksheet '{}' is empty: no header row", sheet.name),
-        });
+    // The header and its columns, set by the header callback and read by the row callback:
+    // rows become sites as they are read, so no row is held twice.
+    let resolved: RefCell<Option<Resolved>> = RefCell::new(None);
+    let mut sorted = Sorted::default();
+    let mut on_header = |sheet: &str, cells: &[String]| -> Result<usize> {
+        let trimmed: Vec<String> =
+            cells.iter().map(|c| c.trim().trim_start_matches('\u{feff}').trim().to_string()).collect();
+        // Trailing empty header cells are not columns.
+        let width = trimmed.iter().rposition(|h| !h.is_empty()).map_or(0, |i| i + 1);
+        if width == 0 {
+            return Err(Error::Format {
+                path: path.into(),
+                msg: format!("worksheet '{sheet}' has an empty header row"),
+            });
+        }
+        let headers = trimmed[..width].to_vec();
+        // A missing column names the worksheet whose header was read.
+        let (cols, used) = resolve(&headers, &spec.columns, path).map_err(|e| match e {
+            Error::MissingColumn { path, role, wanted, found, key } => {
+                Error::MissingColumn { path: format!("{path} (worksheet '{sheet}')"), role, wanted, found, key }
+            }
+            other => other,
+        })?;
+        *resolved.borrow_mut() = Some((headers, cols, used));
+        Ok(width)
     };
-    let headers: Vec<String> = header.iter().map(|c| c.trim().to_string()).collect();
-    // Trailing empty header cells are not columns.
-    let width = headers.iter().rposition(|h| !h.is_empty()).map(|i| i + 1).unwrap_or(0);
-    if width == 0 {
-        return Err(Error::Format {
-            path: path.into(),
-            msg: format!("worksheet '{}' has an empty header row", sheet.name),
-        });
-    }
-    let headers = headers[..width].to_vec();
-    let (cols, used) = resolve(&headers, &spec.columns, path)?;
-    let ctx = RowCtx { cols, n_fields: width, headers: &headers, scheme, tf, damaged: false };
-    let mut outcomes = Vec::new();
-    for (line, cells) in sheet.data_rows() {
-        // Cells beyond the header width count only when not empty.
-        let len = cells.iter().rposition(|c| !c.trim().is_empty()).map(|p| p + 1).unwrap_or(0).max(width);
-        outcomes.push(ctx.process(line, |k| cells.get(k).map(String::as_str), len));
-    }
-    let sha256 = sha256_hex(&read_file(&spec.path, path)?);
-    let mut layer = SiteLayer { headers: headers.clone(), columns_used: used, sha256, ..Default::default() };
-    finish(outcomes, &mut layer, path, &headers[cols.grade])?;
+    let mut on_row = |row: SheetRow| {
+        let state = resolved.borrow();
+        let Some((headers, cols, _)) = state.as_ref() else { return };
+        let width = headers.len();
+        let mut outcome = match row.beyond_column() {
+            Some(column) => RowOutcome::Reject(Reject {
+                line: row.line,
+                reason: RejectReason::ValueBeyondHeader { column, width },
+                raw: row.raw(),
+                sheet: None,
+            }),
+            None => {
+                let ctx = RowCtx { cols: *cols, n_fields: width, headers, scheme, tf, damaged: false };
+                ctx.process(row.line, |k| row.cells.get(k).map(String::as_str), width)
+            }
+        };
+        match &mut outcome {
+            RowOutcome::Site(_) => {}
+            RowOutcome::Reject(r) | RowOutcome::Unmapped(r, _) => r.sheet = Some(row.sheet),
+        }
+        sorted.push(outcome);
+    };
+    let info = read_workbook(&spec.path, path, spec.sheet.as_deref(), &mut on_header, &mut on_row)?;
+    let Some((headers, cols, used)) = resolved.into_inner() else {
+        return Err(Error::Format { path: path.into(), msg: "the workbook has no header row".into() });
+    };
+    let grade = headers[cols.grade].clone();
+    let mut layer =
+        SiteLayer { headers, columns_used: used, sha256: info.sha256, warnings: info.warnings, ..Default::default() };
+    finish_chunks(vec![sorted], &mut layer, path, &grade)?;
     Ok(layer)
 }
 
@@ -765,6 +807,7 @@ fn read_geojson(spec: &SiteLayerSpec, scheme: &GradeScheme, tf: &SiteTransforms)
                     line,
                     reason: RejectReason::NotAPoint { feature: line, found: kind },
                     raw: cells,
+                    sheet: None,
                 }));
                 continue;
             }

@@ -20,13 +20,14 @@ use crate::source::delimited::{
     sniff_delimiter, title_skipped, HeadRecord,
 };
 use crate::source::features::{geojson_polygon, geojson_polygons, geojson_ring, json_text};
-use crate::source::workbook::open_sheet;
+use crate::source::workbook::{read_workbook, SheetRow};
 use crate::source::{read_file, Delimiter, ReadAs, SourceKind};
 use crate::text::{Detected, TextEncoding};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Where and how to read a table.
 #[derive(Debug, Clone, Default)]
@@ -38,7 +39,8 @@ pub struct TableSpec {
     pub display: String,
     /// Text encoding of CSV files.
     pub encoding: TextEncoding,
-    /// Worksheet of a workbook (default: the first).
+    /// Worksheet of a workbook (default: every visible worksheet with the first one's
+    /// header, see [`read_table`]).
     pub sheet: Option<String>,
 }
 
@@ -54,6 +56,9 @@ pub struct Record {
     /// GeoJSON only: the Point, MultiPoint, Polygon or MultiPolygon in the file's
     /// coordinates; `None` for a null geometry and for CSV and XLSX rows.
     pub geometry: Option<geo::Geometry<f64>>,
+    /// The worksheet of a workbook row (a table may be read from several, see
+    /// [`read_table`]); `None` for other files.
+    pub sheet: Option<Arc<str>>,
 }
 
 /// The format of a table: the [`SourceKind`] of its file (never
@@ -79,8 +84,9 @@ pub struct Table {
     pub encoding: Option<Detected>,
     /// SHA-256 of the file's bytes (lowercase hex): of the bytes read, the ones parsed.
     pub sha256: String,
-    /// Warnings about the file as a whole (CSV): a title row skipped above the header, lines
-    /// in different text encodings.
+    /// Warnings about the file as a whole (not naming it): a title row skipped above the
+    /// header, lines in different text encodings, worksheets skipped (hidden, another header,
+    /// empty).
     pub warnings: Vec<String>,
     /// The format.
     pub kind: SourceKind,
@@ -88,6 +94,12 @@ pub struct Table {
 
 /// Reads a table: CSV, workbook or GeoJSON according to the file extension
 /// ([`SourceKind::of`]).
+///
+/// A workbook is read from the worksheet [`TableSpec::sheet`] names, or else from every
+/// visible worksheet whose header matches the first one's, in workbook order; the sheets
+/// skipped are named in [`Table::warnings`] and each row keeps its sheet
+/// ([`Record::sheet`], [`Reject::sheet`]). Workbooks are read within the limits of
+/// [`crate::source::limits`].
 pub fn read_table(spec: &TableSpec) -> Result<Table> {
     match SourceKind::of(&spec.path, &spec.display, ReadAs::Table)? {
         SourceKind::Csv(delimiter) => read_csv(spec, delimiter),
@@ -278,7 +290,7 @@ fn row_outcome<'r>(
     damaged: bool,
 ) -> std::result::Result<Record, Reject> {
     let cells = || (0..len).map(|i| cell(i).unwrap_or(""));
-    let reject = |reason: RejectReason| Reject { line, reason, raw: clip_raw(cells()) };
+    let reject = |reason: RejectReason| Reject { line, reason, raw: clip_raw(cells()), sheet: None };
     if damaged && cells().any(|c| c.contains('\u{FFFD}')) {
         return Err(reject(RejectReason::Undecodable));
     }
@@ -290,7 +302,7 @@ fn row_outcome<'r>(
         None => return Err(reject(RejectReason::EmptyRow { parts: RowParts::Cells })),
     }
     let values = (0..width).map(|i| cell(i).map_or("", str::trim).to_string()).collect();
-    Ok(Record { line, values, geometry: None })
+    Ok(Record { line, values, geometry: None, sheet: None })
 }
 
 /// Sorts row outcomes into the table.
@@ -397,7 +409,9 @@ fn parse_csv(bytes: &[u8], spec: &TableSpec, delimiter: u8) -> Result<ParsedCsv>
         for_each_record(body, chunk, delimiter, raw_width, |line, rec| {
             let outcome = match rec {
                 Ok(fields) => row_outcome(|i| fields.get(i).map(AsRef::as_ref), fields.len(), width, line, damaged),
-                Err(bad) => Err(Reject { line, reason: bad.reason, raw: clip_raw(std::iter::once(bad.line_text)) }),
+                Err(bad) => {
+                    Err(Reject { line, reason: bad.reason, raw: clip_raw(std::iter::once(bad.line_text)), sheet: None })
+                }
             };
             match outcome {
                 Ok(r) => rows.records.push(r),
@@ -415,22 +429,39 @@ fn parse_csv(bytes: &[u8], spec: &TableSpec, delimiter: u8) -> Result<ParsedCsv>
     Ok(ParsedCsv { headers, detected: decoded.detected, warnings, rows })
 }
 
+/// Reads a workbook: the worksheet named in the spec, or every visible worksheet with the
+/// first one's header ([`read_workbook`]). Records and rejects carry their sheet; sheets
+/// skipped are named in [`Table::warnings`].
 fn read_sheet(spec: &TableSpec) -> Result<Table> {
     let path = spec.display.as_str();
-    let sha256 = sha256_hex(&read_file(&spec.path, path)?);
-    let sheet = open_sheet(&spec.path, path, spec.sheet.as_deref())?;
-    let what = format!("worksheet '{}'", sheet.name);
-    let Some(header_row) = sheet.header() else {
-        return Err(Error::Format {
-            path: path.into(),
-            msg: format!("{what} is empty: there is no header row; the first row must name the columns"),
+    let mut headers = Vec::new();
+    let mut rows: Vec<std::result::Result<Record, Reject>> = Vec::new();
+    let mut on_header = |sheet: &str, cells: &[String]| -> Result<usize> {
+        headers = header_of(cells.iter().cloned(), path, &format!("worksheet '{sheet}'"))?;
+        Ok(headers.len())
+    };
+    let mut on_row = |row: SheetRow| {
+        let width = row.cells.len();
+        let outcome = match row.beyond_column() {
+            Some(column) => Err(Reject {
+                line: row.line,
+                reason: RejectReason::ValueBeyondHeader { column, width },
+                raw: row.raw(),
+                sheet: None,
+            }),
+            None => row_outcome(|k| row.cells.get(k).map(String::as_str), width, width, row.line, false),
+        };
+        rows.push(match outcome {
+            Ok(r) => Ok(Record { sheet: Some(row.sheet), ..r }),
+            Err(r) => Err(Reject { sheet: Some(row.sheet), ..r }),
         });
     };
-    let mut table = empty_table(spec, SourceKind::Workbook, sha256);
-    table.headers = header_of(header_row.into_iter(), path, &what)?;
-    let width = table.headers.len();
-    for (line, texts) in sheet.data_rows() {
-        push_row(&mut table, row_outcome(|k| texts.get(k).map(String::as_str), texts.len(), width, line, false));
+    let info = read_workbook(&spec.path, path, spec.sheet.as_deref(), &mut on_header, &mut on_row)?;
+    let mut table = empty_table(spec, SourceKind::Workbook, info.sha256);
+    table.headers = headers;
+    table.warnings = info.warnings;
+    for row in rows {
+        push_row(&mut table, row);
     }
     Ok(table)
 }
@@ -626,8 +657,8 @@ impl Features {
             },
         };
         match reason {
-            Some(reason) => self.rejects.push(Reject { line: n, reason, raw: values }),
-            None => self.records.push(Record { line: n, values, geometry }),
+            Some(reason) => self.rejects.push(Reject { line: n, reason, raw: values, sheet: None }),
+            None => self.records.push(Record { line: n, values, geometry, sheet: None }),
         }
     }
 }

@@ -401,6 +401,15 @@ fn xlsx_sheets() {
     assert_eq!(t.rejects[0].line, 6);
     assert!(t.rejects[0].reason.to_string().contains("column 5"), "{}", t.rejects[0].reason);
     assert_eq!(t.rows_read, 3);
+    // Each row keeps its sheet; the sheet with another header is named in a warning.
+    assert_eq!(t.records[0].sheet.as_deref(), Some("消防站"));
+    assert_eq!(t.rejects[0].location(), "消防站!6");
+    assert_eq!(t.warnings.len(), 1);
+    assert!(
+        t.warnings[0].starts_with("站点.xlsx: worksheet '人口' skipped: its header ('村', '人口') differs"),
+        "{:?}",
+        t.warnings
+    );
 
     // Another sheet; its header is sheet row 3.
     let p = read_table(&TableSpec { sheet: Some("人口".into()), ..spec(&path) }).unwrap();

@@ -200,7 +200,7 @@ fn read_shapefile(spec: &ZoneLayerSpec) -> Result<(Vec<Zone>, String)> {
 
 /// The file beside the Shapefile `shp` with extension `ext` (lower case): in upper case when
 /// the `.shp`'s extension is and only that file exists (`LAYER.SHP` beside `LAYER.DBF`).
-fn companion(shp: &Path, ext: &str) -> std::path::PathBuf {
+fn companion(shp: &Path, ext: &str) -> PathBuf {
     let lower = shp.with_extension(ext);
     let shp_upper = shp.extension().and_then(|e| e.to_str()).is_some_and(|e| e == e.to_ascii_uppercase());
     let upper = shp.with_extension(ext.to_ascii_uppercase());

@@ -185,8 +185,8 @@ impl Analysis for GridChecks {
         "grid_checks"
     }
 
-    fn outputs(&self, _work: Crs) -> Vec<crate::outputs::Planned> {
-        vec![crate::outputs::Planned::new(GAPS_FILE, "the grid checks of [management_grid]")]
+    fn outputs(&self, _work: Crs) -> Vec<crate::planned::Planned> {
+        vec![crate::planned::Planned::new(GAPS_FILE, "the grid checks of [management_grid]")]
     }
 
     fn run(&self, ctx: &Context, obs: &dyn Observer) -> Result<Box<dyn Findings>> {

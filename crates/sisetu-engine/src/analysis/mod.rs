@@ -49,7 +49,7 @@ pub trait Analysis: Send + Sync {
     /// what writes it (the project section), for the
     /// [`OutputPlan`](crate::outputs::OutputPlan): checked for clashes before anything runs,
     /// and the files written are checked against it.
-    fn outputs(&self, _work: sisetu_io::crs::Crs) -> Vec<crate::outputs::Planned> {
+    fn outputs(&self, _work: sisetu_io::crs::Crs) -> Vec<crate::planned::Planned> {
         Vec::new()
     }
 

@@ -4,7 +4,7 @@
 use super::common::{counts_by_level, footer, load_font, map_files, write_rendered};
 use super::MapData;
 use crate::error::{Error, Result};
-use crate::outputs::Planned;
+use crate::planned::Planned;
 use crate::project::{Config, MapLayer, MapSpec};
 use geo::{BoundingRect, Coord, Rect};
 use rayon::prelude::*;

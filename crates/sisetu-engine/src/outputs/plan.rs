@@ -19,27 +19,11 @@
 
 use crate::analysis::Analysis;
 use crate::error::{Error, Result};
+pub use crate::planned::Planned;
 use crate::project::Config;
 use sisetu_io::crs::Crs;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-/// One planned output file and what writes it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Planned {
-    /// The file name (no folder).
-    pub file: String,
-    /// What writes it, as the user would find it in the project file (e.g.
-    /// `[[maps]] file = "map.png"`, `the grid checks`).
-    pub by: String,
-}
-
-impl Planned {
-    /// `file`, written by `by`.
-    pub fn new(file: impl Into<String>, by: impl Into<String>) -> Self {
-        Planned { file: file.into(), by: by.into() }
-    }
-}
 
 /// The output files of one build, checked for clashes.
 #[derive(Debug, Clone)]

@@ -77,7 +77,8 @@ pub fn reject_rows<'a>(ctx: &'a Context, analyses: &'a [Box<dyn Analysis>]) -> V
     sites.chain(others).collect()
 }
 
-/// `rejects.csv`: file, line, reason and the raw row (as CSV).
+/// `rejects.csv`: file, line, reason and the raw row (as CSV). The line of a workbook row is
+/// its worksheet and sheet row, `Sheet1!12` ([`Reject::location`]).
 pub(super) fn write_rejects(ctx: &Context, analyses: &[Box<dyn Analysis>], stage: &mut Staging) -> Result<Vec<String>> {
     let rows = reject_rows(ctx, analyses).into_iter().map(|(file, r)| reject_record(file, r));
     write::write_csv_bom(&stage.path("rejects.csv"), &["file", "line", "reason", "raw"], rows)?;
@@ -88,5 +89,5 @@ fn reject_record(file: &str, r: &Reject) -> Vec<String> {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
     let _ = w.write_record(&r.raw);
     let raw = String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default();
-    vec![file.to_string(), r.line.to_string(), r.reason.to_string(), raw.trim_end_matches('\n').to_string()]
+    vec![file.to_string(), r.location(), r.reason.to_string(), raw.trim_end_matches('\n').to_string()]
 }

@@ -113,7 +113,7 @@ fn nothing_accepted(file: &str, layer: &SiteLayer) -> Option<Error> {
     let (fix, n, first) = by_fix.iter().max_by_key(|(_, n, r)| (*n, std::cmp::Reverse(r.line)))?;
     Some(Error::input(format!(
         "{file}: all {} data rows were rejected, so no site is left to map (the previous outputs are kept); {n} of them like line {}: {}; fix: {fix}",
-        layer.rows_read, first.line, first.reason
+        layer.rows_read, first.location(), first.reason
     )))
 }
 

@@ -222,7 +222,7 @@ fn outcome(cfg: &Config, a: &Analysed, out_dir: &Path, mut written: Vec<String>)
         }
     }
     Outcome {
-        reject_preview: rejects.iter().take(20).map(|(f, r)| format!("{f}:{}: {}", r.line, r.reason)).collect(),
+        reject_preview: rejects.iter().take(20).map(|(f, r)| format!("{f}:{}: {}", r.location(), r.reason)).collect(),
         rejects_by_file,
         report,
         out_dir: out_dir.to_path_buf(),

@@ -33,7 +33,7 @@ pub struct FileReport {
     /// Accepted sites per level.
     pub levels: BTreeMap<&'static str, u64>,
     /// Warnings about the file as a whole (a title row skipped, lines in different text
-    /// encodings); left out of report.json when there are none.
+    /// encodings, worksheets skipped); left out of report.json when there are none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
 }

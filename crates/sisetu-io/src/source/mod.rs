@@ -10,10 +10,12 @@
 //!
 //! The submodules hold what more than one reader does the same way: decoding and parsing
 //! delimited text (`delimited`), opening a workbook and walking its rows (`workbook`),
-//! and parsing GeoJSON (`features`).
+//! and parsing GeoJSON (`features`). [`limits`] holds the limits of the workbook reader.
 
 pub(crate) mod delimited;
+mod extent;
 pub(crate) mod features;
+pub mod limits;
 pub(crate) mod workbook;
 
 use crate::error::{Error, Result};

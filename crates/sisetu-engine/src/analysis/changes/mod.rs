@@ -132,12 +132,12 @@ impl Analysis for Changes {
         "changes"
     }
 
-    fn outputs(&self, work: sisetu_io::crs::Crs) -> Vec<crate::outputs::Planned> {
+    fn outputs(&self, work: sisetu_io::crs::Crs) -> Vec<crate::planned::Planned> {
         let maps = ["changes.png", "changes_zoom.png"].into_iter().flat_map(|m| crate::maps::map_files(m, work));
         ["changes.csv".to_string(), "changes.geojson".to_string()]
             .into_iter()
             .chain(maps)
-            .map(|f| crate::outputs::Planned::new(f, "the census-round changes of [previous]"))
+            .map(|f| crate::planned::Planned::new(f, "the census-round changes of [previous]"))
             .collect()
     }
 

@@ -35,7 +35,7 @@ pub(crate) const CAPACITY_HEADERS: &[&str] = &["容纳人数", "可容纳人数"
 
 /// The one place a rejected row of this analysis is made (its line, why, its raw values).
 pub(crate) fn reject(rec: &Record, reason: RejectReason) -> Reject {
-    Reject { line: rec.line, reason, raw: rec.values.clone() }
+    Reject { line: rec.line, reason, raw: rec.values.clone(), sheet: rec.sheet.clone() }
 }
 
 /// A malformed geometry or one of the wrong kind, described by `problem` (the feature is

@@ -182,8 +182,8 @@ impl Analysis for Coverage {
         self.inputs.rows()
     }
 
-    fn outputs(&self, work: Crs) -> Vec<crate::outputs::Planned> {
-        use crate::outputs::Planned;
+    fn outputs(&self, work: Crs) -> Vec<crate::planned::Planned> {
+        use crate::planned::Planned;
         let mut files = Vec::new();
         for l in &self.inputs.layers {
             let by = format!("[[facilities]] id = \"{}\"", l.config.id);

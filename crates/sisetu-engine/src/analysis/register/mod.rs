@@ -69,8 +69,8 @@ impl Analysis for Register {
         "register"
     }
 
-    fn outputs(&self, _work: sisetu_io::crs::Crs) -> Vec<crate::outputs::Planned> {
-        ["register.csv", "register.html"].map(|f| crate::outputs::Planned::new(f, "the register ([register])")).into()
+    fn outputs(&self, _work: sisetu_io::crs::Crs) -> Vec<crate::planned::Planned> {
+        ["register.csv", "register.html"].map(|f| crate::planned::Planned::new(f, "the register ([register])")).into()
     }
 
     fn run(&self, ctx: &Context, obs: &dyn Observer) -> Result<Box<dyn Findings>> {
