@@ -84,11 +84,11 @@ fn every_visible_sheet_with_the_same_header_is_read_in_order() {
     );
     let w = r.info.warnings.join("\n");
     for expected in [
-        "book.xlsx: worksheet '模板' is hidden: skipped (name it with `sheet = \"模板\"` to read it)",
-        "book.xlsx: worksheet '内部' is hidden: skipped",
-        "book.xlsx: sheet '图表' is a chart sheet: skipped",
-        "book.xlsx: worksheet '汇总' skipped: its header ('区县', '企业数') differs from worksheet '天山区''s ('名称', '经度', '纬度', '风险等级')",
-        "book.xlsx: worksheet '说明' is empty: skipped",
+        "worksheet '模板' is hidden: skipped (name it with `sheet = \"模板\"` to read it)",
+        "worksheet '内部' is hidden: skipped",
+        "sheet '图表' is a chart sheet: skipped",
+        "worksheet '汇总' skipped: its header ('区县', '企业数') differs from worksheet '天山区''s ('名称', '经度', '纬度', '风险等级')",
+        "worksheet '说明' is empty: skipped",
     ] {
         assert!(w.contains(expected), "missing «{expected}» in:\n{w}");
     }
@@ -134,7 +134,7 @@ fn a_title_row_above_the_header_is_skipped_with_a_warning() {
     assert_eq!(r.rows[0].line, 3);
     assert_eq!(
         r.info.warnings,
-        ["book.xlsx: worksheet 'S': row 1 ('2024年危险化学品企业普查表') looks like a title above the header and was skipped; the header is row 2"]
+        ["worksheet 'S': row 1 ('2024年危险化学品企业普查表') looks like a title above the header and was skipped; the header is row 2"]
     );
     // A one-column table is not a title.
     let one = table(&[vec![s("名称")], vec![s("甲")], vec![s("乙")]]);
