@@ -16,10 +16,11 @@ pub fn render(project: &Path, out: Option<PathBuf>, progress: &dyn Observer) -> 
         )));
     }
     let out = out.unwrap_or_else(|| cfg.output.clone());
+    // Claimed before reading: no build can replace the outputs while they are read.
+    let mut stage = sisetu_io::write::Staging::new(&out)?;
     progress.stage("reading outputs");
     let (data, work) = crate::maps::load_map_data(&cfg, &out)?;
     progress.stage("rendering maps");
-    let mut stage = sisetu_io::write::Staging::new(&out)?;
     let files = crate::maps::render_maps(&cfg, &data, work, &mut stage)?;
     stage.commit()?;
     Ok(files)
