@@ -191,9 +191,9 @@ fn kills_at_random_instants_and_during_the_commit_leave_exactly_one_complete_set
     let mut holds = 0;
 
     // 1. A kill after each kind of commit step: the journal, the first renames (an old file
-    //    aside, a new one in), the middle, the last renames (retiring), the journal deleted.
+    //    aside, a new one in), the middle, the last rename (retiring), the journal deleted.
     let total = kill_at_commit_step(&p, sets[1 - holds].0, 1).expect("the commit did not pause at step 1");
-    let mut steps = vec![1, 2, 3, 4, total / 2, total - 2, total - 1, total];
+    let mut steps = vec![1, 2, 3, total / 2, total - 1, total];
     steps.dedup();
     for (i, &step) in steps.iter().enumerate() {
         if i > 0 {
@@ -215,7 +215,7 @@ fn kills_at_random_instants_and_during_the_commit_leave_exactly_one_complete_set
     let seed = std::env::var("SISETU_KILL_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(11);
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
     let (mut killed, mut finished, mut changed) = (0, 0, 0);
-    for i in 0..24 {
+    for i in 0..20 {
         let at = t_build.mul_f64(rng.gen_range(0.02..1.1));
         let mut child = p.command(&["build", sets[1 - holds].0, "--quiet"]).spawn().unwrap();
         if kill_after(&mut child, at) {
@@ -231,7 +231,7 @@ fn kills_at_random_instants_and_during_the_commit_leave_exactly_one_complete_set
         }
         holds = now;
     }
-    assert!(killed >= 12, "only {killed} of 24 runs were killed before they ended");
+    assert!(killed >= 10, "only {killed} of 20 runs were killed before they ended");
     eprintln!(
         "kill harness: {} kills during the commit (of {total} steps), {killed} random kills, {finished} runs ended before \
          their kill, {changed} ended with the new set; {:?} in all",
@@ -242,9 +242,9 @@ fn kills_at_random_instants_and_during_the_commit_leave_exactly_one_complete_set
 
 /// Starts a build of `b.toml` and waits until its staging folder holds some outputs.
 fn build_in_progress(p: &Project) -> Child {
-    let child = p.command(&["build", "b.toml", "--quiet"]).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child = p.command(&["build", "b.toml", "--quiet"]).stderr(Stdio::piped()).spawn().unwrap();
     let start = Instant::now();
-    loop {
+    while start.elapsed() < Duration::from_secs(60) {
         let staged = std::fs::read_dir(p.out())
             .unwrap()
             .flatten()
@@ -253,9 +253,11 @@ fn build_in_progress(p: &Project) -> Child {
         if staged {
             return child;
         }
-        assert!(start.elapsed() < Duration::from_secs(60), "the build wrote no staged output in a minute");
         std::thread::sleep(Duration::from_millis(5));
     }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("the build wrote no staged output in a minute");
 }
 
 #[test]
@@ -280,12 +282,14 @@ fn a_second_build_into_the_same_folder_is_refused_while_the_first_runs() {
     let p = Project::new();
     p.build("a.toml");
     let mut first = build_in_progress(&p);
-    let out = p.command(&["build", "a.toml", "--quiet"]).stderr(Stdio::piped()).output().unwrap();
+    let out = p.command(&["build", "a.toml", "--quiet"]).stderr(Stdio::piped()).output();
+    let first_ok = first.wait().unwrap().success();
+    let out = out.unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("another sisetu build is writing"), "{stderr}");
     assert!(stderr.contains(&format!("pid {}", first.id())), "{stderr}");
-    assert!(first.wait().unwrap().success(), "the first build failed");
+    assert!(first_ok, "the first build failed");
     let new = p.set();
     assert!(new.contains_key("map_points.png") && !new.keys().any(|k| k.starts_with('.')), "{:?}", new.keys());
 }
