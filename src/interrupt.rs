@@ -8,6 +8,20 @@
 
 #![allow(clippy::print_stderr, reason = "the interrupt note is the binary's output, on standard error")]
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Set when a signal arrived: the handler is cleaning up and will end the process.
+static STOPPING: AtomicBool = AtomicBool::new(false);
+
+/// Called by `main` before it reports how the command ended: while the handler cleans up
+/// (the command may have failed *because* its staging folder was removed), the process
+/// must end with the interrupt's exit code, not with an error of its own.
+pub fn hold_if_stopping() {
+    while STOPPING.load(Ordering::SeqCst) {
+        std::thread::sleep(std::time::Duration::from_secs(1));
+    }
+}
+
 /// Installs the handler (a thread that waits for the signals, on Unix).
 #[cfg(unix)]
 pub fn install() -> Result<(), String> {
@@ -45,6 +59,7 @@ pub fn install() -> Result<(), String> {
 /// ignored) meanwhile, so a second Ctrl-C cannot cut the clean-up short.
 #[cfg_attr(not(any(unix, windows)), allow(dead_code, reason = "no signals on this platform"))]
 fn stop(name: &str, code: i32) -> ! {
+    STOPPING.store(true, Ordering::SeqCst);
     let removed = sisetu_io::write::abandon_all();
     let what = if removed > 0 { "the unfinished outputs were removed; " } else { "" };
     eprintln!("interrupted ({name}): {what}the output folder holds the last complete set of outputs");

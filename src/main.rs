@@ -87,7 +87,9 @@ fn main() -> ExitCode {
         }
     }
     let is_check = matches!(inv.command, Command::Check { .. });
-    match run(inv, &progress) {
+    let ended = run(inv, &progress);
+    interrupt::hold_if_stopping();
+    match ended {
         Ok(Ended::Ok) => ExitCode::SUCCESS,
         Ok(Ended::Rejected) => ExitCode::from(1),
         Err(e) => {

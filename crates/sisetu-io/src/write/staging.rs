@@ -101,7 +101,7 @@ struct Claim {
     out: PathBuf,
     stage: PathBuf,
     /// Held (locked) for the claim's life; the OS releases it when the process dies.
-    _lock: File,
+    lock: Option<File>,
     /// Left in place on drop (a journal names it: the next run needs its files).
     keep: bool,
 }
@@ -138,7 +138,7 @@ impl Claim {
                 return Err(werr(&lock_path, std::io::Error::other(format!("cannot lock the file: {e}"))));
             }
             reg.active.push(Active { stage: stage.clone(), out: out.to_path_buf(), created_out });
-            return Ok(Claim { out: out.to_path_buf(), stage, _lock: lock, keep: false });
+            return Ok(Claim { out: out.to_path_buf(), stage, lock: Some(lock), keep: false });
         }
         Err(werr(out, std::io::Error::other("cannot create a staging folder: too many staging folders in it")))
     }
@@ -147,14 +147,24 @@ impl Claim {
     fn unregister(&self) {
         registry().active.retain(|a| a.stage != self.stage);
     }
+
+    /// Ends the claim: unlocks, and removes the staging folder unless it must stay. Runs
+    /// once (later calls do nothing).
+    fn release(&mut self) {
+        // Closed before the folder is removed: Windows removes a folder only when no file
+        // in it is open.
+        let Some(lock) = self.lock.take() else { return };
+        self.unregister();
+        drop(lock);
+        if !self.keep {
+            let _ = remove_tree(&self.stage);
+        }
+    }
 }
 
 impl Drop for Claim {
     fn drop(&mut self) {
-        self.unregister();
-        if !self.keep {
-            let _ = remove_tree(&self.stage);
-        }
+        self.release();
     }
 }
 
@@ -575,15 +585,14 @@ impl Staging {
 
 impl Drop for Staging {
     fn drop(&mut self) {
-        if !self.committed && !self.claim.keep {
-            let _ = remove_tree(&self.claim.stage);
-            // A failed first run leaves no empty output folder behind (remove_dir only
-            // removes an empty folder).
-            if self.created_out {
-                let _ = fs::remove_dir(&self.claim.out);
-            }
+        // The staging folder goes (with the old outputs in `.previous/` after a commit),
+        // unless a journal needs it.
+        self.claim.release();
+        // A failed first run leaves no empty output folder behind (remove_dir only removes
+        // an empty folder).
+        if !self.committed && self.created_out {
+            let _ = fs::remove_dir(&self.claim.out);
         }
-        // The claim removes the (committed) staging folder and its lock.
     }
 }
 
