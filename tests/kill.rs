@@ -307,4 +307,13 @@ fn a_killed_check_leaves_nothing_anywhere() {
         kill_after(&mut child, Duration::from_millis(rng.gen_range(20..2500)));
         common::assert_same_snapshot(&before, &common::snapshot(p.dir.parent().unwrap()), "a killed check");
     }
+    // A [previous] round with an unfinished commit: check does not finish it (a write), it
+    // says how to.
+    std::fs::write(p.out().join(".sisetu-commit"), "{}").unwrap();
+    let before = common::snapshot(p.dir.parent().unwrap());
+    let out = p.command(&["check", "sisetu_2025.toml"]).stderr(Stdio::piped()).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("writes nothing") && stderr.contains("run `sisetu build`"), "{stderr}");
+    common::assert_same_snapshot(&before, &common::snapshot(p.dir.parent().unwrap()), "check with a journal");
 }

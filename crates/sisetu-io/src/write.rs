@@ -28,8 +28,9 @@
 //! Because every run locks its own folder *before* it looks, two runs can never both find
 //! the folder free: the later one to look always sees the earlier one's lock. Then the run
 //! recovers (below) and removes the stale staging folders. A reader of an output folder
-//! ([`recover`], called by `Round::load`) does the same when it finds a journal or a staging
-//! folder, and otherwise writes nothing.
+//! ([`recover`], called by `Round::load`) does the same when it finds a journal, and
+//! otherwise writes nothing; `sisetu check` refuses to read a folder with a journal, as it
+//! writes nothing at all.
 //!
 //! [`Staging::commit`], step by step:
 //!
@@ -89,7 +90,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 mod staging;
-pub use staging::{abandon_all, recover, Staging, JOURNAL, PAUSE_ENV, STAGING_PREFIX};
+pub use staging::{abandon_all, has_journal, recover, Staging, JOURNAL, PAUSE_ENV, STAGING_PREFIX};
 
 /// A property value of a feature.
 #[derive(Debug, Clone, Copy, PartialEq)]

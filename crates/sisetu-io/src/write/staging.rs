@@ -273,33 +273,23 @@ fn stuck(out: &Path, forward: &Error, back: &Error) -> Error {
     }
 }
 
-/// Finishes an interrupted commit in the output folder `out` and removes the staging
-/// folders of dead processes, before the folder is read. Does nothing (and writes nothing)
-/// when the folder holds neither a journal nor a staging folder. A folder that another
-/// live process is writing is left alone, unless it holds a journal: then the error says
-/// which process is writing it.
+/// Finishes an interrupted commit in the output folder `out` before the folder is read:
+/// when a killed run left a journal there, claims the folder, rolls the commit forward
+/// (or back) and removes the staging folders of dead processes. Does nothing, and writes
+/// nothing, when the folder holds no journal (stale staging folders are left to the next
+/// run that writes the folder). A journal of a live process: the error says which
+/// process is writing the folder.
 pub fn recover(out: &Path) -> Result<()> {
-    let Ok(entries) = fs::read_dir(out) else { return Ok(()) };
-    let mut journal = false;
-    let mut staging = false;
-    for e in entries.flatten() {
-        let name = e.file_name();
-        let name = name.to_string_lossy();
-        journal |= name == JOURNAL;
-        staging |= name.starts_with(STAGING_PREFIX);
-    }
-    if !journal && !staging {
+    if !has_journal(out) {
         return Ok(());
     }
-    let claim = match Claim::new(out, false) {
-        Ok(c) => c,
-        // A read-only folder: readable as it is when no commit was interrupted.
-        Err(e) => return if journal { Err(e) } else { Ok(()) },
-    };
-    match settle(&claim) {
-        Err(_) if !journal => Ok(()),
-        r => r,
-    }
+    let claim = Claim::new(out, false)?;
+    settle(&claim)
+}
+
+/// Whether a commit journal is in `out`: a commit is in progress there, or was interrupted.
+pub fn has_journal(out: &Path) -> bool {
+    exists(&out.join(JOURNAL))
 }
 
 // ── The journal ───────────────────────────────────────────────────────────────────────────
