@@ -123,14 +123,14 @@ fn analyse(cfg: &Config, out_dir: &Path, obs: &dyn Observer) -> Result<Analysed>
 pub fn check(cfg: &Config, opts: &BuildOptions, obs: &dyn Observer) -> Result<Outcome> {
     let out_dir = output_folder(cfg, opts);
     // Reading a round finishes a commit a killed build left there (a write): not for check.
-    if let Some(prev) = cfg.previous.as_ref().filter(|p| sisetu_io::write::has_journal(&p.output)) {
+    if let Some(prev) = cfg.previous.as_ref().filter(|p| write::has_journal(&p.output)) {
         return Err(Error::input(format!(
-            "{}: [previous] output {}: a build into that folder was killed while moving its outputs into place \
-             ({} is there); `sisetu check` writes nothing, so it does not finish the move: run `sisetu build` \
-             (or `sisetu render`) for that round, then check again",
+            "{}: [previous] output {}: a build is moving its outputs into that folder, or was killed doing so \
+             ({} is there); `sisetu check` writes nothing, so it does not finish the move: wait for that build, \
+             or run `sisetu build` (or `sisetu render`) for that round, then check again",
             cfg.project_file.display(),
             prev.output.display(),
-            sisetu_io::write::JOURNAL
+            write::JOURNAL
         )));
     }
     let a = analyse(cfg, &out_dir, obs)?;
