@@ -201,7 +201,9 @@ fn kills_at_random_instants_and_during_the_commit_leave_exactly_one_complete_set
             assert_eq!(t, Some(total), "the commit did not pause at step {step}");
         }
         let what = format!("killed after commit step {step} of {total}");
-        if i % 3 == 2 {
+        // Two of the kills with a journal are recovered by a reader (which writes only to
+        // finish a journal: the folder left after step `total` is the next writer's).
+        if i == 1 || i == 3 {
             p.recover_by_reading();
         } else {
             p.recover();
