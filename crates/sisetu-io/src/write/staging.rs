@@ -535,19 +535,27 @@ impl Staging {
                 self.claim.keep = true;
                 return Err(stuck(&out, &err, &back));
             }
-            let j = out.join(JOURNAL);
-            fs::remove_file(&j).map_err(|e| werr(&j, e))?;
-            sync_dir(&out);
+            self.remove_journal()?;
             return Err(err);
         }
         sync_dir(&out);
-        let j = out.join(JOURNAL);
-        fs::remove_file(&j).map_err(|e| werr(&j, e))?;
-        sync_dir(&out);
+        self.remove_journal()?;
         pause.step();
         self.committed = true;
         drop(reg);
         Ok(journal.files.iter().map(|n| out.join(n)).collect())
+    }
+
+    /// Deletes the journal (the folder holds a complete set). If that fails, the journal
+    /// and the staging folder stay for the next run, which finishes from them.
+    fn remove_journal(&mut self) -> Result<()> {
+        let j = self.claim.out.join(JOURNAL);
+        if let Err(e) = fs::remove_file(&j) {
+            self.claim.keep = true;
+            return Err(werr(&j, e));
+        }
+        sync_dir(&self.claim.out);
+        Ok(())
     }
 
     /// Before the journal: checks that nothing is in the way and makes every staged file
