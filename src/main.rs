@@ -1,9 +1,12 @@
 //! The `sisetu` command line: flags → a validated command ([`cli`]) → the engine → what the
-//! person reads ([`terminal`]) → one exit code, decided in [`main`] alone:
+//! person reads ([`terminal`]) → one exit code, decided in [`main`]:
 //! 0 ok, 1 finished but rows were rejected (`--strict`) or problems found (`check`),
-//! 2 error (nothing was written).
+//! 2 error (nothing was written). The one exception is an interrupt ([`interrupt`]):
+//! 130 for SIGINT (Ctrl-C), 143 for SIGTERM, 129 for SIGHUP, after removing the
+//! unfinished outputs; the output folder keeps its last complete set of outputs.
 
 mod cli;
+mod interrupt;
 mod progress;
 mod terminal;
 
@@ -72,6 +75,11 @@ fn main() -> ExitCode {
         }
     };
     let progress = Progress::new(inv.quiet);
+    if let Err(e) = interrupt::install() {
+        progress.warn(&format!(
+            "cannot catch Ctrl-C ({e}); an interrupted run leaves its staging folder, which the next run removes"
+        ));
+    }
     if let Some(n) = inv.threads {
         if let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(n).build_global() {
             progress.error(&format!("cannot start {n} threads: {e}"));
@@ -79,7 +87,9 @@ fn main() -> ExitCode {
         }
     }
     let is_check = matches!(inv.command, Command::Check { .. });
-    match run(inv, &progress) {
+    let ended = run(inv, &progress);
+    interrupt::hold_if_stopping();
+    match ended {
         Ok(Ended::Ok) => ExitCode::SUCCESS,
         Ok(Ended::Rejected) => ExitCode::from(1),
         Err(e) => {

@@ -132,11 +132,14 @@ const NOT_BUILT: &str =
     "it is not a sisetu output folder or the previous round has not been built: run `sisetu build` for it first";
 
 impl Round {
-    /// Reads a finished build's output folder.
+    /// Reads a finished build's output folder. A commit that a killed build left
+    /// unfinished there is finished first (`sisetu_io::write::recover`), so the folder read
+    /// holds one complete set of outputs.
     pub fn load(dir: &Path) -> Result<Round> {
         if !dir.is_dir() {
             crate::input_error!("{}: the folder does not exist; {NOT_BUILT}", dir.display());
         }
+        sisetu_io::write::recover(dir)?;
         let report_path = dir.join("report.json");
         if !report_path.is_file() {
             crate::input_error!("{}: no report.json in the folder; {NOT_BUILT}", dir.display());

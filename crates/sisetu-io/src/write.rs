@@ -4,14 +4,94 @@
 //!   precision RFC 7946 recommends, so files stay small and byte-stable.
 //! * CSV files start with a UTF-8 BOM so that Excel shows Chinese text as it is; cells that
 //!   a spreadsheet would run as a formula are written as text ([`crate::formula`]).
-//! * [`Staging`] writes every output of a run into a hidden folder first and renames them
-//!   into place only when all were written, so a failed run leaves the previous outputs
-//!   untouched.
+//! * [`Staging`] writes every output of a run into a hidden folder first and moves them
+//!   into place only when all were written, so a failed, interrupted or killed run leaves
+//!   the previous outputs untouched, and a run killed while moving them leaves a journal
+//!   from which the next run finishes the move.
+//!
+//! # The commit protocol
+//!
+//! Names, inside the output folder `OUT`:
+//!
+//! * `OUT/.sisetu-staging-<pid>[-<n>]/` — a run's staging folder. Its first entry is `.lock`,
+//!   a lock file ([`std::fs::File::try_lock`]) its process holds for the folder's whole life;
+//!   the OS releases the lock when the process ends, however it ends. The new outputs are
+//!   written here, the old ones are moved aside into its `.previous/` during a commit.
+//! * `OUT/.sisetu-commit` — the journal (JSON): the staging folder's name, the files to move
+//!   in and the files to retire (outputs of an earlier run this run does not write).
+//!
+//! A run that writes `OUT` ([`Staging::new`]: `build`, `render`, `diff`) first *claims* the
+//! folder: it creates and locks its own staging folder, then looks at every other one. A
+//! folder whose lock is held belongs to a live process: the run stops with "another sisetu
+//! build is writing OUT (pid N)" (it does not wait). A folder whose lock can be taken belongs
+//! to a dead process, whatever its pid is used for now; a folder without a lock file is an
+//! empty one being created this instant (left alone) or one of an older sisetu (stale).
+//! Because every run locks its own folder *before* it looks, two runs can never both find
+//! the folder free: the later one to look always sees the earlier one's lock. Then the run
+//! recovers (below) and removes the stale staging folders. A reader of an output folder
+//! ([`recover`], called by `Round::load`) does the same when it finds a journal, and
+//! otherwise writes nothing; `sisetu check` refuses to read a folder with a journal, as it
+//! writes nothing at all.
+//!
+//! [`Staging::commit`], step by step:
+//!
+//! 1. Every staged file is fsynced and nothing is in the way (a folder named like an
+//!    output: the error is returned, nothing was moved). `OUT` is untouched so far.
+//! 2. The journal is written to `.journal` in the staging folder, fsynced, renamed to
+//!    `OUT/.sisetu-commit`, and `OUT` is fsynced. **This rename is the commit point**: before
+//!    it no file in `OUT` has changed, after it the new set is decided and complete (every
+//!    new file is either in the staging folder or already in `OUT`).
+//! 3. For each new file still in the staging folder: the old file of that name (if any) is
+//!    renamed into `.previous/`, then the new one into `OUT`. Then each retired file goes
+//!    into `.previous/`.
+//! 4. `OUT` is fsynced, the journal deleted, `OUT` fsynced again.
+//! 5. The staging folder (with the old files in `.previous/`) is removed.
+//!
+//! The state on disk after a kill at any instant, and what the next run does:
+//!
+//! * Before step 2 (no journal): `OUT` holds the complete old set; the staging folder is
+//!   stale and is removed. A half-written `.journal` inside it goes with it.
+//! * Between steps 2 and 4 (the journal exists): recovery *rolls forward*: it runs step 3
+//!   again. Step 3 is idempotent because the file system says how far it got, name by
+//!   name: a new file still in the staging folder has not been moved in, so whatever is in
+//!   `OUT` under its name is the old one (moved aside first); a new file no longer in the
+//!   staging folder is already in place and is left alone; a retired file still in `OUT`
+//!   is moved aside. Then steps 4 and 5. `OUT` then holds exactly the new set.
+//! * After step 4 (no journal, the staging folder remains): `OUT` holds the complete new
+//!   set; the staging folder is stale and is removed.
+//!
+//! When a rename of step 3 fails (a file open in another program on Windows, a folder in
+//! the way), the commit *rolls back*: every new file already in `OUT` goes back into the
+//! staging folder, every old one back from `.previous/`, and only then is the journal
+//! deleted, so the folder holds the old set and the error is returned. The roll-back is
+//! idempotent by the same reasoning; a kill during it leaves the journal, and the next run
+//! rolls forward (or, failing again, back). Recovery itself rolls back in the same way when
+//! it cannot roll forward. If even the roll-back fails, the journal and the staging folder
+//! stay and the error says so; the next run tries again.
+//!
+//! Invariants: no file in `OUT` is renamed unless a durable journal exists; the journal is
+//! deleted only when `OUT` holds a complete set (new after rolling forward, old after
+//! rolling back); a staging folder named by a journal is removed only after that journal
+//! is. So after recovery `OUT` holds exactly the complete new set, or the complete old one
+//! when the kill came before the journal was durable, and no staging folder or journal.
+//!
+//! Interrupts: the binary's handler of SIGINT/SIGTERM (Ctrl-C, console close on Windows)
+//! calls [`abandon_all`], which waits for a commit in progress to finish, then removes this
+//! process's uncommitted staging folders before the process exits.
+//!
+//! Test hook: with `SISETU_TEST_PAUSE_COMMIT=N` in the environment ([`PAUSE_ENV`]), a
+//! commit prints `sisetu test hook: paused after commit step N of M` to stderr after its
+//! step N (1: the journal is durable; 2 to M-1: one rename each; M: the journal is
+//! deleted) and sleeps for two minutes, so that `tests/kill.rs` can kill the process at
+//! exactly that point. It is compiled in always and does nothing unless the variable is set.
 
 use crate::error::{Error, Result};
 use geo::{LineString, MultiPolygon};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
+mod staging;
+pub use staging::{abandon_all, has_journal, recover, Staging, JOURNAL, PAUSE_ENV, STAGING_PREFIX};
 
 /// A property value of a feature.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -324,128 +404,6 @@ where
 /// Writes bytes to a file.
 pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::write(path, bytes).map_err(|cause| Error::Write { path: path.display().to_string(), cause })
-}
-
-/// A staging folder for one run's outputs; see the module docs.
-#[derive(Debug)]
-pub struct Staging {
-    out: PathBuf,
-    stage: PathBuf,
-    files: Vec<String>,
-    retired: Vec<String>,
-    committed: bool,
-    /// Whether `new` created the output folder (removed again if nothing is committed).
-    created_out: bool,
-}
-
-impl Staging {
-    /// Creates `out` (if needed) and a hidden staging folder inside it.
-    pub fn new(out: &Path) -> Result<Self> {
-        let werr = |cause| Error::Write { path: out.display().to_string(), cause };
-        let created_out = !out.exists();
-        std::fs::create_dir_all(out).map_err(werr)?;
-        let stage = out.join(format!(".sisetu-staging-{}", std::process::id()));
-        if stage.exists() {
-            std::fs::remove_dir_all(&stage).map_err(werr)?;
-        }
-        std::fs::create_dir_all(&stage).map_err(werr)?;
-        Ok(Staging {
-            out: out.to_path_buf(),
-            stage,
-            files: Vec::new(),
-            retired: Vec::new(),
-            committed: false,
-            created_out,
-        })
-    }
-
-    /// Where to write output `name` now; it is moved to `out/name` by [`Staging::commit`].
-    pub fn path(&mut self, name: &str) -> PathBuf {
-        if !self.files.iter().any(|f| f == name) {
-            self.files.push(name.to_string());
-        }
-        self.stage.join(name)
-    }
-
-    /// Marks an output of earlier runs that this run does not produce (e.g. `grids.geojson`
-    /// after the grid layer was removed from the project): it is removed on commit, so the
-    /// folder never mixes outputs of two runs.
-    pub fn retire(&mut self, name: &str) {
-        if !self.retired.iter().any(|f| f == name) {
-            self.retired.push(name.to_string());
-        }
-    }
-
-    /// The final folder.
-    pub fn out_dir(&self) -> &Path {
-        &self.out
-    }
-
-    /// Moves every staged file into place. The previous versions are first moved aside
-    /// into the staging folder; if any move fails, everything is put back as it was and
-    /// the error is returned, so the output folder is either all old or all new.
-    pub fn commit(mut self) -> Result<Vec<PathBuf>> {
-        let backup = self.stage.join(".previous");
-        let werr = |p: &Path, cause| Error::Write { path: p.display().to_string(), cause };
-        std::fs::create_dir_all(&backup).map_err(|e| werr(&backup, e))?;
-        let names: Vec<String> = self.files.iter().filter(|n| self.stage.join(n).exists()).cloned().collect();
-        let mut moved_aside: Vec<&str> = Vec::new();
-        let mut moved_in: Vec<&str> = Vec::new();
-        let mut failure: Option<Error> = None;
-        let retired: Vec<String> =
-            self.retired.iter().filter(|n| !names.contains(n) && self.out.join(n).is_file()).cloned().collect();
-        for name in names.iter().chain(&retired) {
-            let target = self.out.join(name);
-            if target.is_dir() {
-                let e = std::io::Error::other("a folder is in the way of this output file; move it elsewhere");
-                failure = Some(werr(&target, e));
-                break;
-            }
-            if target.exists() {
-                if let Err(e) = std::fs::rename(&target, backup.join(name)) {
-                    failure = Some(werr(&target, e));
-                    break;
-                }
-                moved_aside.push(name);
-            }
-        }
-        if failure.is_none() {
-            for name in names.iter() {
-                let target = self.out.join(name);
-                if let Err(e) = std::fs::rename(self.stage.join(name), &target) {
-                    failure = Some(werr(&target, e));
-                    break;
-                }
-                moved_in.push(name);
-            }
-        }
-        if let Some(err) = failure {
-            // Roll back: new files back to staging, old ones back into place.
-            for name in moved_in {
-                let _ = std::fs::rename(self.out.join(name), self.stage.join(name));
-            }
-            for name in moved_aside {
-                let _ = std::fs::rename(backup.join(name), self.out.join(name));
-            }
-            return Err(err);
-        }
-        self.committed = true;
-        let _ = std::fs::remove_dir_all(&self.stage);
-        Ok(names.iter().map(|n| self.out.join(n)).collect())
-    }
-}
-
-impl Drop for Staging {
-    fn drop(&mut self) {
-        if !self.committed {
-            let _ = std::fs::remove_dir_all(&self.stage);
-            // A failed first run leaves no empty output folder behind (remove_dir only
-            // removes an empty folder).
-            if self.created_out {
-                let _ = std::fs::remove_dir(&self.out);
-            }
-        }
-    }
 }
 
 #[cfg(test)]

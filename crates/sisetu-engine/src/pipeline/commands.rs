@@ -16,10 +16,16 @@ pub fn render(project: &Path, out: Option<PathBuf>, progress: &dyn Observer) -> 
         )));
     }
     let out = out.unwrap_or_else(|| cfg.output.clone());
+    // Claimed before reading, so that no build replaces the outputs while they are read; a
+    // folder that does not exist is the reader's error to explain.
+    let claimed = if out.is_dir() { Some(sisetu_io::write::Staging::new(&out)?) } else { None };
     progress.stage("reading outputs");
     let (data, work) = crate::maps::load_map_data(&cfg, &out)?;
+    let mut stage = match claimed {
+        Some(s) => s,
+        None => sisetu_io::write::Staging::new(&out)?,
+    };
     progress.stage("rendering maps");
-    let mut stage = sisetu_io::write::Staging::new(&out)?;
     let files = crate::maps::render_maps(&cfg, &data, work, &mut stage)?;
     stage.commit()?;
     Ok(files)

@@ -8,7 +8,9 @@
 //!    ids are flagged, and the sites are counted per area;
 //! 3. the analyses of [`crate::analysis::registry`] run on the result (no I/O);
 //! 4. `build` only: the outputs ([`crate::outputs`], each analysis's files), then the maps,
-//!    then `report.json`, all into a staging folder that replaces the previous outputs at once.
+//!    then `report.json`, all into a staging folder that replaces the previous outputs at once
+//!    (`sisetu_io::write::Staging`, claimed before step 1: a second build into the same
+//!    folder stops at once, and a commit an earlier run left unfinished is finished first).
 //!
 //! `check` stops after step 3: it writes nothing, anywhere.
 
@@ -128,6 +130,17 @@ fn analyse(cfg: &Config, out_dir: &Path, obs: &dyn Observer) -> Result<Analysed>
 /// `sisetu check`: loads, assigns and analyses; writes nothing at all.
 pub fn check(cfg: &Config, opts: &BuildOptions, obs: &dyn Observer) -> Result<Outcome> {
     let out_dir = output_folder(cfg, opts);
+    // Reading a round finishes a commit a killed build left there (a write): not for check.
+    if let Some(prev) = cfg.previous.as_ref().filter(|p| write::has_journal(&p.output)) {
+        return Err(Error::input(format!(
+            "{}: [previous] output {}: a build is moving its outputs into that folder, or was killed doing so \
+             ({} is there); `sisetu check` writes nothing, so it does not finish the move: wait for that build, \
+             or run `sisetu build` (or `sisetu render`) for that round, then check again",
+            cfg.project_file.display(),
+            prev.output.display(),
+            write::JOURNAL
+        )));
+    }
     let a = analyse(cfg, &out_dir, obs)?;
     obs.stage("done");
     Ok(outcome(cfg, &a, &out_dir, Vec::new()))
@@ -137,9 +150,11 @@ pub fn check(cfg: &Config, opts: &BuildOptions, obs: &dyn Observer) -> Result<Ou
 /// only when all of them are written.
 pub fn build(cfg: &Config, opts: &BuildOptions, obs: &dyn Observer) -> Result<Outcome> {
     let out_dir = output_folder(cfg, opts);
+    // First: claim the folder (another live build there stops this one at once), finish a
+    // commit an earlier run left unfinished and remove dead runs' staging folders.
+    let mut stage = Staging::new(&out_dir)?;
     let a = analyse(cfg, &out_dir, obs)?;
     let ctx = a.context(cfg, &out_dir);
-    let mut stage = Staging::new(&out_dir)?;
     let mut written = crate::outputs::write_core(&ctx, &a.analyses, &mut stage, obs)?;
     for f in &a.findings {
         written.extend(f.write(&ctx, &mut stage)?);
