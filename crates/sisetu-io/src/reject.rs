@@ -106,8 +106,9 @@ pub enum RejectReason {
         /// Columns in the header.
         header: usize,
     },
-    /// `the row has a value in column {column} but the header has only {width} columns: an
-    /// unquoted comma in a value? Quote the value or remove the extra cell`
+    /// `the row has a value in column {column} but the header has only {width} columns: a
+    /// value outside the table (in a CSV file: an unquoted comma?); remove the extra cell or
+    /// quote the value`
     ValueBeyondHeader {
         /// The last non-empty column (1-based).
         column: usize,
@@ -523,8 +524,9 @@ impl RejectReason {
     pub fn fix(&self) -> &'static str {
         use RejectReason as R;
         match self {
-            R::FieldCount { .. } | R::ValueBeyondHeader { .. } => {
-                "quote values that hold the delimiter, and give every row one value per column"
+            R::FieldCount { .. } => "quote values that hold the delimiter, and give every row one value per column",
+            R::ValueBeyondHeader { .. } => {
+                "remove the cells to the right of the table, or name their column in the header (CSV: quote values that hold the delimiter)"
             }
             R::Undecodable => "fix the row, or re-export the file as UTF-8 CSV",
             R::UnbalancedQuote { .. } => "remove the quote, or close it so that the value is quoted as a whole",
@@ -656,8 +658,8 @@ impl fmt::Display for RejectReason {
             }
             R::ValueBeyondHeader { column, width } => write!(
                 f,
-                "the row has a value in column {column} but the header has only {width} columns: an unquoted \
-                 comma in a value? Quote the value or remove the extra cell"
+                "the row has a value in column {column} but the header has only {width} columns: a value \
+                 outside the table (in a CSV file: an unquoted comma?); remove the extra cell or quote the value"
             ),
             R::Undecodable => f.write_str(
                 "the row has bytes that are neither UTF-8 nor GBK (shown as \u{FFFD}); fix the row, or re-export \

@@ -155,7 +155,7 @@ fn ragged_and_blank_rows() {
     assert_eq!(t.rejects[0].reason, RejectReason::ValueBeyondHeader { column: 3, width: 2 });
     assert_eq!(
         t.rejects[0].reason.to_string(),
-        "the row has a value in column 3 but the header has only 2 columns: an unquoted comma in a value? Quote the value or remove the extra cell"
+        "the row has a value in column 3 but the header has only 2 columns: a value outside the table (in a CSV file: an unquoted comma?); remove the extra cell or quote the value"
     );
     assert_eq!(t.rejects[0].raw, ["乙", "2", "3"]);
     assert_eq!(t.rejects[1].reason, RejectReason::EmptyRow { parts: RowParts::Cells });
