@@ -714,7 +714,7 @@ fn check_part_size(path: &str, name: &str, part: Part, size: u64, compressed: u6
 }
 
 fn bytes_text(n: u64) -> String {
-    if n >= 1 << 30 && n % (1 << 30) == 0 {
+    if n >= 1 << 30 && n.is_multiple_of(1 << 30) {
         format!("{} GiB", n >> 30)
     } else if n >= 1 << 20 {
         format!("{} MiB", n >> 20)
