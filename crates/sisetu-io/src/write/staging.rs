@@ -570,9 +570,18 @@ impl Staging {
             if target.is_dir() {
                 return Err(werr(&target, folder_in_the_way()));
             }
-            let staged = stage.join(name);
-            File::options().write(true).open(&staged).and_then(|f| f.sync_all()).map_err(|e| werr(&staged, e))?;
         }
+        // The files are flushed to disk in parallel (the device overlaps the writes); the
+        // first failure in file order is the error, whatever the thread count.
+        use rayon::prelude::*;
+        let synced: Vec<Result<()>> = files
+            .par_iter()
+            .map(|name| {
+                let staged = stage.join(name);
+                File::options().write(true).open(&staged).and_then(|f| f.sync_data()).map_err(|e| werr(&staged, e))
+            })
+            .collect();
+        synced.into_iter().collect::<Result<()>>()?;
         let previous = stage.join(PREVIOUS);
         fs::create_dir_all(&previous).map_err(|e| werr(&previous, e))?;
         sync_dir(stage);
