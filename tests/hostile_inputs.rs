@@ -35,3 +35,17 @@ fn a_truncated_project_font_is_an_error_before_anything_runs() {
     }
     assert!(!dir.join("out").exists());
 }
+
+#[test]
+fn a_title_row_above_a_facility_table_is_said_on_the_terminal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    copy_demo_inputs(dir);
+    let shelters = std::fs::read(dir.join("shelters.csv")).unwrap();
+    let mut titled = "乌鲁木齐市应急避难场所名录\n".as_bytes().to_vec();
+    titled.extend_from_slice(&shelters);
+    write(dir, "shelters.csv", titled);
+    sisetu(dir, &["check", "sisetu.toml"]).expect_code(1).expect_stderr(
+        "warning: shelters.csv: line 1 ('乌鲁木齐市应急避难场所名录') looks like a title above the header",
+    );
+}

@@ -32,6 +32,9 @@ pub struct InputRows<'a> {
     pub accepted: u64,
     /// Rows rejected, in file order (they go to `rejects.csv`).
     pub rejects: &'a [Reject],
+    /// What the reader noticed about the file as a whole (a title row skipped, mixed
+    /// encodings, worksheets skipped), not naming the file; printed when it is read.
+    pub warnings: &'a [String],
 }
 
 /// One analysis with its own inputs loaded, ready to run.

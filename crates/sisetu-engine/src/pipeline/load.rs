@@ -43,6 +43,11 @@ pub(crate) fn load(cfg: &Config, out_dir: &Path, obs: &dyn Observer) -> Result<I
             analyses.push(a);
         }
     }
+    for input in analyses.iter().flat_map(|a| a.inputs()) {
+        for warning in input.warnings {
+            obs.warn(&format!("{}: {warning}", input.file));
+        }
+    }
     let inputs = Inputs { work, districts, grids, layers, analyses };
     check_rows(cfg, &inputs)?;
     Ok(inputs)

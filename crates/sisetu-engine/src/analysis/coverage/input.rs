@@ -78,6 +78,7 @@ impl InputFile {
             rows_read: self.report.rows_read,
             accepted: self.report.accepted,
             rejects: &self.rejects,
+            warnings: &self.report.warnings,
         }
     }
 }

@@ -68,7 +68,13 @@ impl CoverageInputs {
             }
             if let Some(t) = &l.townships {
                 let r = &t.report;
-                rows.push(InputRows { file: &r.file, rows_read: r.rows_read, accepted: r.accepted, rejects: &[] });
+                rows.push(InputRows {
+                    file: &r.file,
+                    rows_read: r.rows_read,
+                    accepted: r.accepted,
+                    rejects: &[],
+                    warnings: &r.warnings,
+                });
             }
         }
         rows
