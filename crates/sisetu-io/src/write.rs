@@ -385,7 +385,7 @@ where
     bw.write_all(b"\xEF\xBB\xBF").map_err(werr)?;
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(bw);
     let cerr = |e: csv::Error| Error::Write { path: path.display().to_string(), cause: std::io::Error::other(e) };
-    w.write_record(header).map_err(cerr)?;
+    w.write_record(header.iter().map(|h| crate::formula::csv_cell(h).into_owned())).map_err(cerr)?;
     for r in rows {
         for cell in r {
             let cell = cell.as_ref();

@@ -79,13 +79,16 @@ impl OutputPlan {
     /// the fix.
     pub fn check_inputs(&self, out_dir: &Path, inputs: &[(String, PathBuf)]) -> Result<()> {
         for (role, path) in inputs {
-            let Some(name) = path.file_name().and_then(|n| n.to_str()) else { continue };
-            let Some(planned) = self.files.get(&fold(name)) else { continue };
-            let in_out_dir = path.parent().is_some_and(|parent| {
-                let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
-                crate::paths::same_folder(parent, out_dir)
+            // The input as named, and the file it is (a link into the output folder).
+            let real = path.canonicalize().ok();
+            let named = [Some(path.as_path()), real.as_deref()];
+            let hit = named.into_iter().flatten().find_map(|p| {
+                let name = p.file_name().and_then(|n| n.to_str())?;
+                let planned = self.files.get(&fold(name))?;
+                let parent = p.parent().filter(|parent| !parent.as_os_str().is_empty()).unwrap_or(Path::new("."));
+                crate::paths::same_folder(parent, out_dir).then_some(planned)
             });
-            if in_out_dir {
+            if let Some(planned) = hit {
                 return Err(Error::output(format!(
                     "the output {} (written by {}) would overwrite the input {} ({role}) in {}; set `output` in the project file (or --out) to another folder, e.g. output = \"out\"",
                     planned.file,

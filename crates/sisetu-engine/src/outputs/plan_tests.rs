@@ -118,3 +118,17 @@ fn an_output_may_not_replace_an_input_in_the_output_folder() {
     let e = plan.check_inputs(dir.path(), &input_files(&shp)).unwrap_err().to_string();
     assert!(e.contains("the output map_d.prj (written by [[maps]] file = \"map_d.png\")"), "{e}");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_link_to_a_file_in_the_output_folder_is_that_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("rejects.csv"), "id,lon,lat,grade\n").unwrap();
+    std::os::unix::fs::symlink(out.join("rejects.csv"), dir.path().join("census.csv")).unwrap();
+    let cfg = config(dir.path(), "");
+    let plan = OutputPlan::new(&cfg, &["1"], &[], WORK).unwrap();
+    let e = plan.check_inputs(&out, &input_files(&cfg)).unwrap_err().to_string();
+    assert!(e.contains("the output rejects.csv (written by sisetu itself) would overwrite the input"), "{e}");
+}

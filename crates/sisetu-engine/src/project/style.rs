@@ -217,5 +217,16 @@ fn parse_layers(layers: &[String]) -> Result<(Option<MapLayer>, bool), String> {
 
 /// Whether `file` is a plain file name (no folder, not hidden) ending in `.png`.
 pub(crate) fn is_png_name(file: &str) -> bool {
-    file.to_ascii_lowercase().ends_with(".png") && !file.contains(['/', '\\']) && !file.starts_with('.')
+    // Windows device names (`CON.png` is the console there, `NUL.png` nothing at all) and
+    // `:` (an NTFS alternate data stream) cannot be output files anywhere.
+    const DEVICES: [&str; 4] = ["con", "prn", "aux", "nul"];
+    let lower = file.to_ascii_lowercase();
+    let stem = lower.split('.').next().unwrap_or("");
+    let numbered_device =
+        (stem.starts_with("com") || stem.starts_with("lpt")) && stem.len() == 4 && stem.as_bytes()[3].is_ascii_digit();
+    lower.ends_with(".png")
+        && !file.contains(['/', '\\', ':'])
+        && !file.starts_with('.')
+        && !DEVICES.contains(&stem)
+        && !numbered_device
 }

@@ -202,6 +202,8 @@ pub(super) fn error_cases() -> Vec<(&'static str, String)> {
         ("detail map extent", a(&fac, "[[facilities.maps]]\nfile = \"a.png\"\nextent = [87.7, 43.7, 87.5, 43.95]\n")),
         ("detail map extent nan", a(&fac, "[[facilities.maps]]\nfile = \"a.png\"\nextent = [87.5, nan, 87.7, 43.95]\n")),
         ("detail map extent range", a(&fac, "[[facilities.maps]]\nfile = \"a.png\"\nextent = [87.5, 43.7, 187.7, 43.95]\n")),
+        ("map file windows device", a(&base, "[[maps]]\nfile = \"CON.png\"\nlayers = [\"districts\"]\n")),
+        ("map file stream", a(&base, "[[maps]]\nfile = \"a:b.png\"\nlayers = [\"districts\"]\n")),
         ("same census twice", format!("{base}[[sites]]\npath = \"./census.csv\"\ncrs = \"EPSG:4490\"\n")),
         ("previous move", a(&base, "[previous]\noutput = \"../old\"\nmove_m = -1\n")),
         ("previous own output", a(&base, "[previous]\noutput = \"out\"\n")),

@@ -15,7 +15,10 @@
 //! * **Quoted values over several lines** are read as one record when the quote closes within
 //!   [`MAX_QUOTED_LINE_BREAKS`] line breaks and [`MAX_RECORD_BYTES`] bytes, the closing quote
 //!   ends the value (a delimiter or line end follows it), and the record then has the
-//!   header's number of fields. Otherwise the quote is unbalanced: only the
+//!   header's number of fields, and its last line is not a whole row by itself (read with its
+//!   quotes as text, it does not have the header's number of fields: otherwise the lines are
+//!   either one row or rows with a stray quote each, which is not guessed: they are rejected
+//!   together, [`RejectReason::AmbiguousQuote`]). Otherwise the quote is unbalanced: only the
 //!   physical line where it opens is rejected
 //!   ([`RejectReason::UnbalancedQuote`]), and reading goes on at the next physical line. So a
 //!   stray quote costs one row, never the rest of the file. A quote that does not close on a
@@ -71,8 +74,17 @@ pub(crate) fn chunk_target(body_len: usize, per_thread: usize) -> usize {
 }
 
 /// The decoded text of a CSV file ([`decode_full`]); the error names the file as `path`.
+///
+/// A byte-order mark at the start of a later line (two "CSV UTF-8" exports joined into one
+/// file) is dropped: it is not part of the first value of that line.
 pub(crate) fn decode_text<'a>(bytes: &'a [u8], encoding: TextEncoding, path: &str) -> Result<Decoded<'a>> {
-    decode_full(bytes, encoding).map_err(|e| Error::Format { path: path.into(), msg: e.to_string() })
+    let mut decoded =
+        decode_full(bytes, encoding).map_err(|e| Error::Format { path: path.into(), msg: e.to_string() })?;
+    if decoded.text.contains("\n\u{feff}") || decoded.text.contains("\r\u{feff}") {
+        let text = decoded.text.replace("\n\u{feff}", "\n").replace("\r\u{feff}", "\r");
+        decoded.text = Cow::Owned(text);
+    }
+    Ok(decoded)
 }
 
 /// The delimiter of a `.csv`/`.txt` file (`default` = comma) or `.tsv` file (tab): tab when
@@ -300,6 +312,19 @@ impl<'a> Records<'a> {
                                 RejectReason::UnbalancedQuote { field, closed },
                                 line_text,
                             );
+                        }
+                        // Its last physical line read on its own (quotes as text) is a whole row:
+                        // one row with a value over several lines, or rows with a stray quote
+                        // each? Not guessed: the lines are rejected together.
+                        let last_line =
+                            memchr::memrchr2(b'\n', b'\r', &bytes[start..field_end]).map_or(start, |i| start + i + 1);
+                        let last_fields = memchr::memchr_iter(self.delimiter, &bytes[last_line..field_end]).count() + 1;
+                        if self.width > 0 && last_fields == self.width {
+                            self.fields.clear();
+                            self.pos = end;
+                            self.line += 1 + breaks;
+                            let reason = RejectReason::AmbiguousQuote { field, lines: breaks + 1 };
+                            return Item::Bad(BadRecord { reason, line_text: &self.text[start..field_end] });
                         }
                     }
                     self.pos = end;

@@ -55,6 +55,26 @@ fn a_stray_quote_costs_its_own_line_only() {
 }
 
 #[test]
+fn two_stray_quotes_that_pair_up_are_not_one_row() {
+    // S2 opens a quote, S3 closes it: read as one record the field count would be right and
+    // S3 would vanish into S2's name. The last line is a whole row by itself: both lines are
+    // rejected together, and S4 is read.
+    let text = "S1,a,1,2,红\nS2,\"华为,1,2,红\nS3,丙厂\",1,2,黄\nS4,d,1,2,红\n";
+    let rows = split(text, 5);
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert!(rows[1].1.starts_with("!ambiguous quote in field 2: the quoted value runs over 2 lines"), "{rows:?}");
+    assert_eq!(rows[1].0, 2);
+    assert_eq!(rows[2], (4, "S4|d|1|2|红".to_string()));
+    // The shorter form: a quote opening at the end of a short line.
+    let rows = split("S2,\"甲\nS3,乙\",1,2,黄\nS4,d,1,2,红\n", 5);
+    assert!(rows[0].1.starts_with("!ambiguous quote"), "{rows:?}");
+    assert_eq!(rows[1], (3, "S4|d|1|2|红".to_string()));
+    // A legitimate address over two lines whose last line is not a row stays one record.
+    let rows = split("S5,\"乌鲁木齐市\n天山区某路1号\",1,2,红\n", 5);
+    assert_eq!(rows, [(1, "S5|乌鲁木齐市\n天山区某路1号|1|2|红".to_string())]);
+}
+
+#[test]
 fn a_quote_open_for_too_many_lines_is_unbalanced() {
     let mut text = String::from("1,\"a,x\n");
     for i in 0..MAX_QUOTED_LINE_BREAKS + 5 {
@@ -146,4 +166,12 @@ fn a_stray_quote_closed_by_a_later_opening_quote_is_unbalanced() {
     let rows = split("S1,\"华为,x,y,g\nS2,n,x,y,g\nS3,\"丁\",x,y,g\n", 5);
     assert!(rows[0].1.starts_with("!unbalanced quote in field 2: the quote that opens it does not close"), "{rows:?}");
     assert_eq!(rows[1..], [(2, "S2|n|x|y|g".to_string()), (3, "S3|丁|x|y|g".to_string())]);
+}
+
+#[test]
+fn a_byte_order_mark_starting_a_later_line_is_dropped() {
+    // Two "CSV UTF-8" exports joined: the second BOM is not part of its first value.
+    let text = "\u{feff}id,lon\n1,2\n\u{feff}3,4\r\u{feff}5,6\n";
+    let decoded = decode_text(text.as_bytes(), TextEncoding::Auto, "s.csv").unwrap();
+    assert_eq!(decoded.text, "id,lon\n1,2\n3,4\r5,6\n");
 }

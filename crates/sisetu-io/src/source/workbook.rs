@@ -266,6 +266,13 @@ fn normalized(header: &[String]) -> Vec<String> {
     h
 }
 
+/// Whether two normalised headers name the same columns as the column lookup matches them:
+/// ignoring blanks (a line break typed in a cell, a full-width space) and case.
+fn same_columns(a: &[String], b: &[String]) -> bool {
+    let key = |c: &String| crate::source::delimited::header_key(c).to_lowercase();
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| key(x) == key(y))
+}
+
 /// What every sheet of one read shares.
 struct Reading<'a, 'b> {
     path: &'a str,
@@ -487,7 +494,7 @@ impl SheetScan {
         let found = dense(cells);
         let norm = normalized(&found);
         match &st.header {
-            Some((_, first, _)) if *first != norm => {
+            Some((_, first, _)) if !same_columns(first, &norm) => {
                 self.outcome = Outcome::OtherHeader(norm);
                 self.stage = Stage::Done;
                 Ok(Flow::Stop)

@@ -254,3 +254,17 @@ fn token_counter_spans_chunks() {
     c.feed(b"678</a><b x='1'>");
     assert_eq!((c.bytes, c.longest), (24, 8));
 }
+
+#[test]
+fn sheets_whose_headers_differ_only_in_blanks_or_case_are_read_together() {
+    let other = table(&[
+        vec![s("名称"), s("经\n度"), s("纬　度"), s("风险等级")],
+        vec![s("乙1"), V::N(87.5), V::N(43.8), s("红")],
+    ]);
+    let book = xlsx::xlsx(&[sheet("甲", census("甲", 1)), sheet("乙", other)], &[]);
+    let r = read(&book, None).unwrap();
+    assert_eq!(r.rows.len(), 3, "{:?}", r.info.warnings);
+    assert!(r.info.warnings.is_empty(), "{:?}", r.info.warnings);
+    assert!(same_columns(&["ID".into(), "Name".into()], &["id".into(), "name ".into()]));
+    assert!(!same_columns(&["id".into()], &["id".into(), "备注".into()]));
+}
