@@ -136,3 +136,38 @@ fn a_census_over_several_sheets_is_one_layer_and_rejects_name_their_sheet() {
     assert!(layer.warnings[0].starts_with("worksheet '模板' is hidden: skipped"), "{:?}", layer.warnings);
     assert_eq!(layer.sha256, sisetu_io::hash::sha256_hex(&bytes));
 }
+
+#[test]
+fn a_notes_sheet_before_the_census_is_skipped_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let head = vec![s("名称"), s("经度"), s("纬度"), s("风险等级")];
+    let notes = sheet(
+        "填表说明",
+        common::xlsx::table(&[vec![s("1. 经纬度填写 CGCS2000 坐标")], vec![s("2. 风险等级填写四级")]]),
+    );
+    let data = sheet("普查", common::xlsx::table(&[head, vec![s("一厂"), V::N(87.55), V::N(43.8), s("红")]]));
+    let spec_of = |bytes: &[u8]| {
+        let path = dir.path().join("普查.xlsx");
+        std::fs::write(&path, bytes).unwrap();
+        SiteLayerSpec {
+            path,
+            display: "普查.xlsx".into(),
+            crs: Crs::Wgs84,
+            columns: SiteColumns::default(),
+            encoding: TextEncoding::Auto,
+            sheet: None,
+        }
+    };
+    let tf = SiteTransforms::new(Crs::Wgs84, Crs::from_epsg(4517)).unwrap();
+    let layer =
+        read_sites(&spec_of(&xlsx(&[notes.clone(), data], &[])), &GradeScheme::builtin(), &tf, &|_| {}).unwrap();
+    assert_eq!(layer.sites.len(), 1);
+    assert!(
+        layer.warnings.iter().any(|w| w.starts_with("worksheet '填表说明' skipped: its first row does not name")),
+        "{:?}",
+        layer.warnings
+    );
+    // With the notes alone, the error is the missing column's.
+    let e = read_sites(&spec_of(&xlsx(&[notes], &[])), &GradeScheme::builtin(), &tf, &|_| {}).unwrap_err().to_string();
+    assert!(e.starts_with("普查.xlsx"), "{e}");
+}

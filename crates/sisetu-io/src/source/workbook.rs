@@ -176,7 +176,8 @@ pub(crate) fn read_workbook(
             chosen
         }
     };
-    let mut state = Reading { path, on_header, on_row, header: None, empty: Vec::new() };
+    let skip_refused = chosen.len() > 1;
+    let mut state = Reading { path, on_header, on_row, header: None, empty: Vec::new(), skip_refused, refused: None };
     for s in &chosen {
         let name: Arc<str> = Arc::from(s.name.as_str());
         let mut scan = SheetScan::new(name.clone());
@@ -188,6 +189,11 @@ pub(crate) fn read_workbook(
                 info.warnings.push(format!("worksheet '{}' is empty: skipped", s.name));
                 state.empty.push(s.name.clone());
             }
+            Outcome::NoColumns => info.warnings.push(format!(
+                "worksheet '{}' skipped: its first row does not name the census columns (a notes sheet?); \
+                 name the data sheet with `sheet = \"…\"` to read only that one",
+                s.name
+            )),
             Outcome::OtherHeader(found) => {
                 let (first, header) =
                     state.header.as_ref().map(|(n, h, _)| (n.as_str(), h.as_slice())).unwrap_or_default();
@@ -203,7 +209,7 @@ pub(crate) fn read_workbook(
         info.warnings.extend(scan.warnings);
     }
     if state.header.is_none() {
-        return Err(no_header(path, &chosen, &state.empty, &metadata));
+        return Err(state.refused.unwrap_or_else(|| no_header(path, &chosen, &state.empty, &metadata)));
     }
     Ok(info)
 }
@@ -282,6 +288,11 @@ struct Reading<'a, 'b> {
     header: Option<(String, Vec<String>, usize)>,
     /// The chosen worksheets found empty.
     empty: Vec<String>,
+    /// Whether a worksheet whose first row the header callback refuses is skipped (several
+    /// worksheets are read) rather than an error (one is).
+    skip_refused: bool,
+    /// The first refusal of a skipped worksheet: the error when no worksheet has a header.
+    refused: Option<Error>,
 }
 
 /// How a sheet ended.
@@ -292,6 +303,9 @@ enum Outcome {
     Empty,
     /// Its header (normalised) differs from the first sheet's.
     OtherHeader(Vec<String>),
+    /// Its first row is not a census header (a notes sheet before the data), and other
+    /// worksheets may hold the data.
+    NoColumns,
 }
 
 /// Where a sheet's scan is.
@@ -506,7 +520,16 @@ impl SheetScan {
                 Ok(Flow::Go)
             }
             None => {
-                let width = (st.on_header)(&self.sheet, &found)?;
+                let width = match (st.on_header)(&self.sheet, &found) {
+                    Ok(width) => width,
+                    Err(e) if st.skip_refused => {
+                        st.refused.get_or_insert(e);
+                        self.outcome = Outcome::NoColumns;
+                        self.stage = Stage::Done;
+                        return Ok(Flow::Stop);
+                    }
+                    Err(e) => return Err(e),
+                };
                 st.header = Some((self.sheet.to_string(), norm, width));
                 self.outcome = Outcome::Read;
                 self.stage = Stage::Data { width };
