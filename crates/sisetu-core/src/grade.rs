@@ -1,8 +1,9 @@
 //! Grade schemes: from the labels found in census files to [`RiskLevel`].
 //!
 //! Built in (after trimming, blanks and ideographic spaces removed, full-width → half-width,
-//! case-insensitive, and optional trailing `风险`, `等级`, `级别`, `级` or `色` in any
-//! combination, e.g. `重大风险等级`, `蓝色等级`, `较大风险级`):
+//! case-insensitive, and optional trailing `风险`, `等级`, `级别`, `级`, `色` or `点` in any
+//! combination, e.g. `重大风险等级`, `蓝色等级`, `较大风险级`, `红色风险点`; a note in brackets
+//! after the label is read too, see [`GradeScheme::parse`]: `较大风险(橙)`, `Ⅰ级(重大)`):
 //!
 //! | level  | labels                                     |
 //! |--------|--------------------------------------------|
@@ -45,6 +46,17 @@ pub enum GradeError {
     /// Text that is no known grade.
     #[error("unknown grade '{0}'")]
     Unknown(String),
+}
+
+impl GradeError {
+    /// The same error about `label` (as written) instead of the normalised text.
+    fn with_label(self, label: &str) -> Self {
+        match self {
+            GradeError::Empty => GradeError::Empty,
+            GradeError::NeedsMapping(_) => GradeError::NeedsMapping(label.to_string()),
+            GradeError::Unknown(_) => GradeError::Unknown(label.to_string()),
+        }
+    }
 }
 
 /// Why an explicit mapping cannot be added to a [`GradeScheme`].
@@ -94,7 +106,7 @@ pub fn normalize_label(label: &str) -> String {
 
 /// The suffixes a built-in label may carry, in any combination and order (`重大风险等级`,
 /// `蓝色等级`, `较大风险级`).
-const LABEL_SUFFIXES: [&str; 5] = ["等级", "级别", "级", "风险", "色"];
+const LABEL_SUFFIXES: [&str; 6] = ["等级", "级别", "级", "风险", "色", "点"];
 
 /// `s` without its trailing [`LABEL_SUFFIXES`] (all of them, one after another).
 fn strip_suffixes(mut s: &str) -> &str {
@@ -102,6 +114,15 @@ fn strip_suffixes(mut s: &str) -> &str {
         s = rest;
     }
     s
+}
+
+/// `base(note)` (brackets already half-width after [`normalize_label`]) split in its two
+/// parts, both non-empty; `None` for any other label.
+fn bracketed(norm: &str) -> Option<(&str, &str)> {
+    let inner = norm.strip_suffix(')')?;
+    let open = inner.rfind('(')?;
+    let (base, note) = (&inner[..open], &inner[open + 1..]);
+    (!base.is_empty() && !note.is_empty()).then_some((base, note))
 }
 
 /// True for labels whose meaning depends on the province's scheme.
@@ -188,6 +209,11 @@ impl GradeScheme {
     }
 
     /// The level of a label. Explicit mappings first, then built-ins.
+    ///
+    /// A label with a note in brackets (`较大风险(橙)`, `红色（重大风险）`, `Ⅰ级(重大)`) is
+    /// read as its two parts: when both name a level they must agree (else the label is
+    /// unknown); when only one does, that one counts (a note that names no level is a note;
+    /// a note that names the level settles an ambiguous grade).
     pub fn parse(&self, label: &str) -> Result<RiskLevel, GradeError> {
         if let Some(l) = self.exact.get(label.trim()) {
             return Ok(*l);
@@ -196,26 +222,59 @@ impl GradeScheme {
         if norm.is_empty() {
             return Err(GradeError::Empty);
         }
-        if let Some(l) = self.explicit.get(&norm) {
-            return Ok(*l);
+        match self.parse_norm(&norm) {
+            Ok(l) => Ok(l),
+            Err(e) => match bracketed(&norm) {
+                Some((base, note)) => match (self.parse_norm(base), self.parse_norm(note)) {
+                    (Ok(a), Ok(b)) if a == b => Ok(a),
+                    (Ok(_), Ok(_)) => Err(GradeError::Unknown(label.trim().to_string())),
+                    (Ok(a), Err(_)) | (Err(GradeError::NeedsMapping(_)), Ok(a)) => Ok(a),
+                    (Err(GradeError::NeedsMapping(_)), Err(_)) => {
+                        Err(GradeError::NeedsMapping(label.trim().to_string()))
+                    }
+                    _ => Err(e.with_label(label.trim())),
+                },
+                None => Err(e.with_label(label.trim())),
+            },
         }
-        // `A级`, `A类`, `D等` when `A`/`D` is mapped.
-        for suffix in ["级", "类", "等"] {
-            if let Some(l) = norm.strip_suffix(suffix).and_then(|base| self.explicit.get(base)) {
+    }
+
+    /// The level of a normalised label without brackets (the error carries `norm`).
+    fn parse_norm(&self, norm: &str) -> Result<RiskLevel, GradeError> {
+        if norm.is_empty() {
+            return Err(GradeError::Empty);
+        }
+        // Explicit mappings, with the suffixes a label may carry taken off one by one
+        // (`A级风险` when `A` is mapped, `一级风险` when `一级` is), and `A类`, `D等`.
+        let mut s = norm;
+        loop {
+            if let Some(l) = self.explicit.get(s) {
                 return Ok(*l);
             }
+            match LABEL_SUFFIXES.iter().chain(&["类", "等"]).find_map(|x| s.strip_suffix(x)) {
+                Some(rest) if !rest.is_empty() => s = rest,
+                _ => break,
+            }
         }
-        if let Some(l) = self.builtin.get(&norm) {
+        if let Some(l) = self.builtin.get(norm) {
             return Ok(*l);
         }
-        // Before the suffixes go: `1级` and `一级` are ambiguous, while `1` is built in.
-        if is_ambiguous(&norm) {
-            return Err(GradeError::NeedsMapping(label.trim().to_string()));
+        // Before the suffixes go: `1级` and `一级` are ambiguous, while `1` is built in; so
+        // are they with more suffixes (`一级风险`, `A级风险`).
+        let mut s = norm;
+        loop {
+            if is_ambiguous(s) {
+                return Err(GradeError::NeedsMapping(norm.to_string()));
+            }
+            match ["风险", "等级", "级别", "点", "色"].iter().find_map(|x| s.strip_suffix(x)) {
+                Some(rest) if !rest.is_empty() => s = rest,
+                _ => break,
+            }
         }
-        if let Some(l) = self.builtin.get(strip_suffixes(&norm)) {
+        if let Some(l) = self.builtin.get(strip_suffixes(norm)) {
             return Ok(*l);
         }
-        Err(GradeError::Unknown(label.trim().to_string()))
+        Err(GradeError::Unknown(norm.to_string()))
     }
 }
 

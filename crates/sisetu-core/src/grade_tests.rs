@@ -109,3 +109,36 @@ fn every_builtin_label_takes_trailing_grade_words_and_blanks() {
     assert!(matches!(s.parse("一级"), Err(GradeError::NeedsMapping(_))));
     assert!(matches!(s.parse("等级"), Err(GradeError::Unknown(_))));
 }
+
+#[test]
+fn bracketed_notes_suffixes_and_mapped_labels_with_suffixes() {
+    let g = GradeScheme::builtin();
+    for (label, level) in [
+        ("较大风险(橙)", Orange),
+        ("较大风险（橙）", Orange),
+        ("红色（重大风险）", Red),
+        ("较大风险等级（橙色）", Orange),
+        ("橙色(较大)", Orange),
+        ("红色风险点", Red),
+        ("一般风险(备注)", Yellow),
+        // The note settles an ambiguous grade.
+        ("Ⅰ级(重大)", Red),
+    ] {
+        assert_eq!(g.parse(label), Ok(level), "{label}");
+    }
+    // Parts that disagree are no grade; an ambiguous grade with a note that is no level
+    // still needs its mapping, named as written.
+    assert_eq!(g.parse("红色(较大)"), Err(GradeError::Unknown("红色(较大)".into())));
+    assert_eq!(g.parse("A级(说明)"), Err(GradeError::NeedsMapping("A级(说明)".into())));
+    // `一级风险` and `A级风险` are ambiguous like `一级` and `A级`, and a mapping of `一级` or
+    // `A` covers them.
+    assert_eq!(g.parse("一级风险"), Err(GradeError::NeedsMapping("一级风险".into())));
+    assert_eq!(g.parse("A级风险"), Err(GradeError::NeedsMapping("A级风险".into())));
+    let mut m = GradeScheme::builtin();
+    m.map("一级", Red).unwrap();
+    m.map("A", Blue).unwrap();
+    assert_eq!(m.parse("一级风险"), Ok(Red));
+    assert_eq!(m.parse("A级风险"), Ok(Blue));
+    assert_eq!(m.parse("A类"), Ok(Blue));
+    assert_eq!(m.parse("红色"), Ok(Red));
+}
