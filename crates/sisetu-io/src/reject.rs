@@ -137,16 +137,6 @@ pub enum RejectReason {
         /// When the quote did close on a later line: (lines later, fields found, header fields).
         closed: Option<(u64, usize, usize)>,
     },
-    /// `ambiguous quote in field {field}: the quoted value runs over {lines} lines, but its last
-    /// line is a whole row by itself …`: the lines read either as one row with a value over
-    /// several lines or as separate rows with a stray quote each; neither is guessed, all of
-    /// them are rejected together.
-    AmbiguousQuote {
-        /// The field that opens with the quote (1-based).
-        field: usize,
-        /// The physical lines the record spans.
-        lines: u64,
-    },
     /// `the row is longer than {limit} bytes ({len} bytes): a missing line break or a damaged
     /// export? Split or shorten the row`: a record over the reader's size limit, rejected
     /// without being held in memory.
@@ -540,9 +530,6 @@ impl RejectReason {
             }
             R::Undecodable => "fix the row, or re-export the file as UTF-8 CSV",
             R::UnbalancedQuote { .. } => "remove the quote, or close it so that the value is quoted as a whole",
-            R::AmbiguousQuote { .. } => {
-                "remove the stray quotes; if the value really spans lines, keep a delimiter out of its last line"
-            }
             R::TooLong { .. } => "split or shorten the row, or re-export the file",
             R::EmptyRow { .. } => "remove the row",
             R::NotAFeature { .. } | R::FeatureType { .. } | R::Properties { .. } => {
@@ -687,12 +674,6 @@ impl fmt::Display for RejectReason {
                 f,
                 "unbalanced quote in field {field}: the quote that opens it closes only {lines} line(s) later, \
                  which leaves a row of {found} fields for a header of {header}; remove the quote or close it"
-            ),
-            R::AmbiguousQuote { field, lines } => write!(
-                f,
-                "ambiguous quote in field {field}: the quoted value runs over {lines} lines, but its last line is \
-                 a whole row by itself (a stray quote on each of two rows?); the lines are rejected together: \
-                 fix the quotes"
             ),
             R::TooLong { limit, len } => write!(
                 f,

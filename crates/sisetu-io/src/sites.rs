@@ -21,8 +21,8 @@ use crate::hash::sha256_hex;
 pub use crate::reject::Reject;
 use crate::reject::{clip, clip_raw, longitude_offset, Conversion, EmptyAxes, RejectReason, RowParts};
 use crate::source::delimited::{
-    chunk_target, decode_text, for_each_record, head_records, header_key, record_chunks, sniff_delimiter,
-    title_skipped, HeadRecord,
+    ambiguous_warning, chunk_target, decode_text, for_each_record, head_records, header_key, record_chunks,
+    sniff_delimiter, title_skipped, HeadRecord,
 };
 use crate::source::features::{feature_collection, json_text};
 use crate::source::workbook::{read_workbook, SheetRow};
@@ -531,6 +531,8 @@ struct Sorted {
     rejects: Vec<Reject>,
     /// label → (first line, count)
     unmapped: BTreeMap<String, (u64, u64)>,
+    /// First lines of records whose last line is a whole row by itself.
+    ambiguous: Vec<u64>,
 }
 
 impl Sorted {
@@ -668,7 +670,7 @@ fn parse_csv(
     let parse_chunk = |chunk: (usize, usize, u64)| -> Sorted {
         let mut out = Sorted::default();
         out.sites.reserve((chunk.1 - chunk.0) / 64);
-        for_each_record(body, chunk, delimiter, headers.len(), |line, rec| match rec {
+        out.ambiguous = for_each_record(body, chunk, delimiter, headers.len(), |line, rec| match rec {
             Ok(fields) => out.push(ctx.process(line, |i| fields.get(i).map(AsRef::as_ref), fields.len())),
             Err(bad) => out.push(RowOutcome::Reject(Reject {
                 line,
@@ -687,11 +689,12 @@ fn parse_csv(
             r
         })
         .collect();
+    let ambiguous: Vec<u64> = chunks_out.iter().flat_map(|c| c.ambiguous.iter().copied()).collect();
     let mut layer = SiteLayer {
         headers: headers.clone(),
         encoding: Some(decoded.detected),
         columns_used: used,
-        warnings: title.into_iter().chain(decoded.warning).collect(),
+        warnings: title.into_iter().chain(decoded.warning).chain(ambiguous_warning(&ambiguous)).collect(),
         ..Default::default()
     };
     finish_chunks(chunks_out, &mut layer, path, &headers[cols.grade])?;

@@ -16,8 +16,8 @@ use crate::hash::sha256_hex;
 pub use crate::reject::Reject;
 use crate::reject::{clip_raw, RejectReason, RowParts};
 use crate::source::delimited::{
-    chunk_target, decode_text, for_each_record, head_records, header_display, header_key, record_chunks,
-    sniff_delimiter, title_skipped, HeadRecord,
+    ambiguous_warning, chunk_target, decode_text, for_each_record, head_records, header_display, header_key,
+    record_chunks, sniff_delimiter, title_skipped, HeadRecord,
 };
 use crate::source::features::{geojson_polygon, geojson_polygons, geojson_ring, json_text};
 use crate::source::workbook::{read_workbook, SheetRow};
@@ -352,6 +352,8 @@ fn read_csv(spec: &TableSpec, delimiter: Delimiter) -> Result<Table> {
 struct Rows {
     records: Vec<Record>,
     rejects: Vec<Reject>,
+    /// First lines of records whose last line is a whole row by itself.
+    ambiguous: Vec<u64>,
 }
 
 /// A CSV file parsed by [`parse_csv`].
@@ -406,7 +408,7 @@ fn parse_csv(bytes: &[u8], spec: &TableSpec, delimiter: u8) -> Result<ParsedCsv>
     let chunks = record_chunks(body, header.next_line, delimiter, raw_width, chunk_target(body.len(), 4));
     let parse_chunk = |chunk: (usize, usize, u64)| -> Rows {
         let mut rows = Rows::default();
-        for_each_record(body, chunk, delimiter, raw_width, |line, rec| {
+        rows.ambiguous = for_each_record(body, chunk, delimiter, raw_width, |line, rec| {
             let outcome = match rec {
                 Ok(fields) => row_outcome(|i| fields.get(i).map(AsRef::as_ref), fields.len(), width, line, damaged),
                 Err(bad) => {
@@ -425,7 +427,8 @@ fn parse_csv(bytes: &[u8], spec: &TableSpec, delimiter: u8) -> Result<ParsedCsv>
     } else {
         chunks.par_iter().map(|&c| parse_chunk(c)).collect()
     };
-    let warnings = title.into_iter().chain(decoded.warning).collect();
+    let ambiguous: Vec<u64> = rows.iter().flat_map(|r| r.ambiguous.iter().copied()).collect();
+    let warnings = title.into_iter().chain(decoded.warning).chain(ambiguous_warning(&ambiguous)).collect();
     Ok(ParsedCsv { headers, detected: decoded.detected, warnings, rows })
 }
 

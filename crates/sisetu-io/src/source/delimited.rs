@@ -15,10 +15,9 @@
 //! * **Quoted values over several lines** are read as one record when the quote closes within
 //!   [`MAX_QUOTED_LINE_BREAKS`] line breaks and [`MAX_RECORD_BYTES`] bytes, the closing quote
 //!   ends the value (a delimiter or line end follows it), and the record then has the
-//!   header's number of fields, and its last line is not a whole row by itself (read with its
-//!   quotes as text, it does not have the header's number of fields: otherwise the lines are
-//!   either one row or rows with a stray quote each, which is not guessed: they are rejected
-//!   together, [`RejectReason::AmbiguousQuote`]). Otherwise the quote is unbalanced: only the
+//!   header's number of fields. (When the record's last line, read on its own, is a whole row
+//!   too, the lines may be two rows with a stray quote each: the record is read as CSV says,
+//!   and the file gets a warning naming the line.) Otherwise the quote is unbalanced: only the
 //!   physical line where it opens is rejected
 //!   ([`RejectReason::UnbalancedQuote`]), and reading goes on at the next physical line. So a
 //!   stray quote costs one row, never the rest of the file. A quote that does not close on a
@@ -142,6 +141,9 @@ enum QuoteEnd {
 
 /// The record splitter (see the [module documentation](self)).
 pub(crate) struct Records<'a> {
+    /// First lines of records read over several lines whose last line is a whole row by
+    /// itself (one row, or two rows with a stray quote each?), for a warning.
+    pub(crate) ambiguous: Vec<u64>,
     text: &'a str,
     pos: usize,
     /// No record starts at or after this offset (the end of a chunk; the text after it is
@@ -159,7 +161,7 @@ impl<'a> Records<'a> {
     /// A splitter over `text`, whose first byte is on physical line `line`; `width` is the
     /// header's number of fields (0 when reading the header itself).
     pub(crate) fn new(text: &'a str, line: u64, delimiter: u8, width: usize) -> Self {
-        Records { text, pos: 0, stop: text.len(), line, delimiter, width, fields: Vec::new() }
+        Records { text, pos: 0, stop: text.len(), line, delimiter, width, fields: Vec::new(), ambiguous: Vec::new() }
     }
 
     /// The same splitter reading only the records that start in `start..stop` (`start` is a
@@ -313,18 +315,15 @@ impl<'a> Records<'a> {
                                 line_text,
                             );
                         }
-                        // Its last physical line read on its own (quotes as text) is a whole row:
-                        // one row with a value over several lines, or rows with a stray quote
-                        // each? Not guessed: the lines are rejected together.
+                        // Its last physical line read on its own is a whole row: one row with a
+                        // value over several lines (valid CSV, read as such), or two rows with a
+                        // stray quote each? Not guessed: read as CSV says, and named in a warning.
                         let last_line =
                             memchr::memrchr2(b'\n', b'\r', &bytes[start..field_end]).map_or(start, |i| start + i + 1);
-                        let last_fields = memchr::memchr_iter(self.delimiter, &bytes[last_line..field_end]).count() + 1;
-                        if self.width > 0 && last_fields == self.width {
-                            self.fields.clear();
-                            self.pos = end;
-                            self.line += 1 + breaks;
-                            let reason = RejectReason::AmbiguousQuote { field, lines: breaks + 1 };
-                            return Item::Bad(BadRecord { reason, line_text: &self.text[start..field_end] });
+                        if self.width > 0
+                            && fields_alone(&bytes[last_line..field_end], self.delimiter) == Some(self.width)
+                        {
+                            self.ambiguous.push(self.line);
                         }
                     }
                     self.pos = end;
@@ -469,7 +468,7 @@ pub(crate) fn for_each_record<'a>(
     delimiter: u8,
     width: usize,
     mut row: impl FnMut(u64, std::result::Result<&[Cow<'a, str>], BadRecord<'a>>),
-) {
+) -> Vec<u64> {
     let mut records = Records::new(body, first, delimiter, width).range(start, end, first);
     while let Some((line, item)) = records.next_record() {
         match item {
@@ -477,6 +476,44 @@ pub(crate) fn for_each_record<'a>(
             Item::Bad(bad) => row(line, Err(bad)),
         }
     }
+    records.ambiguous
+}
+
+/// The number of fields of one physical line read on its own as CSV (a quote at a field
+/// start opens a value that must close on the line), `None` when a quote does not close.
+fn fields_alone(line: &[u8], delimiter: u8) -> Option<usize> {
+    let (mut n, mut i, mut field_start) = (1, 0, true);
+    while i < line.len() {
+        if field_start && line[i] == b'"' {
+            let mut j = i + 1;
+            loop {
+                let q = j + memchr::memchr(b'"', line.get(j..)?)?;
+                if line.get(q + 1) == Some(&b'"') {
+                    j = q + 2;
+                } else {
+                    i = q + 1;
+                    break;
+                }
+            }
+            field_start = false;
+            continue;
+        }
+        field_start = line[i] == delimiter;
+        n += usize::from(field_start);
+        i += 1;
+    }
+    Some(n)
+}
+
+/// The warning for records whose last line is a whole row by itself (first lines in
+/// `lines`), or `None` when there are none.
+pub(crate) fn ambiguous_warning(lines: &[u64]) -> Option<String> {
+    let (first, rest) = lines.split_first()?;
+    let more = if rest.is_empty() { String::new() } else { format!(" (and {} more)", rest.len()) };
+    Some(format!(
+        "line {first}{more}: a quoted value runs over several lines and its last line reads as a whole row by \
+         itself; it was read as one row, as CSV says: if these are two rows with a stray quote each, fix the quotes"
+    ))
 }
 
 /// Cuts `body` (which starts on a record start, at physical line `first_line`) into pieces of

@@ -55,23 +55,25 @@ fn a_stray_quote_costs_its_own_line_only() {
 }
 
 #[test]
-fn two_stray_quotes_that_pair_up_are_not_one_row() {
-    // S2 opens a quote, S3 closes it: read as one record the field count would be right and
-    // S3 would vanish into S2's name. The last line is a whole row by itself: both lines are
-    // rejected together, and S4 is read.
+fn two_stray_quotes_that_pair_up_are_read_as_csv_says_and_named() {
+    // S2 opens a quote, S3 closes it: valid CSV for one record with a value over two lines,
+    // or two rows with a stray quote each. Read as CSV says; the record's line is returned
+    // for a warning because its last line reads as a whole row by itself.
     let text = "S1,a,1,2,红\nS2,\"华为,1,2,红\nS3,丙厂\",1,2,黄\nS4,d,1,2,红\n";
-    let rows = split(text, 5);
-    assert_eq!(rows.len(), 3, "{rows:?}");
-    assert!(rows[1].1.starts_with("!ambiguous quote in field 2: the quoted value runs over 2 lines"), "{rows:?}");
-    assert_eq!(rows[1].0, 2);
-    assert_eq!(rows[2], (4, "S4|d|1|2|红".to_string()));
-    // The shorter form: a quote opening at the end of a short line.
-    let rows = split("S2,\"甲\nS3,乙\",1,2,黄\nS4,d,1,2,红\n", 5);
-    assert!(rows[0].1.starts_with("!ambiguous quote"), "{rows:?}");
-    assert_eq!(rows[1], (3, "S4|d|1|2|红".to_string()));
-    // A legitimate address over two lines whose last line is not a row stays one record.
-    let rows = split("S5,\"乌鲁木齐市\n天山区某路1号\",1,2,红\n", 5);
-    assert_eq!(rows, [(1, "S5|乌鲁木齐市\n天山区某路1号|1|2|红".to_string())]);
+    let mut lines = Vec::new();
+    let ambiguous = for_each_record(text, (0, text.len(), 1), b',', 5, |line, _| lines.push(line));
+    assert_eq!((lines, ambiguous.clone()), (vec![1, 2, 4], vec![2]));
+    let warning = ambiguous_warning(&ambiguous).unwrap();
+    assert!(warning.starts_with("line 2: a quoted value runs over several lines"), "{warning}");
+    // A legitimate address over two lines whose last line is no row by itself: no warning.
+    let text = "S5,\"乌鲁木齐市\n天山区某路1号\",1,2,红\n";
+    assert!(for_each_record(text, (0, text.len(), 1), b',', 5, |_, _| {}).is_empty());
+    // Written CSV whose last line holds a quoted value that does not close on it: no warning.
+    let text = "k0,\"\n\",\",\"\n";
+    assert!(for_each_record(text, (0, text.len(), 1), b',', 3, |_, _| {}).is_empty());
+    assert_eq!(fields_alone(b"a,\"b,c\",d", b','), Some(3));
+    assert_eq!(fields_alone(b"a,\"b", b','), None);
+    assert_eq!(fields_alone(b"x\",y,z", b','), Some(3));
 }
 
 #[test]
