@@ -173,7 +173,7 @@ fn read_shapefile(spec: &ZoneLayerSpec) -> Result<(Vec<Zone>, String)> {
     let path = &spec.display;
     let fmt = |msg: String| Error::Format { path: path.clone(), msg };
     let shp = read_file(&spec.path, &spec.display)?;
-    let shape_count = count_shapes(&shp, fmt)?;
+    let shapes = read_shapes(&shp, fmt)?;
     let dbf_path = companion(&spec.path, "dbf");
     let dbf = read_file(&dbf_path, &companion(Path::new(&spec.display), "dbf").display().to_string())?;
     // The project's encoding wins, then the .cpg; without either: strict UTF-8, then GBK.
@@ -187,9 +187,7 @@ fn read_shapefile(spec: &ZoneLayerSpec) -> Result<(Vec<Zone>, String)> {
     };
     let mut last_err = None;
     for (k, e) in attempts.iter().enumerate() {
-        let shapes = shapefile::ShapeReader::new(std::io::Cursor::new(&shp[..]))
-            .map_err(|e| fmt(format!("cannot read the .shp: {e}")))?;
-        match read_shp_records(spec, shapes, &dbf, shape_count, *e) {
+        match read_shp_records(spec, &shapes, &dbf, *e) {
             Ok(z) => return Ok((z, crate::hash::sha256_hex(&shp))),
             Err(err) if k + 1 < attempts.len() => last_err = Some(err),
             Err(err) => return Err(err),
@@ -211,19 +209,18 @@ fn companion(shp: &Path, ext: &str) -> PathBuf {
     }
 }
 
-/// The number of shapes in the `.shp` bytes `shp`, counted by reading every one (a file cut
-/// short is an error).
-fn count_shapes(shp: &[u8], fmt: impl Fn(String) -> Error) -> Result<usize> {
-    let mut shapes = shapefile::ShapeReader::new(std::io::Cursor::new(shp))
+/// Every shape of the `.shp` bytes `shp`, parsed once (a file cut short is an error naming
+/// the shape).
+fn read_shapes(shp: &[u8], fmt: impl Fn(String) -> Error) -> Result<Vec<shapefile::Shape>> {
+    let mut reader = shapefile::ShapeReader::new(std::io::Cursor::new(shp))
         .map_err(|e| fmt(format!("cannot read the .shp: {e}")))?;
-    let mut n = 0;
-    for shape in shapes.iter_shapes() {
-        shape.map_err(|e| {
-            fmt(format!("shape {}: {e}; the .shp is damaged or cut short: export the layer again", n + 1))
-        })?;
-        n += 1;
+    let mut shapes = Vec::new();
+    for shape in reader.iter_shapes() {
+        shapes.push(shape.map_err(|e| {
+            fmt(format!("shape {}: {e}; the .shp is damaged or cut short: export the layer again", shapes.len() + 1))
+        })?);
     }
-    Ok(n)
+    Ok(shapes)
 }
 
 /// A `.dbf` read error as a person reads it: the record and field, and the fix for text in
@@ -249,11 +246,12 @@ fn dbf_error(err: &shapefile::Error, n: usize, enc: DbfEncoding, fields: &[Strin
     }
 }
 
+/// The zones of `shapes` with the attributes of the `.dbf` bytes `dbf` decoded as `enc`
+/// (one record per shape, in order).
 fn read_shp_records(
     spec: &ZoneLayerSpec,
-    shapes: shapefile::ShapeReader<std::io::Cursor<&[u8]>>,
+    shapes: &[shapefile::Shape],
     dbf: &[u8],
-    shape_count: usize,
     enc: DbfEncoding,
 ) -> Result<Vec<Zone>> {
     let path = &spec.display;
@@ -263,20 +261,20 @@ fn read_shp_records(
         DbfEncoding::Other(e) => builder.with_encoding(dbase::encoding::EncodingRs::from(e)),
         DbfEncoding::Utf8Strict => builder.with_encoding(dbase::Unicode),
     };
-    let dbase_reader =
+    let mut dbase_reader =
         builder.build(std::io::Cursor::new(dbf)).map_err(|e| fmt(format!("cannot read the .dbf: {e}")))?;
     let records = dbase_reader.header().num_records as usize;
     let fields: Vec<String> = dbase_reader.fields().iter().map(|f| f.name().to_string()).collect();
+    let shape_count = shapes.len();
     if records != shape_count {
         return Err(fmt(format!(
             "the .shp has {shape_count} shapes but the .dbf has {records} records: the two files do not belong together (or one was cut short); export the layer again so that every shape has its attributes"
         )));
     }
-    let mut reader = shapefile::Reader::new(shapes, dbase_reader);
-    let mut zones = Vec::new();
-    for (i, item) in reader.iter_shapes_and_records().enumerate() {
+    let mut zones = Vec::with_capacity(shape_count);
+    for (i, (shape, record)) in shapes.iter().zip(dbase_reader.iter_records()).enumerate() {
         let n = i + 1;
-        let (shape, record) = item.map_err(|e| fmt(dbf_error(&e, n, enc, &fields)))?;
+        let record = record.map_err(|e| fmt(dbf_error(&shapefile::Error::DbaseError(e), n, enc, &fields)))?;
         let field_names = || record.clone().into_iter().map(|(k, _)| format!("'{k}'")).collect::<Vec<_>>().join(", ");
         let text = |key: &str| -> Option<String> {
             record.get(key).map(|v| match v {

@@ -101,6 +101,20 @@ fn mutated_workbooks_never_panic() {
     assert!(ok > 50 && err > 50, "{ok} read, {err} refused: the mutations should produce both");
 }
 
+/// `bytes` written as `dir/普查.xlsx`, as a site layer in lon/lat read with the default columns.
+fn census_spec(dir: &std::path::Path, bytes: &[u8]) -> SiteLayerSpec {
+    let path = dir.join("普查.xlsx");
+    std::fs::write(&path, bytes).unwrap();
+    SiteLayerSpec {
+        path,
+        display: "普查.xlsx".into(),
+        crs: Crs::Wgs84,
+        columns: SiteColumns::default(),
+        encoding: TextEncoding::Auto,
+        sheet: None,
+    }
+}
+
 #[test]
 fn a_census_over_several_sheets_is_one_layer_and_rejects_name_their_sheet() {
     let dir = tempfile::tempdir().unwrap();
@@ -116,18 +130,8 @@ fn a_census_over_several_sheets_is_one_layer_and_rejects_name_their_sheet() {
         sheet("模板", common::xlsx::table(&[head.clone(), vec![s("示例"), V::N(0.0), V::N(0.0), s("红")]]));
     template.state = "hidden";
     let bytes = xlsx(&[template, sheet("天山区", rows("天山", false)), sheet("沙依巴克区", rows("沙区", true))], &[]);
-    let path = dir.path().join("普查.xlsx");
-    std::fs::write(&path, &bytes).unwrap();
     let tf = SiteTransforms::new(Crs::Wgs84, Crs::from_epsg(4517)).unwrap();
-    let spec = SiteLayerSpec {
-        path,
-        display: "普查.xlsx".into(),
-        crs: Crs::Wgs84,
-        columns: SiteColumns::default(),
-        encoding: TextEncoding::Auto,
-        sheet: None,
-    };
-    let layer = read_sites(&spec, &GradeScheme::builtin(), &tf, &|_| {}).unwrap();
+    let layer = read_sites(&census_spec(dir.path(), &bytes), &GradeScheme::builtin(), &tf, &|_| {}).unwrap();
     let names: Vec<&str> = layer.sites.iter().map(sisetu_io::sites::Site::name).collect();
     assert_eq!(names, ["天山一厂", "天山二厂", "沙区一厂"]);
     assert_eq!(layer.rejects.len(), 1);
@@ -146,18 +150,7 @@ fn a_notes_sheet_before_the_census_is_skipped_with_a_warning() {
         common::xlsx::table(&[vec![s("1. 经纬度填写 CGCS2000 坐标")], vec![s("2. 风险等级填写四级")]]),
     );
     let data = sheet("普查", common::xlsx::table(&[head, vec![s("一厂"), V::N(87.55), V::N(43.8), s("红")]]));
-    let spec_of = |bytes: &[u8]| {
-        let path = dir.path().join("普查.xlsx");
-        std::fs::write(&path, bytes).unwrap();
-        SiteLayerSpec {
-            path,
-            display: "普查.xlsx".into(),
-            crs: Crs::Wgs84,
-            columns: SiteColumns::default(),
-            encoding: TextEncoding::Auto,
-            sheet: None,
-        }
-    };
+    let spec_of = |bytes: &[u8]| census_spec(dir.path(), bytes);
     let tf = SiteTransforms::new(Crs::Wgs84, Crs::from_epsg(4517)).unwrap();
     let layer =
         read_sites(&spec_of(&xlsx(&[notes.clone(), data], &[])), &GradeScheme::builtin(), &tf, &|_| {}).unwrap();
