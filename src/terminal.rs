@@ -34,14 +34,18 @@ pub fn safe(s: &str) -> String {
 fn district_table(o: &Outcome, p: &Progress) {
     let t = &o.report.totals;
     p.info(&format!(
-        "{}: {} rows read, {} accepted, {} rejected, {} outside every district; {} cells; working CRS {}",
+        "{}: {} rows read, {} accepted, {} rejected, {} outside every district; {} cells; working CRS {}{}",
         safe(&o.report.title),
         t.rows_read,
         t.accepted,
         t.rejected,
         t.unassigned,
         t.cells,
-        o.report.working_crs
+        o.report.working_crs,
+        o.report
+            .working_crs_scale_error
+            .map(|e| format!(" (scale error up to {:.3} %)", e * 100.0))
+            .unwrap_or_default()
     ));
     p.info(&format!(
         "{:<10} {:<24} {:>7} {:>7} {:>7} {:>7} {:>8}  level",

@@ -529,8 +529,8 @@ fn hand_census(project: &Path, work: sisetu_io::crs::Crs) -> HandCensus {
             l.sites
                 .iter()
                 .map(|s| Placed {
-                    district: districts.index.locate(s.x, s.y),
-                    grid: grids.as_ref().and_then(|g| g.index.locate(s.x, s.y)),
+                    district: districts.locate(s.lon, s.lat, s.x, s.y),
+                    grid: grids.as_ref().and_then(|g| g.locate(s.lon, s.lat, s.x, s.y)),
                     cell: grid.cell_of(s.x, s.y),
                 })
                 .collect()

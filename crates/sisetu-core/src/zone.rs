@@ -413,50 +413,66 @@ impl ZoneIndex {
         if !(w > 0.0 && h > 0.0 && w.is_finite() && h.is_finite()) {
             return None;
         }
-        // About 4 cells per edge, at most 1024 × 1024, cells roughly square.
-        let target = (n_edges * 4).clamp(4096, 1 << 20) as f64;
+        // About 8 cells per edge, at most 4096 × 4096, cells roughly square.
+        let target = (n_edges * 8).clamp(4096, 1 << 24) as f64;
         let side = (w * h / target).sqrt();
-        let nx = ((w / side).ceil() as usize).clamp(1, 1024);
-        let ny = ((h / side).ceil() as usize).clamp(1, 1024);
+        let nx = ((w / side).ceil() as usize).clamp(1, 4096);
+        let ny = ((h / side).ceil() as usize).clamp(1, 4096);
         let (inv_w, inv_h) = (nx as f64 / w, ny as f64 / h);
-        let mut mixed = vec![false; nx * ny];
-        // Mark every cell an edge may touch (its exact cover, padded by one cell).
-        for part in &self.parts {
-            let mut edges: Vec<&Edge> = part.strips.edges.iter().collect();
-            edges.sort_by(|a, b| {
-                (a.x0, a.y0, a.x1, a.y1).partial_cmp(&(b.x0, b.y0, b.x1, b.y1)).unwrap_or(std::cmp::Ordering::Equal)
-            });
-            edges.dedup_by(|a, b| (a.x0, a.y0, a.x1, a.y1) == (b.x0, b.y0, b.x1, b.y1));
-            for e in edges {
-                let fy0 = ((e.y0 - lo[1]) * inv_h).floor() as isize - 1;
-                let fy1 = ((e.y1 - lo[1]) * inv_h).floor() as isize + 1;
-                for row in fy0.max(0)..=fy1.min(ny as isize - 1) {
-                    // The edge's x-extent within this row band.
-                    let (ya, yb) = (lo[1] + row as f64 / inv_h, lo[1] + (row + 1) as f64 / inv_h);
-                    let (xa, xb) = if e.y1 > e.y0 {
-                        let t = |y: f64| e.x0 + ((y.clamp(e.y0, e.y1) - e.y0) / (e.y1 - e.y0)) * (e.x1 - e.x0);
-                        (t(ya), t(yb))
-                    } else {
-                        (e.x0, e.x1)
-                    };
-                    let cx0 = ((xa.min(xb) - lo[0]) * inv_w).floor() as isize - 1;
-                    let cx1 = ((xa.max(xb) - lo[0]) * inv_w).floor() as isize + 1;
-                    for col in cx0.max(0)..=cx1.min(nx as isize - 1) {
-                        mixed[row as usize * nx + col as usize] = true;
+        // Every cell an edge may touch, widened by a millionth of a cell on each side: far
+        // more than the rounding of the cover computed here or of `Raster::lookup`, so a cell
+        // left unmarked has no boundary point in it or on its sides.
+        const MARGIN: f64 = 1e-6;
+        let marks: Vec<Vec<u32>> = self
+            .parts
+            .par_iter()
+            .map(|part| {
+                let mut marked = Vec::new();
+                for e in &part.strips.edges {
+                    let fy0 = ((e.y0 - lo[1]) * inv_h - MARGIN).floor().max(0.0) as usize;
+                    let fy1 = (((e.y1 - lo[1]) * inv_h + MARGIN).floor().max(0.0) as usize).min(ny - 1);
+                    for row in fy0..=fy1 {
+                        // The edge's x-extent within this row band.
+                        let (ya, yb) = (lo[1] + row as f64 / inv_h, lo[1] + (row + 1) as f64 / inv_h);
+                        let (xa, xb) = if e.y1 > e.y0 {
+                            let t = |y: f64| e.x0 + ((y.clamp(e.y0, e.y1) - e.y0) / (e.y1 - e.y0)) * (e.x1 - e.x0);
+                            (t(ya), t(yb))
+                        } else {
+                            (e.x0, e.x1)
+                        };
+                        let cx0 = ((xa.min(xb) - lo[0]) * inv_w - MARGIN).floor().max(0.0) as usize;
+                        let cx1 = (((xa.max(xb) - lo[0]) * inv_w + MARGIN).floor().max(0.0) as usize).min(nx - 1);
+                        marked.extend((cx0..=cx1).map(|col| (row * nx + col) as u32));
                     }
                 }
-            }
+                marked
+            })
+            .collect();
+        let mut mixed = vec![false; nx * ny];
+        for i in marks.into_iter().flatten() {
+            mixed[i as usize] = true;
         }
-        let cells = (0..nx * ny)
+        // Unmarked cells side by side in a row share their answer (the segment between their
+        // centres meets no boundary), so each run of them costs one exact location.
+        let cells = (0..ny)
             .into_par_iter()
-            .map(|i| {
-                if mixed[i] {
-                    return Raster::MIXED;
+            .flat_map_iter(|row| {
+                let mut out = Vec::with_capacity(nx);
+                let mut run: Option<u32> = None;
+                for col in 0..nx {
+                    if mixed[row * nx + col] {
+                        run = None;
+                        out.push(Raster::MIXED);
+                        continue;
+                    }
+                    let z = *run.get_or_insert_with(|| {
+                        let cx = lo[0] + (col as f64 + 0.5) / inv_w;
+                        let cy = lo[1] + (row as f64 + 0.5) / inv_h;
+                        self.locate_slow(cx, cy).map_or(Raster::NONE, ZoneIdx::as_u32)
+                    });
+                    out.push(z);
                 }
-                let (col, row) = (i % nx, i / nx);
-                let cx = lo[0] + (col as f64 + 0.5) / inv_w;
-                let cy = lo[1] + (row as f64 + 0.5) / inv_h;
-                self.locate_slow(cx, cy).map_or(Raster::NONE, ZoneIdx::as_u32)
+                out
             })
             .collect();
         Some(Raster { x0: lo[0], y0: lo[1], inv_w, inv_h, nx, ny, cells })

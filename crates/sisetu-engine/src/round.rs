@@ -221,16 +221,16 @@ fn written_geometry(mp: &MultiPolygon<f64>) -> MultiPolygon<f64> {
 }
 
 fn zone_areas(layer: &crate::layers::ZoneLayer, sums: &[Summary], agg: &Aggregation) -> Result<Vec<RoundArea>> {
-    if layer.wgs84.len() != sums.len() {
+    if layer.wgs84().len() != sums.len() {
         return Err(Error::internal(format!(
             "{}: {} zones but {} summaries",
             layer.file,
-            layer.wgs84.len(),
+            layer.wgs84().len(),
             sums.len()
         )));
     }
     Ok(layer
-        .wgs84
+        .wgs84()
         .iter()
         .zip(sums)
         .map(|(z, s)| RoundArea {

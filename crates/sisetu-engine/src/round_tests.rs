@@ -1,8 +1,8 @@
 use super::*;
 use crate::census::{Census, Duplicates, Placed, Tallies};
 use crate::layers::ZoneLayer;
+use sisetu_core::Zone;
 use sisetu_core::ZoneIdx;
-use sisetu_core::{Zone, ZoneIndex};
 use sisetu_io::crs::Crs;
 use sisetu_io::sites::{Site, SiteLayer};
 
@@ -115,14 +115,9 @@ fn zone(id: &str, name: &str, exterior: LineString<f64>, holes: Vec<LineString<f
 }
 
 fn layer(file: &str, zones: Vec<Zone>) -> ZoneLayer {
-    ZoneLayer {
-        file: file.into(),
-        sha256: format!("sha of {file}"),
-        index: ZoneIndex::new(&zones),
-        work: zones.clone(),
-        wgs84: zones,
-        invalid: Vec::new(),
-    }
+    let mut layer = ZoneLayer::in_working_crs(file, zones.clone(), zones, Crs::from_epsg(4538));
+    layer.sha256 = format!("sha of {file}");
+    layer
 }
 
 fn site_layer(sites: Vec<Site>) -> SiteLayer {

@@ -503,3 +503,27 @@ fn other_epsg_codes_use_system_proj() {
     let err = Transformer::new(Crs::Wgs84, Crs::Epsg(1)).unwrap_err();
     assert!(matches!(err, CrsError::Unsupported(_)), "{err}");
 }
+
+/// Albers:105E against PROJ 9 (pyproj 3.7, `+proj=aea +lat_0=0 +lon_0=105 +lat_1=25 +lat_2=47
+/// +ellps=GRS80`) to a millimetre, both ways.
+#[test]
+fn albers_matches_proj() {
+    let albers = Crs::Albers(AlbersCm::new(105).unwrap());
+    let to = Transformer::new(Crs::Cgcs2000, albers).unwrap();
+    let back = Transformer::new(albers, Crs::Cgcs2000).unwrap();
+    for ((lon, lat), (x, y)) in [
+        ((87.6, 43.8), (-1378963.7648, 4849019.8635)),
+        ((121.4, 31.2), (1534197.1303, 3433429.3429)),
+        ((126.6, 45.75), (1659942.3719, 5127491.6328)),
+        ((80.0, 30.0), (-2358217.8603, 3470132.2314)),
+        ((110.3, 20.0), (564082.6759, 2079895.1583)),
+    ] {
+        let (px, py) = to.transform(lon, lat).unwrap();
+        assert!((px - x).abs() < 1e-3 && (py - y).abs() < 1e-3, "({lon}, {lat}) → ({px}, {py}), PROJ ({x}, {y})");
+        let (blon, blat) = back.transform(px, py).unwrap();
+        assert!((blon - lon).abs() < 1e-9 && (blat - lat).abs() < 1e-9, "back: ({blon}, {blat})");
+    }
+    assert!(albers.esri_wkt().unwrap().contains("PROJECTION[\"Albers\"]"));
+    assert_eq!("CGCS2000 Albers 105E".parse::<Crs>().unwrap(), albers);
+    assert!("Albers:200E".parse::<Crs>().is_err());
+}

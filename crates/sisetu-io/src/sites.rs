@@ -300,7 +300,7 @@ pub struct SiteTransforms {
 /// faithfully.
 #[derive(Debug, Clone)]
 enum WorkGuard {
-    /// Geographic or Web Mercator: every valid longitude/latitude is fine.
+    /// Geographic, Web Mercator or Albers: every valid longitude/latitude is fine.
     None,
     /// A Gauss-Krüger zone: within [`GK_SITE_MAX_OFFSET_DEG`] of this central meridian.
     CentralMeridian(f64),
@@ -318,7 +318,7 @@ impl SiteTransforms {
         let to_work = Transformer::new(layer, work)?;
         let guard = if let Some(cm) = work.central_meridian() {
             WorkGuard::CentralMeridian(cm)
-        } else if work.is_geographic() || work.canonical() == Crs::WebMercator {
+        } else if work.is_geographic() || matches!(work.canonical(), Crs::WebMercator | Crs::Albers(_)) {
             WorkGuard::None
         } else {
             WorkGuard::RoundTrip(Transformer::new(work, Crs::Wgs84)?)

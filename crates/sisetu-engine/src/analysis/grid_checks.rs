@@ -198,7 +198,7 @@ impl Analysis for GridChecks {
         let cov = grid_coverage(&d_geoms, &g_geoms, self.min_gap_m2);
         let district_at = |mp: &MultiPolygon<f64>| -> Option<usize> {
             let p = mp.interior_point()?;
-            districts.index.locate(p.x(), p.y()).map(ZoneIdx::get)
+            districts.locate_work(p.x(), p.y()).map(ZoneIdx::get)
         };
         let mut pieces = Vec::new();
         for (i, g) in cov.gaps.iter().enumerate() {

@@ -38,7 +38,7 @@ fn zone_features(ctx: &Context, layer: &ZoneLayer, sums: &[Summary], extra_keys:
     let keys = category_keys(ctx);
     let items: Vec<usize> = (0..layer.work.len()).collect();
     write::render_chunk(&items, |buf, &i| {
-        let z = &layer.wgs84[i];
+        let z = &layer.wgs84()[i];
         let s = &sums[i];
         let mut props: Vec<(&str, Value)> = vec![("id", Value::Str(&z.id)), ("name", Value::Str(&z.name))];
         if extra_keys {

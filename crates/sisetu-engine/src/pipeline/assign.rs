@@ -40,8 +40,8 @@ pub(crate) fn assign(
                 .par_iter()
                 .with_min_len(2048)
                 .map(|s| Placed {
-                    district: districts.index.locate(s.x, s.y),
-                    grid: grids.and_then(|g| g.index.locate(s.x, s.y)),
+                    district: districts.locate(s.lon, s.lat, s.x, s.y),
+                    grid: grids.and_then(|g| g.locate(s.lon, s.lat, s.x, s.y)),
                     cell: grid.cell_of(s.x, s.y),
                 })
                 .collect()
@@ -113,10 +113,13 @@ fn tally(census: &Census, n_districts: usize, n_grids: usize) -> Tallies {
         .iter()
         .zip(&census.placed)
         .map(|(l, p)| {
+            // A few chunks per thread: each builds its own cell map, and merging maps costs
+            // more than filling them.
+            let chunk = (l.sites.len() / (4 * rayon::current_num_threads())).max(16384);
             l.sites
                 .par_iter()
                 .zip(p.par_iter())
-                .with_min_len(16384)
+                .with_min_len(chunk)
                 .fold(empty, |mut acc, (s, a)| {
                     let cat = if has_categories { cat_id.get(s.category()).copied() } else { None };
                     acc.add(s, a, cat);

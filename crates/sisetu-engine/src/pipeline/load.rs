@@ -6,7 +6,6 @@ use crate::error::{Error, Result};
 use crate::layers::{load_zone_layer, prepare_zone_layer, read_layer, ZoneLayer};
 use crate::observer::Observer;
 use crate::project::Config;
-use geo::BoundingRect;
 use sisetu_core::Zone;
 use sisetu_io::crs::Crs;
 use sisetu_io::sites::{read_sites, SiteLayer, SiteTransforms};
@@ -58,7 +57,7 @@ fn load_districts(cfg: &Config, obs: &dyn Observer) -> Result<(ZoneLayer, Crs)> 
     obs.stage("reading districts");
     let raw = read_layer(spec, *crs)?;
     obs.stage("projecting districts");
-    let work = choose_working_crs(cfg, &raw.wgs84)?;
+    let work = choose_working_crs(cfg, raw.wgs84())?;
     let districts = prepare_zone_layer(spec, raw, *crs, work)?;
     for (id, why) in &districts.invalid {
         obs.warn(&format!("{}: district {id} has an invalid polygon ({why}); kept as it is", spec.display));
@@ -122,26 +121,40 @@ fn nothing_accepted(file: &str, layer: &SiteLayer) -> Option<Error> {
     )))
 }
 
-/// Working CRS: explicit, or the 3° Gauss-Krüger zone of the districts' centre.
+/// The largest scale error a Gauss-Krüger working CRS may have over the districts: that of a
+/// 3° zone at its edge on the equator (1.5° from the central meridian: k = 1.000343). A city
+/// or a prefecture fits (乌鲁木齐市, 2.2° wide at 43°N: 0.00032); a province or the nation gets
+/// Albers equal-area.
+pub const GK_MAX_SCALE_ERROR: f64 = 3.5e-4;
+
+/// Working CRS: as set in the project, or chosen from the districts' extent: the 3°
+/// Gauss-Krüger zone of their centre when its worst scale error over them is at most
+/// [`GK_MAX_SCALE_ERROR`], Albers equal-area centred on them otherwise.
 fn choose_working_crs(cfg: &Config, districts_wgs84: &[Zone]) -> Result<Crs> {
-    if let Some(c) = cfg.working_crs {
+    use crate::project::WorkingCrs;
+    use sisetu_io::crs::AlbersCm;
+    if let WorkingCrs::Fixed(c) = cfg.working_crs {
         return Ok(c);
     }
-    let mut lon_min = f64::INFINITY;
-    let mut lon_max = f64::NEG_INFINITY;
-    for z in districts_wgs84 {
-        if let Some(r) = z.geometry.bounding_rect() {
-            lon_min = lon_min.min(r.min().x);
-            lon_max = lon_max.max(r.max().x);
-        }
-    }
-    let centre = (lon_min + lon_max) / 2.0;
-    Crs::gauss_kruger_for_lon(centre).ok_or_else(|| {
+    let extent = crate::layers::lonlat_extent(districts_wgs84).ok_or_else(|| {
         Error::input(format!(
+            "{}: the districts have no coordinates to choose a working CRS from",
+            cfg.districts.0.display
+        ))
+    })?;
+    let centre = (extent[0] + extent[2]) / 2.0;
+    let albers = Crs::Albers(AlbersCm::for_lon(centre));
+    if cfg.working_crs == WorkingCrs::Albers {
+        return Ok(albers);
+    }
+    match Crs::gauss_kruger_for_lon(centre) {
+        Some(gk) if gk.worst_scale_error(extent).is_some_and(|e| e <= GK_MAX_SCALE_ERROR) => Ok(gk),
+        _ if (70.0..=140.0).contains(&centre) => Ok(albers),
+        _ => Err(Error::input(format!(
             "{}: the districts' centre (longitude {centre:.3}) is outside China's Gauss-Krüger zones; set [project] working_crs",
             cfg.project_file.display()
-        ))
-    })
+        ))),
+    }
 }
 
 /// Nothing lost: every input file's rows read = accepted + rejected, checked before any

@@ -104,6 +104,9 @@ pub struct Report {
     pub source: Option<String>,
     /// The working CRS of all computations.
     pub working_crs: String,
+    /// Its largest relative scale error over the districts' extent
+    /// ([`sisetu_io::crs::Crs::worst_scale_error`]); areas in an Albers working CRS are exact.
+    pub working_crs_scale_error: Option<f64>,
     /// Regular grid cell size (m).
     pub cell_size_m: f64,
     /// Aggregation rule.
@@ -198,6 +201,9 @@ pub(crate) fn assemble(r: ReportInputs) -> Report {
         census_date: cfg.census_date.clone(),
         source: cfg.source.clone(),
         working_crs: r.work.to_string(),
+        working_crs_scale_error: crate::layers::lonlat_extent(r.districts.wgs84())
+            .and_then(|e| r.work.worst_scale_error(e))
+            .map(|e| (e * 1e6).round() / 1e6),
         cell_size_m: cfg.cell_size_m,
         aggregation: cfg.aggregation.to_string(),
         districts: layer_report(r.districts),

@@ -117,7 +117,7 @@ pub enum ProjectErrorKind {
         error: CrsError,
     },
     /// `[project] working_crs` names a CRS in degrees.
-    #[error("[project] working_crs = \"{value}\" is not a metric CRS; use a Gauss-Krüger zone such as \"EPSG:4538\" or leave it out")]
+    #[error("[project] working_crs = \"{value}\" is not a metric CRS; use a Gauss-Krüger zone such as \"EPSG:4538\", \"albers\" (equal-area, for a province or the nation) or leave it out")]
     WorkingCrsNotMetric {
         /// The CRS as given.
         value: String,

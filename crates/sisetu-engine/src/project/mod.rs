@@ -120,8 +120,8 @@ pub struct Config {
     pub title: String,
     /// Output folder.
     pub output: PathBuf,
-    /// Working metric CRS, when set explicitly.
-    pub working_crs: Option<Crs>,
+    /// Working metric CRS: chosen from the districts' extent, or as set.
+    pub working_crs: WorkingCrs,
     /// Census date (free text, e.g. 2024-06).
     pub census_date: Option<String>,
     /// Data source note.
@@ -269,17 +269,42 @@ impl Config {
     }
 }
 
-/// `[project]`: checks the title; returns the working CRS, when set.
-fn parse_project_section(raw: &RawProjectSection) -> Parsed<Option<Crs>> {
+/// How the working CRS is chosen (`[project] working_crs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkingCrs {
+    /// Left out: the 3° Gauss-Krüger zone of the districts' centre when its scale error over
+    /// the districts is no worse than at a 3° zone's edge, Albers equal-area otherwise.
+    Auto,
+    /// `"albers"`: Albers equal-area centred on the districts, whatever their extent.
+    Albers,
+    /// A metric CRS named explicitly (`"EPSG:4538"`, `"Albers:105E"`).
+    Fixed(Crs),
+}
+
+impl WorkingCrs {
+    /// The CRS named in the project, if one is.
+    pub fn fixed(self) -> Option<Crs> {
+        match self {
+            WorkingCrs::Fixed(c) => Some(c),
+            WorkingCrs::Auto | WorkingCrs::Albers => None,
+        }
+    }
+}
+
+/// `[project]`: checks the title; returns how the working CRS is chosen.
+fn parse_project_section(raw: &RawProjectSection) -> Parsed<WorkingCrs> {
     if raw.title.trim().is_empty() {
         return Err(ProjectErrorKind::EmptyTitle);
     }
-    let Some(s) = &raw.working_crs else { return Ok(None) };
+    let Some(s) = &raw.working_crs else { return Ok(WorkingCrs::Auto) };
+    if s.trim().eq_ignore_ascii_case("albers") {
+        return Ok(WorkingCrs::Albers);
+    }
     let crs = values::crs(s, "[project] working_crs")?;
     if !crs.is_metric() {
         return Err(ProjectErrorKind::WorkingCrsNotMetric { value: s.clone() });
     }
-    Ok(Some(crs))
+    Ok(WorkingCrs::Fixed(crs))
 }
 
 /// `[districts]` and `[management_grid]`, validated.

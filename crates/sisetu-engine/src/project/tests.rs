@@ -44,7 +44,7 @@ fn the_documented_example_parses() {
     assert_eq!(c.grades.parse("d"), Ok(RiskLevel::Blue));
     assert_eq!(c.cell_size_m, 500.0);
     assert_eq!(c.aggregation, Aggregation::Highest);
-    assert!(c.working_crs.is_none());
+    assert_eq!(c.working_crs, WorkingCrs::Auto);
 }
 
 fn err(text: &str) -> String {

@@ -152,7 +152,7 @@ pub fn analyse(layer: &FacilityLayer, pop: &Population, districts: &ZoneLayer, w
     let reach: Reach = index.reach_all(&demand);
     let alloc: Allocation = allocate(&reach, &demand, &layer.facilities);
     let facility_district: Vec<Option<ZoneIdx>> =
-        layer.rows.iter().map(|r| districts.index.locate(r.anchor.0, r.anchor.1)).collect();
+        layer.rows.iter().map(|r| districts.locate_work(r.anchor.0, r.anchor.1)).collect();
     let n = districts.work.len();
     let mut figs = vec![AreaFigures::default(); n];
     let mut outside = AreaFigures::default();
@@ -237,7 +237,7 @@ fn site(
                 line: c.line,
                 xy: c.xy,
                 lonlat: c.lonlat,
-                district: districts.index.locate(c.xy.0, c.xy.1),
+                district: districts.locate_work(c.xy.0, c.xy.1),
                 pick,
             }
         })
@@ -264,7 +264,7 @@ fn cell_centres(pop: &Population, work: Crs) -> Result<Vec<Candidate>> {
 fn township_rows(layer: &FacilityLayer, towns: &ZoneLayer, districts: &ZoneLayer) -> Vec<TownshipRow> {
     let mut count = vec![0u64; towns.work.len()];
     for r in &layer.rows {
-        if let Some(t) = towns.index.locate(r.anchor.0, r.anchor.1) {
+        if let Some(t) = towns.locate_work(r.anchor.0, r.anchor.1) {
             count[t.get()] += 1;
         }
     }
@@ -276,7 +276,7 @@ fn township_rows(layer: &FacilityLayer, towns: &ZoneLayer, districts: &ZoneLayer
             let d = z
                 .geometry
                 .interior_point()
-                .and_then(|p| districts.index.locate(p.x(), p.y()))
+                .and_then(|p| districts.locate_work(p.x(), p.y()))
                 .map(|d| districts.work[d.get()].id.clone())
                 .unwrap_or_default();
             TownshipRow { id: z.id.clone(), name: z.name.clone(), district: d, facilities: c }

@@ -86,11 +86,11 @@ fn fixture(dir: &Path, project: &str) -> Config {
 
 fn districts_of(cfg: &Config) -> ZoneLayer {
     let (spec, crs) = &cfg.districts;
-    crate::layers::load_zone_layer(spec, *crs, cfg.working_crs.unwrap()).unwrap()
+    crate::layers::load_zone_layer(spec, *crs, cfg.working_crs.fixed().unwrap()).unwrap()
 }
 
 fn load_ctx<'a>(cfg: &'a Config, districts: &'a ZoneLayer, out: &'a Path) -> LoadContext<'a> {
-    LoadContext { cfg, work: cfg.working_crs.unwrap(), districts, grids: None, out_dir: out }
+    LoadContext { cfg, work: cfg.working_crs.fixed().unwrap(), districts, grids: None, out_dir: out }
 }
 
 #[test]
@@ -142,7 +142,7 @@ fn findings_report_write_and_draw_what_they_say() {
     let tallies = Tallies::default();
     let ctx = Context {
         cfg: &cfg,
-        work: cfg.working_crs.unwrap(),
+        work: cfg.working_crs.fixed().unwrap(),
         districts: &districts,
         grids: None,
         census: &census,

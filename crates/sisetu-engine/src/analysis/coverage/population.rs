@@ -382,7 +382,7 @@ pub fn spread(input: &PopulationInput, districts: &ZoneLayer) -> Result<Populati
         }
         PopulationRows::Points(points) => {
             for p in points {
-                let district = districts.index.locate(p.x, p.y);
+                let district = districts.locate_work(p.x, p.y);
                 match district {
                     Some(d) => pop.by_district[d.get()] += p.persons,
                     None => pop.outside += p.persons,
@@ -412,7 +412,7 @@ fn piece_weights(
     let mut w = vec![0.0; pieces.len()];
     let (mut outside, mut unplaced) = (0u64, 0u64);
     for p in points {
-        match districts.index.locate(p.x, p.y) {
+        match districts.locate_work(p.x, p.y) {
             None => outside += 1,
             Some(d) => match slot.get(&(d, grid.cell_of(p.x, p.y))) {
                 Some(&i) => w[i] += p.weight,

@@ -4,7 +4,7 @@
 use crate::layers::ZoneLayer;
 use crate::project::facilities::{FacilityConfig, FacilityKind, PointSource};
 use geo::{LineString, MultiPolygon, Polygon};
-use sisetu_core::{Zone, ZoneIndex};
+use sisetu_core::Zone;
 use sisetu_io::crs::Crs;
 use std::collections::BTreeMap;
 
@@ -16,15 +16,7 @@ pub(crate) fn rect(id: &str, name: &str, x: f64, y: f64, w: f64, h: f64) -> Zone
 
 /// A layer of zones already in the working CRS.
 pub(crate) fn layer(zones: Vec<Zone>) -> ZoneLayer {
-    let index = ZoneIndex::new(&zones);
-    ZoneLayer {
-        file: "test".into(),
-        sha256: String::new(),
-        wgs84: zones.clone(),
-        work: zones,
-        index,
-        invalid: Vec::new(),
-    }
+    ZoneLayer::in_working_crs("test", zones.clone(), zones, Crs::from_epsg(4538))
 }
 
 /// A facility layer's configuration with nothing but its id, kind and radius.

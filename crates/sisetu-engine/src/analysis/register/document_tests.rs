@@ -380,7 +380,7 @@ fn demo_scale() {
         let (Ok((x, y)), Ok((wlon, wlat))) = (to_work.transform(lon, lat), to_wgs.transform(lon, lat)) else {
             continue;
         };
-        let d = layer.index.locate(x, y).map(|i| &layer.work[i.get()]);
+        let d = layer.locate_work(x, y).map(|i| &layer.work[i.get()]);
         sites.push(RegisterSite {
             id: r.id.clone(),
             name: r.name.clone(),

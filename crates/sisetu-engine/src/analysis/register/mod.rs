@@ -149,7 +149,7 @@ fn units(ctx: &Context, unit_of: &[Option<u32>]) -> (UnitKind, Vec<RegisterUnit>
                 UnitKind::Grid => z
                     .geometry
                     .interior_point()
-                    .and_then(|p| districts.index.locate(p.x(), p.y()))
+                    .and_then(|p| districts.locate_work(p.x(), p.y()))
                     .map(|d| districts.work[d.get()].name.clone())
                     .unwrap_or_default(),
             },
