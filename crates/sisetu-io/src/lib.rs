@@ -9,9 +9,12 @@
 //! * [`zones`]: district and grid polygons (GeoJSON, Shapefile), and their validity.
 //! * [`table`]: generic tables (facilities, population, weight points) as text cells.
 //! * [`write`](mod@write): GeoJSON and CSV writers, and atomic output staging.
+//! * [`columnar`]: GeoParquet 1.1 and FlatGeobuf writers (Hilbert-sorted, spatially indexed)
+//!   and the Parquet table reader.
 //! * [`hash`]: SHA-256 fingerprints of files.
 //! * [`formula`]: cells a spreadsheet would run as a formula, made safe in CSV outputs.
 
+pub mod columnar;
 pub mod crs;
 pub mod error;
 pub mod formula;
