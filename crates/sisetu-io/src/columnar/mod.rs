@@ -29,6 +29,7 @@ mod wkb;
 use std::borrow::Cow;
 
 pub use hilbert::hilbert_order;
+pub use wkb::WkbGeometry;
 
 /// The type of a property column. Every column is nullable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
