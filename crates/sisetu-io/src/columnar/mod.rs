@@ -300,6 +300,18 @@ pub enum ColumnarError {
     },
 }
 
+impl From<ColumnarError> for crate::Error {
+    fn from(e: ColumnarError) -> Self {
+        match e {
+            ColumnarError::Io { path, cause } => crate::Error::Read { path, cause },
+            ColumnarError::Format { path, msg } | ColumnarError::Row { path, msg, .. } => {
+                crate::Error::Format { path, msg }
+            }
+            ColumnarError::Schema(msg) => crate::Error::Format { path: String::new(), msg },
+        }
+    }
+}
+
 /// The values of row `i` checked against `schema` (their number and types).
 fn check_values(schema: &Schema, values: &[Value<'_>], path: &str, row: usize) -> Result<(), ColumnarError> {
     if values.len() != schema.columns.len() {

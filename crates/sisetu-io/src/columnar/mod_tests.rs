@@ -94,29 +94,29 @@ fn wkb_points_are_read_in_both_byte_orders_and_other_types_are_named() {
     let mut b = Vec::new();
     wkb::push(&mut b, &Geometry::Point { lon: 87.5, lat: 43.25 });
     assert_eq!(b.len(), 21);
-    assert_eq!(wkb::read(&b), wkb::WkbGeometry::Point(87.5, 43.25));
+    assert_eq!(wkb::read(&b), WkbGeometry::Point(87.5, 43.25));
     let mut be = vec![0u8];
     be.extend_from_slice(&1u32.to_be_bytes());
     be.extend_from_slice(&87.5f64.to_be_bytes());
     be.extend_from_slice(&43.25f64.to_be_bytes());
-    assert_eq!(wkb::read(&be), wkb::WkbGeometry::Point(87.5, 43.25));
+    assert_eq!(wkb::read(&be), WkbGeometry::Point(87.5, 43.25));
     // ISO point Z: x and y are read.
     let mut z = vec![1u8];
     z.extend_from_slice(&1001u32.to_le_bytes());
     for v in [1.0f64, 2.0, 3.0] {
         z.extend_from_slice(&v.to_le_bytes());
     }
-    assert_eq!(wkb::read(&z), wkb::WkbGeometry::Point(1.0, 2.0));
+    assert_eq!(wkb::read(&z), WkbGeometry::Point(1.0, 2.0));
     let mut poly = Vec::new();
     wkb::push(&mut poly, &Geometry::Polygon(vec![(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 0.0)]));
-    assert_eq!(wkb::read(&poly), wkb::WkbGeometry::Other("Polygon"));
+    assert_eq!(wkb::read(&poly), WkbGeometry::Other("Polygon"));
     let mut empty = vec![1u8];
     empty.extend_from_slice(&1u32.to_le_bytes());
     empty.extend_from_slice(&f64::NAN.to_le_bytes());
     empty.extend_from_slice(&f64::NAN.to_le_bytes());
-    assert_eq!(wkb::read(&empty), wkb::WkbGeometry::EmptyPoint);
+    assert_eq!(wkb::read(&empty), WkbGeometry::EmptyPoint);
     for bad in [&b""[..], &[1u8, 1, 0, 0, 0][..], &[7u8, 1, 0, 0, 0, 0][..], &b[..20]] {
-        assert_eq!(wkb::read(bad), wkb::WkbGeometry::Invalid, "{bad:?}");
+        assert_eq!(wkb::read(bad), WkbGeometry::Invalid, "{bad:?}");
     }
 }
 
