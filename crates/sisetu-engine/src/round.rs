@@ -338,7 +338,7 @@ fn layer_file(dir: &Path, listing: &Listing, stem: &str) -> Result<LayerFile> {
     };
     let (geojson, parquet, fgb) = (format!("{stem}.geojson"), format!("{stem}.parquet"), format!("{stem}.fgb"));
     let rebuild = format!(
-        "sisetu render and sisetu diff read it from {geojson} or {parquet}: rebuild that round with          [outputs] {stem} = \"geojson\" or \"geoparquet\" in its project file"
+        "sisetu render and sisetu diff read it from {geojson} or {parquet}: rebuild that round with [outputs] {stem} = \"geojson\" or \"geoparquet\" in its project file"
     );
     if written(&geojson) {
         Ok(LayerFile::GeoJson(dir.join(geojson)))

@@ -41,6 +41,8 @@ pub struct ParquetTable {
     geometry: Option<usize>,
     /// The EPSG code of the GeoParquet `crs` (its PROJJSON `id`), when it has one.
     epsg: Option<i64>,
+    /// The GeoParquet `geo` metadata as written.
+    geo: Option<String>,
     /// SHA-256 of the file's bytes (hex).
     sha256: String,
 }
@@ -73,9 +75,9 @@ impl ParquetTable {
             .key_value_metadata()
             .and_then(|kv| kv.iter().find(|k| k.key == "geo").and_then(|k| k.value.as_deref()).map(str::to_string));
         let fields = builder.schema().fields().clone();
-        let (geometry_name, epsg) = match geo {
+        let (geometry_name, epsg) = match &geo {
             Some(text) => {
-                let v: serde_json::Value = serde_json::from_str(&text)
+                let v: serde_json::Value = serde_json::from_str(text)
                     .map_err(|e| format(format!("its GeoParquet 'geo' metadata is not JSON ({e})")))?;
                 let primary = v["primary_column"].as_str().unwrap_or("geometry").to_string();
                 let column = &v["columns"][&primary];
@@ -100,7 +102,7 @@ impl ParquetTable {
                 column_indices.push(i);
             }
         }
-        Ok(ParquetTable { display: display.to_string(), builder, columns, column_indices, geometry, epsg, sha256 })
+        Ok(ParquetTable { display: display.to_string(), builder, columns, column_indices, geometry, epsg, geo, sha256 })
     }
 
     /// The property columns, in file order (the geometry column is not one).
@@ -116,6 +118,11 @@ impl ParquetTable {
     /// The EPSG code of the GeoParquet `crs`, when the file declares one with an `id`.
     pub fn epsg(&self) -> Option<i64> {
         self.epsg
+    }
+
+    /// The GeoParquet `geo` file metadata (JSON text), when the file has it.
+    pub fn geo(&self) -> Option<&str> {
+        self.geo.as_deref()
     }
 
     /// The rows of the file, from its metadata.
