@@ -43,8 +43,8 @@ fn sites(n: usize) -> Sites {
             .map(|i| {
                 let a = i as f64 * 0.7;
                 let r = 0.001 * i as f64;
-                let name = if i % 3 == 0 { None } else { Some("企业") };
-                (name, i as i64, i % 5 == 0, 87.6 + r * a.cos(), 43.8 + r * a.sin())
+                let name = if i.is_multiple_of(3) { None } else { Some("企业") };
+                (name, i as i64, i.is_multiple_of(5), 87.6 + r * a.cos(), 43.8 + r * a.sin())
             })
             .collect(),
     )
@@ -249,7 +249,7 @@ fn million_sites_write_speed_and_size() {
             v.push(Value::Str(format!("6501{:02}", i % 8).into()));
             v.push(Value::Str(format!("G{:04}", i % 1500).into()));
             v.push(Value::Str(format!("500m_{}_{}", (lon * 200.0) as i64, (lat * 200.0) as i64).into()));
-            v.push(Value::Bool(i % 1000 == 0));
+            v.push(Value::Bool(i.is_multiple_of(1000)));
             v.push(Value::Null);
             v.push(Value::Int(i as i64 + 2));
             Ok(Geometry::Point { lon, lat })
