@@ -4,7 +4,7 @@
 //! * [`source`]: the file types read ([`SourceKind`], decided from the extension in one
 //!   place) and the reading shared by the readers below.
 //! * [`text`]: UTF-8 / UTF-8 BOM / GBK detection.
-//! * [`sites`]: census tables (CSV, XLSX, GeoJSON points) → validated sites + rejects.
+//! * [`sites`]: census tables (CSV, XLSX, GeoJSON points, Parquet/GeoParquet) → validated sites + rejects.
 //! * [`reject`]: rejected rows and their [`RejectReason`]s, shared by every reader.
 //! * [`zones`]: district and grid polygons (GeoJSON, Shapefile), and their validity.
 //! * [`table`]: generic tables (facilities, population, weight points) as text cells.
