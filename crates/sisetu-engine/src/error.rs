@@ -9,6 +9,9 @@ pub enum Error {
     /// A reader or writer of `sisetu-io` failed.
     #[error(transparent)]
     Io(#[from] sisetu_io::Error),
+    /// A columnar output (GeoParquet, FlatGeobuf) or a Parquet output read back failed.
+    #[error(transparent)]
+    Columnar(#[from] sisetu_io::columnar::ColumnarError),
     /// A coordinate transformation cannot be set up.
     #[error(transparent)]
     Crs(#[from] sisetu_io::crs::CrsError),

@@ -5,8 +5,11 @@
 //! A round comes from one of two places, with exactly the same values:
 //!
 //! * [`Round::load`] reads a finished build's output folder (`report.json`, `sites.geojson`,
-//!   `districts.geojson`, `cells.geojson` and, with a management-grid layer, `grids.geojson`):
-//!   the previous round of a build, and both rounds of `sisetu diff`;
+//!   `districts.geojson`, `cells.geojson` and, with a management-grid layer, `grids.geojson`;
+//!   `sites.parquet` and `cells.parquet` where `[outputs]` wrote GeoParquet instead, see
+//!   `round_parquet.rs`): the previous round of a build, and both rounds of `sisetu diff`.
+//!   A round whose sites or cells were not written (`[outputs] sites = "none"`) or written
+//!   only as FlatGeobuf cannot be read: the error says so and how to rebuild it;
 //! * [`Round::from_context`] takes the round being built from the assigned census in memory,
 //!   with every value as reading its written files back would give it (coordinates rounded
 //!   to 1e-7° as `sisetu_io::write::push_coord` writes them, polygons oriented as the GeoJSON
@@ -146,7 +149,8 @@ impl Round {
         }
         let report = read_bytes(&report_path)?;
         let meta = RoundMeta::from_report(&report, &report_path)?;
-        read_folder(dir, meta, Some(sisetu_io::hash::sha256_hex(&report)))
+        let listing = Listing::from_report(&report);
+        read_folder(dir, meta, Some(sisetu_io::hash::sha256_hex(&report)), &listing)
     }
 
     /// The round being built, from the assigned census in memory: the values reading its
@@ -294,13 +298,79 @@ fn census_sites(ctx: &Context) -> Result<Vec<RoundSite>> {
 // ---------------------------------------------------------------------------------------
 // Reading an output folder.
 
-/// Reads the GeoJSON outputs of a round's folder.
-fn read_folder(dir: &Path, meta: RoundMeta, report_sha256: Option<String>) -> Result<Round> {
-    let (sites, sites_sha256) = read_sites(&dir.join("sites.geojson"))?;
+/// What a round's report says about its files.
+struct Listing {
+    /// The files the build wrote (`None`: a report without the list).
+    outputs: Option<Vec<String>>,
+    /// The file names of its site layers, in project order.
+    layer_files: Vec<String>,
+}
+
+impl Listing {
+    fn from_report(report: &[u8]) -> Listing {
+        let v: serde_json::Value = serde_json::from_slice(report).unwrap_or_default();
+        let outputs = v["outputs"].as_array().map(|a| a.iter().filter_map(|f| f.as_str().map(String::from)).collect());
+        let layer_files = v["sites"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|l| l["file"].as_str())
+                    .map(|f| Path::new(f).file_name().and_then(|n| n.to_str()).unwrap_or(f).to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        Listing { outputs, layer_files }
+    }
+}
+
+/// A layer's file in a round's folder, by format.
+enum LayerFile {
+    GeoJson(PathBuf),
+    Parquet(PathBuf),
+}
+
+/// The file the round's build wrote for the layer `stem` (`sites`, `cells`): the one its
+/// report lists (by existence, for a report without the list), GeoJSON first.
+fn layer_file(dir: &Path, listing: &Listing, stem: &str) -> Result<LayerFile> {
+    let written = |f: &str| match &listing.outputs {
+        Some(o) => o.iter().any(|w| w == f),
+        None => dir.join(f).is_file(),
+    };
+    let (geojson, parquet, fgb) = (format!("{stem}.geojson"), format!("{stem}.parquet"), format!("{stem}.fgb"));
+    let rebuild = format!(
+        "sisetu render and sisetu diff read it from {geojson} or {parquet}: rebuild that round with [outputs] {stem} = \"geojson\" or \"geoparquet\" in its project file"
+    );
+    if written(&geojson) {
+        Ok(LayerFile::GeoJson(dir.join(geojson)))
+    } else if written(&parquet) {
+        Ok(LayerFile::Parquet(dir.join(parquet)))
+    } else if written(&fgb) {
+        crate::input_error!("{}: the round wrote its {stem} only as {fgb} (FlatGeobuf); {rebuild}", dir.display())
+    } else if listing.outputs.is_some() {
+        crate::input_error!(
+            "{}: the round has no per-{} output ([outputs] {stem} = \"none\"); {rebuild}",
+            dir.display(),
+            stem.trim_end_matches('s')
+        )
+    } else {
+        // An older report: the file is missing, which read_output reports.
+        Ok(LayerFile::GeoJson(dir.join(geojson)))
+    }
+}
+
+/// Reads the outputs of a round's folder.
+fn read_folder(dir: &Path, meta: RoundMeta, report_sha256: Option<String>, listing: &Listing) -> Result<Round> {
+    let (sites, sites_sha256) = match layer_file(dir, listing, "sites")? {
+        LayerFile::GeoJson(p) => read_sites(&p)?,
+        LayerFile::Parquet(p) => columnar::read_sites(&p, &listing.layer_files)?,
+    };
     let districts = read_areas(&dir.join("districts.geojson"), false)?;
     let grids_path = dir.join("grids.geojson");
     let grids = if grids_path.is_file() { Some(read_areas(&grids_path, false)?) } else { None };
-    let cells = read_areas(&dir.join("cells.geojson"), true)?;
+    let cells = match layer_file(dir, listing, "cells")? {
+        LayerFile::GeoJson(p) => read_areas(&p, true)?,
+        LayerFile::Parquet(p) => columnar::read_cells(&p)?,
+    };
     Ok(Round {
         dir: dir.to_path_buf(),
         meta,
@@ -532,6 +602,9 @@ fn read_areas(path: &Path, cells: bool) -> Result<Vec<RoundArea>> {
         })
         .collect()
 }
+
+#[path = "round_parquet.rs"]
+mod columnar;
 
 #[cfg(test)]
 #[path = "round_tests.rs"]

@@ -4,14 +4,17 @@
 //! * [`source`]: the file types read ([`SourceKind`], decided from the extension in one
 //!   place) and the reading shared by the readers below.
 //! * [`text`]: UTF-8 / UTF-8 BOM / GBK detection.
-//! * [`sites`]: census tables (CSV, XLSX, GeoJSON points) → validated sites + rejects.
+//! * [`sites`]: census tables (CSV, XLSX, GeoJSON points, Parquet/GeoParquet) → validated sites + rejects.
 //! * [`reject`]: rejected rows and their [`RejectReason`]s, shared by every reader.
 //! * [`zones`]: district and grid polygons (GeoJSON, Shapefile), and their validity.
 //! * [`table`]: generic tables (facilities, population, weight points) as text cells.
 //! * [`write`](mod@write): GeoJSON and CSV writers, and atomic output staging.
+//! * [`columnar`]: GeoParquet 1.1 and FlatGeobuf writers (Hilbert-sorted, spatially indexed)
+//!   and the Parquet table reader.
 //! * [`hash`]: SHA-256 fingerprints of files.
 //! * [`formula`]: cells a spreadsheet would run as a formula, made safe in CSV outputs.
 
+pub mod columnar;
 pub mod crs;
 pub mod error;
 pub mod formula;

@@ -1,4 +1,5 @@
-//! Census tables of sites: CSV (UTF-8, UTF-8 BOM, GBK), XLSX and GeoJSON points.
+//! Census tables of sites: CSV (UTF-8, UTF-8 BOM, GBK), XLSX, GeoJSON points and Parquet /
+//! GeoParquet tables.
 //!
 //! [`read_sites`] reads one layer and sorts every data row into exactly one of
 //! [`SiteLayer::sites`] or [`SiteLayer::rejects`], so `rows_read = sites + rejects` always.
@@ -598,6 +599,7 @@ pub fn read_sites(
         SourceKind::Csv(delimiter) => read_csv(spec, delimiter, scheme, tf, progress),
         SourceKind::Workbook => read_sheet(spec, scheme, tf),
         SourceKind::GeoJson => read_geojson(spec, scheme, tf),
+        SourceKind::Parquet => read_parquet(spec, scheme, tf),
         kind @ SourceKind::Shapefile => Err(ReadAs::Sites.refuse(kind, &spec.path, &spec.display)),
     }
 }
@@ -823,6 +825,70 @@ fn read_geojson(spec: &SiteLayerSpec, scheme: &GradeScheme, tf: &SiteTransforms)
     Ok(layer)
 }
 
+/// Reads a Parquet / GeoParquet layer, 8,192 rows at a time
+/// ([`crate::columnar::read::ParquetTable`]). The header is the file's columns that read as
+/// text; with a WKB geometry column (the GeoParquet primary column, or a binary column named
+/// `geometry`) it ends with `(geometry x)` and `(geometry y)`, which are the coordinates
+/// unless `x`/`y` name other columns. A row's `line` is its row number (1 = the first row).
+/// A null geometry or `POINT EMPTY` is a row without coordinates; another geometry type (or
+/// bytes that are not WKB) is a [`RejectReason::NotAPoint`] when the coordinates are the
+/// geometry's.
+fn read_parquet(spec: &SiteLayerSpec, scheme: &GradeScheme, tf: &SiteTransforms) -> Result<SiteLayer> {
+    use crate::columnar::read::ParquetTable;
+    use crate::columnar::WkbGeometry;
+    let path = spec.display.as_str();
+    let table = ParquetTable::open(&spec.path, path)?;
+    let mut headers: Vec<String> = table.columns().to_vec();
+    let geometry = table.has_geometry();
+    let mut columns = spec.columns.clone();
+    if geometry {
+        let (gx, gy) = ("(geometry x)".to_string(), "(geometry y)".to_string());
+        headers.push(gx.clone());
+        headers.push(gy.clone());
+        columns.x.get_or_insert(gx);
+        columns.y.get_or_insert(gy);
+    }
+    let (cols, used) = resolve(&headers, &columns, path)?;
+    // Whether the coordinates are the geometry's (else the geometry is not looked at).
+    let from_geometry = geometry && cols.x.max(cols.y) >= headers.len() - 2;
+    let ctx = RowCtx { cols, n_fields: headers.len(), headers: &headers, scheme, tf, damaged: false };
+    let sha256 = table.sha256().to_string();
+    let mut sorted = Sorted::default();
+    let mut row: Vec<String> = Vec::with_capacity(headers.len());
+    table.for_each_row(|line, cells, g| {
+        row.clear();
+        row.extend(cells.iter().map(|c| c.clone().unwrap_or_default()));
+        if geometry {
+            let found = match g {
+                None | Some(WkbGeometry::EmptyPoint) => None,
+                Some(WkbGeometry::Point(x, y)) => {
+                    row.push(format!("{x}"));
+                    row.push(format!("{y}"));
+                    None
+                }
+                Some(WkbGeometry::Other(kind)) => Some(kind.to_string()),
+                Some(WkbGeometry::Invalid) => Some("unreadable (not WKB)".to_string()),
+            };
+            if let Some(kind) = found.filter(|_| from_geometry) {
+                row.extend([String::new(), String::new()]);
+                let reason = RejectReason::NotAPoint { feature: line, found: Some(kind) };
+                sorted.push(RowOutcome::Reject(Reject { line, reason, raw: row.clone(), sheet: None }));
+                return;
+            }
+            row.resize(headers.len(), String::new());
+        }
+        sorted.push(ctx.process(line, |k| row.get(k).map(String::as_str), row.len()));
+    })?;
+    let grade = headers[cols.grade].clone();
+    let mut layer = SiteLayer { headers, columns_used: used, sha256, ..Default::default() };
+    finish_chunks(vec![sorted], &mut layer, path, &grade)?;
+    Ok(layer)
+}
+
 #[cfg(test)]
 #[path = "sites_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "sites_parquet_tests.rs"]
+mod parquet_tests;

@@ -105,7 +105,9 @@ pub fn read_table(spec: &TableSpec) -> Result<Table> {
         SourceKind::Csv(delimiter) => read_csv(spec, delimiter),
         SourceKind::Workbook => read_sheet(spec),
         SourceKind::GeoJson => read_geojson(spec),
-        kind @ SourceKind::Shapefile => Err(ReadAs::Table.refuse(kind, &spec.path, &spec.display)),
+        kind @ (SourceKind::Shapefile | SourceKind::Parquet) => {
+            Err(ReadAs::Table.refuse(kind, &spec.path, &spec.display))
+        }
     }
 }
 

@@ -50,7 +50,7 @@ pub fn read_zones_hashed(spec: &ZoneLayerSpec) -> Result<(Vec<Zone>, String)> {
             (zones?, sha256)
         }
         SourceKind::Shapefile => read_shapefile(spec)?,
-        kind @ (SourceKind::Csv(_) | SourceKind::Workbook) => {
+        kind @ (SourceKind::Csv(_) | SourceKind::Workbook | SourceKind::Parquet) => {
             return Err(ReadAs::Zones.refuse(kind, &spec.path, &spec.display))
         }
     };

@@ -4,6 +4,7 @@
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::layers::ZoneLayer;
+use crate::project::outputs::LayerFormat;
 use rayon::prelude::*;
 use sisetu_core::{Aggregation, RiskLevel, Summary};
 use sisetu_io::crs::{Crs, Transformer};
@@ -68,9 +69,19 @@ pub(super) fn write_zone_layers(ctx: &Context, stage: &mut Staging) -> Result<Ve
     Ok(written)
 }
 
+/// The cell layer in the format of `[outputs] cells`: `cells.geojson`, `cells.parquet`,
+/// `cells.fgb` or nothing.
+pub(super) fn write_cells(ctx: &Context, stage: &mut Staging) -> Result<Vec<String>> {
+    match ctx.cfg.outputs.cells_format() {
+        LayerFormat::GeoJson => write_cells_geojson(ctx, stage),
+        LayerFormat::None => Ok(Vec::new()),
+        format => super::columnar::write_cells(ctx, stage, format),
+    }
+}
+
 /// `cells.geojson`: every non-empty regular cell as a WGS84 polygon. A cell whose corners
 /// cannot be projected back to WGS84 is an error (never a polygon of null coordinates).
-pub(super) fn write_cells(ctx: &Context, stage: &mut Staging) -> Result<Vec<String>> {
+fn write_cells_geojson(ctx: &Context, stage: &mut Staging) -> Result<Vec<String>> {
     let grid = sisetu_core::RegularGrid::new(ctx.cfg.cell_size_m)
         .ok_or_else(|| Error::internal(format!("invalid cell size {}", ctx.cfg.cell_size_m)))?;
     let work_to_wgs = Transformer::new(ctx.work, Crs::Wgs84)?;

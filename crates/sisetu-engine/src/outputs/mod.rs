@@ -1,9 +1,12 @@
 //! The build's own outputs, written from the typed results: the area layers
-//! (`districts.geojson`, `grids.geojson`, `cells.geojson`), `sites.geojson`, and the tables
+//! (`districts.geojson`, `grids.geojson`, `cells.geojson`), `sites.geojson` (the site and
+//! cell layers in the format of `[outputs]`: GeoJSON, GeoParquet, FlatGeobuf or none), and
+//! the tables
 //! (`summary.csv`, `table.csv`, `rejects.csv`). The analyses write theirs
 //! ([`crate::analysis::Findings::write`]); `report.json` is written last by the pipeline.
 
 mod areas;
+mod columnar;
 pub mod plan;
 mod sites;
 pub mod table;
@@ -18,13 +21,19 @@ use sisetu_io::write::Staging;
 pub use plan::{OutputPlan, Planned};
 pub use tables::{reject_rows, RejectRow};
 
-/// The files [`write_core`] writes (and `report.json`), for the [`OutputPlan`].
+/// The files [`write_core`] writes (and `report.json`), for the [`OutputPlan`]. The site
+/// and cell layers are planned in the formats of `[outputs]`; with `sites` left out, both
+/// `sites.geojson` and `sites.parquet` are planned (which one is written depends on the
+/// number of sites).
 pub fn core_files(cfg: &crate::project::Config) -> Vec<Planned> {
-    use sisetu_io::output::{CELLS, DISTRICTS, GRIDS, REPORT, SITES};
-    let mut files = vec![DISTRICTS, CELLS, SITES, "summary.csv", "table.csv", "rejects.csv", REPORT];
+    use sisetu_io::output::{DISTRICTS, GRIDS, REPORT};
+    let mut files: Vec<String> = vec![DISTRICTS.into()];
     if cfg.management_grid.is_some() {
-        files.insert(1, GRIDS);
+        files.push(GRIDS.into());
     }
+    files.extend(cfg.outputs.cells_format().file("cells"));
+    files.extend(cfg.outputs.planned_sites());
+    files.extend(["summary.csv", "table.csv", "rejects.csv", REPORT].map(String::from));
     files.into_iter().map(|f| Planned::new(f, "sisetu itself")).collect()
 }
 
@@ -38,6 +47,9 @@ pub fn write_core(
     let mut written = Vec::new();
     obs.stage("writing outputs");
     written.extend(areas::write_zone_layers(ctx, stage)?);
+    if let Some(warning) = ctx.cfg.outputs.auto_warning(ctx.census.n_sites()) {
+        obs.warn(&warning);
+    }
     obs.stage("writing cells");
     written.extend(areas::write_cells(ctx, stage)?);
     obs.stage("writing sites");

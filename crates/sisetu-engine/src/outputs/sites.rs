@@ -1,12 +1,24 @@
-//! `sites.geojson`: every accepted site with its level and place, in input order.
+//! The site layer: `sites.geojson` (every accepted site with its level and place, in input
+//! order), or `sites.parquet` / `sites.fgb` (the same properties, Hilbert-sorted) or nothing,
+//! as `[outputs] sites` says ([`crate::project::outputs`]).
 
 use crate::context::Context;
 use crate::error::{Error, Result};
+use crate::project::outputs::LayerFormat;
 use sisetu_io::write::{self, Geom, Staging, Value};
 use std::path::Path;
 
-/// Writes `sites.geojson`, rendered in parallel batches and streamed in input order.
+/// Writes the site layer in the format of `[outputs] sites` for this census.
 pub(super) fn write_sites(ctx: &Context, stage: &mut Staging) -> Result<Vec<String>> {
+    match ctx.cfg.outputs.sites_format(ctx.census.n_sites()) {
+        LayerFormat::GeoJson => write_geojson(ctx, stage),
+        LayerFormat::None => Ok(Vec::new()),
+        format => super::columnar::write_sites(ctx, stage, format),
+    }
+}
+
+/// Writes `sites.geojson`, rendered in parallel batches and streamed in input order.
+fn write_geojson(ctx: &Context, stage: &mut Staging) -> Result<Vec<String>> {
     let grid = sisetu_core::RegularGrid::new(ctx.cfg.cell_size_m)
         .ok_or_else(|| Error::internal(format!("invalid cell size {}", ctx.cfg.cell_size_m)))?;
     let census = ctx.census;

@@ -7,6 +7,7 @@
 
 mod error;
 pub mod facilities;
+pub mod outputs;
 mod style;
 mod values;
 
@@ -43,6 +44,7 @@ struct RawProject {
     facilities: Vec<facilities::RawFacilities>,
     previous: Option<RawPrevious>,
     register: Option<RawRegister>,
+    outputs: Option<outputs::RawOutputs>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -160,6 +162,8 @@ pub struct Config {
     /// Whether `register.html` is written (`[register] html`); `None` = when the census has
     /// at most 50,000 sites (`analysis::register::HTML_AUTO_MAX_SITES`).
     pub register_html: Option<bool>,
+    /// The formats of the site and cell layers (`[outputs]`).
+    pub outputs: outputs::Outputs,
 }
 
 /// `[previous]`: the output folder of the previous census round.
@@ -243,6 +247,7 @@ impl Config {
         let output = base.path(raw.project.output.as_deref().unwrap_or("out"));
         let previous = raw.previous.as_ref().map(|p| parse_previous(p, base, &output)).transpose()?;
         Ok(Config {
+            outputs: outputs::parse_outputs(raw.outputs.as_ref())?,
             grid_min_gap_m2: zones.grid_min_gap_m2,
             previous,
             register: raw.register.as_ref().and_then(|r| r.enabled).unwrap_or(true),

@@ -210,6 +210,9 @@ pub(super) fn error_cases() -> Vec<(&'static str, String)> {
         ("previous own output dot", a(&base, "[previous]\noutput = \"./out\"\n")),
         ("previous zoom", a(&base, "[previous]\noutput = \"../old\"\nzoom = [87.5, 43.7, 87.5, 43.95]\n")),
         ("previous zoom inf", a(&base, "[previous]\noutput = \"../old\"\nzoom = [87.5, 43.7, inf, 43.95]\n")),
+        ("outputs sites", a(&base, "[outputs]\nsites = \"shapefile\"\n")),
+        ("outputs cells", a(&base, "[outputs]\nsites = \"GeoParquet\"\ncells = \"parquet\"\n")),
+        ("outputs key", a(&base, "[outputs]\nsite = \"none\"\n")),
     ]
 }
 

@@ -56,11 +56,14 @@ pub enum SourceKind {
     GeoJson,
     /// An ESRI Shapefile: `.shp`, with its `.dbf` (and optionally `.cpg`) beside it.
     Shapefile,
+    /// A Parquet table: `.parquet`, `.geoparquet` (GeoParquet: its WKB point geometry gives
+    /// the coordinates), read in record batches by [`crate::columnar::read`].
+    Parquet,
 }
 
 /// Every extension sisetu reads (lower case, without the dot) and its kind, in the order
 /// messages list them.
-const EXTENSIONS: [(&str, SourceKind); 10] = [
+const EXTENSIONS: [(&str, SourceKind); 12] = [
     ("csv", SourceKind::Csv(Delimiter::Comma)),
     ("txt", SourceKind::Csv(Delimiter::Comma)),
     ("tsv", SourceKind::Csv(Delimiter::Tab)),
@@ -71,6 +74,8 @@ const EXTENSIONS: [(&str, SourceKind); 10] = [
     ("geojson", SourceKind::GeoJson),
     ("json", SourceKind::GeoJson),
     ("shp", SourceKind::Shapefile),
+    ("parquet", SourceKind::Parquet),
+    ("geoparquet", SourceKind::Parquet),
 ];
 
 /// The extension of `path`, lower case and without the dot; `None` when it has none (or
@@ -81,8 +86,13 @@ fn extension(path: &Path) -> Option<String> {
 
 impl SourceKind {
     /// One kind of each format (the delimiter aside), in the order messages list them.
-    const FORMATS: [SourceKind; 4] =
-        [SourceKind::Csv(Delimiter::Comma), SourceKind::Workbook, SourceKind::GeoJson, SourceKind::Shapefile];
+    const FORMATS: [SourceKind; 5] = [
+        SourceKind::Csv(Delimiter::Comma),
+        SourceKind::Workbook,
+        SourceKind::GeoJson,
+        SourceKind::Shapefile,
+        SourceKind::Parquet,
+    ];
 
     /// The kind named by the file extension `ext` (without the dot, any case); `None` for
     /// an extension sisetu does not read.
@@ -130,13 +140,14 @@ impl SourceKind {
     }
 
     /// The format in words, with an article: "a CSV file", "a workbook", "a GeoJSON file",
-    /// "a Shapefile".
+    /// "a Shapefile", "a Parquet file".
     pub fn describe(self) -> &'static str {
         match self {
             SourceKind::Csv(_) => "a CSV file",
             SourceKind::Workbook => "a workbook",
             SourceKind::GeoJson => "a GeoJSON file",
             SourceKind::Shapefile => "a Shapefile",
+            SourceKind::Parquet => "a Parquet file",
         }
     }
 }
@@ -144,8 +155,8 @@ impl SourceKind {
 /// What a file is read as; each reader accepts some [`SourceKind`]s.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReadAs {
-    /// A census layer of sites ([`read_sites`](crate::sites::read_sites)): CSV, workbook
-    /// or GeoJSON points.
+    /// A census layer of sites ([`read_sites`](crate::sites::read_sites)): CSV, workbook,
+    /// GeoJSON points or Parquet / GeoParquet.
     Sites,
     /// A table of facilities, population or weights
     /// ([`read_table`](crate::table::read_table)): CSV, workbook or GeoJSON.
@@ -163,7 +174,8 @@ impl ReadAs {
     /// checks that they do).
     pub fn accepts(self, kind: SourceKind) -> bool {
         match self {
-            ReadAs::Sites | ReadAs::Table => !matches!(kind, SourceKind::Shapefile),
+            ReadAs::Sites => !matches!(kind, SourceKind::Shapefile),
+            ReadAs::Table => !matches!(kind, SourceKind::Shapefile | SourceKind::Parquet),
             ReadAs::Zones => matches!(kind, SourceKind::GeoJson | SourceKind::Shapefile),
         }
     }

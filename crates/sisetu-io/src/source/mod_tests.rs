@@ -8,6 +8,7 @@ use sisetu_core::GradeScheme;
 use std::path::PathBuf;
 
 const TABLE_LIST: &str = ".csv/.txt/.tsv, .xlsx/.xlsm/.xls/.ods or .geojson/.json";
+const SITE_LIST: &str = ".csv/.txt/.tsv, .xlsx/.xlsm/.xls/.ods, .geojson/.json or .parquet/.geoparquet";
 const HINT: &str = "(rename the file, or export it in one of these formats)";
 
 #[test]
@@ -24,6 +25,8 @@ fn every_extension_has_its_kind_in_any_case() {
         ("a.geojson", SourceKind::GeoJson),
         ("a.json", SourceKind::GeoJson),
         ("a.shp", SourceKind::Shapefile),
+        ("a.parquet", SourceKind::Parquet),
+        ("a.geoparquet", SourceKind::Parquet),
     ] {
         let upper = name.to_uppercase();
         let mixed = name.replacen('a', "Data", 1).replacen(".c", ".C", 1).replacen(".g", ".G", 1);
@@ -43,7 +46,7 @@ fn an_unknown_extension_names_the_file_and_what_is_accepted() {
     let msg = |name: &str, read_as: ReadAs| SourceKind::of(Path::new(name), name, read_as).unwrap_err().to_string();
     assert_eq!(
         msg("census/sites.DAT", ReadAs::Sites),
-        format!("census/sites.DAT: unknown file type '.dat'; site layers must be {TABLE_LIST} {HINT}")
+        format!("census/sites.DAT: unknown file type '.dat'; site layers must be {SITE_LIST} {HINT}")
     );
     assert_eq!(
         msg("pop.dbf", ReadAs::Table),
@@ -70,7 +73,7 @@ fn a_kind_a_reader_does_not_take_says_what_it_is_read_as() {
     assert_eq!(
         refuse(ReadAs::Sites, "sites.SHP"),
         format!(
-            "sites.SHP: unknown file type '.shp' for site layers: a Shapefile is read only as a polygon layer; site layers must be {TABLE_LIST} {HINT}"
+            "sites.SHP: unknown file type '.shp' for site layers: a Shapefile is read only as a polygon layer; site layers must be {SITE_LIST} {HINT}"
         )
     );
     assert_eq!(

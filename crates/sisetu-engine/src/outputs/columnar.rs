@@ -1,0 +1,225 @@
+//! `sites.parquet` / `sites.fgb` and `cells.parquet` / `cells.fgb`: the site and cell layers
+//! in the columnar formats of `[outputs]`, with the properties of `sites.geojson` and
+//! `cells.geojson`, pulled from the census in memory by the writers of
+//! [`sisetu_io::columnar`] (no second copy of the census is made).
+
+use crate::context::Context;
+use crate::error::{Error, Result};
+use crate::project::outputs::LayerFormat;
+use sisetu_core::{RegularGrid, RiskLevel};
+use sisetu_io::columnar::flatgeobuf::{write_flatgeobuf, FlatGeobufOptions};
+use sisetu_io::columnar::geoparquet::{write_geoparquet, GeoParquetOptions};
+use sisetu_io::columnar::{ColumnType, ColumnarError, GeoCrs, Geometry, GeometryKind, Rows, Schema, Value};
+use sisetu_io::crs::{Crs, Transformer};
+use sisetu_io::write::Staging;
+use std::borrow::Cow;
+use std::path::Path;
+
+/// Writes `rows` as the layer `stem` (`sites`, `cells`) in `format` into `stage`; returns
+/// the file written (none for [`LayerFormat::None`]). GeoJSON is written by the callers.
+fn write_layer(
+    stage: &mut Staging,
+    stem: &str,
+    format: LayerFormat,
+    schema: &Schema,
+    rows: &dyn Rows,
+    geometry: GeometryKind,
+) -> Result<Vec<String>> {
+    let Some(file) = format.file(stem) else { return Ok(Vec::new()) };
+    let path = stage.path(&file);
+    match format {
+        LayerFormat::GeoParquet => {
+            let options = GeoParquetOptions { crs: GeoCrs::Wgs84, geometry, ..Default::default() };
+            write_geoparquet(&path, schema, rows, &options)?;
+        }
+        LayerFormat::FlatGeobuf => {
+            let options = FlatGeobufOptions { name: stem.to_string(), crs: GeoCrs::Wgs84, geometry };
+            write_flatgeobuf(&path, schema, rows, &options)?;
+        }
+        LayerFormat::GeoJson | LayerFormat::None => {
+            return Err(Error::internal(format!("{file} is not a columnar layer")));
+        }
+    }
+    Ok(vec![file])
+}
+
+/// Text, or null when empty (as `sites.geojson` writes `StrOrNull`).
+fn str_or_null(s: &str) -> Value<'_> {
+    if s.is_empty() {
+        Value::Null
+    } else {
+        Value::Str(Cow::Borrowed(s))
+    }
+}
+
+/// Every accepted site, indexed over all layers in input order.
+struct SiteRows<'a> {
+    ctx: &'a Context<'a>,
+    grid: RegularGrid,
+    /// Index of each layer's first site, then the number of sites.
+    offsets: Vec<usize>,
+    /// Each layer's file name (the `source` property, with several layers).
+    sources: Vec<&'a str>,
+    multi_layer: bool,
+}
+
+impl SiteRows<'_> {
+    fn at(&self, i: usize) -> (usize, usize) {
+        let layer = self.offsets.partition_point(|&o| o <= i).saturating_sub(1);
+        (layer, i - self.offsets[layer])
+    }
+}
+
+impl Rows for SiteRows<'_> {
+    fn len(&self) -> usize {
+        self.offsets.last().copied().unwrap_or(0)
+    }
+
+    fn position(&self, i: usize) -> (f64, f64) {
+        let (l, k) = self.at(i);
+        let s = &self.ctx.census.layers[l].sites[k];
+        (s.lon, s.lat)
+    }
+
+    fn row<'a>(&'a self, i: usize, v: &mut Vec<Value<'a>>) -> std::result::Result<Geometry, ColumnarError> {
+        let (l, k) = self.at(i);
+        let census = self.ctx.census;
+        let (s, a) = (&census.layers[l].sites[k], &census.placed[l][k]);
+        let zone_id = |z: Option<&'a sisetu_core::Zone>| z.map_or(Value::Null, |z| Value::Str(Cow::Borrowed(&z.id)));
+        v.push(str_or_null(s.id()));
+        v.push(str_or_null(s.name()));
+        v.push(str_or_null(s.category()));
+        v.push(Value::Str(Cow::Borrowed(s.grade())));
+        v.push(Value::Str(Cow::Borrowed(s.level.as_str())));
+        v.push(zone_id(a.district.map(|d| &self.ctx.districts.work[d.get()])));
+        if let Some(m) = self.ctx.grids {
+            v.push(zone_id(a.grid.map(|g| &m.work[g.get()])));
+        }
+        let mut label = String::with_capacity(24);
+        self.grid.write_label(a.cell, &mut label);
+        v.push(Value::Str(Cow::Owned(label)));
+        v.push(Value::Bool(census.duplicates.is_repeated(s.id())));
+        if self.multi_layer {
+            v.push(Value::Str(Cow::Borrowed(self.sources[l])));
+        }
+        v.push(Value::Int(s.line as i64));
+        Ok(Geometry::Point { lon: s.lon, lat: s.lat })
+    }
+}
+
+/// The columns of the site layer: those of `sites.geojson`, in its order.
+pub(crate) fn site_schema(grids: bool, multi_layer: bool) -> Schema {
+    let mut s = ["id", "name", "category", "grade", "level", "district_id"]
+        .iter()
+        .fold(Schema::new(), |s, n| s.with(*n, ColumnType::Utf8));
+    if grids {
+        s = s.with("grid_id", ColumnType::Utf8);
+    }
+    s = s.with("cell_id", ColumnType::Utf8).with("duplicate_id", ColumnType::Bool);
+    if multi_layer {
+        s = s.with("source", ColumnType::Utf8);
+    }
+    s.with("line", ColumnType::Int64)
+}
+
+/// Writes the site layer as `sites.parquet` or `sites.fgb`.
+pub(super) fn write_sites(ctx: &Context, stage: &mut Staging, format: LayerFormat) -> Result<Vec<String>> {
+    let grid = RegularGrid::new(ctx.cfg.cell_size_m)
+        .ok_or_else(|| Error::internal(format!("invalid cell size {}", ctx.cfg.cell_size_m)))?;
+    let census = ctx.census;
+    let mut offsets = vec![0];
+    for l in &census.layers {
+        offsets.push(offsets.last().copied().unwrap_or(0) + l.sites.len());
+    }
+    let sources = census
+        .files
+        .iter()
+        .map(|f| Path::new(f.as_str()).file_name().and_then(|n| n.to_str()).unwrap_or(f.as_str()))
+        .collect();
+    let multi_layer = census.layers.len() > 1;
+    let rows = SiteRows { ctx, grid, offsets, sources, multi_layer };
+    let schema = site_schema(ctx.grids.is_some(), multi_layer);
+    write_layer(stage, "sites", format, &schema, &rows, GeometryKind::Point)
+}
+
+/// Every non-empty regular cell, as a WGS84 polygon.
+struct CellRows<'a> {
+    ctx: &'a Context<'a>,
+    grid: RegularGrid,
+    to_wgs84: Transformer,
+    /// The `cat_<name>` keys, when the census has categories.
+    categories: Vec<String>,
+    path: String,
+}
+
+impl Rows for CellRows<'_> {
+    fn len(&self) -> usize {
+        self.ctx.tallies.cells.len()
+    }
+
+    fn position(&self, i: usize) -> (f64, f64) {
+        let b = self.grid.bounds(self.ctx.tallies.cells[i].0);
+        let (x, y) = ((b.min().x + b.max().x) / 2.0, (b.min().y + b.max().y) / 2.0);
+        self.to_wgs84.transform(x, y).unwrap_or((f64::NAN, f64::NAN))
+    }
+
+    fn row<'a>(&'a self, i: usize, v: &mut Vec<Value<'a>>) -> std::result::Result<Geometry, ColumnarError> {
+        let (c, s) = &self.ctx.tallies.cells[i];
+        let b = self.grid.bounds(*c);
+        let corners = [(b.min().x, b.min().y), (b.max().x, b.min().y), (b.max().x, b.max().y), (b.min().x, b.max().y)];
+        let mut ring = Vec::with_capacity(5);
+        for (x, y) in corners {
+            match self.to_wgs84.transform(x, y) {
+                Ok(p) if p.0.is_finite() && p.1.is_finite() => ring.push(p),
+                _ => {
+                    return Err(ColumnarError::Row {
+                        path: self.path.clone(),
+                        row: i,
+                        msg: format!(
+                            "cell {} cannot be projected from {} back to WGS84: a site far outside the working \
+                             CRS's zone was accepted",
+                            self.grid.label(*c),
+                            self.ctx.work
+                        ),
+                    })
+                }
+            }
+        }
+        ring.push(ring[0]);
+        v.push(Value::Str(Cow::Owned(self.grid.label(*c))));
+        v.push(Value::Int(c.col));
+        v.push(Value::Int(c.row));
+        let level = self.ctx.cfg.aggregation.level(&s.levels);
+        v.push(level.map_or(Value::Null, |l| Value::Str(Cow::Borrowed(l.as_str()))));
+        for l in RiskLevel::ALL {
+            v.push(Value::Int(s.levels[l] as i64));
+        }
+        v.push(Value::Int(s.levels.total() as i64));
+        for ci in 0..self.categories.len() {
+            v.push(Value::Int(s.category(ci as u32) as i64));
+        }
+        Ok(Geometry::Polygon(ring))
+    }
+}
+
+/// Writes the cell layer as `cells.parquet` or `cells.fgb`.
+pub(super) fn write_cells(ctx: &Context, stage: &mut Staging, format: LayerFormat) -> Result<Vec<String>> {
+    let grid = RegularGrid::new(ctx.cfg.cell_size_m)
+        .ok_or_else(|| Error::internal(format!("invalid cell size {}", ctx.cfg.cell_size_m)))?;
+    let categories: Vec<String> = if ctx.tallies.has_categories {
+        ctx.tallies.categories.iter().map(|c| format!("cat_{c}")).collect()
+    } else {
+        Vec::new()
+    };
+    let mut schema = ["cell_id"].iter().fold(Schema::new(), |s, n| s.with(*n, ColumnType::Utf8));
+    schema = schema.with("col", ColumnType::Int64).with("row", ColumnType::Int64).with("level", ColumnType::Utf8);
+    for n in ["n_red", "n_orange", "n_yellow", "n_blue", "total"] {
+        schema = schema.with(n, ColumnType::Int64);
+    }
+    for c in &categories {
+        schema = schema.with(c.as_str(), ColumnType::Int64);
+    }
+    let path = format.file("cells").unwrap_or_default();
+    let rows = CellRows { ctx, grid, to_wgs84: Transformer::new(ctx.work, Crs::Wgs84)?, categories, path };
+    write_layer(stage, "cells", format, &schema, &rows, GeometryKind::Polygon)
+}
