@@ -94,6 +94,81 @@ pub(crate) struct PartialTallies {
     pub(crate) unassigned: Summary,
     pub(crate) by_grid: Vec<Summary>,
     pub(crate) outside_grid: u64,
-    pub(crate) by_cell: FxHashMap<CellId, Summary>,
+    pub(crate) by_cell: CellCounts,
     pub(crate) total: Summary,
+}
+
+/// Counts per regular cell in flat tables: a slot per cell met, its level counts and its
+/// category counts (`n_categories` a slot). No allocation per cell, and a tenth of the memory
+/// of a map of [`Summary`]s, so the tally of 10 million sites stays in the caches.
+#[derive(Default)]
+pub(crate) struct CellCounts {
+    n_categories: usize,
+    slot: FxHashMap<CellId, u32>,
+    cells: Vec<CellId>,
+    levels: Vec<sisetu_core::LevelCounts>,
+    categories: Vec<u64>,
+}
+
+impl CellCounts {
+    /// Empty counts for `n_categories` categories.
+    pub(crate) fn new(n_categories: usize) -> Self {
+        CellCounts { n_categories, ..Default::default() }
+    }
+
+    fn slot(&mut self, cell: CellId) -> usize {
+        let next = self.cells.len() as u32;
+        let s = *self.slot.entry(cell).or_insert(next) as usize;
+        if s == self.cells.len() {
+            self.cells.push(cell);
+            self.levels.push(sisetu_core::LevelCounts::default());
+            self.categories.resize(self.categories.len() + self.n_categories, 0);
+        }
+        s
+    }
+
+    /// Counts one site of `level` in category `category` in `cell`.
+    #[inline]
+    pub(crate) fn add(&mut self, cell: CellId, level: sisetu_core::RiskLevel, category: Option<u32>) {
+        let s = self.slot(cell);
+        self.levels[s].add(level);
+        if let Some(c) = category {
+            self.categories[s * self.n_categories + c as usize] += 1;
+        }
+    }
+
+    /// Adds `other`'s counts (made with the same categories).
+    pub(crate) fn merge(&mut self, other: &CellCounts) {
+        for (i, &cell) in other.cells.iter().enumerate() {
+            let s = self.slot(cell);
+            self.levels[s].merge(&other.levels[i]);
+            let n = self.n_categories;
+            for (a, b) in self.categories[s * n..(s + 1) * n].iter_mut().zip(&other.categories[i * n..(i + 1) * n]) {
+                *a += b;
+            }
+        }
+    }
+
+    /// Cells met.
+    pub(crate) fn len(&self) -> usize {
+        self.cells.len()
+    }
+
+    /// Every cell met with its summary, in no particular order.
+    pub(crate) fn into_summaries(self) -> Vec<(CellId, Summary)> {
+        let n = self.n_categories;
+        self.cells
+            .into_iter()
+            .zip(self.levels)
+            .enumerate()
+            .map(|(i, (cell, levels))| {
+                let mut by_category = self.categories[i * n..(i + 1) * n].to_vec();
+                // As `Summary::add` leaves it: no longer than the last category counted.
+                while by_category.last() == Some(&0) {
+                    by_category.pop();
+                }
+                (cell, Summary { levels, by_category })
+            })
+            .collect()
+    }
 }

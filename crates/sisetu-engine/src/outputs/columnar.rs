@@ -81,6 +81,13 @@ impl Rows for SiteRows<'_> {
         (s.lon, s.lat)
     }
 
+    fn touch(&self, i: usize) -> u64 {
+        let (l, k) = self.at(i);
+        let s = &self.ctx.census.layers[l].sites[k];
+        let first = s.id().bytes().next().or_else(|| s.grade().bytes().next()).unwrap_or(0);
+        u64::from(first) ^ u64::from(self.ctx.census.placed[l][k].district.map_or(0, sisetu_core::ZoneIdx::as_u32))
+    }
+
     fn row<'a>(&'a self, i: usize, v: &mut Vec<Value<'a>>) -> std::result::Result<Geometry, ColumnarError> {
         let (l, k) = self.at(i);
         let census = self.ctx.census;
@@ -109,9 +116,8 @@ impl Rows for SiteRows<'_> {
 
 /// The columns of the site layer: those of `sites.geojson`, in its order.
 pub(crate) fn site_schema(grids: bool, multi_layer: bool) -> Schema {
-    let mut s = ["id", "name", "category", "grade", "level", "district_id"]
-        .iter()
-        .fold(Schema::new(), |s, n| s.with(*n, ColumnType::Utf8));
+    let mut s = Schema::new().with_distinct("id", ColumnType::Utf8).with_distinct("name", ColumnType::Utf8);
+    s = ["category", "grade", "level", "district_id"].iter().fold(s, |s, n| s.with(*n, ColumnType::Utf8));
     if grids {
         s = s.with("grid_id", ColumnType::Utf8);
     }
@@ -119,7 +125,7 @@ pub(crate) fn site_schema(grids: bool, multi_layer: bool) -> Schema {
     if multi_layer {
         s = s.with("source", ColumnType::Utf8);
     }
-    s.with("line", ColumnType::Int64)
+    s.with_distinct("line", ColumnType::Int64)
 }
 
 /// Writes the site layer as `sites.parquet` or `sites.fgb`.

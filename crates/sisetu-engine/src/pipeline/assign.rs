@@ -5,7 +5,7 @@
 //! commute), so the result does not depend on the number of threads; this stage never
 //! needs the whole census at once beyond the chunk it works on.
 
-use crate::census::{Census, Duplicates, PartialTallies, Placed, Tallies};
+use crate::census::{CellCounts, Census, Duplicates, PartialTallies, Placed, Tallies};
 use crate::error::{Error, Result};
 use crate::layers::ZoneLayer;
 use crate::observer::Observer;
@@ -97,15 +97,37 @@ fn duplicates(layers: &[SiteLayer], files: &[String]) -> Duplicates {
 
 /// Counts per district, grid and cell, by level and category.
 fn tally(census: &Census, n_districts: usize, n_grids: usize) -> Tallies {
-    let cat_set: FxHashSet<&str> =
-        census.layers.iter().flat_map(|l| l.sites.iter().map(Site::category)).filter(|c| !c.is_empty()).collect();
+    let cat_set: FxHashSet<&str> = census
+        .layers
+        .iter()
+        .map(|l| {
+            l.sites
+                .par_iter()
+                .with_min_len(16384)
+                .fold(FxHashSet::default, |mut set, s| {
+                    if !s.category().is_empty() {
+                        set.insert(s.category());
+                    }
+                    set
+                })
+                .reduce(FxHashSet::default, |mut a, b| {
+                    a.extend(b);
+                    a
+                })
+        })
+        .fold(FxHashSet::default(), |mut a, b| {
+            a.extend(b);
+            a
+        });
     let mut categories: Vec<&str> = cat_set.into_iter().collect();
     categories.sort_unstable();
     let cat_id: FxHashMap<&str, u32> = categories.iter().enumerate().map(|(i, c)| (*c, i as u32)).collect();
     let has_categories = census.layers.iter().any(|l| l.columns_used.contains_key("category"));
+    let n_categories = if has_categories { categories.len() } else { 0 };
     let empty = || PartialTallies {
         by_district: vec![Summary::default(); n_districts],
         by_grid: vec![Summary::default(); n_grids],
+        by_cell: CellCounts::new(n_categories),
         ..Default::default()
     };
     let sums = census
@@ -113,8 +135,8 @@ fn tally(census: &Census, n_districts: usize, n_grids: usize) -> Tallies {
         .iter()
         .zip(&census.placed)
         .map(|(l, p)| {
-            // A few chunks per thread: each builds its own cell map, and merging maps costs
-            // more than filling them.
+            // A few chunks per thread: each builds its own cell table, and merging tables
+            // costs more than filling them.
             let chunk = (l.sites.len() / (4 * rayon::current_num_threads())).max(16384);
             l.sites
                 .par_iter()
@@ -129,7 +151,7 @@ fn tally(census: &Census, n_districts: usize, n_grids: usize) -> Tallies {
         })
         .fold(empty(), PartialTallies::merge);
     let PartialTallies { by_district, unassigned, by_grid, outside_grid, by_cell, total } = sums;
-    let mut cells: Vec<_> = by_cell.into_iter().collect();
+    let mut cells = by_cell.into_summaries();
     cells.sort_unstable_by_key(|(c, _)| (std::cmp::Reverse(c.row), c.col));
     Tallies {
         by_district,
@@ -154,7 +176,7 @@ impl PartialTallies {
             Some(g) => self.by_grid[g.get()].add(s.level, cat),
             None => self.outside_grid += 1,
         }
-        self.by_cell.entry(a.cell).or_default().add(s.level, cat);
+        self.by_cell.add(a.cell, s.level, cat);
     }
 
     fn merge(mut a: PartialTallies, mut b: PartialTallies) -> PartialTallies {
@@ -170,9 +192,7 @@ impl PartialTallies {
         a.unassigned.merge(&b.unassigned);
         a.total.merge(&b.total);
         a.outside_grid += b.outside_grid;
-        for (c, s) in b.by_cell {
-            a.by_cell.entry(c).or_default().merge(&s);
-        }
+        a.by_cell.merge(&b.by_cell);
         a
     }
 }

@@ -65,6 +65,7 @@ use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
+use parquet::schema::types::ColumnPath;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::sync::Arc;
@@ -138,6 +139,9 @@ pub fn geo_metadata(kind: GeometryKind, crs: GeoCrs, bbox: Option<[f64; 4]>) -> 
 }
 
 /// One row group, built from the rows `order` names.
+/// Rows touched ahead of building them ([`Rows::touch`]).
+const TOUCH_BLOCK: usize = 512;
+
 struct Batch {
     batch: RecordBatch,
     bbox: Option<[f64; 4]>,
@@ -177,7 +181,11 @@ fn build_batch(
     let mut values: Vec<Value<'_>> = Vec::with_capacity(schema.columns.len());
     let mut wkb_buf: Vec<u8> = Vec::with_capacity(per_row);
     let mut bbox = None;
-    for &i in order {
+    for (k, &i) in order.iter().enumerate() {
+        if k % TOUCH_BLOCK == 0 {
+            let block = &order[k..order.len().min(k + TOUCH_BLOCK)];
+            std::hint::black_box(block.iter().fold(0u64, |a, &j| a.wrapping_add(rows.touch(j as usize))));
+        }
         let i = i as usize;
         values.clear();
         let g = rows.row(i, &mut values)?;
@@ -241,7 +249,17 @@ pub fn write_geoparquet(
     let order = hilbert_order(rows, &shown)?;
     let arrow = Arc::new(arrow_schema(schema));
     let group = options.row_group_rows.max(1);
-    let props = WriterProperties::builder()
+    // Dictionaries only where values repeat: the geometry, its bounding box and the distinct
+    // columns (ids, names, lines) are stored plainly.
+    let plain = schema
+        .columns
+        .iter()
+        .filter(|c| c.distinct)
+        .map(|c| ColumnPath::from(c.name.as_str()))
+        .chain(std::iter::once(ColumnPath::from("geometry")))
+        .chain(["xmin", "ymin", "xmax", "ymax"].map(|k| ColumnPath::new(vec!["bbox".to_string(), k.to_string()])));
+    let props = plain
+        .fold(WriterProperties::builder(), |b, c| b.set_column_dictionary_enabled(c, false))
         .set_compression(Compression::SNAPPY)
         .set_created_by(CREATED_BY.to_string())
         .set_max_row_group_row_count(Some(group))
@@ -252,19 +270,36 @@ pub fn write_geoparquet(
     let mut writer =
         ArrowWriter::try_new(BufWriter::with_capacity(1 << 20, file), arrow.clone(), Some(props)).map_err(format)?;
     let build = |chunk: &[u64]| build_batch(schema, &arrow, rows, chunk, options.geometry, &shown);
-    let mut chunks = order.chunks(group);
+    // Row groups are built a window at a time, one per thread, while the previous window is
+    // encoded and written (in order): at most two windows are in memory.
+    let window = rayon::current_num_threads().max(1);
+    let build_window = |chunks: &[&[u64]]| -> Result<Vec<Batch>, ColumnarError> {
+        use rayon::prelude::*;
+        chunks.par_iter().map(|c| build(c)).collect()
+    };
+    let chunks: Vec<&[u64]> = order.chunks(group).collect();
+    let mut windows = chunks.chunks(window);
     let mut bbox = None;
     let mut row_groups = 0;
-    // The next row group is built while the current one is encoded.
-    let mut pending = chunks.next().map(build).transpose()?;
+    let mut pending = windows.next().map(build_window).transpose()?;
     while let Some(current) = pending.take() {
-        let next = chunks.next();
-        let (wrote, built) =
-            rayon::join(|| writer.write(&current.batch).and_then(|()| writer.flush()), || next.map(build).transpose());
+        let next = windows.next();
+        let (wrote, built) = rayon::join(
+            || -> Result<(), parquet::errors::ParquetError> {
+                for b in &current {
+                    writer.write(&b.batch)?;
+                    writer.flush()?;
+                }
+                Ok(())
+            },
+            || next.map(build_window).transpose(),
+        );
         wrote.map_err(format)?;
-        row_groups += 1;
-        if let Some(b) = current.bbox {
-            bbox = Some(union(bbox, b));
+        for b in &current {
+            row_groups += 1;
+            if let Some(b) = b.bbox {
+                bbox = Some(union(bbox, b));
+            }
         }
         pending = built?;
     }

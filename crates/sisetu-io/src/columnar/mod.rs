@@ -51,6 +51,9 @@ pub struct Column {
     pub name: String,
     /// Its type.
     pub kind: ColumnType,
+    /// Whether its values are nearly all different (ids, names, line numbers): GeoParquet then
+    /// stores them plainly instead of trying a dictionary first.
+    pub distinct: bool,
 }
 
 /// The property columns of a layer, in order; the writers add the geometry (and, for
@@ -73,7 +76,15 @@ impl Schema {
     /// The schema with one more column.
     #[must_use]
     pub fn with(mut self, name: impl Into<String>, kind: ColumnType) -> Schema {
-        self.columns.push(Column { name: name.into(), kind });
+        self.columns.push(Column { name: name.into(), kind, distinct: false });
+        self
+    }
+
+    /// The schema with one more column whose values are nearly all different
+    /// ([`Column::distinct`]).
+    #[must_use]
+    pub fn with_distinct(mut self, name: impl Into<String>, kind: ColumnType) -> Schema {
+        self.columns.push(Column { name: name.into(), kind, distinct: true });
         self
     }
 
@@ -249,6 +260,15 @@ pub trait Rows: Sync {
     /// Pushes row `i`'s values onto `values` (one per schema column, in order; `values` is
     /// empty when called) and returns its geometry.
     fn row<'a>(&'a self, i: usize, values: &mut Vec<Value<'a>>) -> Result<Geometry, ColumnarError>;
+
+    /// Reads a few bytes of row `i`'s data and returns anything made of them. The writers
+    /// call it for a block of rows before building them: rows taken in Hilbert order lie all
+    /// over memory, and a tight loop of independent reads brings them into the cache many at
+    /// a time, where [`Rows::row`] would wait for each in turn. The default touches nothing.
+    fn touch(&self, i: usize) -> u64 {
+        let _ = i;
+        0
+    }
 }
 
 /// What a writer wrote.
