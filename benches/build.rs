@@ -5,9 +5,14 @@
 //!   sites GeoJSON, summary, rejects, report): the same job the peers in `benches/peer/`
 //!   run with GeoPandas and SedonaDB.
 //! * `check/1m_sites_urumqi`: `sisetu check` on the same project: everything but the outputs.
-//! * `locate/urumqi_districts`: the indexed point-in-polygon kernel alone.
+//! * `locate/urumqi_districts_gcj02`: the indexed point-in-polygon kernel alone.
+//! * `national/{1m,10m}_sites_2875_counties` (when `SISETU_NATIONAL_DIR` names a folder that
+//!   `benches/national.sh` kept with `KEEP_OUT=1`: `districts.geojson`, `n<rows>/sites.csv`):
+//!   China's 2,875 counties in lon/lat, 5 km cells in Albers:105E, sites as GeoParquet, the
+//!   job `benches/national.sh` times against GeoPandas and SedonaDB.
 //!
-//! Run: `cargo bench --bench build`. Compare with the peers: `benches/compare.sh`.
+//! Run: `cargo bench --bench build`. Compare with the peers: `benches/compare.sh` (city) and
+//! `benches/national.sh` (nation).
 #![allow(missing_docs, clippy::print_stderr, reason = "criterion generates the entry points; a bench prints its scene")]
 #![allow(clippy::unwrap_used, reason = "test and bench code: a failed unwrap is a failed run")]
 
@@ -95,5 +100,44 @@ fn bench_build(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_build);
+/// The national job on the inputs `benches/national.sh` made (see the module docs).
+fn bench_national(c: &mut Criterion) {
+    let Some(dir) = std::env::var_os("SISETU_NATIONAL_DIR").map(PathBuf::from) else {
+        eprintln!(
+            "national benches skipped: set SISETU_NATIONAL_DIR to a folder kept by `KEEP_OUT=1 benches/national.sh`"
+        );
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let mut g = c.benchmark_group("national");
+    g.sample_size(10);
+    for (rows, label) in [(1_000_000u64, "1m"), (10_000_000, "10m")] {
+        let sites = dir.join(format!("n{rows}/sites.csv"));
+        if !sites.is_file() {
+            eprintln!("national/{label}: {} is missing, skipped", sites.display());
+            continue;
+        }
+        let project = tmp.path().join(format!("national_{label}.toml"));
+        std::fs::write(
+            &project,
+            format!(
+                "[project]\ntitle = \"national\"\noutput = \"out_{label}\"\nworking_crs = \"Albers:105E\"\n\
+                 [districts]\npath = {:?}\ncrs = \"EPSG:4490\"\nid = \"adcode\"\nname = \"name\"\n\
+                 [[sites]]\npath = {:?}\ncrs = \"EPSG:4490\"\n[grid]\ncell_size_m = 5000\n\
+                 [register]\nenabled = false\n[outputs]\nsites = \"geoparquet\"\n",
+                dir.join("districts.geojson"),
+                sites
+            ),
+        )
+        .unwrap();
+        let cfg = Config::load(&project).unwrap();
+        g.throughput(Throughput::Elements(rows));
+        g.bench_function(format!("{label}_sites_2875_counties"), |b| {
+            b.iter(|| build::build(&cfg, &BuildOptions::default(), &Silent).unwrap());
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench_build, bench_national);
 criterion_main!(benches);

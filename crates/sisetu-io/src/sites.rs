@@ -22,8 +22,8 @@ use crate::hash::sha256_hex;
 pub use crate::reject::Reject;
 use crate::reject::{clip, clip_raw, longitude_offset, Conversion, EmptyAxes, RejectReason, RowParts};
 use crate::source::delimited::{
-    ambiguous_warning, chunk_target, decode_text, for_each_record, head_records, header_key, record_chunks,
-    sniff_delimiter, title_skipped, HeadRecord,
+    ambiguous_warning, chunk_target, count_line_ends, decode_text, for_each_record, head_records, header_key,
+    record_chunks, sniff_delimiter, title_skipped, HeadRecord, MAX_QUOTED_LINE_BREAKS, MAX_RECORD_BYTES,
 };
 use crate::source::features::{feature_collection, json_text};
 use crate::source::workbook::{read_workbook, SheetRow};
@@ -553,8 +553,17 @@ impl Sorted {
 
 /// Collects the sorted chunks (in file order) into a layer, or the unmapped-grade error.
 fn finish_chunks(chunks: Vec<Sorted>, layer: &mut SiteLayer, path: &str, grade_col: &str) -> Result<()> {
-    let mut unmapped: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    let mut unmapped = Unmapped::new();
     layer.sites.reserve_exact(chunks.iter().map(|c| c.sites.len()).sum());
+    absorb(chunks, layer, &mut unmapped);
+    unmapped_error(unmapped, path, grade_col)
+}
+
+/// Grade labels without a mapping: label → (first line, count).
+type Unmapped = BTreeMap<String, (u64, u64)>;
+
+/// Moves the sorted chunks (in file order) into `layer`, their unmapped grades into `unmapped`.
+fn absorb(chunks: Vec<Sorted>, layer: &mut SiteLayer, unmapped: &mut Unmapped) {
     for c in chunks {
         layer.rows_read += c.rows;
         layer.sites.extend(c.sites);
@@ -565,6 +574,10 @@ fn finish_chunks(chunks: Vec<Sorted>, layer: &mut SiteLayer, path: &str, grade_c
             e.1 += n;
         }
     }
+}
+
+/// The unmapped-grade error, when a label had no mapping.
+fn unmapped_error(unmapped: Unmapped, path: &str, grade_col: &str) -> Result<()> {
     if !unmapped.is_empty() {
         let mut labels: Vec<(String, u64, u64)> = unmapped.into_iter().map(|(l, (line, n))| (l, line, n)).collect();
         labels.sort_by_key(|(_, line, _)| *line);
@@ -604,6 +617,30 @@ pub fn read_sites(
     }
 }
 
+/// Files larger than this are read in segments of this size when they are plain UTF-8
+/// throughout ([`read_csv_segmented`]).
+const SEGMENT_BYTES: usize = 64 << 20;
+
+/// A header (with a title row above it) not found within this many bytes of a segmented
+/// read sends the file to the whole read, which words the error.
+const MAX_HEADER_BYTES: usize = 16 << 20;
+
+/// [`SEGMENT_BYTES`], or the size the tests set.
+fn segment_bytes() -> usize {
+    #[cfg(test)]
+    {
+        let forced = SEGMENT_OVERRIDE.load(std::sync::atomic::Ordering::Relaxed);
+        if forced > 0 {
+            return forced;
+        }
+    }
+    SEGMENT_BYTES
+}
+
+/// Segment size the tests force (0: [`SEGMENT_BYTES`]).
+#[cfg(test)]
+pub(crate) static SEGMENT_OVERRIDE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 fn read_csv(
     spec: &SiteLayerSpec,
     delimiter: Delimiter,
@@ -612,6 +649,12 @@ fn read_csv(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<SiteLayer> {
     let path = spec.display.as_str();
+    let size = std::fs::metadata(&spec.path).map_or(0, |m| m.len());
+    if size > segment_bytes() as u64 && spec.encoding != TextEncoding::Gbk {
+        if let Some(layer) = read_csv_segmented(spec, delimiter, scheme, tf, progress)? {
+            return Ok(layer);
+        }
+    }
     // One read: the hash is of the very bytes parsed.
     let bytes = read_file(&spec.path, path)?;
     let (parsed, sha256) =
@@ -619,6 +662,204 @@ fn read_csv(
     let mut layer = parsed?;
     layer.sha256 = sha256;
     Ok(layer)
+}
+
+/// What the first segment of [`read_csv_segmented`] found: the header, its columns, the
+/// delimiter and a title row's warning.
+struct SegmentedHeader {
+    headers: Vec<String>,
+    cols: Cols,
+    used: BTreeMap<String, String>,
+    delimiter: u8,
+    title: Option<String>,
+}
+
+/// Bytes the record splitter may read past a record's start ([`MAX_RECORD_BYTES`] and the
+/// line end after it), or the size the tests set.
+fn lookahead_bytes() -> usize {
+    #[cfg(test)]
+    {
+        if SEGMENT_OVERRIDE.load(std::sync::atomic::Ordering::Relaxed) > 0 {
+            return 0;
+        }
+    }
+    MAX_RECORD_BYTES + 2
+}
+
+/// How many of `pieces` (consecutive, starting on record starts of `body`) can be read now:
+/// the largest `j` whose start lies more than [`lookahead_bytes`] bytes and at least
+/// [`MAX_QUOTED_LINE_BREAKS`] + 2 line ends before the end of `body`. Every record before that
+/// start then has at least that much text after it, which is all the splitter ever looks at
+/// (a quoted value spans at most that many line breaks and bytes), so it is read as in the
+/// whole file, and the start itself is a true record start. 0: none can be read yet.
+fn safe_cut(body: &str, pieces: &[(usize, usize, u64)]) -> usize {
+    let need_lines = MAX_QUOTED_LINE_BREAKS + 2;
+    let need_bytes = lookahead_bytes();
+    let mut lines_after = 0u64;
+    for j in (0..pieces.len()).rev() {
+        let (from, to, _) = pieces[j];
+        lines_after += count_line_ends(&body.as_bytes()[from..to]);
+        if lines_after >= need_lines && body.len() - from > need_bytes {
+            return j;
+        }
+    }
+    0
+}
+
+/// Reads a large CSV file in segments of [`segment_bytes`], so that memory holds one segment
+/// of the file (plus the sites), not all of it. Each segment ends where a chunk of the record
+/// splitter starts (a record start found by reading from the file's start), and the rest is
+/// carried into the next segment, so the records, lines and rejects are exactly those of
+/// [`parse_csv`] on the whole file; the SHA-256 is of every byte read.
+///
+/// Only for files that are plain UTF-8 throughout (what [`decode_text`] returns borrowed):
+/// `Ok(None)` as soon as a segment is not valid UTF-8, holds a NUL byte or a byte-order mark
+/// at a line start, or the first one has a UTF-16 byte-order mark or no complete header. The
+/// caller then reads the file whole, with the mixed-encoding and GBK handling.
+fn read_csv_segmented(
+    spec: &SiteLayerSpec,
+    delimiter: Delimiter,
+    scheme: &GradeScheme,
+    tf: &SiteTransforms,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Option<SiteLayer>> {
+    use sha2::Digest;
+    use std::io::Read;
+    let path = spec.display.as_str();
+    let segment = segment_bytes();
+    let read_err = |cause| Error::Read { path: path.to_string(), cause };
+    let mut file = std::fs::File::open(&spec.path).map_err(read_err)?;
+    let mut hasher = sha2::Sha256::new();
+    // Bytes read and not yet parsed; `line`: the physical line `buf` starts on.
+    let mut buf: Vec<u8> = Vec::with_capacity(segment + (1 << 20));
+    let mut line = 1u64;
+    let mut setup: Option<SegmentedHeader> = None;
+    // Each segment's rows go into the layer at once, so that the chunks' buffers are reused
+    // by the next segment; the sites vector is reserved from the first segment's row length
+    // (pages are only used as they are filled).
+    let mut layer = SiteLayer::default();
+    let mut unmapped = Unmapped::new();
+    let mut ambiguous: Vec<u64> = Vec::new();
+    let file_len = file.metadata().map_or(0, |m| m.len());
+    let mut first = true;
+    let mut bom = false;
+    loop {
+        let before = buf.len();
+        buf.resize(before + segment, 0);
+        let mut got = 0;
+        while got < segment {
+            match file.read(&mut buf[before + got..]).map_err(read_err)? {
+                0 => break,
+                n => got += n,
+            }
+        }
+        buf.truncate(before + got);
+        hasher.update(&buf[before..]);
+        let eof = got < segment;
+        if first {
+            first = false;
+            if buf.starts_with(b"\xFF\xFE") || buf.starts_with(b"\xFE\xFF") {
+                return Ok(None);
+            }
+            if buf.starts_with(b"\xEF\xBB\xBF") {
+                buf.drain(..3);
+                bom = true;
+            }
+        }
+        if memchr::memchr(0, &buf[before.min(buf.len())..]).is_some() {
+            return Ok(None);
+        }
+        // The text up to the last line end (all of it at the end of the file).
+        let upto = if eof {
+            buf.len()
+        } else {
+            match memchr::memrchr2(b'\n', b'\r', &buf) {
+                Some(i) => i + 1,
+                None => continue,
+            }
+        };
+        let Ok(text) = std::str::from_utf8(&buf[..upto]) else { return Ok(None) };
+        if text.contains("\n\u{feff}") || text.contains("\r\u{feff}") {
+            return Ok(None);
+        }
+        let mut start = 0;
+        if setup.is_none() {
+            let delim = sniff_delimiter(text, delimiter.byte());
+            // A header that does not end within the first segment, or any error: the whole
+            // read decides (and words the error).
+            let (header, title) = match site_header(text, delim, &spec.columns, path) {
+                Ok(h) if h.0.next < text.len() || eof => h,
+                _ if !eof && buf.len() < MAX_HEADER_BYTES => continue,
+                _ if !eof => return Ok(None),
+                found => found?,
+            };
+            let headers = header.cells.clone();
+            let (cols, used) = resolve(&headers, &spec.columns, path)?;
+            start = header.next;
+            line = header.next_line;
+            setup = Some(SegmentedHeader { headers, cols, used, delimiter: delim, title });
+        }
+        let Some(SegmentedHeader { headers, cols, delimiter: delim, .. }) = &setup else { return Ok(None) };
+        let ctx = RowCtx { damaged: false, cols: *cols, n_fields: headers.len(), headers, scheme, tf };
+        let body = &text[start..];
+        let mut pieces =
+            record_chunks(body, line, *delim, headers.len(), chunk_target(body.len(), 8).min(segment / 4).max(1));
+        // Before the end of the file, the pieces from the last safe cut on go into the next
+        // segment: a record is read the same as in the whole file when the text after its
+        // start holds everything the splitter may look at.
+        let carried = if eof {
+            None
+        } else {
+            let k = safe_cut(body, &pieces);
+            let rest = pieces.split_off(k);
+            Some(rest.first().copied().unwrap_or((body.len(), body.len(), line + count_line_ends(body.as_bytes()))))
+        };
+        let parsed: Vec<Sorted> = pieces
+            .par_iter()
+            .map(|&chunk| {
+                let mut out = Sorted::default();
+                out.sites.reserve((chunk.1 - chunk.0) / 64);
+                out.ambiguous = for_each_record(body, chunk, *delim, headers.len(), |l, rec| match rec {
+                    Ok(fields) => out.push(ctx.process(l, |i| fields.get(i).map(AsRef::as_ref), fields.len())),
+                    Err(bad) => out.push(RowOutcome::Reject(Reject {
+                        line: l,
+                        reason: bad.reason,
+                        raw: clip_raw(std::iter::once(bad.line_text)),
+                        sheet: None,
+                    })),
+                });
+                progress((chunk.1 - chunk.0) as u64);
+                out
+            })
+            .collect();
+        let parsed_bytes: usize = pieces.iter().map(|p| p.1 - p.0).sum();
+        ambiguous.extend(parsed.iter().flat_map(|c| c.ambiguous.iter().copied()));
+        if layer.sites.capacity() == 0 && parsed_bytes > 0 {
+            let rows: usize = parsed.iter().map(|c| c.sites.len()).sum();
+            let estimate = (rows as f64 * file_len as f64 / parsed_bytes as f64 * 1.2) as usize;
+            layer.sites.reserve_exact(estimate.min(1 << 31));
+        }
+        absorb(parsed, &mut layer, &mut unmapped);
+        if eof {
+            break;
+        }
+        let (keep_from, keep_line) = match carried {
+            Some((from, _, at)) => (start + from, at),
+            None => (start + body.len(), line + count_line_ends(body.as_bytes())),
+        };
+        line = keep_line;
+        buf.drain(..keep_from);
+    }
+    let Some(SegmentedHeader { headers, cols, used, title, .. }) = setup else { return Ok(None) };
+    let detected = if bom { Detected::Utf8Bom } else { Detected::Utf8 };
+    layer.headers = headers.clone();
+    layer.encoding = Some(detected);
+    layer.columns_used = used;
+    layer.warnings = title.into_iter().chain(ambiguous_warning(&ambiguous)).collect();
+    layer.sites.shrink_to_fit();
+    unmapped_error(unmapped, path, &headers[cols.grade])?;
+    layer.sha256 = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    Ok(Some(layer))
 }
 
 /// The header of a site CSV file: the first record, or the second when the first is a title

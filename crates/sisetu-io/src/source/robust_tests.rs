@@ -267,3 +267,53 @@ proptest! {
         }
     }
 }
+
+/// Reads `bytes` as a site layer with the segment size `segment` (0: the whole file at once).
+fn sites_in_segments(bytes: &[u8], segment: usize) -> crate::error::Result<crate::sites::SiteLayer> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.csv");
+    std::fs::write(&path, bytes).unwrap();
+    let tf = SiteTransforms::new(Crs::Gcj02, Crs::from_epsg(4538)).unwrap();
+    crate::sites::SEGMENT_OVERRIDE.store(segment, Ordering::Relaxed);
+    let layer = read_sites(&site_spec(&path, TextEncoding::Auto), &GradeScheme::builtin(), &tf, &|_| ());
+    crate::sites::SEGMENT_OVERRIDE.store(0, Ordering::Relaxed);
+    layer
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// A large file read in segments gives exactly what reading it whole gives: the same
+    /// sites, rejects (lines, reasons), warnings, encoding and SHA-256, or the same error,
+    /// whatever the segment size, quoting, line ends, BOMs, GBK bytes or damage.
+    #[test]
+    fn site_files_read_the_same_in_any_segments(
+        edits in prop::collection::vec(edit(), 0..4),
+        copies in 1usize..60,
+        segment in 8usize..300,
+        bom in any::<bool>(),
+    ) {
+        let mut bytes = if bom { b"\xEF\xBB\xBF".to_vec() } else { Vec::new() };
+        let mut body = CENSUS.as_bytes().to_vec();
+        let data = CENSUS.split_once('\n').unwrap().1;
+        for _ in 1..copies {
+            body.extend_from_slice(data.as_bytes());
+        }
+        bytes.extend_from_slice(&apply(&body, &edits));
+        let whole = sites_in_segments(&bytes, 0);
+        let segmented = sites_in_segments(&bytes, segment);
+        match (whole, segmented) {
+            (Ok(a), Ok(b)) => {
+                prop_assert_eq!(a.sites, b.sites);
+                prop_assert_eq!(a.rejects, b.rejects);
+                prop_assert_eq!(a.rows_read, b.rows_read);
+                prop_assert_eq!(a.warnings, b.warnings);
+                prop_assert_eq!(a.encoding, b.encoding);
+                prop_assert_eq!(a.headers, b.headers);
+                prop_assert_eq!(a.sha256, b.sha256);
+            }
+            (Err(a), Err(b)) => prop_assert_eq!(a.to_string(), b.to_string()),
+            (a, b) => prop_assert!(false, "{:?} vs {:?}", a.map(|l| l.rows_read), b.map(|l| l.rows_read)),
+        }
+    }
+}
