@@ -327,10 +327,21 @@ def main(argv=None):
                     help="Parquet compression of sites.parquet (default snappy)")
     ap.add_argument("--explain", action="store_true",
                     help="sedonadb: print the join plan to stderr")
+    ap.add_argument("--cell", type=float, default=5000.0,
+                    help="cell size in metres of the working CRS (default 5000; the city "
+                         "job of benches/compare.sh with SITES_FORMAT=geoparquet uses 500)")
+    ap.add_argument("--crs", default=None,
+                    help="working CRS of the cells (default the Albers CRS above; the city "
+                         "job uses EPSG:4538)")
     ap.add_argument("--partitions", type=int, default=None,
                     help="sedonadb: DataFusion target_partitions (default: number of "
                          "cores); 1 gives a single-threaded figure")
     a = ap.parse_args(argv)
+    global CELL, CELL_PREFIX, ALBERS
+    CELL = a.cell
+    CELL_PREFIX = f"{a.cell:g}m_"
+    if a.crs:
+        ALBERS = a.crs
 
     os.makedirs(a.outdir, exist_ok=True)
     # import the engine before timing (imports are not part of the job)

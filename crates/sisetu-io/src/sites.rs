@@ -743,6 +743,8 @@ fn read_csv_segmented(
     let file_len = file.metadata().map_or(0, |m| m.len());
     let mut first = true;
     let mut bom = false;
+    // `buf[unhashed..]` has not been hashed yet.
+    let mut unhashed = 0usize;
     loop {
         let before = buf.len();
         buf.resize(before + segment, 0);
@@ -754,7 +756,6 @@ fn read_csv_segmented(
             }
         }
         buf.truncate(before + got);
-        hasher.update(&buf[before..]);
         let eof = got < segment;
         if first {
             first = false;
@@ -762,6 +763,7 @@ fn read_csv_segmented(
                 return Ok(None);
             }
             if buf.starts_with(b"\xEF\xBB\xBF") {
+                hasher.update(&buf[..3]);
                 buf.drain(..3);
                 bom = true;
             }
@@ -778,8 +780,8 @@ fn read_csv_segmented(
                 None => continue,
             }
         };
-        let Ok(text) = std::str::from_utf8(&buf[..upto]) else { return Ok(None) };
-        if text.contains("\n\u{feff}") || text.contains("\r\u{feff}") {
+        let Ok(text) = simdutf8::basic::from_utf8(&buf[..upto]) else { return Ok(None) };
+        if ["\n\u{feff}", "\r\u{feff}"].iter().any(|b| memchr::memmem::find(text.as_bytes(), b.as_bytes()).is_some()) {
             return Ok(None);
         }
         let mut start = 0;
@@ -814,24 +816,32 @@ fn read_csv_segmented(
             let rest = pieces.split_off(k);
             Some(rest.first().copied().unwrap_or((body.len(), body.len(), line + count_line_ends(body.as_bytes()))))
         };
-        let parsed: Vec<Sorted> = pieces
-            .par_iter()
-            .map(|&chunk| {
-                let mut out = Sorted::default();
-                out.sites.reserve((chunk.1 - chunk.0) / 64);
-                out.ambiguous = for_each_record(body, chunk, *delim, headers.len(), |l, rec| match rec {
-                    Ok(fields) => out.push(ctx.process(l, |i| fields.get(i).map(AsRef::as_ref), fields.len())),
-                    Err(bad) => out.push(RowOutcome::Reject(Reject {
-                        line: l,
-                        reason: bad.reason,
-                        raw: clip_raw(std::iter::once(bad.line_text)),
-                        sheet: None,
-                    })),
-                });
-                progress((chunk.1 - chunk.0) as u64);
-                out
-            })
-            .collect();
+        // The bytes not yet hashed are hashed while the segment is parsed.
+        let (unhashed_bytes, parse_pieces) = (&buf[unhashed..], &pieces);
+        let ((), parsed): ((), Vec<Sorted>) = rayon::join(
+            || hasher.update(unhashed_bytes),
+            || {
+                parse_pieces
+                    .par_iter()
+                    .map(|&chunk| {
+                        let mut out = Sorted::default();
+                        out.sites.reserve((chunk.1 - chunk.0) / 64);
+                        out.ambiguous = for_each_record(body, chunk, *delim, headers.len(), |l, rec| match rec {
+                            Ok(fields) => out.push(ctx.process(l, |i| fields.get(i).map(AsRef::as_ref), fields.len())),
+                            Err(bad) => out.push(RowOutcome::Reject(Reject {
+                                line: l,
+                                reason: bad.reason,
+                                raw: clip_raw(std::iter::once(bad.line_text)),
+                                sheet: None,
+                            })),
+                        });
+                        progress((chunk.1 - chunk.0) as u64);
+                        out
+                    })
+                    .collect()
+            },
+        );
+        unhashed = buf.len();
         let parsed_bytes: usize = pieces.iter().map(|p| p.1 - p.0).sum();
         ambiguous.extend(parsed.iter().flat_map(|c| c.ambiguous.iter().copied()));
         if layer.sites.capacity() == 0 && parsed_bytes > 0 {
@@ -849,6 +859,7 @@ fn read_csv_segmented(
         };
         line = keep_line;
         buf.drain(..keep_from);
+        unhashed -= keep_from;
     }
     let Some(SegmentedHeader { headers, cols, used, title, .. }) = setup else { return Ok(None) };
     let detected = if bom { Detected::Utf8Bom } else { Detected::Utf8 };
