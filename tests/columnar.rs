@@ -14,7 +14,7 @@
 
 mod common;
 
-use common::{copy_demo_inputs, read_json, sisetu, snapshot};
+use common::{copy_demo_inputs, oracle_python, read_json, sisetu, snapshot};
 use sisetu_io::columnar::read::ParquetTable;
 use sisetu_io::columnar::WkbGeometry;
 use std::collections::BTreeMap;
@@ -176,9 +176,8 @@ fn geoparquet_and_flatgeobuf_outputs_are_read_by_sisetu_gdal_and_python() {
     }
 
     // (c) geopandas and DuckDB.
-    match std::env::var_os("SISETU_PY") {
-        Some(py) => {
-            let script = r#"
+    if let Some(py) = oracle_python("the geopandas/DuckDB check of sites.parquet") {
+        let script = r#"
 import sys, geopandas, duckdb
 path = sys.argv[1]
 g = geopandas.read_parquet(path)
@@ -186,30 +185,20 @@ n = duckdb.sql(f"SELECT count(*) FROM '{path}'").fetchall()[0][0]
 c = geopandas.read_parquet(sys.argv[2])
 print(len(g), g.crs.to_epsg(), n, len(c), c.crs.to_epsg(), ",".join(sorted(set(g.geom_type))))
 "#;
-            let o = Command::new(py)
-                .args(["-c", script])
-                .arg(pq.join("sites.parquet"))
-                .arg(pq.join("cells.parquet"))
-                .output()
-                .unwrap();
-            let out = String::from_utf8_lossy(&o.stdout);
-            assert!(o.status.success(), "{out}{}", String::from_utf8_lossy(&o.stderr));
-            let f: Vec<&str> = out.split_whitespace().collect();
-            let n = accepted.to_string();
-            assert_eq!(f[0], n, "geopandas rows: {out}");
-            assert!(f[1] == "4326" || f[1] == "4490", "geopandas crs.to_epsg(): {out}");
-            assert_eq!(f[2], n, "DuckDB count(*): {out}");
-            assert_eq!((f[3], f[4], f[5]), (cells.to_string().as_str(), f[1], "Point"), "{out}");
-        }
-        None => {
-            assert!(
-                std::env::var_os("SISETU_REQUIRE_PY").is_none(),
-                "SISETU_REQUIRE_PY is set (CI) but SISETU_PY is not"
-            );
-            eprintln!(
-                "skipped: the geopandas/DuckDB check of sites.parquet (set SISETU_PY to a Python with geopandas and duckdb)"
-            );
-        }
+        let o = Command::new(py)
+            .args(["-c", script])
+            .arg(pq.join("sites.parquet"))
+            .arg(pq.join("cells.parquet"))
+            .output()
+            .unwrap();
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(o.status.success(), "{out}{}", String::from_utf8_lossy(&o.stderr));
+        let f: Vec<&str> = out.split_whitespace().collect();
+        let n = accepted.to_string();
+        assert_eq!(f[0], n, "geopandas rows: {out}");
+        assert!(f[1] == "4326" || f[1] == "4490", "geopandas crs.to_epsg(): {out}");
+        assert_eq!(f[2], n, "DuckDB count(*): {out}");
+        assert_eq!((f[3], f[4], f[5]), (cells.to_string().as_str(), f[1], "Point"), "{out}");
     }
 }
 

