@@ -398,6 +398,12 @@ fn read_bytes(path: &Path) -> Result<Vec<u8>> {
 }
 
 fn read_output(path: &Path) -> Result<Vec<u8>> {
+    require_output(path)?;
+    read_bytes(path)
+}
+
+/// The error for an output file a round must have and does not.
+pub(crate) fn require_output(path: &Path) -> Result<()> {
     if !path.is_file() {
         let dir = path.parent().map(|p| p.display().to_string()).unwrap_or_default();
         crate::input_error!(
@@ -406,7 +412,7 @@ fn read_output(path: &Path) -> Result<Vec<u8>> {
             path.display()
         );
     }
-    read_bytes(path)
+    Ok(())
 }
 
 fn not_an_output(path: &Path, e: &serde_json::Error, at: &str) -> Error {

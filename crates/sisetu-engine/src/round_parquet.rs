@@ -23,14 +23,7 @@ fn indices<const N: usize>(t: &ParquetTable, names: [&str; N]) -> [Option<usize>
 }
 
 fn open(path: &Path) -> Result<ParquetTable> {
-    if !path.is_file() {
-        let dir = path.parent().map(|p| p.display().to_string()).unwrap_or_default();
-        crate::input_error!(
-            "{}: missing; the folder {dir} is not a complete sisetu output folder: rebuild that round with \
-             `sisetu build`",
-            path.display()
-        );
-    }
+    crate::round::require_output(path)?;
     Ok(ParquetTable::open(path, &path.display().to_string())?)
 }
 
