@@ -24,10 +24,16 @@
 #   SISETU_WORKING_CRS=Albers:105E   `[project] working_crs`: the peers' Albers (CM 105°E),
 #                          so that cells can be compared; empty = sisetu's default (Albers
 #                          centred on the districts: CM 104°E for China)
+#   SISETU_STREAM=auto     sisetu's --stream (auto streams above 512 MiB of site files:
+#                          the 10M CSV is 882 MB); never = the census in memory
 #   SEED=7                 seed of the synthetic sites
 #   ORACLE=1, ORACLE_MAX_ROWS=1000000   per-site check against the GeoPandas oracle
 #   PEER_VENV=/tmp/sisetu-peer-venv     the peers' virtualenv (made when missing)
 #   KEEP_OUT=1             keep the temp dir (inputs, outputs, logs); its path is printed
+#
+# Peak memory against the number of sites (a streamed census does not grow with it):
+#   ENGINES= ORACLE=0 REPEAT=1 benches/national.sh 1000000 10000000 100000000
+# (the 100M CSV is 8.8 GB and its sites.parquet 7.3 GB, in the temp dir).
 #
 # Everything is written under one `mktemp -d /tmp/sisetu-national.XXXXXX`, removed at exit
 # (the 10M-row CSV is ~880 MB, sisetu's 10M-feature sites.geojson ~3 GB), unless KEEP_OUT=1.
@@ -127,7 +133,7 @@ for rows in "${rows_list[@]}"; do
     for i in $(seq "$repeat"); do
         echo "-- round $i/$repeat ($rows sites), load $(cut -d' ' -f1 /proc/loadavg)" >&2
         rm -rf "$d/out"
-        SISETU_PROFILE=1 timed "n$rows/sisetu.$i" "$bin" build "$d/bench.toml" --quiet
+        SISETU_PROFILE=1 timed "n$rows/sisetu.$i" "$bin" build "$d/bench.toml" --quiet --stream "${SISETU_STREAM:-auto}"
         echo "   sisetu: $(grep -E 'Elapsed|Maximum resident' "$d/sisetu.$i.time" | sed 's/^\s*//' | tr '\n' ' ')" >&2
         for spec in $engines; do
             engine="${spec%%:*}"

@@ -3,6 +3,7 @@
 use clap::{Parser, Subcommand};
 use sisetu_core::Extent;
 use sisetu_engine::analysis::changes::DiffOptions;
+use sisetu_engine::pipeline::stream::StreamMode;
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
@@ -24,6 +25,10 @@ enum Flags {
         /// Exit with code 1 when any input row was rejected.
         #[arg(long)]
         strict: bool,
+        /// Stream the census (read the site files twice, a segment at a time, holding no
+        /// site): `auto` above 512 MiB of site files when the project allows it, `always`, `never`.
+        #[arg(long, value_enum, default_value_t = Stream::Auto)]
+        stream: Stream,
         /// Worker threads (default: all cores).
         #[arg(long)]
         threads: Option<usize>,
@@ -36,6 +41,9 @@ enum Flags {
     Check {
         /// The project file (TOML).
         project: PathBuf,
+        /// Stream the census, as `build --stream`.
+        #[arg(long, value_enum, default_value_t = Stream::Auto)]
+        stream: Stream,
         /// Worker threads (default: all cores).
         #[arg(long)]
         threads: Option<usize>,
@@ -98,11 +106,15 @@ pub enum Command {
         out: Option<PathBuf>,
         /// `--strict`.
         strict: bool,
+        /// `--stream`.
+        stream: StreamMode,
     },
     /// `sisetu check`.
     Check {
         /// The project file.
         project: PathBuf,
+        /// `--stream`.
+        stream: StreamMode,
     },
     /// `sisetu diff`.
     Diff {
@@ -124,6 +136,24 @@ pub enum Command {
         /// The build's output folder.
         out: Option<PathBuf>,
     },
+}
+
+/// `--stream`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum Stream {
+    Auto,
+    Always,
+    Never,
+}
+
+impl Stream {
+    fn mode(self) -> StreamMode {
+        match self {
+            Stream::Auto => StreamMode::Auto,
+            Stream::Always => StreamMode::Always,
+            Stream::Never => StreamMode::Never,
+        }
+    }
 }
 
 /// A validated command line.
@@ -149,10 +179,12 @@ pub enum CliError {
 pub fn parse() -> Result<Invocation, CliError> {
     let cli = Cli::try_parse().map_err(CliError::Clap)?;
     let (command, threads, quiet) = match cli.command {
-        Flags::Build { project, out, strict, threads, quiet } => {
-            (Command::Build { project, out, strict }, threads, quiet)
+        Flags::Build { project, out, strict, stream, threads, quiet } => {
+            (Command::Build { project, out, strict, stream: stream.mode() }, threads, quiet)
         }
-        Flags::Check { project, threads, quiet } => (Command::Check { project }, threads, quiet),
+        Flags::Check { project, stream, threads, quiet } => {
+            (Command::Check { project, stream: stream.mode() }, threads, quiet)
+        }
         Flags::Diff { old, new, out, move_m, zoom, project, threads, quiet } => {
             if !(move_m.is_finite() && move_m >= 0.0) {
                 return Err(CliError::Invalid(format!("--move-m {move_m}: give a distance in metres, 0 or more")));

@@ -26,9 +26,9 @@ enum Ended {
 
 fn run(inv: Invocation, progress: &Progress) -> anyhow::Result<Ended> {
     match inv.command {
-        Command::Build { project, out, strict } => {
+        Command::Build { project, out, strict, stream } => {
             let cfg = Config::load(&project)?;
-            let outcome = pipeline::build(&cfg, &BuildOptions { out }, progress)?;
+            let outcome = pipeline::build(&cfg, &BuildOptions { out, stream }, progress)?;
             terminal::print_build(&outcome, progress);
             let rejected = outcome.report.rejected_rows;
             if strict && rejected > 0 {
@@ -37,9 +37,9 @@ fn run(inv: Invocation, progress: &Progress) -> anyhow::Result<Ended> {
             }
             Ok(Ended::Ok)
         }
-        Command::Check { project } => {
+        Command::Check { project, stream } => {
             let cfg = Config::load(&project)?;
-            let outcome = pipeline::check(&cfg, &BuildOptions::default(), progress)?;
+            let outcome = pipeline::check(&cfg, &BuildOptions { out: None, stream }, progress)?;
             let problems = terminal::check_problems(&outcome);
             terminal::print_check(&project, &outcome, &problems);
             Ok(if problems.is_empty() { Ended::Ok } else { Ended::Rejected })

@@ -575,7 +575,7 @@ fn hand_census(project: &Path, work: sisetu_io::crs::Crs) -> HandCensus {
         }
     }
     tallies.cells = cells.into_values().collect();
-    let census = Census { layers, files, placed, duplicates: Duplicates { rows, occurrences } };
+    let census = Census { layers, files, placed, duplicates: Duplicates { rows, occurrences }, streamed: None };
     HandCensus { cfg, work, districts, grids, census, tallies }
 }
 

@@ -180,6 +180,7 @@ fn the_round_being_built_has_the_values_its_written_files_would_give() {
             rows: vec![vec![false, false], vec![true]],
             occurrences: [("S1".to_string(), vec!["data/a.csv:2".to_string(), "data/b.xlsx:7".to_string()])].into(),
         },
+        streamed: None,
     };
     let tallies = Tallies {
         by_district: vec![summary([1, 0, 0, 0]), summary([0, 0, 0, 1])],
@@ -251,6 +252,7 @@ fn the_round_being_built_has_the_values_its_written_files_would_give() {
         files: vec!["data/a.csv".into()],
         placed: vec![vec![Placed { district: None, grid: None, cell: CellId { col: 3, row: 2 } }]],
         duplicates: Duplicates::default(),
+        streamed: None,
     };
     let ctx = Context { census: &one, grids: None, ..ctx };
     let r = Round::from_context(&ctx).unwrap();

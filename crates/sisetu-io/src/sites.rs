@@ -617,6 +617,87 @@ pub fn read_sites(
     }
 }
 
+/// What [`read_sites_chunked`] hands its sink, in file order.
+#[derive(Debug)]
+pub enum Piece {
+    /// The next stretch of the file: its accepted sites and its rejected rows, in file order.
+    Rows {
+        /// Accepted sites.
+        sites: Vec<Site>,
+        /// Rejected rows.
+        rejects: Vec<Reject>,
+    },
+    /// Forget every piece of this file so far: it is read again from its start, whole (a
+    /// segment was not plain UTF-8, so the file goes through the mixed-encoding reading of
+    /// [`read_sites`]). Never sent when `segmented` is false.
+    Restart,
+}
+
+/// The receiver of [`read_sites_chunked`]'s pieces; an error stops the read.
+pub type Sink<'a> = dyn FnMut(Piece) -> Result<()> + 'a;
+
+/// How [`read_sites_chunked`] read a file.
+#[derive(Debug)]
+pub struct ChunkedRead {
+    /// The layer's metadata and counts ([`SiteLayer::rows_read`], headers, encoding, columns,
+    /// SHA-256, warnings); its `sites` and `rejects` are empty: they went to the sink.
+    pub layer: SiteLayer,
+    /// Whether the file was read in segments to the end (false: it was read whole, and the
+    /// sink got it as one piece). A second read of the same file with `segmented` false
+    /// sends no [`Piece::Restart`].
+    pub segmented: bool,
+    /// Accepted sites (sent to the sink).
+    pub accepted: u64,
+    /// Rejected rows (sent to the sink).
+    pub rejected: u64,
+}
+
+/// Reads one site layer as [`read_sites`] does, handing its sites and rejects to `sink` a
+/// segment at a time, so that memory holds one segment (64 MiB of the file and its rows), not
+/// the layer. Only CSV files larger than a segment that are plain UTF-8 throughout are read
+/// in segments (and only when `segmented`); any other file is read whole and sent as one piece. The pieces put
+/// together are exactly [`read_sites`]'s sites and rejects, in the same order; a grade without
+/// a mapping is the same error, after the last piece.
+pub fn read_sites_chunked(
+    spec: &SiteLayerSpec,
+    scheme: &GradeScheme,
+    tf: &SiteTransforms,
+    progress: &(dyn Fn(u64) + Sync),
+    segmented: bool,
+    sink: &mut Sink<'_>,
+) -> Result<ChunkedRead> {
+    let counted = std::cell::Cell::new((0u64, 0u64));
+    let mut counting = |piece: Piece| -> Result<()> {
+        match &piece {
+            Piece::Rows { sites, rejects } => {
+                let (a, r) = counted.get();
+                counted.set((a + sites.len() as u64, r + rejects.len() as u64));
+            }
+            Piece::Restart => counted.set((0, 0)),
+        }
+        sink(piece)
+    };
+    let size = std::fs::metadata(&spec.path).map_or(0, |m| m.len());
+    if segmented && size > segment_bytes() as u64 {
+        if let SourceKind::Csv(delimiter) = SourceKind::of(&spec.path, &spec.display, ReadAs::Sites)? {
+            if spec.encoding != TextEncoding::Gbk {
+                if let Some(layer) = read_csv_segmented(spec, delimiter, scheme, tf, progress, Some(&mut counting))? {
+                    let (accepted, rejected) = counted.get();
+                    return Ok(ChunkedRead { layer, segmented: true, accepted, rejected });
+                }
+                if counted.get() != (0, 0) {
+                    counting(Piece::Restart)?;
+                }
+            }
+        }
+    }
+    let mut layer = read_sites(spec, scheme, tf, progress)?;
+    let (sites, rejects) = (std::mem::take(&mut layer.sites), std::mem::take(&mut layer.rejects));
+    counting(Piece::Rows { sites, rejects })?;
+    let (accepted, rejected) = counted.get();
+    Ok(ChunkedRead { layer, segmented: false, accepted, rejected })
+}
+
 /// Files larger than this are read in segments of this size when they are plain UTF-8
 /// throughout ([`read_csv_segmented`]).
 const SEGMENT_BYTES: usize = 64 << 20;
@@ -651,7 +732,7 @@ fn read_csv(
     let path = spec.display.as_str();
     let size = std::fs::metadata(&spec.path).map_or(0, |m| m.len());
     if size > segment_bytes() as u64 && spec.encoding != TextEncoding::Gbk {
-        if let Some(layer) = read_csv_segmented(spec, delimiter, scheme, tf, progress)? {
+        if let Some(layer) = read_csv_segmented(spec, delimiter, scheme, tf, progress, None)? {
             return Ok(layer);
         }
     }
@@ -716,12 +797,16 @@ fn safe_cut(body: &str, pieces: &[(usize, usize, u64)]) -> usize {
 /// `Ok(None)` as soon as a segment is not valid UTF-8, holds a NUL byte or a byte-order mark
 /// at a line start, or the first one has a UTF-16 byte-order mark or no complete header. The
 /// caller then reads the file whole, with the mixed-encoding and GBK handling.
+///
+/// With a `sink`, each segment's sites and rejects go to it (in file order) instead of into
+/// the layer returned, which then has only the file's metadata and counts.
 fn read_csv_segmented(
     spec: &SiteLayerSpec,
     delimiter: Delimiter,
     scheme: &GradeScheme,
     tf: &SiteTransforms,
     progress: &(dyn Fn(u64) + Sync),
+    mut sink: Option<&mut Sink<'_>>,
 ) -> Result<Option<SiteLayer>> {
     use sha2::Digest;
     use std::io::Read;
@@ -844,12 +929,15 @@ fn read_csv_segmented(
         unhashed = buf.len();
         let parsed_bytes: usize = pieces.iter().map(|p| p.1 - p.0).sum();
         ambiguous.extend(parsed.iter().flat_map(|c| c.ambiguous.iter().copied()));
-        if layer.sites.capacity() == 0 && parsed_bytes > 0 {
+        if layer.sites.capacity() == 0 && parsed_bytes > 0 && sink.is_none() {
             let rows: usize = parsed.iter().map(|c| c.sites.len()).sum();
             let estimate = (rows as f64 * file_len as f64 / parsed_bytes as f64 * 1.2) as usize;
             layer.sites.reserve_exact(estimate.min(1 << 31));
         }
         absorb(parsed, &mut layer, &mut unmapped);
+        if let Some(sink) = sink.as_mut() {
+            sink(Piece::Rows { sites: std::mem::take(&mut layer.sites), rejects: std::mem::take(&mut layer.rejects) })?;
+        }
         if eof {
             break;
         }

@@ -48,6 +48,12 @@ pub trait Analysis: Send + Sync {
         Vec::new()
     }
 
+    /// Whether it reads every site ([`crate::census::Census::iter`]); a census too large for
+    /// memory is then not streamed. True unless the analysis says otherwise.
+    fn needs_sites(&self) -> bool {
+        true
+    }
+
     /// Every file its findings may write or draw in a build in the working CRS `work`, with
     /// what writes it (the project section), for the
     /// [`OutputPlan`](crate::outputs::OutputPlan): checked for clashes before anything runs,

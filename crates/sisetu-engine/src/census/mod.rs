@@ -39,6 +39,11 @@ impl Duplicates {
 }
 
 /// Every site layer of the project as read, with its place.
+///
+/// A census held in memory has every site in [`SiteLayer::sites`] and its place in
+/// [`Census::placed`]; a streamed one ([`Census::streamed`]: too large for memory, see
+/// `pipeline/stream.rs`) has neither — its sites went through once, to the site layer and
+/// the tallies — only each file's metadata, rejects and counts.
 pub struct Census {
     /// The site layers, in project order.
     pub layers: Vec<SiteLayer>,
@@ -48,12 +53,45 @@ pub struct Census {
     pub placed: Vec<Vec<Placed>>,
     /// Repeated ids.
     pub duplicates: Duplicates,
+    /// The counts of a streamed census, per layer (`None`: the sites are in memory).
+    pub streamed: Option<Vec<LayerCounts>>,
+}
+
+/// What is counted of one site layer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LayerCounts {
+    /// Accepted sites.
+    pub accepted: u64,
+    /// Accepted sites outside every district.
+    pub unassigned: u64,
+    /// Rows whose id repeats an earlier row's.
+    pub duplicate_rows: u64,
+    /// Accepted sites per level.
+    pub levels: sisetu_core::LevelCounts,
 }
 
 impl Census {
     /// Accepted sites over all layers.
     pub fn n_sites(&self) -> usize {
-        self.layers.iter().map(|l| l.sites.len()).sum()
+        (0..self.layers.len()).map(|li| self.counts(li).accepted as usize).sum()
+    }
+
+    /// The counts of layer `li`.
+    pub fn counts(&self, li: usize) -> LayerCounts {
+        if let Some(c) = self.streamed.as_ref().and_then(|c| c.get(li)) {
+            return *c;
+        }
+        let l = &self.layers[li];
+        let mut levels = sisetu_core::LevelCounts::default();
+        for s in &l.sites {
+            levels.add(s.level);
+        }
+        LayerCounts {
+            accepted: l.sites.len() as u64,
+            unassigned: self.placed.get(li).map_or(0, |p| p.iter().filter(|p| p.district.is_none()).count() as u64),
+            duplicate_rows: self.duplicates.rows.get(li).map_or(0, |r| r.iter().filter(|d| **d).count() as u64),
+            levels,
+        }
     }
 
     /// Every accepted site with its layer index and place, in input order.

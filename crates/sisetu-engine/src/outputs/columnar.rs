@@ -3,6 +3,7 @@
 //! `cells.geojson`, pulled from the census in memory by the writers of
 //! [`sisetu_io::columnar`] (no second copy of the census is made).
 
+use super::sites::SiteFields;
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::project::outputs::LayerFormat;
@@ -13,7 +14,6 @@ use sisetu_io::columnar::{ColumnType, ColumnarError, GeoCrs, Geometry, GeometryK
 use sisetu_io::crs::{Crs, Transformer};
 use sisetu_io::write::Staging;
 use std::borrow::Cow;
-use std::path::Path;
 
 /// Writes `rows` as the layer `stem` (`sites`, `cells`) in `format` into `stage`; returns
 /// the file written (none for [`LayerFormat::None`]). GeoJSON is written by the callers.
@@ -43,24 +43,12 @@ fn write_layer(
     Ok(vec![file])
 }
 
-/// Text, or null when empty (as `sites.geojson` writes `StrOrNull`).
-fn str_or_null(s: &str) -> Value<'_> {
-    if s.is_empty() {
-        Value::Null
-    } else {
-        Value::Str(Cow::Borrowed(s))
-    }
-}
-
 /// Every accepted site, indexed over all layers in input order.
 struct SiteRows<'a> {
     ctx: &'a Context<'a>,
-    grid: RegularGrid,
+    fields: SiteFields<'a>,
     /// Index of each layer's first site, then the number of sites.
     offsets: Vec<usize>,
-    /// Each layer's file name (the `source` property, with several layers).
-    sources: Vec<&'a str>,
-    multi_layer: bool,
 }
 
 impl SiteRows<'_> {
@@ -83,34 +71,32 @@ impl Rows for SiteRows<'_> {
 
     fn touch(&self, i: usize) -> u64 {
         let (l, k) = self.at(i);
-        let s = &self.ctx.census.layers[l].sites[k];
-        let first = s.id().bytes().next().or_else(|| s.grade().bytes().next()).unwrap_or(0);
-        u64::from(first) ^ u64::from(self.ctx.census.placed[l][k].district.map_or(0, sisetu_core::ZoneIdx::as_u32))
+        touch_site(&self.ctx.census.layers[l].sites[k], &self.ctx.census.placed[l][k])
     }
 
     fn row<'a>(&'a self, i: usize, v: &mut Vec<Value<'a>>) -> std::result::Result<Geometry, ColumnarError> {
         let (l, k) = self.at(i);
         let census = self.ctx.census;
-        let (s, a) = (&census.layers[l].sites[k], &census.placed[l][k]);
-        let zone_id = |z: Option<&'a sisetu_core::Zone>| z.map_or(Value::Null, |z| Value::Str(Cow::Borrowed(&z.id)));
-        v.push(str_or_null(s.id()));
-        v.push(str_or_null(s.name()));
-        v.push(str_or_null(s.category()));
-        v.push(Value::Str(Cow::Borrowed(s.grade())));
-        v.push(Value::Str(Cow::Borrowed(s.level.as_str())));
-        v.push(zone_id(a.district.map(|d| &self.ctx.districts.work[d.get()])));
-        if let Some(m) = self.ctx.grids {
-            v.push(zone_id(a.grid.map(|g| &m.work[g.get()])));
-        }
-        let mut label = String::with_capacity(24);
-        self.grid.write_label(a.cell, &mut label);
-        v.push(Value::Str(Cow::Owned(label)));
-        v.push(Value::Bool(census.duplicates.is_repeated(s.id())));
-        if self.multi_layer {
-            v.push(Value::Str(Cow::Borrowed(self.sources[l])));
-        }
-        v.push(Value::Int(s.line as i64));
-        Ok(Geometry::Point { lon: s.lon, lat: s.lat })
+        let s = &census.layers[l].sites[k];
+        self.fields.values(v, l, s, &census.placed[l][k], census.duplicates.is_repeated(s.id()))
+    }
+}
+
+/// A few bytes of a site and its place ([`Rows::touch`]).
+pub(crate) fn touch_site(s: &sisetu_io::sites::Site, a: &crate::census::Placed) -> u64 {
+    let first = s.id().bytes().next().or_else(|| s.grade().bytes().next()).unwrap_or(0);
+    u64::from(first) ^ u64::from(a.district.map_or(0, sisetu_core::ZoneIdx::as_u32))
+}
+
+/// The GeoParquet options of the site layer: points in WGS84, Hilbert keys over the
+/// districts' extent (known before any site is read, so that a streamed census is sorted
+/// the same).
+pub(crate) fn site_parquet_options(districts: &crate::layers::ZoneLayer) -> GeoParquetOptions {
+    GeoParquetOptions {
+        crs: GeoCrs::Wgs84,
+        geometry: GeometryKind::Point,
+        extent: crate::layers::lonlat_extent(districts.wgs84()),
+        ..Default::default()
     }
 }
 
@@ -130,21 +116,19 @@ pub(crate) fn site_schema(grids: bool, multi_layer: bool) -> Schema {
 
 /// Writes the site layer as `sites.parquet` or `sites.fgb`.
 pub(super) fn write_sites(ctx: &Context, stage: &mut Staging, format: LayerFormat) -> Result<Vec<String>> {
-    let grid = RegularGrid::new(ctx.cfg.cell_size_m)
-        .ok_or_else(|| Error::internal(format!("invalid cell size {}", ctx.cfg.cell_size_m)))?;
     let census = ctx.census;
     let mut offsets = vec![0];
     for l in &census.layers {
         offsets.push(offsets.last().copied().unwrap_or(0) + l.sites.len());
     }
-    let sources = census
-        .files
-        .iter()
-        .map(|f| Path::new(f.as_str()).file_name().and_then(|n| n.to_str()).unwrap_or(f.as_str()))
-        .collect();
-    let multi_layer = census.layers.len() > 1;
-    let rows = SiteRows { ctx, grid, offsets, sources, multi_layer };
-    let schema = site_schema(ctx.grids.is_some(), multi_layer);
+    let fields = SiteFields::new(ctx.cfg.cell_size_m, ctx.districts, ctx.grids, &census.files)?;
+    let schema = fields.schema();
+    let rows = SiteRows { ctx, fields, offsets };
+    if format == LayerFormat::GeoParquet {
+        let file = "sites.parquet";
+        write_geoparquet(&stage.path(file), &schema, &rows, &site_parquet_options(ctx.districts))?;
+        return Ok(vec![file.into()]);
+    }
     write_layer(stage, "sites", format, &schema, &rows, GeometryKind::Point)
 }
 

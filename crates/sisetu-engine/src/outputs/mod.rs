@@ -6,9 +6,9 @@
 //! ([`crate::analysis::Findings::write`]); `report.json` is written last by the pipeline.
 
 mod areas;
-mod columnar;
+pub(crate) mod columnar;
 pub mod plan;
-mod sites;
+pub(crate) mod sites;
 pub mod table;
 mod tables;
 
@@ -47,7 +47,8 @@ pub fn write_core(
     let mut written = Vec::new();
     obs.stage("writing outputs");
     written.extend(areas::write_zone_layers(ctx, stage)?);
-    if let Some(warning) = ctx.cfg.outputs.auto_warning(ctx.census.n_sites()) {
+    if let Some(warning) = ctx.cfg.outputs.auto_warning(ctx.census.n_sites()).filter(|_| ctx.census.streamed.is_none())
+    {
         obs.warn(&warning);
     }
     obs.stage("writing cells");

@@ -33,24 +33,30 @@ pub(crate) fn assign(
     obs.stage("duplicate ids");
     let duplicates = duplicates(&layers, &files);
     obs.stage("assigning sites");
-    let placed: Vec<Vec<Placed>> = layers
-        .iter()
-        .map(|l| {
-            l.sites
-                .par_iter()
-                .with_min_len(2048)
-                .map(|s| Placed {
-                    district: districts.locate(s.lon, s.lat, s.x, s.y),
-                    grid: grids.and_then(|g| g.locate(s.lon, s.lat, s.x, s.y)),
-                    cell: grid.cell_of(s.x, s.y),
-                })
-                .collect()
-        })
-        .collect();
+    let placed: Vec<Vec<Placed>> = layers.iter().map(|l| place(&l.sites, districts, grids, grid)).collect();
     obs.stage("summarising");
-    let census = Census { layers, files, placed, duplicates };
+    let census = Census { layers, files, placed, duplicates, streamed: None };
     let tallies = tally(&census, districts.work.len(), grids.map_or(0, |g| g.work.len()));
     Ok((census, tallies))
+}
+
+/// Where each of `sites` lies: its district, management grid and regular cell (in parallel,
+/// in input order).
+pub(super) fn place(
+    sites: &[Site],
+    districts: &ZoneLayer,
+    grids: Option<&ZoneLayer>,
+    grid: RegularGrid,
+) -> Vec<Placed> {
+    sites
+        .par_iter()
+        .with_min_len(2048)
+        .map(|s| Placed {
+            district: districts.locate(s.lon, s.lat, s.x, s.y),
+            grid: grids.and_then(|g| g.locate(s.lon, s.lat, s.x, s.y)),
+            cell: grid.cell_of(s.x, s.y),
+        })
+        .collect()
 }
 
 /// Ids used by more than one row across all layers, in input order: every id is hashed in
@@ -150,23 +156,19 @@ fn tally(census: &Census, n_districts: usize, n_grids: usize) -> Tallies {
                 .reduce(empty, PartialTallies::merge)
         })
         .fold(empty(), PartialTallies::merge);
+    finish_tallies(sums, categories.into_iter().map(String::from).collect(), has_categories)
+}
+
+/// The tallies from the merged counts: cells north to south, then west to east.
+pub(super) fn finish_tallies(sums: PartialTallies, categories: Vec<String>, has_categories: bool) -> Tallies {
     let PartialTallies { by_district, unassigned, by_grid, outside_grid, by_cell, total } = sums;
     let mut cells = by_cell.into_summaries();
     cells.sort_unstable_by_key(|(c, _)| (std::cmp::Reverse(c.row), c.col));
-    Tallies {
-        by_district,
-        unassigned,
-        by_grid,
-        outside_grid,
-        cells,
-        total,
-        categories: categories.into_iter().map(String::from).collect(),
-        has_categories,
-    }
+    Tallies { by_district, unassigned, by_grid, outside_grid, cells, total, categories, has_categories }
 }
 
 impl PartialTallies {
-    fn add(&mut self, s: &Site, a: &Placed, cat: Option<u32>) {
+    pub(super) fn add(&mut self, s: &Site, a: &Placed, cat: Option<u32>) {
         self.total.add(s.level, cat);
         match a.district {
             Some(d) => self.by_district[d.get()].add(s.level, cat),
@@ -179,7 +181,7 @@ impl PartialTallies {
         self.by_cell.add(a.cell, s.level, cat);
     }
 
-    fn merge(mut a: PartialTallies, mut b: PartialTallies) -> PartialTallies {
+    pub(super) fn merge(mut a: PartialTallies, mut b: PartialTallies) -> PartialTallies {
         if a.by_cell.len() < b.by_cell.len() {
             std::mem::swap(&mut a, &mut b);
         }

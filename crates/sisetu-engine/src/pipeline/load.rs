@@ -20,13 +20,28 @@ pub(crate) struct Inputs {
     /// The management grids.
     pub grids: Option<ZoneLayer>,
     /// Every site layer, in project order.
-    pub layers: Vec<SiteLayer>,
+    pub layers: Sites,
     /// The analyses the project asks for, with their own inputs read.
     pub analyses: Vec<Box<dyn Analysis>>,
 }
 
-/// Reads every input of the project.
-pub(crate) fn load(cfg: &Config, out_dir: &Path, obs: &dyn Observer) -> Result<Inputs> {
+/// The site layers as loaded.
+pub(crate) enum Sites {
+    /// Read whole, in memory.
+    InMemory(Vec<SiteLayer>),
+    /// Read and validated by the first pass of a streamed census (no site kept).
+    Streamed(super::stream::Scanned),
+}
+
+/// Reads every input of the project; the site layers in memory, or streamed as `mode` and
+/// the project decide ([`super::stream::chosen`]). The analyses' inputs are read before the
+/// sites: whether the census can be streamed depends on the analyses.
+pub(crate) fn load(
+    cfg: &Config,
+    out_dir: &Path,
+    mode: super::stream::StreamMode,
+    obs: &dyn Observer,
+) -> Result<Inputs> {
     // A project font is checked first (readable, with drawable Chinese glyphs and digits), so
     // that `check` finds a bad font and `build` fails before any work, not at its maps.
     if cfg.font.is_some() {
@@ -34,7 +49,6 @@ pub(crate) fn load(cfg: &Config, out_dir: &Path, obs: &dyn Observer) -> Result<I
     }
     let (districts, work) = load_districts(cfg, obs)?;
     let grids = load_grids(cfg, work, obs)?;
-    let layers = load_sites(cfg, work, obs)?;
     let lctx = LoadContext { cfg, work, districts: &districts, grids: grids.as_ref(), out_dir };
     let mut analyses = Vec::new();
     for (_, loader) in registry() {
@@ -47,6 +61,11 @@ pub(crate) fn load(cfg: &Config, out_dir: &Path, obs: &dyn Observer) -> Result<I
             obs.warn(&format!("{}: {warning}", input.file));
         }
     }
+    let layers = if super::stream::chosen(cfg, &analyses, mode)? {
+        Sites::Streamed(super::stream::scan(cfg, work, obs)?)
+    } else {
+        Sites::InMemory(load_sites(cfg, work, obs)?)
+    };
     let inputs = Inputs { work, districts, grids, layers, analyses };
     check_rows(cfg, &inputs)?;
     Ok(inputs)
@@ -91,7 +110,7 @@ fn load_sites(cfg: &Config, work: Crs, obs: &dyn Observer) -> Result<Vec<SiteLay
         if layer.rows_read == 0 {
             obs.warn(&format!("{}: the file has a header but no data rows", spec.display));
         }
-        if let Some(e) = nothing_accepted(&spec.display, &layer) {
+        if let Some(e) = nothing_accepted(&spec.display, &layer, layer.sites.len() as u64) {
             return Err(e);
         }
         layers.push(layer);
@@ -103,8 +122,8 @@ fn load_sites(cfg: &Config, work: Crs, obs: &dyn Observer) -> Result<Vec<SiteLay
 /// columns swapped, in another CRS than declared, with its grades unmapped … would otherwise
 /// replace the previous outputs with empty ones. It names the most common reason, its first
 /// line and the fix.
-fn nothing_accepted(file: &str, layer: &SiteLayer) -> Option<Error> {
-    if layer.rows_read == 0 || !layer.sites.is_empty() {
+pub(super) fn nothing_accepted(file: &str, layer: &SiteLayer, accepted: u64) -> Option<Error> {
+    if layer.rows_read == 0 || accepted > 0 {
         return None;
     }
     let mut by_fix: Vec<(&str, u64, &sisetu_io::Reject)> = Vec::new();
@@ -160,11 +179,15 @@ fn choose_working_crs(cfg: &Config, districts_wgs84: &[Zone]) -> Result<Crs> {
 /// Nothing lost: every input file's rows read = accepted + rejected, checked before any
 /// computation.
 fn check_rows(cfg: &Config, inputs: &Inputs) -> Result<()> {
+    let layers: Vec<(&SiteLayer, u64)> = match &inputs.layers {
+        Sites::InMemory(layers) => layers.iter().map(|l| (l, l.sites.len() as u64)).collect(),
+        Sites::Streamed(s) => s.layers.iter().zip(s.accepted.iter().copied()).collect(),
+    };
     let sites = cfg
         .sites
         .iter()
-        .zip(&inputs.layers)
-        .map(|(spec, l)| (spec.display.as_str(), l.rows_read, l.sites.len() as u64, l.rejects.len() as u64));
+        .zip(layers)
+        .map(|(spec, (l, accepted))| (spec.display.as_str(), l.rows_read, accepted, l.rejects.len() as u64));
     let others = inputs
         .analyses
         .iter()

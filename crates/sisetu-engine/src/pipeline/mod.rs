@@ -18,6 +18,7 @@ mod assign;
 pub mod commands;
 mod load;
 mod report;
+pub mod stream;
 
 pub use report::{FileReport, LayerReport, Report, Sections, Totals};
 
@@ -38,6 +39,8 @@ use std::path::{Path, PathBuf};
 pub struct BuildOptions {
     /// Overrides the project's output folder.
     pub out: Option<PathBuf>,
+    /// Whether the census is streamed ([`stream`]).
+    pub stream: stream::StreamMode,
 }
 
 /// One district's line in the terminal summary.
@@ -83,6 +86,8 @@ struct Analysed {
     analyses: Vec<Box<dyn Analysis>>,
     findings: Vec<Box<dyn Findings>>,
     plan: OutputPlan,
+    /// The site layer a streamed census wrote while it was placed.
+    sites_written: Vec<String>,
 }
 
 impl Analysed {
@@ -104,13 +109,29 @@ pub fn output_folder(cfg: &Config, opts: &BuildOptions) -> PathBuf {
     opts.out.clone().unwrap_or_else(|| cfg.output.clone())
 }
 
-/// Stages 1–3: load, assign, analyse.
-fn analyse(cfg: &Config, out_dir: &Path, obs: &dyn Observer) -> Result<Analysed> {
-    let inputs = load::load(cfg, out_dir, obs)?;
+/// Stages 1–3: load, assign, analyse. A streamed census writes its site layer into `stage`
+/// in stage 2 (none for `check`).
+fn analyse(
+    cfg: &Config,
+    out_dir: &Path,
+    mode: stream::StreamMode,
+    stage: Option<&mut Staging>,
+    obs: &dyn Observer,
+) -> Result<Analysed> {
+    let inputs = load::load(cfg, out_dir, mode, obs)?;
     let ids: Vec<&str> = inputs.districts.work.iter().map(|z| z.id.as_str()).collect();
     let plan = OutputPlan::new(cfg, &ids, &inputs.analyses, inputs.work)?;
     plan.check_inputs(out_dir, &crate::outputs::plan::input_files(cfg))?;
-    let (census, tallies) = assign::assign(cfg, inputs.layers, &inputs.districts, inputs.grids.as_ref(), obs)?;
+    let (districts, grids) = (&inputs.districts, inputs.grids.as_ref());
+    let (census, tallies, sites_written) = match inputs.layers {
+        load::Sites::InMemory(layers) => {
+            let (census, tallies) = assign::assign(cfg, layers, districts, grids, obs)?;
+            (census, tallies, Vec::new())
+        }
+        load::Sites::Streamed(scanned) => {
+            stream::place_and_write(cfg, scanned, inputs.work, districts, grids, stage, obs)?
+        }
+    };
     let mut a = Analysed {
         work: inputs.work,
         districts: inputs.districts,
@@ -120,6 +141,7 @@ fn analyse(cfg: &Config, out_dir: &Path, obs: &dyn Observer) -> Result<Analysed>
         analyses: inputs.analyses,
         findings: Vec::new(),
         plan,
+        sites_written,
     };
     let ctx = a.context(cfg, out_dir);
     let findings = a.analyses.iter().map(|an| an.run(&ctx, obs)).collect::<Result<Vec<_>>>()?;
@@ -141,7 +163,7 @@ pub fn check(cfg: &Config, opts: &BuildOptions, obs: &dyn Observer) -> Result<Ou
             write::JOURNAL
         )));
     }
-    let a = analyse(cfg, &out_dir, obs)?;
+    let a = analyse(cfg, &out_dir, opts.stream, None, obs)?;
     obs.stage("done");
     Ok(outcome(cfg, &a, &out_dir, Vec::new()))
 }
@@ -153,9 +175,10 @@ pub fn build(cfg: &Config, opts: &BuildOptions, obs: &dyn Observer) -> Result<Ou
     // First: claim the folder (another live build there stops this one at once), finish a
     // commit an earlier run left unfinished and remove dead runs' staging folders.
     let mut stage = Staging::new(&out_dir)?;
-    let a = analyse(cfg, &out_dir, obs)?;
+    let a = analyse(cfg, &out_dir, opts.stream, Some(&mut stage), obs)?;
     let ctx = a.context(cfg, &out_dir);
-    let mut written = crate::outputs::write_core(&ctx, &a.analyses, &mut stage, obs)?;
+    let mut written = a.sites_written.clone();
+    written.extend(crate::outputs::write_core(&ctx, &a.analyses, &mut stage, obs)?);
     for f in &a.findings {
         written.extend(f.write(&ctx, &mut stage)?);
     }

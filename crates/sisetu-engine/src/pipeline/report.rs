@@ -119,7 +119,8 @@ pub struct Report {
     pub sites: Vec<FileReport>,
     /// Totals over all files.
     pub totals: Totals,
-    /// Ids used by more than one row (first 1000), with their occurrences as `file:line`.
+    /// Ids used by more than one row (the first 1000 in id order), with their occurrences as
+    /// `file:line` (the first 1000).
     pub duplicate_ids: Vec<BTreeMap<&'static str, serde_json::Value>>,
     /// The analyses' sections (`grid_checks`, `changes`, `coverage` …).
     #[serde(flatten)]
@@ -146,10 +147,9 @@ fn layer_report(l: &ZoneLayer) -> LayerReport {
 
 fn file_report(census: &Census, li: usize) -> FileReport {
     let l = &census.layers[li];
-    let mut levels: BTreeMap<&'static str, u64> = RiskLevel::ALL.iter().map(|lv| (lv.as_str(), 0)).collect();
-    for s in &l.sites {
-        *levels.entry(s.level.as_str()).or_default() += 1;
-    }
+    let counts = census.counts(li);
+    let levels: BTreeMap<&'static str, u64> =
+        RiskLevel::ALL.iter().map(|lv| (lv.as_str(), counts.levels[*lv])).collect();
     FileReport {
         file: census.files[li].clone(),
         sha256: l.sha256.clone(),
@@ -158,10 +158,10 @@ fn file_report(census: &Census, li: usize) -> FileReport {
             .map(|e| serde_json::to_value(e).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()),
         columns: l.columns_used.clone(),
         rows_read: l.rows_read,
-        accepted: l.sites.len() as u64,
+        accepted: counts.accepted,
         rejected: l.rejects.len() as u64,
-        unassigned: census.placed[li].iter().filter(|p| p.district.is_none()).count() as u64,
-        duplicate_ids: census.duplicates.rows[li].iter().filter(|d| **d).count() as u64,
+        unassigned: counts.unassigned,
+        duplicate_ids: counts.duplicate_rows,
         levels,
         warnings: l.warnings.clone(),
     }
@@ -178,6 +178,10 @@ pub(crate) struct ReportInputs<'a> {
     pub sections: Sections,
     pub analysis_rejects: u64,
 }
+
+/// Repeated ids listed in the report (the first, in id order), and rows listed for each (the
+/// first, in input order).
+pub(crate) const REPORTED_IDS: usize = 1000;
 
 /// Assembles the report (without the list of outputs).
 pub(crate) fn assemble(r: ReportInputs) -> Report {
@@ -216,8 +220,11 @@ pub(crate) fn assemble(r: ReportInputs) -> Report {
             .duplicates
             .occurrences
             .iter()
-            .take(1000)
-            .map(|(id, occ)| BTreeMap::from([("id", serde_json::json!(id)), ("rows", serde_json::json!(occ))]))
+            .take(REPORTED_IDS)
+            .map(|(id, occ)| {
+                let rows = &occ[..occ.len().min(REPORTED_IDS)];
+                BTreeMap::from([("id", serde_json::json!(id)), ("rows", serde_json::json!(rows))])
+            })
             .collect(),
         sections: r.sections,
         outputs: Vec::new(),

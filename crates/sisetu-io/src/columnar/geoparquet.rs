@@ -17,8 +17,10 @@
 //! code: `geopandas` reads it as `crs.to_epsg()` 4326 / 4490), `bbox` (of every row; left
 //! out for an empty file) and `covering`.
 //!
-//! Rows are sorted along a Hilbert curve over their positions ([`hilbert_order`]) and
-//! written in row groups of [`GeoParquetOptions::row_group_rows`] rows (default 65,536),
+//! Rows are sorted along a Hilbert curve over their positions ([`super::hilbert_order_in`]),
+//! in blocks of [`GeoParquetOptions::sort_block`] rows (1,048,576 by default: a census of
+//! more rows is sorted block by block, in input order, as [`GeoParquetWriter`] streams it),
+//! and written in row groups of [`GeoParquetOptions::row_group_rows`] rows (default 65,536),
 //! Snappy-compressed. `created_by` is the fixed text [`CREATED_BY`]; no time stamp is
 //! written: the same rows give the same bytes, whatever the number of threads.
 //!
@@ -56,7 +58,9 @@
 //! assert_eq!((written.rows, written.row_groups), (2, 1));
 //! ```
 
-use super::{check_values, checked_bbox, hilbert_order, union, wkb, ColumnType, ColumnarError, GeoCrs, GeometryKind};
+use super::{
+    check_values, checked_bbox, hilbert_order_in, union, wkb, ColumnType, ColumnarError, GeoCrs, GeometryKind,
+};
 use super::{Rows, Schema, Value, Written};
 use arrow_array::builder::{BinaryBuilder, BooleanBuilder, Float64Builder, Int64Builder, StringBuilder};
 use arrow_array::{ArrayRef, RecordBatch, StructArray};
@@ -78,7 +82,7 @@ pub const CREATED_BY: &str = "sisetu";
 pub const VERSION: &str = "1.1.0";
 
 /// How to write a GeoParquet file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GeoParquetOptions {
     /// Rows per row group (default 65,536; at least 1).
     pub row_group_rows: usize,
@@ -86,11 +90,27 @@ pub struct GeoParquetOptions {
     pub crs: GeoCrs,
     /// The geometry type of every row (default points).
     pub geometry: GeometryKind,
+    /// The extent the Hilbert keys are computed over (`None`: that of each block's rows).
+    /// A streamed layer names it (its blocks' keys are then comparable, and the file does
+    /// not depend on where the blocks fall).
+    pub extent: Option<[f64; 4]>,
+    /// Rows sorted together (default [`SORT_BLOCK`]): larger inputs are sorted in blocks of
+    /// this many rows, in input order.
+    pub sort_block: usize,
 }
+
+/// Rows sorted together by default: 1,048,576 (16 row groups of 65,536).
+pub const SORT_BLOCK: usize = 1 << 20;
 
 impl Default for GeoParquetOptions {
     fn default() -> Self {
-        GeoParquetOptions { row_group_rows: 65_536, crs: GeoCrs::Wgs84, geometry: GeometryKind::Point }
+        GeoParquetOptions {
+            row_group_rows: 65_536,
+            crs: GeoCrs::Wgs84,
+            geometry: GeometryKind::Point,
+            extent: None,
+            sort_block: SORT_BLOCK,
+        }
     }
 }
 
@@ -231,7 +251,10 @@ fn build_batch(
 }
 
 /// Writes the rows of `rows` with the columns of `schema` as a GeoParquet 1.1 file at
-/// `path` (created or replaced); see the [module documentation](self) for the layout.
+/// `path` (created or replaced); see the [module documentation](self) for the layout. The
+/// rows are taken in blocks of [`GeoParquetOptions::sort_block`], each sorted on its own
+/// ([`GeoParquetWriter::write`]): the file is the one a [`GeoParquetWriter`] given the
+/// same rows in any split into blocks of that size writes.
 ///
 /// Errors (never a panic): a schema that cannot be written ([`Schema::check`]), a row whose
 /// values do not fit the schema or whose geometry is not finite or not of
@@ -244,72 +267,144 @@ pub fn write_geoparquet(
     rows: &dyn Rows,
     options: &GeoParquetOptions,
 ) -> Result<Written, ColumnarError> {
-    let shown = path.display().to_string();
-    schema.check()?;
-    let order = hilbert_order(rows, &shown)?;
-    let arrow = Arc::new(arrow_schema(schema));
-    let group = options.row_group_rows.max(1);
-    // Dictionaries only where values repeat: the geometry, its bounding box and the distinct
-    // columns (ids, names, lines) are stored plainly.
-    let plain = schema
-        .columns
-        .iter()
-        .filter(|c| c.distinct)
-        .map(|c| ColumnPath::from(c.name.as_str()))
-        .chain(std::iter::once(ColumnPath::from("geometry")))
-        .chain(["xmin", "ymin", "xmax", "ymax"].map(|k| ColumnPath::new(vec!["bbox".to_string(), k.to_string()])));
-    let props = plain
-        .fold(WriterProperties::builder(), |b, c| b.set_column_dictionary_enabled(c, false))
-        .set_compression(Compression::SNAPPY)
-        .set_created_by(CREATED_BY.to_string())
-        .set_max_row_group_row_count(Some(group))
-        .build();
-    let io = |cause| ColumnarError::Io { path: shown.clone(), cause };
-    let format = |e: parquet::errors::ParquetError| ColumnarError::Format { path: shown.clone(), msg: e.to_string() };
-    let file = std::fs::File::create(path).map_err(io)?;
-    let mut writer =
-        ArrowWriter::try_new(BufWriter::with_capacity(1 << 20, file), arrow.clone(), Some(props)).map_err(format)?;
-    let build = |chunk: &[u64]| build_batch(schema, &arrow, rows, chunk, options.geometry, &shown);
-    // Row groups are built a window at a time, one per thread, while the previous window is
-    // encoded and written (in order): at most two windows are in memory.
-    let window = rayon::current_num_threads().max(1);
-    let build_window = |chunks: &[&[u64]]| -> Result<Vec<Batch>, ColumnarError> {
-        use rayon::prelude::*;
-        chunks.par_iter().map(|c| build(c)).collect()
-    };
-    let chunks: Vec<&[u64]> = order.chunks(group).collect();
-    let mut windows = chunks.chunks(window);
-    let mut bbox = None;
-    let mut row_groups = 0;
-    let mut pending = windows.next().map(build_window).transpose()?;
-    while let Some(current) = pending.take() {
-        let next = windows.next();
-        let (wrote, built) = rayon::join(
-            || -> Result<(), parquet::errors::ParquetError> {
-                for b in &current {
-                    writer.write(&b.batch)?;
-                    writer.flush()?;
-                }
-                Ok(())
-            },
-            || next.map(build_window).transpose(),
-        );
-        wrote.map_err(format)?;
-        for b in &current {
-            row_groups += 1;
-            if let Some(b) = b.bbox {
-                bbox = Some(union(bbox, b));
-            }
-        }
-        pending = built?;
+    let mut writer = GeoParquetWriter::create(path, schema, options)?;
+    let block = options.sort_block.max(1);
+    let mut from = 0;
+    while from < rows.len() {
+        let to = rows.len().min(from + block);
+        writer.write_range(rows, from..to)?;
+        from = to;
     }
-    let geo = geo_metadata(options.geometry, options.crs, bbox)
-        .map_err(|e| ColumnarError::Format { path: shown.clone(), msg: format!("the geo metadata: {e}") })?;
-    writer.append_key_value_metadata(KeyValue::new("geo".to_string(), geo));
-    let mut out = writer.into_inner().map_err(format)?;
-    out.flush().map_err(io)?;
-    let bytes = out.get_ref().metadata().map_err(io)?.len();
-    Ok(Written { rows: order.len() as u64, row_groups, bbox, bytes })
+    writer.finish()
+}
+
+/// A GeoParquet file written a block of rows at a time, for layers that never are in
+/// memory whole: each block given to [`GeoParquetWriter::write`] is sorted along the Hilbert
+/// curve on its own (over [`GeoParquetOptions::extent`], so that the keys of every block are
+/// comparable) and written as row groups of [`GeoParquetOptions::row_group_rows`]; a block
+/// of more rows than [`GeoParquetOptions::sort_block`] is an error (it would break the
+/// promise that a file is the same however its rows arrive). Memory: the block's sort index
+/// and the row groups being built and encoded.
+pub struct GeoParquetWriter {
+    shown: String,
+    schema: Schema,
+    arrow: Arc<ArrowSchema>,
+    options: GeoParquetOptions,
+    writer: ArrowWriter<BufWriter<std::fs::File>>,
+    bbox: Option<[f64; 4]>,
+    rows: u64,
+    row_groups: usize,
+}
+
+impl GeoParquetWriter {
+    /// Creates (or replaces) the file at `path` for rows of `schema`.
+    pub fn create(path: &Path, schema: &Schema, options: &GeoParquetOptions) -> Result<Self, ColumnarError> {
+        let shown = path.display().to_string();
+        schema.check()?;
+        let arrow = Arc::new(arrow_schema(schema));
+        let group = options.row_group_rows.max(1);
+        // Dictionaries only where values repeat: the geometry, its bounding box and the
+        // distinct columns (ids, names, lines) are stored plainly.
+        let plain = schema
+            .columns
+            .iter()
+            .filter(|c| c.distinct)
+            .map(|c| ColumnPath::from(c.name.as_str()))
+            .chain(std::iter::once(ColumnPath::from("geometry")));
+        let plain = plain
+            .chain(["xmin", "ymin", "xmax", "ymax"].map(|k| ColumnPath::new(vec!["bbox".to_string(), k.to_string()])));
+        let props = plain
+            .fold(WriterProperties::builder(), |b, c| b.set_column_dictionary_enabled(c, false))
+            .set_compression(Compression::SNAPPY)
+            .set_created_by(CREATED_BY.to_string())
+            .set_max_row_group_row_count(Some(group))
+            .build();
+        let file = std::fs::File::create(path).map_err(|cause| ColumnarError::Io { path: shown.clone(), cause })?;
+        let writer = ArrowWriter::try_new(BufWriter::with_capacity(1 << 20, file), arrow.clone(), Some(props))
+            .map_err(|e| ColumnarError::Format { path: shown.clone(), msg: e.to_string() })?;
+        Ok(GeoParquetWriter {
+            shown,
+            schema: schema.clone(),
+            arrow,
+            options: options.clone(),
+            writer,
+            bbox: None,
+            rows: 0,
+            row_groups: 0,
+        })
+    }
+
+    /// Sorts every row of `rows` and writes them (one block: at most
+    /// [`GeoParquetOptions::sort_block`] rows).
+    pub fn write(&mut self, rows: &dyn Rows) -> Result<(), ColumnarError> {
+        self.write_range(rows, 0..rows.len())
+    }
+
+    /// Sorts the rows `range` of `rows` (one block) and writes them.
+    fn write_range(&mut self, rows: &dyn Rows, range: std::ops::Range<usize>) -> Result<(), ColumnarError> {
+        if range.len() > self.options.sort_block.max(1) {
+            return Err(ColumnarError::Format {
+                path: self.shown.clone(),
+                msg: format!(
+                    "a block of {} rows, more than the {} sorted at a time",
+                    range.len(),
+                    self.options.sort_block
+                ),
+            });
+        }
+        let order = hilbert_order_in(rows, range, self.options.extent, &self.shown)?;
+        let group = self.options.row_group_rows.max(1);
+        let (schema, arrow, kind, shown) = (&self.schema, &self.arrow, self.options.geometry, self.shown.as_str());
+        let build = |chunk: &[u64]| build_batch(schema, arrow, rows, chunk, kind, shown);
+        // Row groups are built a window at a time, one per thread, while the previous window
+        // is encoded and written (in order): at most two windows are in memory.
+        let window = rayon::current_num_threads().max(1);
+        let build_window = |chunks: &[&[u64]]| -> Result<Vec<Batch>, ColumnarError> {
+            use rayon::prelude::*;
+            chunks.par_iter().map(|c| build(c)).collect()
+        };
+        let chunks: Vec<&[u64]> = order.chunks(group).collect();
+        let mut windows = chunks.chunks(window);
+        let writer = &mut self.writer;
+        let mut pending = windows.next().map(build_window).transpose()?;
+        while let Some(current) = pending.take() {
+            let next = windows.next();
+            let (wrote, built) = rayon::join(
+                || -> Result<(), parquet::errors::ParquetError> {
+                    for b in &current {
+                        writer.write(&b.batch)?;
+                        writer.flush()?;
+                    }
+                    Ok(())
+                },
+                || next.map(build_window).transpose(),
+            );
+            wrote.map_err(|e| ColumnarError::Format { path: shown.to_string(), msg: e.to_string() })?;
+            for b in &current {
+                self.row_groups += 1;
+                if let Some(b) = b.bbox {
+                    self.bbox = Some(union(self.bbox, b));
+                }
+            }
+            pending = built?;
+        }
+        self.rows += order.len() as u64;
+        Ok(())
+    }
+
+    /// Writes the `geo` metadata and the footer; returns what was written.
+    pub fn finish(mut self) -> Result<Written, ColumnarError> {
+        let shown = self.shown;
+        let geo = geo_metadata(self.options.geometry, self.options.crs, self.bbox)
+            .map_err(|e| ColumnarError::Format { path: shown.clone(), msg: format!("the geo metadata: {e}") })?;
+        self.writer.append_key_value_metadata(KeyValue::new("geo".to_string(), geo));
+        let io = |cause| ColumnarError::Io { path: shown.clone(), cause };
+        let mut out =
+            self.writer.into_inner().map_err(|e| ColumnarError::Format { path: shown.clone(), msg: e.to_string() })?;
+        out.flush().map_err(io)?;
+        let bytes = out.get_ref().metadata().map_err(io)?.len();
+        Ok(Written { rows: self.rows, row_groups: self.row_groups, bbox: self.bbox, bytes })
+    }
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 use super::*;
 use crate::columnar::read::ParquetTable;
 use crate::columnar::wkb::WkbGeometry;
-use crate::columnar::Geometry;
+use crate::columnar::{hilbert_order, Geometry};
 use parquet::basic::Compression;
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use std::borrow::Cow;
@@ -132,6 +132,42 @@ fn the_same_rows_give_the_same_bytes_for_any_number_of_threads() {
     let one = write(1, "a.parquet");
     assert_eq!(one, write(4, "b.parquet"));
     assert_eq!(one, write(1, "c.parquet"));
+}
+
+#[test]
+fn a_layer_streamed_in_blocks_is_the_file_written_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = sites(5000);
+    let opts = GeoParquetOptions {
+        row_group_rows: 300,
+        sort_block: 1200,
+        extent: Some([87.0, 43.0, 89.0, 45.0]),
+        ..Default::default()
+    };
+    let at_once = dir.path().join("a.parquet");
+    let written = write_geoparquet(&at_once, &schema(), &rows, &opts).unwrap();
+    // 5 blocks (4 × 1200 + 200), each in row groups of 300: 4 × 4 + 1.
+    assert_eq!((written.rows, written.row_groups), (5000, 17));
+    let streamed = dir.path().join("b.parquet");
+    let mut w = GeoParquetWriter::create(&streamed, &schema(), &opts).unwrap();
+    for block in rows.0.chunks(1200) {
+        w.write(&Sites(block.to_vec())).unwrap();
+    }
+    assert_eq!(w.finish().unwrap(), written);
+    assert_eq!(std::fs::read(&at_once).unwrap(), std::fs::read(&streamed).unwrap());
+    // Each block is sorted on its own: the first 1200 lines are those of the first block.
+    let mut lines = Vec::new();
+    ParquetTable::open(&streamed, "b.parquet")
+        .unwrap()
+        .for_each_row(|_, cells, _| lines.push(cells[1].as_deref().unwrap().parse::<i64>().unwrap()))
+        .unwrap();
+    let mut first: Vec<i64> = lines[..1200].to_vec();
+    first.sort_unstable();
+    assert_eq!(first, (0..1200).collect::<Vec<i64>>());
+    assert_ne!(lines[..1200], first[..], "sorted along the curve within the block");
+    // A block larger than the sort block is refused, not split.
+    let mut w = GeoParquetWriter::create(&dir.path().join("c.parquet"), &schema(), &opts).unwrap();
+    assert!(w.write(&sites(1201)).is_err());
 }
 
 #[test]

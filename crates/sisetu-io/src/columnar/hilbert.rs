@@ -36,7 +36,7 @@ fn scale(v: f64, min: f64, max: f64) -> u32 {
     if span <= 0.0 {
         return 0;
     }
-    // `as` saturates; v is within [min, max] anyway.
+    // `as` saturates: a value outside [min, max] lands on the edge.
     (((v - min) / span) * f64::from(u32::MAX)).round() as u32
 }
 
@@ -47,8 +47,20 @@ fn scale(v: f64, min: f64, max: f64) -> u32 {
 /// Memory: 16 bytes a row (the `(key, row)` pairs), nothing else. The result is the same
 /// for any number of threads: the pairs are sorted as a whole, the row breaking ties.
 pub fn hilbert_order(rows: &dyn Rows, path: &str) -> Result<Vec<u64>, ColumnarError> {
-    let n = rows.len();
-    let extent = (0..n)
+    hilbert_order_in(rows, 0..rows.len(), None, path)
+}
+
+/// The rows `range` of `rows` in Hilbert order over `extent` (`[xmin, ymin, xmax, ymax]`;
+/// positions outside it count as on its edge), or over the extent of the range's positions
+/// when `None`. Ties keep their input order; a position that is not finite is an error.
+pub fn hilbert_order_in(
+    rows: &dyn Rows,
+    range: std::ops::Range<usize>,
+    extent: Option<[f64; 4]>,
+    path: &str,
+) -> Result<Vec<u64>, ColumnarError> {
+    let of_rows = range
+        .clone()
         .into_par_iter()
         .with_min_len(4096)
         .map(|i| {
@@ -68,7 +80,8 @@ pub fn hilbert_order(rows: &dyn Rows, path: &str) -> Result<Vec<u64>, ColumnarEr
             row,
             msg: format!("position {:?} is not finite", rows.position(row)),
         })?;
-    let mut keyed: Vec<(u64, u64)> = (0..n)
+    let extent = extent.unwrap_or(of_rows);
+    let mut keyed: Vec<(u64, u64)> = range
         .into_par_iter()
         .with_min_len(4096)
         .map(|i| {

@@ -28,7 +28,7 @@ mod wkb;
 
 use std::borrow::Cow;
 
-pub use hilbert::hilbert_order;
+pub use hilbert::{hilbert_order, hilbert_order_in};
 pub use wkb::WkbGeometry;
 
 /// The type of a property column. Every column is nullable.

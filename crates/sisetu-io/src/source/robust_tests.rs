@@ -280,8 +280,71 @@ fn sites_in_segments(bytes: &[u8], segment: usize) -> crate::error::Result<crate
     layer
 }
 
+/// [`crate::sites::read_sites_chunked`]'s pieces put together (a restart forgets the pieces
+/// before it), with segments of `segment` bytes; and how many restarts there were.
+fn sites_in_pieces(bytes: &[u8], segment: usize) -> (crate::error::Result<crate::sites::SiteLayer>, usize) {
+    use crate::sites::{read_sites_chunked, Piece};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.csv");
+    std::fs::write(&path, bytes).unwrap();
+    let tf = SiteTransforms::new(Crs::Gcj02, Crs::from_epsg(4538)).unwrap();
+    let (mut sites, mut rejects, mut restarts) = (Vec::new(), Vec::new(), 0);
+    crate::sites::SEGMENT_OVERRIDE.store(segment, Ordering::Relaxed);
+    let spec = site_spec(&path, TextEncoding::Auto);
+    let read = read_sites_chunked(&spec, &GradeScheme::builtin(), &tf, &|_| (), true, &mut |piece| {
+        match piece {
+            Piece::Rows { sites: s, rejects: r } => {
+                sites.extend(s);
+                rejects.extend(r);
+            }
+            Piece::Restart => {
+                restarts += 1;
+                sites.clear();
+                rejects.clear();
+            }
+        }
+        Ok(())
+    });
+    crate::sites::SEGMENT_OVERRIDE.store(0, Ordering::Relaxed);
+    let layer = read.map(|r| {
+        assert_eq!((r.accepted, r.rejected), (sites.len() as u64, rejects.len() as u64));
+        crate::sites::SiteLayer { sites, rejects, ..r.layer }
+    });
+    (layer, restarts)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Reading in pieces for a streamed census gives what reading whole gives, whatever the
+    /// segment size and damage; a file that turns out not to be plain UTF-8 restarts once.
+    #[test]
+    fn site_files_read_the_same_in_pieces(
+        edits in prop::collection::vec(edit(), 0..4),
+        copies in 1usize..40,
+        segment in 8usize..300,
+    ) {
+        let mut body = CENSUS.as_bytes().to_vec();
+        let data = CENSUS.split_once('\n').unwrap().1;
+        for _ in 1..copies {
+            body.extend_from_slice(data.as_bytes());
+        }
+        let bytes = apply(&body, &edits);
+        let whole = sites_in_segments(&bytes, 0);
+        let (pieces, restarts) = sites_in_pieces(&bytes, segment);
+        prop_assert!(restarts <= 1);
+        match (whole, pieces) {
+            (Ok(a), Ok(b)) => {
+                prop_assert_eq!(a.sites, b.sites);
+                prop_assert_eq!(a.rejects, b.rejects);
+                prop_assert_eq!(a.rows_read, b.rows_read);
+                prop_assert_eq!(a.warnings, b.warnings);
+                prop_assert_eq!(a.sha256, b.sha256);
+            }
+            (Err(a), Err(b)) => prop_assert_eq!(a.to_string(), b.to_string()),
+            (a, b) => prop_assert!(false, "{:?} vs {:?}", a.map(|l| l.rows_read), b.map(|l| l.rows_read)),
+        }
+    }
 
     /// A large file read in segments gives exactly what reading it whole gives: the same
     /// sites, rejects (lines, reasons), warnings, encoding and SHA-256, or the same error,

@@ -184,6 +184,10 @@ impl Analysis for Coverage {
         "coverage"
     }
 
+    fn needs_sites(&self) -> bool {
+        false
+    }
+
     fn inputs(&self) -> Vec<InputRows<'_>> {
         self.inputs.rows()
     }

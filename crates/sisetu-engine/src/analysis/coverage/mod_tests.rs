@@ -138,7 +138,13 @@ fn findings_report_write_and_draw_what_they_say() {
     let districts = districts_of(&cfg);
     let out = dir.path().join("out");
     let analysis = load(&load_ctx(&cfg, &districts, &out), &Silent).unwrap().unwrap();
-    let census = Census { layers: Vec::new(), files: Vec::new(), placed: Vec::new(), duplicates: Default::default() };
+    let census = Census {
+        layers: Vec::new(),
+        files: Vec::new(),
+        placed: Vec::new(),
+        duplicates: Default::default(),
+        streamed: None,
+    };
     let tallies = Tallies::default();
     let ctx = Context {
         cfg: &cfg,
