@@ -12,15 +12,19 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-const OUTPUTS: [&str; 9] = [
+const OUTPUTS: [&str; 13] = [
     "districts.geojson",
     "cells.geojson",
     "sites.geojson",
     "summary.csv",
+    "summary.xlsx",
     "table.csv",
+    "table.xlsx",
     "rejects.csv",
+    "rejects.xlsx",
     "report.json",
     "register.csv",
+    "register.xlsx",
     "register.html",
 ];
 

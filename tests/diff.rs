@@ -417,7 +417,18 @@ fn a_pair_of_tiny_censuses_gives_every_change_chosen_by_hand() {
     assert!((c[0].as_f64().unwrap() - x).abs() < 1e-7 && (c[1].as_f64().unwrap() - y).abs() < 1e-7);
 
     // The map, georeferenced.
-    assert_eq!(o.outputs, ["changes.csv", "changes.geojson", "changes.png", "changes.pgw", "changes.prj"]);
+    assert_eq!(
+        o.outputs,
+        [
+            "changes.csv",
+            "changes.geojson",
+            "changes.xlsx",
+            "changes.png",
+            "changes.pgw",
+            "changes.prj",
+            "changes.png.aux.xml"
+        ]
+    );
     for f in &o.outputs {
         assert!(out.join(f).is_file(), "{f}");
     }
@@ -425,7 +436,7 @@ fn a_pair_of_tiny_censuses_gives_every_change_chosen_by_hand() {
     let decoder = png::Decoder::new(std::io::Cursor::new(&png));
     let info = decoder.read_info().unwrap();
     assert_eq!((info.info().width, info.info().height), (2339, 1654), "A4 landscape at 200 dpi");
-    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 5, "no staging folder left");
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 7, "no staging folder left");
     if let Some(dir) = std::env::var_os("SISETU_DIFF_PNG") {
         std::fs::write(Path::new(&dir).join("changes.png"), &png).unwrap();
     }
@@ -449,7 +460,7 @@ fn outputs_are_byte_identical_for_1_and_4_threads() {
         o.outputs.iter().map(|f| (f.clone(), std::fs::read(out.join(f)).unwrap())).collect::<Vec<_>>()
     };
     let (a, b) = (run(1), run(4));
-    assert_eq!(a.len(), 5);
+    assert_eq!(a.len(), 7);
     for ((fa, ba), (fb, bb)) in a.iter().zip(&b) {
         assert_eq!(fa, fb);
         assert!(ba == bb, "{fa} differs between 1 and 4 threads");

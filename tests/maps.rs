@@ -59,14 +59,39 @@ fn demo_build() -> (tempfile::TempDir, PathBuf) {
     (tmp, out)
 }
 
+/// `gdalsrsinfo` (GDAL, when installed; CI installs it) finds EPSG:`epsg` for every PNG in
+/// `out`: GDAL ignores a `.prj` beside a PNG and reads the CRS from its `.png.aux.xml`.
+fn gdal_reports_the_crs_of_every_map(out: &Path, epsg: u32) {
+    if Command::new("gdalsrsinfo").arg("--version").output().is_err() {
+        assert!(std::env::var_os("SISETU_REQUIRE_PY").is_none(), "CI installs gdal-bin: gdalsrsinfo is missing");
+        #[allow(clippy::print_stderr, reason = "a skipped check says so")]
+        {
+            eprintln!("skipped: gdalsrsinfo is not installed (apt-get install gdal-bin)");
+        }
+        return;
+    }
+    let mut maps = 0;
+    for e in std::fs::read_dir(out).unwrap() {
+        let path = e.unwrap().path();
+        if path.extension().is_some_and(|x| x == "png") {
+            let o = Command::new("gdalsrsinfo").args(["-o", "epsg"]).arg(&path).output().unwrap();
+            let text = String::from_utf8_lossy(&o.stdout);
+            assert!(text.contains(&format!("EPSG:{epsg}")), "{}: gdalsrsinfo says {text}", path.display());
+            maps += 1;
+        }
+    }
+    assert!(maps >= 11, "{maps} maps");
+}
+
 #[test]
 fn demo_maps_are_georeferenced_and_coloured_by_level() {
     let (_tmp, out) = demo_build();
     for f in ["map_districts", "map_cells", "map_sites"] {
-        for ext in ["png", "pgw", "prj"] {
+        for ext in ["png", "pgw", "prj", "png.aux.xml"] {
             assert!(out.join(format!("{f}.{ext}")).is_file(), "{f}.{ext} missing");
         }
     }
+    gdal_reports_the_crs_of_every_map(&out, 4538);
     let per_district: Vec<_> = std::fs::read_dir(&out)
         .unwrap()
         .filter_map(|e| e.ok()?.file_name().into_string().ok())

@@ -627,7 +627,7 @@ fn the_round_being_built_is_its_written_files_and_the_analysis_writes_the_build_
     let mut files = findings.write(&ctx, &mut stage).unwrap();
     files.extend(findings.draw(&ctx, &mut stage).unwrap());
     stage.commit().unwrap();
-    assert_eq!(files.len(), 8, "{files:?}");
+    assert_eq!(files.len(), 11, "{files:?}");
     for f in &files {
         let (a, b) = (std::fs::read(dir.join("analysis").join(f)).unwrap(), std::fs::read(out.join(f)).unwrap());
         assert!(a == b, "{f}: {}", first_difference(&a, &b).unwrap_or_default());

@@ -266,8 +266,8 @@ pub enum CrsError {
     },
 }
 
-const ACCEPTED: &str = "accepted: EPSG:4326 (WGS84, \"WGS 84\"), EPSG:4490 (CGCS2000), GCJ-02 \
-(GCJ02, AutoNavi/Gaode/Tencent), BD-09 (BD09, Baidu), EPSG:3857 (Web Mercator), \
+const ACCEPTED: &str = "accepted: EPSG:4326 (WGS84, \"WGS 84\", GPS), EPSG:4490 (CGCS2000, 国家2000), GCJ-02 \
+(GCJ02, AutoNavi/Gaode/Tencent, 高德/火星/腾讯), BD-09 (BD09, Baidu, 百度), EPSG:3857 (Web Mercator), \
 EPSG:4513 to EPSG:4554 (CGCS2000 3-degree Gauss-Krueger), EPSG:4491 to EPSG:4512 (CGCS2000 \
 6-degree Gauss-Krueger), Albers:105E (CGCS2000 Albers equal-area, standard parallels 25N and 47N, \
 central meridian 70E to 140E); a bare number is read as an EPSG code, and other EPSG codes work when \
@@ -479,6 +479,8 @@ impl FromStr for Crs {
     /// Accepted: `EPSG:4326`, `epsg:4326`, `EPSG 4326`, `4326`, `WGS84`, `WGS 84`, `WGS1984`,
     /// `CRS84`, `OGC:CRS84`, `urn:ogc:def:crs:EPSG::4490`, `CGCS2000`, `GCJ-02`, `GCJ02`, `GCJ`,
     /// `AutoNavi`, `Gaode`, `Amap`, `Tencent`, `BD-09`, `BD09`, `BD09LL`, `Baidu`, `EPSG:3857`,
+    /// the Chinese names `国家2000`/`2000国家大地坐标系` (CGCS2000), `高德`/`火星`/`国测局`/`腾讯`
+    /// (GCJ-02), `百度` (BD-09), `GPS` (WGS84),
     /// `WebMercator`, `PseudoMercator`, `EPSG:4513` ... `EPSG:4554`, `Albers:105E` (also
     /// `Albers 105`, `CGCS2000 Albers 105E`: [`Crs::Albers`]), and any other EPSG code as
     /// [`Crs::Epsg`].
@@ -495,10 +497,28 @@ impl FromStr for Crs {
             | "CRS84"
             | "OGC:CRS84"
             | "URN:OGC:DEF:CRS:OGC:1.3:CRS84"
-            | "URN:OGC:DEF:CRS:OGC::CRS84" => Some(Crs::Wgs84),
-            "CGCS2000" | "CGCS" | "CHINA2000" => Some(Crs::Cgcs2000),
-            "GCJ02" | "GCJ" | "MARS" | "AUTONAVI" | "GAODE" | "AMAP" | "TENCENT" | "QQ" => Some(Crs::Gcj02),
-            "BD09" | "BD09LL" | "BAIDU" => Some(Crs::Bd09),
+            | "URN:OGC:DEF:CRS:OGC::CRS84"
+            | "GPS"
+            | "GPS坐标"
+            | "WGS84坐标"
+            | "WGS84经纬度" => Some(Crs::Wgs84),
+            "CGCS2000"
+            | "CGCS"
+            | "CHINA2000"
+            | "国家2000"
+            | "2000国家大地坐标系"
+            | "国家2000坐标系"
+            | "2000坐标系"
+            | "国家大地坐标系2000"
+            | "CGCS2000坐标系"
+            | "CGCS2000经纬度" => Some(Crs::Cgcs2000),
+            "GCJ02" | "GCJ" | "MARS" | "AUTONAVI" | "GAODE" | "AMAP" | "TENCENT" | "QQ" | "高德" | "高德地图"
+            | "高德坐标" | "火星" | "火星坐标" | "火星坐标系" | "国测局" | "国测局坐标" | "腾讯" | "腾讯地图" => {
+                Some(Crs::Gcj02)
+            }
+            "BD09" | "BD09LL" | "BAIDU" | "百度" | "百度地图" | "百度坐标" | "百度经纬度" => {
+                Some(Crs::Bd09)
+            }
             "WEBMERCATOR" | "PSEUDOMERCATOR" | "GOOGLEMERCATOR" => Some(Crs::WebMercator),
             _ => None,
         };

@@ -78,6 +78,14 @@ fn parses_names() {
         ("4554", zone(4554)),
         ("EPSG:4502", Crs::Epsg(4502)),
         ("EPSG:32650", Crs::Epsg(32650)),
+        ("国家2000", Crs::Cgcs2000),
+        ("2000国家大地坐标系", Crs::Cgcs2000),
+        ("高德", Crs::Gcj02),
+        ("火星坐标", Crs::Gcj02),
+        ("腾讯地图", Crs::Gcj02),
+        ("百度", Crs::Bd09),
+        ("百度 经纬度", Crs::Bd09),
+        ("GPS", Crs::Wgs84),
     ];
     for (name, want) in cases {
         let got: Crs = name.parse().unwrap_or_else(|e| panic!("{name:?} did not parse: {e}"));

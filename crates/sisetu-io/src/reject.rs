@@ -10,6 +10,7 @@
 //! * the row as a whole: [`FieldCount`](RejectReason::FieldCount),
 //!   [`ValueBeyondHeader`](RejectReason::ValueBeyondHeader),
 //!   [`Undecodable`](RejectReason::Undecodable), [`EmptyRow`](RejectReason::EmptyRow),
+//!   [`Footer`](RejectReason::Footer),
 //!   [`UnbalancedQuote`](RejectReason::UnbalancedQuote), [`TooLong`](RejectReason::TooLong);
 //! * GeoJSON features: [`NotAFeature`](RejectReason::NotAFeature),
 //!   [`FeatureType`](RejectReason::FeatureType), [`Properties`](RejectReason::Properties),
@@ -62,6 +63,18 @@ pub fn location(sheet: Option<&str>, line: u64) -> String {
         Some(sheet) => format!("{sheet}!{line}"),
         None => line.to_string(),
     }
+}
+
+/// The first words of the lines an export puts below its table (totals, signatures, notes):
+/// a row that starts with one of them and has no usable coordinates is a
+/// [`RejectReason::Footer`].
+pub const FOOTER_WORDS: [&str; 12] =
+    ["合计", "总计", "小计", "制表", "填表", "填报", "审核", "负责人", "单位负责人", "统计", "备注", "说明"];
+
+/// `Some(first non-blank cell)` when a row whose cells are `cells` starts like a footer line.
+pub fn footer_text<'a>(mut cells: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let first = cells.find(|c| !c.trim().is_empty())?.trim();
+    FOOTER_WORDS.iter().any(|w| first.starts_with(w)).then_some(first)
 }
 
 /// What a row is made of, as named in [`RejectReason::EmptyRow`].
@@ -123,6 +136,14 @@ pub enum RejectReason {
     EmptyRow {
         /// How the reader names the row's parts.
         parts: RowParts,
+    },
+    /// `a total or signature line of the export ('{text}'), not a site; nothing to fix (delete
+    /// it from the file to silence this)`: a row without usable coordinates whose first
+    /// non-blank cell starts with 合计, 总计, 小计, 制表, 填表, 填报, 审核, 负责人, 单位负责人,
+    /// 统计, 备注 or 说明 ([`FOOTER_WORDS`]).
+    Footer {
+        /// The row's first non-blank cell, clipped.
+        text: String,
     },
     /// `unbalanced quote in field {field}: the quote that opens it does not close on its line;
     /// remove the quote or close it (quote the whole value: "…")`, or, when it closed
@@ -532,6 +553,7 @@ impl RejectReason {
             R::UnbalancedQuote { .. } => "remove the quote, or close it so that the value is quoted as a whole",
             R::TooLong { .. } => "split or shorten the row, or re-export the file",
             R::EmptyRow { .. } => "remove the row",
+            R::Footer { .. } => "nothing to fix: delete the line from the export to silence this",
             R::NotAFeature { .. } | R::FeatureType { .. } | R::Properties { .. } => {
                 "make each element of 'features' a GeoJSON Feature object with 'properties' and 'geometry'"
             }
@@ -679,6 +701,11 @@ impl fmt::Display for RejectReason {
                 f,
                 "the row is longer than {limit} bytes ({len} bytes): a missing line break or a damaged export? \
                  Split or shorten the row"
+            ),
+            R::Footer { text } => write!(
+                f,
+                "a total or signature line of the export ('{text}'), not a site; nothing to fix (delete it from the \
+                 file to silence this)"
             ),
             R::EmptyRow { parts: RowParts::Fields } => f.write_str("empty row: every field is blank"),
             R::EmptyRow { parts: RowParts::Cells } => f.write_str("empty row: every cell is blank"),

@@ -477,18 +477,24 @@ impl RowCtx<'_> {
             (true, false) => Some(EmptyAxes::X),
             (false, true) => Some(EmptyAxes::Y),
         };
+        // A total or signature line below the table has no usable coordinates: it says so.
+        let footer = || crate::reject::footer_text((0..len).map(get)).map(|t| RejectReason::Footer { text: clip(t) });
         if let Some(empty) = empty {
-            return reject(RejectReason::MissingCoordinates { x: xh.clone(), y: yh.clone(), empty });
+            return reject(footer().unwrap_or(RejectReason::MissingCoordinates {
+                x: xh.clone(),
+                y: yh.clone(),
+                empty,
+            }));
         }
         let not_a_number = |column: &str, value: &str| RejectReason::CoordinateNotANumber {
             column: column.to_string(),
             value: clip(value.trim()),
         };
         let Some(x) = parse_number(xs) else {
-            return reject(not_a_number(xh, xs));
+            return reject(footer().unwrap_or_else(|| not_a_number(xh, xs)));
         };
         let Some(y) = parse_number(ys) else {
-            return reject(not_a_number(yh, ys));
+            return reject(footer().unwrap_or_else(|| not_a_number(yh, ys)));
         };
         if let Err(why) = check_coordinates(self.tf.layer(), x, y, xh, yh) {
             return reject(why);

@@ -357,3 +357,22 @@ fn huge_cells_are_rejected_cheaply_and_kept_short() {
     let reason = layer.rejects[1].reason.to_string();
     assert!(reason.len() < 1200 && reason.contains("… (+"), "{}", reason.len());
 }
+
+/// The lines an export puts below its table (合计, 制表人 …) are rejected as such, not as
+/// rows with bad coordinates; a site whose name starts like one is still a site.
+#[test]
+fn total_and_signature_lines_below_the_table_are_named_as_such() {
+    let csv = "企业名称,经度,纬度,风险等级\n合计厂,87.6,43.8,重大风险\n合计,,,\n,制表人：张三,,\n备注：坐标为CGCS2000,abc,,\n甲厂,87.5,,低风险\n";
+    let layer = read_csv_layer(csv, Crs::Cgcs2000, Crs::from_epsg(4538));
+    assert_eq!(layer.sites.len(), 1, "合计厂 has coordinates: a site");
+    let reasons: Vec<(u64, String)> = layer.rejects.iter().map(|r| (r.line, r.reason.to_string())).collect();
+    assert!(matches!(&layer.rejects[0].reason, RejectReason::Footer { text } if text == "合计"), "{reasons:?}");
+    assert!(matches!(&layer.rejects[1].reason, RejectReason::Footer { text } if text == "制表人：张三"), "{reasons:?}");
+    assert!(matches!(&layer.rejects[2].reason, RejectReason::Footer { .. }), "{reasons:?}");
+    assert!(reasons[0].1.contains("total or signature line") && reasons[0].1.contains("'合计'"), "{reasons:?}");
+    assert!(
+        matches!(layer.rejects[3].reason, RejectReason::MissingCoordinates { .. }),
+        "甲厂 is a site without a latitude"
+    );
+    assert_eq!(reasons.iter().map(|r| r.0).collect::<Vec<_>>(), [3, 4, 5, 6]);
+}

@@ -91,6 +91,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 mod staging;
+pub mod tables;
 pub use staging::{abandon_all, has_journal, recover, Staging, JOURNAL, PAUSE_ENV, STAGING_PREFIX};
 
 /// A property value of a feature.

@@ -42,18 +42,30 @@ pub fn footer(cfg: &Config, work: Crs) -> Vec<String> {
 }
 
 /// The files of one map: the PNG, its world file and, when the CRS has an ESRI WKT, its
-/// `.prj` (as [`write_rendered`] writes them).
+/// `.prj` and `.png.aux.xml` (as [`write_rendered`] writes them).
 pub fn map_files(file: &str, work: Crs) -> Vec<String> {
     let stem = file.trim_end_matches(".png").trim_end_matches(".PNG");
     let mut files = vec![file.to_string(), format!("{stem}.pgw")];
     if work.esri_wkt().is_some() {
         files.push(format!("{stem}.prj"));
+        files.push(format!("{file}.aux.xml"));
     }
     files
 }
 
+/// The extensions of a map's files after its stem (for retiring a map no longer drawn).
+pub const MAP_EXTENSIONS: [&str; 4] = ["png", "pgw", "prj", "png.aux.xml"];
+
+/// GDAL's side-car of a PNG (`.png.aux.xml`, a PAM dataset) naming its CRS: GDAL and QGIS
+/// take the pixel grid from the world file but ignore a `.prj` beside a PNG, so without it
+/// `gdalinfo` reports no coordinate system.
+pub fn aux_xml(wkt: &str) -> String {
+    let escaped = wkt.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    format!("<PAMDataset>\n  <SRS dataAxisToSRSAxisMapping=\"1,2\">{escaped}</SRS>\n</PAMDataset>\n")
+}
+
 /// Writes a rendered map as `file` with its world file (`.pgw`) and, when the CRS has an
-/// ESRI WKT, its `.prj`; returns the names written.
+/// ESRI WKT, its `.prj` and GDAL's `.png.aux.xml`; returns the names written.
 pub fn write_rendered(stage: &mut Staging, file: &str, map: &Rendered, work: Crs) -> Result<Vec<String>> {
     let mut written = Vec::new();
     std::fs::write(stage.path(file), &map.png).with_context(|| format!("writing {file}"))?;
@@ -64,8 +76,11 @@ pub fn write_rendered(stage: &mut Staging, file: &str, map: &Rendered, work: Crs
     written.push(pgw);
     if let Some(prj) = work.esri_wkt() {
         let name = format!("{stem}.prj");
-        std::fs::write(stage.path(&name), prj).with_context(|| format!("writing {name}"))?;
+        std::fs::write(stage.path(&name), &prj).with_context(|| format!("writing {name}"))?;
         written.push(name);
+        let aux = format!("{file}.aux.xml");
+        std::fs::write(stage.path(&aux), aux_xml(&prj)).with_context(|| format!("writing {aux}"))?;
+        written.push(aux);
     }
     Ok(written)
 }

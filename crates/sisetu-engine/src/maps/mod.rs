@@ -1,6 +1,7 @@
 //! Maps: from the results (in memory after a build, or read back from the output folder by
 //! `sisetu render`) to the PNG maps named in the project's `[[maps]]` entries, each with a
-//! world file (`.pgw`) and a `.prj` so that it drops into QGIS in the right place.
+//! world file (`.pgw`), a `.prj` and a `.png.aux.xml` (the CRS as GDAL reads it) so that it
+//! drops into QGIS in the right place.
 //!
 //! * [`common`]: font, footer, PNG + world file writer, cells as areas (shared with the
 //!   analyses' own maps);
@@ -11,7 +12,7 @@ pub mod common;
 pub mod read;
 pub mod risk;
 
-pub use common::{cell_area, footer, load_font, map_files, write_rendered, zone_areas};
+pub use common::{cell_area, footer, load_font, map_files, write_rendered, zone_areas, MAP_EXTENSIONS};
 pub use read::load_map_data;
 pub use risk::{district_files, planned_files, render_maps};
 

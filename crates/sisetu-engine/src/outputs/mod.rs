@@ -33,7 +33,10 @@ pub fn core_files(cfg: &crate::project::Config) -> Vec<Planned> {
     }
     files.extend(cfg.outputs.cells_format().file("cells"));
     files.extend(cfg.outputs.planned_sites());
-    files.extend(["summary.csv", "table.csv", "rejects.csv", REPORT].map(String::from));
+    files.extend(
+        ["summary.csv", "summary.xlsx", "table.csv", "table.xlsx", "rejects.csv", "rejects.xlsx", REPORT]
+            .map(String::from),
+    );
     files.into_iter().map(|f| Planned::new(f, "sisetu itself")).collect()
 }
 

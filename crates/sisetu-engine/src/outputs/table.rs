@@ -14,6 +14,7 @@
 use crate::error::Result;
 use sisetu_core::{Aggregation, RiskLevel, Summary};
 use sisetu_io::write;
+use sisetu_io::write::tables::CellKind::{Level, Number, Text};
 use std::path::Path;
 
 /// One row of the table: district code, name and counts.
@@ -75,16 +76,19 @@ pub fn row(r: &TableRow, agg: &Aggregation, n_categories: usize, level: bool) ->
     v
 }
 
-/// Writes `table.csv`: `districts` in order, then the unassigned row when it is not empty,
-/// then the total. The unassigned and total rows get no level (they are not areas).
+/// Writes `table.csv` and `table.xlsx` (codes as text, counts as numbers, levels filled with
+/// their colour): `districts` in order, then the unassigned row when it is not empty, then the
+/// total. The unassigned and total rows get no level (they are not areas). Returns whether the
+/// workbook was written.
 pub fn write_table(
     path: &Path,
+    xlsx: &Path,
     districts: &[TableRow],
     unassigned: &Summary,
     total: &Summary,
     agg: &Aggregation,
     categories: &[&str],
-) -> Result<()> {
+) -> Result<bool> {
     let n = categories.len();
     let mut rows: Vec<Vec<String>> = districts.iter().map(|r| row(r, agg, n, true)).collect();
     if unassigned.levels.total() > 0 {
@@ -93,6 +97,6 @@ pub fn write_table(
     rows.push(row(&TableRow { id: "", name: "合计", summary: total }, agg, n, false));
     let h = header(agg, categories);
     let h: Vec<&str> = h.iter().map(String::as_str).collect();
-    write::write_csv_bom(path, &h, rows)?;
-    Ok(())
+    let kinds = write::tables::kinds(&[Text, Text, Level], Number, h.len());
+    Ok(write::tables::write_csv_and_xlsx(path, xlsx, "一表", &h, &kinds, rows)?.xlsx)
 }

@@ -6,7 +6,11 @@ use crate::context::Context;
 use crate::error::Result;
 use sisetu_core::Summary;
 use sisetu_io::sites::Reject;
-use sisetu_io::write::{self, Staging};
+use sisetu_io::write::tables::{
+    self,
+    CellKind::{Level, Number, Text},
+};
+use sisetu_io::write::Staging;
 
 /// `summary.csv`: one row per district, the unassigned (when any) and the total.
 pub(super) fn write_summary(ctx: &Context, stage: &mut Staging) -> Result<Vec<String>> {
@@ -42,8 +46,10 @@ pub(super) fn write_summary(ctx: &Context, stage: &mut Staging) -> Result<Vec<St
     }
     rows.push(row_of("", "合计 (total)", &t.total));
     let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
-    write::write_csv_bom(&stage.path("summary.csv"), &header_refs, rows)?;
-    Ok(vec!["summary.csv".into()])
+    let kinds = tables::kinds(&[Text, Text, Level], Number, header_refs.len());
+    let (csv, xlsx) = (stage.path("summary.csv"), stage.path("summary.xlsx"));
+    let written = tables::write_csv_and_xlsx(&csv, &xlsx, "汇总", &header_refs, &kinds, rows)?;
+    Ok(pair("summary", written.xlsx))
 }
 
 /// `table.csv` (一表).
@@ -57,8 +63,9 @@ pub(super) fn write_table(ctx: &Context, stage: &mut Staging) -> Result<Vec<Stri
         .map(|(z, s)| TableRow { id: &z.id, name: &z.name, summary: s })
         .collect();
     let cats: Vec<&str> = if t.has_categories { t.categories.iter().map(String::as_str).collect() } else { Vec::new() };
-    write_table_csv(&stage.path("table.csv"), &rows, &t.unassigned, &t.total, &ctx.cfg.aggregation, &cats)?;
-    Ok(vec!["table.csv".into()])
+    let (csv, xlsx) = (stage.path("table.csv"), stage.path("table.xlsx"));
+    let with_xlsx = write_table_csv(&csv, &xlsx, &rows, &t.unassigned, &t.total, &ctx.cfg.aggregation, &cats)?;
+    Ok(pair("table", with_xlsx))
 }
 
 /// One row of `rejects.csv`: the file, the reject.
@@ -81,8 +88,19 @@ pub fn reject_rows<'a>(ctx: &'a Context, analyses: &'a [Box<dyn Analysis>]) -> V
 /// its worksheet and sheet row, `Sheet1!12` ([`Reject::location`]).
 pub(super) fn write_rejects(ctx: &Context, analyses: &[Box<dyn Analysis>], stage: &mut Staging) -> Result<Vec<String>> {
     let rows = reject_rows(ctx, analyses).into_iter().map(|(file, r)| reject_record(file, r));
-    write::write_csv_bom(&stage.path("rejects.csv"), &["file", "line", "reason", "raw"], rows)?;
-    Ok(vec!["rejects.csv".into()])
+    let (csv, xlsx) = (stage.path("rejects.csv"), stage.path("rejects.xlsx"));
+    let header = ["file", "line", "reason", "raw"];
+    let written = tables::write_csv_and_xlsx(&csv, &xlsx, "剔除行", &header, &[Text; 4], rows)?;
+    Ok(pair("rejects", written.xlsx))
+}
+
+/// `stem.csv`, and `stem.xlsx` when it was written.
+pub(crate) fn pair(stem: &str, xlsx: bool) -> Vec<String> {
+    let mut files = vec![format!("{stem}.csv")];
+    if xlsx {
+        files.push(format!("{stem}.xlsx"));
+    }
+    files
 }
 
 fn reject_record(file: &str, r: &Reject) -> Vec<String> {

@@ -57,6 +57,12 @@ pub enum ProjectErrorKind {
         /// The I/O error.
         error: std::io::Error,
     },
+    /// The file is neither UTF-8, GBK nor UTF-16 (or mixes them).
+    #[error(
+        "the project file is not text sisetu can read (UTF-8, GBK or UTF-16): save it as UTF-8 (记事本/Notepad: \
+         另存为 → 编码 UTF-8; WPS/VS Code: UTF-8)"
+    )]
+    FileEncoding,
     /// The text is not TOML, or a value has the wrong type or a required key is missing.
     #[error("{message}")]
     Syntax {
@@ -209,7 +215,15 @@ impl ProjectErrorKind {
             }
             None => (None, None),
         };
-        let message = error.to_string();
+        let mut message = error.to_string();
+        let line_text = line.and_then(|l| text.lines().nth(l - 1)).unwrap_or("");
+        if line_text.contains('\\') && line_text.contains('"') {
+            message.push_str(
+                "\nIn a TOML text between double quotes a backslash starts an escape (\\n, \\t …), so a Windows \
+                 path like \"D:\\普查\\sites.csv\" cannot be written that way: put it between single quotes \
+                 ('D:\\普查\\sites.csv'), or use forward slashes (\"D:/普查/sites.csv\")",
+            );
+        }
         // serde's wording for a key that no field takes: "unknown field `key`, expected …".
         let unknown = error.message().strip_prefix("unknown field `").and_then(|rest| rest.split_once('`'));
         match unknown {

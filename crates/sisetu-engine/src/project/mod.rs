@@ -209,10 +209,17 @@ pub struct MapSpec {
 
 impl Config {
     /// Reads and validates a project file.
+    ///
+    /// The file may be UTF-8 (with or without a byte-order mark, as Notepad saves it), GBK
+    /// (Notepad's "ANSI" on a Chinese Windows) or UTF-16 with a byte-order mark (Notepad's
+    /// "Unicode"); text in none of these is an error that says how to save it.
     pub fn load(path: &Path) -> Result<Config, ProjectError> {
-        let text =
-            std::fs::read_to_string(path).map_err(|error| ProjectError::new(path, ProjectErrorKind::Read { error }))?;
-        Self::parse(&text, path)
+        let bytes = std::fs::read(path).map_err(|error| ProjectError::new(path, ProjectErrorKind::Read { error }))?;
+        let decoded = sisetu_io::text::decode_full(&bytes, sisetu_io::text::TextEncoding::Auto);
+        match decoded {
+            Ok(d) if !d.damaged && d.warning.is_none() => Self::parse(&d.text, path),
+            _ => Err(ProjectError::new(path, ProjectErrorKind::FileEncoding)),
+        }
     }
 
     /// Validates project text; `path` locates relative paths and names the file in errors.

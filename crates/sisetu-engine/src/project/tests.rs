@@ -279,6 +279,46 @@ fn error_kinds_locate_the_problem() {
 }
 
 #[test]
+fn project_files_saved_by_windows_programs_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = ISSUE_EXAMPLE.replace("title = ", "# 台州市风险普查\ntitle = ");
+    let want = Config::parse(&text, &dir.path().join("p.toml")).unwrap();
+    let (gbk, _, bad) = encoding_rs::GBK.encode(&text);
+    assert!(!bad);
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    for (name, bytes) in [
+        ("utf8.toml", text.as_bytes().to_vec()),
+        ("bom.toml", [&b"\xEF\xBB\xBF"[..], text.as_bytes()].concat()),
+        ("gbk.toml", gbk.into_owned()),
+        ("utf16.toml", utf16),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let got = Config::load(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!((got.title, got.sites.len()), (want.title.clone(), want.sites.len()), "{name}");
+    }
+    // Bytes that are no text: an error saying how to save the file.
+    let path = dir.path().join("binary.toml");
+    std::fs::write(&path, [text.as_bytes(), &[0xFF, 0xFF, 0x81, b'\n'][..]].concat()).unwrap();
+    let e = Config::load(&path).unwrap_err();
+    assert!(matches!(e.kind(), ProjectErrorKind::FileEncoding), "{e:?}");
+    assert!(e.to_string().contains("save it as UTF-8"), "{e}");
+}
+
+#[test]
+fn a_windows_path_in_double_quotes_gets_the_fix() {
+    let text = ISSUE_EXAMPLE.replacen("path = \"", "path = \"D:\\普查\\", 1);
+    let e = Config::parse(&text, Path::new("p.toml")).unwrap_err();
+    assert!(matches!(e.kind(), ProjectErrorKind::Syntax { .. }), "{e:?}");
+    let msg = e.to_string();
+    assert!(msg.contains("single quotes") && msg.contains("D:/普查/sites.csv"), "{msg}");
+    // Single quotes are a literal string: the path is taken as written.
+    let text = ISSUE_EXAMPLE.replacen("path = \"", "path = 'D:\\普查\\", 1).replacen(".geojson\"", ".geojson'", 1);
+    assert!(Config::parse(&text, Path::new("p.toml")).is_ok(), "{text}");
+}
+
+#[test]
 fn extents_are_validated_extents() {
     let text = format!(
         "{ISSUE_EXAMPLE}\n[previous]\noutput = \"../round2023\"\nzoom = [87.5, 43.7, 87.7, 43.95]\n\

@@ -72,7 +72,7 @@ pub fn draw(set: &ChangeSet, cfg: Option<&Config>, stage: &mut Staging) -> Resul
             outputs.extend(crate::maps::write_rendered(stage, "changes_zoom.png", &map, set.work)?);
         }
         None => {
-            for ext in ["png", "pgw", "prj"] {
+            for ext in crate::maps::MAP_EXTENSIONS {
                 stage.retire(&format!("changes_zoom.{ext}"));
             }
         }

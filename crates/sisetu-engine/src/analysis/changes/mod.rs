@@ -9,7 +9,7 @@
 //!   change kinds of the row joined with `;`) and `changes.geojson` (the same rows as features:
 //!   sites as points at their new position, removed sites at their old one; areas as their
 //!   polygons; WGS84 lon/lat at 1e-7°).
-//! * [`map`]: `changes.png` with `.pgw` and `.prj` (and `changes_zoom.png` of
+//! * [`map`]: `changes.png` with `.pgw`, `.prj` and `.png.aux.xml` (and `changes_zoom.png` of
 //!   [`DiffOptions::zoom`]) in the new round's working CRS.
 //!
 //! In a build, [`load`] reads the previous round with the other inputs, the [`Analysis`] takes
@@ -134,14 +134,23 @@ impl Analysis for Changes {
 
     fn outputs(&self, work: sisetu_io::crs::Crs) -> Vec<crate::planned::Planned> {
         let maps = ["changes.png", "changes_zoom.png"].into_iter().flat_map(|m| crate::maps::map_files(m, work));
-        ["changes.csv".to_string(), "changes.geojson".to_string()]
+        ["changes.csv".to_string(), "changes.xlsx".to_string(), "changes.geojson".to_string()]
             .into_iter()
             .chain(maps)
             .map(|f| crate::planned::Planned::new(f, "the census-round changes of [previous]"))
             .collect()
     }
 
-    fn run(&self, ctx: &Context, _obs: &dyn Observer) -> Result<Box<dyn Findings>> {
+    fn run(&self, ctx: &Context, obs: &dyn Observer) -> Result<Box<dyn Findings>> {
+        for (file, layer) in ctx.census.files.iter().zip(&ctx.census.layers) {
+            if !layer.columns_used.contains_key("id") {
+                obs.warn(&format!(
+                    "{file}: no id column (统一社会信用代码, 编号, id …), so its sites cannot be followed from the \
+                     previous round: each counts as unmatched; add the id column, or name it with id = \"…\" in \
+                     its [[sites]]"
+                ));
+            }
+        }
         Ok(Box::new(self.findings(ctx)?))
     }
 }

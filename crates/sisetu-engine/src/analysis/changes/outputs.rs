@@ -4,6 +4,7 @@ use super::compare::{Change, ChangeGeom, ChangeSet};
 use crate::error::Result;
 use sisetu_core::{CellId, RegularGrid, RiskLevel};
 use sisetu_io::crs::{Crs, Transformer};
+use sisetu_io::write::tables::CellKind;
 use sisetu_io::write::{self, Geom, Staging, Value};
 
 /// The header of `changes.csv`.
@@ -37,7 +38,15 @@ pub const CSV_HEADER: [&str; 25] = [
 
 /// Writes `changes.csv` (UTF-8 with a BOM) and `changes.geojson` into `stage`; returns their names.
 pub fn write(set: &ChangeSet, stage: &mut Staging) -> Result<Vec<String>> {
-    write::write_csv_bom(&stage.path("changes.csv"), &CSV_HEADER, set.changes.iter().map(csv_row))?;
+    let (csv, xlsx) = (stage.path("changes.csv"), stage.path("changes.xlsx"));
+    let wrote = write::tables::write_csv_and_xlsx(
+        &csv,
+        &xlsx,
+        "变化",
+        &CSV_HEADER,
+        &CSV_KINDS,
+        set.changes.iter().map(csv_row),
+    )?;
     let to_wgs = Transformer::new(set.work, Crs::Wgs84)?;
     let features = write::render_chunk(&set.changes, |buf, r| {
         let change = r.change();
@@ -49,7 +58,11 @@ pub fn write(set: &ChangeSet, stage: &mut Staging) -> Result<Vec<String>> {
         }
     });
     write::write_feature_collection(&stage.path("changes.geojson"), "changes", &[features])?;
-    Ok(vec!["changes.csv".to_string(), "changes.geojson".to_string()])
+    let mut files = vec!["changes.csv".to_string(), "changes.geojson".to_string()];
+    if wrote.xlsx {
+        files.push("changes.xlsx".to_string());
+    }
+    Ok(files)
 }
 
 /// A moved distance rounded to 0.1 m.
@@ -73,6 +86,12 @@ fn cell_ring(grid: &RegularGrid, to_wgs: &Transformer, c: CellId) -> Vec<(f64, f
     ring.push(ring[0]);
     ring
 }
+
+/// What each column of [`CSV_HEADER`] holds, for `changes.xlsx`.
+const CSV_KINDS: [CellKind; 25] = {
+    use CellKind::{Level as L, Number as N, Text as T};
+    [T, T, T, T, L, L, T, T, T, T, N, N, N, N, N, N, N, N, N, N, N, T, N, N, T]
+};
 
 /// One row of `changes.csv`, in [`CSV_HEADER`] order.
 fn csv_row(r: &Change) -> Vec<String> {

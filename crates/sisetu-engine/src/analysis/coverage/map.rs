@@ -1,4 +1,4 @@
-//! The coverage map of each facility layer, `<id>_coverage.png` (with `.pgw` and `.prj`),
+//! The coverage map of each facility layer, `<id>_coverage.png` (with `.pgw`, `.prj` and `.png.aux.xml`),
 //! and its `[[facilities.maps]]` zoomed to an extent, drawn from the findings in memory:
 //!
 //! * districts shaded by m² of shelter per resident against the target (shelters), or by

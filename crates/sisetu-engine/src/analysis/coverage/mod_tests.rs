@@ -201,8 +201,17 @@ fn findings_report_write_and_draw_what_they_say() {
         section["layers"][k]["outputs"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect()
     };
     let (shelter_files, fire_files) = (listed(0), listed(1));
-    assert_eq!(shelter_files[..2], ["shelters.geojson", "shelter_summary.csv"]);
-    assert_eq!(fire_files[..3], ["fire_stations.geojson", "fire_station_summary.csv", "fire_station_townships.csv"]);
+    assert_eq!(shelter_files[..3], ["shelters.geojson", "shelter_summary.csv", "shelter_summary.xlsx"]);
+    assert_eq!(
+        fire_files[..5],
+        [
+            "fire_stations.geojson",
+            "fire_station_summary.csv",
+            "fire_station_summary.xlsx",
+            "fire_station_townships.csv",
+            "fire_station_townships.xlsx"
+        ]
+    );
     let mut all: Vec<&String> = shelter_files.iter().chain(&fire_files).collect();
     all.sort();
     let mut made: Vec<&String> =

@@ -11,6 +11,7 @@ use crate::layers::ZoneLayer;
 use crate::project::facilities::{FacilityConfig, FacilityKind};
 use rayon::prelude::*;
 use sisetu_io::crs::{Crs, Transformer};
+use sisetu_io::write::tables::CellKind;
 use sisetu_io::write::{self, Geom, Staging, Value};
 
 /// The file of all layers' gap cells.
@@ -20,11 +21,41 @@ pub(crate) const SITING_FILE: &str = "siting.geojson";
 
 /// The files one layer writes, in order (its tables; the maps come from `map`).
 pub(crate) fn layer_files(fc: &FacilityConfig) -> Vec<String> {
-    let mut files = vec![fc.features_file(), fc.summary_file()];
+    let mut files = vec![fc.features_file(), fc.summary_file(), xlsx_of(&fc.summary_file())];
     if fc.townships.is_some() {
         files.push(fc.townships_file());
+        files.push(xlsx_of(&fc.townships_file()));
     }
     files
+}
+
+/// The workbook beside a CSV table: `x.csv` → `x.xlsx`.
+fn xlsx_of(csv: &str) -> String {
+    format!("{}.xlsx", csv.trim_end_matches(".csv"))
+}
+
+/// Writes a table as CSV and workbook (columns named in `text` are text, the others numbers);
+/// returns the files written.
+fn write_table(
+    stage: &mut Staging,
+    csv: &str,
+    sheet: &str,
+    header: &[&str],
+    text: &[&str],
+    rows: Vec<Vec<String>>,
+) -> Result<Vec<String>> {
+    let kinds: Vec<CellKind> = header
+        .iter()
+        .map(|h| if text.contains(h) || h.ends_with("_met") { CellKind::Text } else { CellKind::Number })
+        .collect();
+    let xlsx = xlsx_of(csv);
+    let (csv_path, xlsx_path) = (stage.path(csv), stage.path(&xlsx));
+    let wrote = write::tables::write_csv_and_xlsx(&csv_path, &xlsx_path, sheet, header, &kinds, rows)?;
+    let mut files = vec![csv.to_string()];
+    if wrote.xlsx {
+        files.push(xlsx);
+    }
+    Ok(files)
 }
 
 /// Writes every output into `stage`; returns the file names: each layer's tables, then
@@ -45,14 +76,14 @@ pub(crate) fn write_all(
         let file = fc.features_file();
         write::write_feature_collection(&stage.path(&file), &fc.id, &[facility_features(layer, res, districts)])?;
         written.push(file);
-        let file = fc.summary_file();
         let (header, rows) = summary_table(layer, res, districts);
-        write::write_csv_bom(&stage.path(&file), &header, rows)?;
-        written.push(file);
+        let text = ["district_id", "district_name"];
+        written.extend(write_table(stage, &fc.summary_file(), &format!("{}汇总", fc.id), &header, &text, rows)?);
         if res.townships.is_some() {
-            written.push(write_townships(fc, res, stage)?);
+            written.extend(write_townships(fc, res, stage)?);
         } else {
             stage.retire(&fc.townships_file());
+            stage.retire(&xlsx_of(&fc.townships_file()));
         }
         gap_chunks.extend(
             res.gap_cells
@@ -178,19 +209,15 @@ fn summary_table(
     (header, rows)
 }
 
-/// `<id>_townships.csv`; returns its name.
-fn write_townships(fc: &FacilityConfig, res: &LayerResult, stage: &mut Staging) -> Result<String> {
-    let file = fc.townships_file();
+/// `<id>_townships.csv` and `.xlsx`; returns their names.
+fn write_townships(fc: &FacilityConfig, res: &LayerResult, stage: &mut Staging) -> Result<Vec<String>> {
     let rows = res.townships.iter().flatten().map(|t| {
         let has = if t.facilities > 0 { "yes" } else { "no" };
         vec![t.id.clone(), t.name.clone(), t.district.clone(), t.facilities.to_string(), has.to_string()]
     });
-    write::write_csv_bom(
-        &stage.path(&file),
-        &["township_id", "township_name", "district_id", "facilities", "has_facility"],
-        rows,
-    )?;
-    Ok(file)
+    let header = ["township_id", "township_name", "district_id", "facilities", "has_facility"];
+    let text = ["township_id", "township_name", "district_id", "has_facility"];
+    write_table(stage, &fc.townships_file(), &format!("{}乡镇", fc.id), &header, &text, rows.collect())
 }
 
 /// Gap cells as WGS84 squares with their residents uncovered and without room.

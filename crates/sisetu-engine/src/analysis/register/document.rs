@@ -148,8 +148,11 @@ impl Section<'_> {
 pub fn write_register(cfg: &Config, input: &RegisterInput, work: Crs, stage: &mut Staging) -> Result<Vec<String>> {
     let sections = sections(input)?;
     let mut written = Vec::new();
-    write_csv(&stage.path("register.csv"), input, &sections)?;
+    let with_xlsx = write_csv(&stage.path("register.csv"), &stage.path("register.xlsx"), input, &sections)?;
     written.push("register.csv".to_string());
+    if with_xlsx {
+        written.push("register.xlsx".to_string());
+    }
     if input.html {
         let path = stage.path("register.html");
         let f = std::fs::File::create(&path).with_context(|| format!("writing {}", path.display()))?;
@@ -271,7 +274,20 @@ fn person_of(u: &RegisterUnit) -> Option<&str> {
     u.person.as_deref().and_then(crate::analysis::grid_checks::named_person)
 }
 
-fn write_csv(path: &std::path::Path, input: &RegisterInput, sections: &[Section]) -> Result<()> {
+/// What each column of [`CSV_HEADER`] holds, for `register.xlsx`.
+const CSV_KINDS: [sisetu_io::write::tables::CellKind; 16] = {
+    use sisetu_io::write::tables::CellKind::{Level as L, Number as N, Text as T};
+    [T, T, T, N, T, T, T, T, L, L, T, T, N, N, T, N]
+};
+
+/// Writes `register.csv` and `register.xlsx` (ids as text); returns whether the workbook was
+/// written (not above a worksheet's rows).
+fn write_csv(
+    path: &std::path::Path,
+    xlsx: &std::path::Path,
+    input: &RegisterInput,
+    sections: &[Section],
+) -> Result<bool> {
     let sites = input.sites;
     let outside_name = input.kind.outside_name();
     let rows = sections.iter().flat_map(|sec| {
@@ -301,8 +317,8 @@ fn write_csv(path: &std::path::Path, input: &RegisterInput, sections: &[Section]
             ]
         })
     });
-    sisetu_io::write::write_csv_bom(path, &CSV_HEADER, rows)?;
-    Ok(())
+    let written = sisetu_io::write::tables::write_csv_and_xlsx(path, xlsx, "一册", &CSV_HEADER, &CSV_KINDS, rows)?;
+    Ok(written.xlsx)
 }
 
 /// A CSV field: borrowed text, or a number formatted on the stack (no allocation per row).

@@ -133,7 +133,7 @@ fn csv_rows(bytes: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
 fn csv_lists_every_site_once_in_register_order() {
     let f = fixture();
     let (files, csv, html) = run(&f, false);
-    assert_eq!(files, vec!["register.csv".to_string()]);
+    assert_eq!(files, vec!["register.csv".to_string(), "register.xlsx".to_string()]);
     assert!(html.is_none(), "html = false writes no register.html");
     assert!(csv.starts_with(b"\xEF\xBB\xBF"));
     let (header, rows) = csv_rows(&csv);
@@ -188,7 +188,7 @@ fn csv_lists_every_site_once_in_register_order() {
 fn html_has_a_section_per_unit_escaped_text_and_warnings() {
     let f = fixture();
     let (files, _, html) = run(&f, true);
-    assert_eq!(files, vec!["register.csv".to_string(), "register.html".to_string()]);
+    assert_eq!(files, ["register.csv", "register.xlsx", "register.html"].map(String::from).to_vec());
     let html = String::from_utf8(html.expect("register.html")).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert_eq!(html.matches("<section").count(), f.units.len() + 1, "one section per unit + outside");

@@ -70,7 +70,9 @@ impl Analysis for Register {
     }
 
     fn outputs(&self, _work: sisetu_io::crs::Crs) -> Vec<crate::planned::Planned> {
-        ["register.csv", "register.html"].map(|f| crate::planned::Planned::new(f, "the register ([register])")).into()
+        ["register.csv", "register.xlsx", "register.html"]
+            .map(|f| crate::planned::Planned::new(f, "the register ([register])"))
+            .into()
     }
 
     fn run(&self, ctx: &Context, obs: &dyn Observer) -> Result<Box<dyn Findings>> {
