@@ -108,15 +108,15 @@ fn demo_maps_are_georeferenced_and_coloured_by_level() {
     let dabancheng =
         districts["features"].as_array().unwrap().iter().find(|f| f["properties"]["id"] == "650107").unwrap();
     assert_eq!(dabancheng["properties"]["level"], "red");
-    let img = Image::open(&out.join("map_districts.png"));
+    let img = Image::open(&out.join("map_districts_highest.png"));
     let (px, py) = (img.w as f64 * 0.65, img.h as f64 * 0.65);
-    let v: Vec<f64> = std::fs::read_to_string(out.join("map_districts.pgw"))
+    let v: Vec<f64> = std::fs::read_to_string(out.join("map_districts_highest.pgw"))
         .unwrap()
         .lines()
         .map(|l| l.trim().parse().unwrap())
         .collect();
     let (x, y) = (v[4] + px * v[0], v[5] + py * v[3]);
-    let back = world_to_pixel(&out.join("map_districts.pgw"), x, y);
+    let back = world_to_pixel(&out.join("map_districts_highest.pgw"), x, y);
     assert!((back.0 - px).abs() < 1e-6 && (back.1 - py).abs() < 1e-6);
     let t = sisetu_io::crs::Transformer::new(sisetu_io::crs::Crs::from_epsg(4538), sisetu_io::crs::Crs::Wgs84).unwrap();
     let (lon, lat) = t.transform(x, y).unwrap();
@@ -140,7 +140,9 @@ fn demo_maps_are_georeferenced_and_coloured_by_level() {
 fn demo_district_map_matches_its_golden_checksum() {
     // Regenerate deliberately when the style changes: UPDATE_GOLDEN=1 cargo test --test maps
     let (_tmp, out) = demo_build();
-    let digest = format!("{:x}", Sha256::digest(std::fs::read(out.join("map_districts.png")).unwrap()));
+    // The 就高 district map (`classes = "highest"`): the bytes of the district map before
+    // classes existed.
+    let digest = format!("{:x}", Sha256::digest(std::fs::read(out.join("map_districts_highest.png")).unwrap()));
     let golden = root().join("tests/golden/map_districts.png.sha256");
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::write(&golden, format!("{digest}\n")).unwrap();
@@ -151,6 +153,34 @@ fn demo_district_map_matches_its_golden_checksum() {
         digest,
         "the demo's district map changed; if that is intended, run UPDATE_GOLDEN=1 cargo test --test maps"
     );
+}
+
+/// Which of the YlOrRd class colours (blended with white as area fills are) the image shows.
+fn class_colours_in(img: &Image) -> Vec<usize> {
+    let a = sisetu_render::Style::default().fill_opacity;
+    let ramp = [[0xFF, 0xFF, 0xB2], [0xFE, 0xCC, 0x5C], [0xFD, 0x8D, 0x3C], [0xF0, 0x3B, 0x20], [0xBD, 0x00, 0x26]];
+    let blend = |v: u8| (v as f32 * a + 255.0 * (1.0 - a)).round() as i32;
+    let mut found = Vec::new();
+    for (k, c) in ramp.iter().enumerate() {
+        let want = [blend(c[0]), blend(c[1]), blend(c[2])];
+        let hits = img.rgba.chunks_exact(4).filter(|p| (0..3).all(|i| (p[i] as i32 - want[i]).abs() <= 2)).count();
+        // More than a legend swatch: the colour fills part of the map.
+        if hits > 20_000 {
+            found.push(k);
+        }
+    }
+    found
+}
+
+#[test]
+fn the_default_district_map_shows_classes_and_the_highest_map_levels() {
+    let (_tmp, out) = demo_build();
+    // 就高 makes every demo district red; the default (share of 重大/较大 sites) tells them apart.
+    let classes = class_colours_in(&Image::open(&out.join("map_districts.png")));
+    assert!(classes.len() >= 2, "the default district map shows {classes:?}");
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    assert!(summary.lines().skip(1).take(8).all(|l| l.split(',').nth(2) == Some("red")), "{summary}");
+    assert!(class_colours_in(&Image::open(&out.join("map_districts_highest.png"))).len() <= 1);
 }
 
 #[test]
@@ -216,6 +246,13 @@ fn bad_map_settings_are_clear_errors_and_zero_sites_is_a_map() {
         ("[style]\nfont = \"missing.ttf\"\n[[maps]]\nfile = \"a.png\"\nlayers = [\"districts\"]\n", "missing.ttf"),
         ("[[maps]]\nfile = \"a.png\"\nlayers = [\"districts\"]\npage = \"200x150\"\n", "page"),
         ("[[maps]]\nfile = \"a.jpg\"\nlayers = [\"districts\"]\n", ".png"),
+        ("[[maps]]\nfile = \"a.png\"\nlayers = [\"districts\"]\nclasses = \"max\"\n", "use \"share\""),
+        ("[[maps]]\nfile = \"a.png\"\nlayers = [\"cells\"]\nclasses = \"share\"\n", "classes is for maps that fill"),
+        ("[[maps]]\nfile = \"a.png\"\nlayers = [\"districts\"]\nbreaks = [20, 10]\n", "ascending"),
+        (
+            "[[maps]]\nfile = \"a.png\"\nlayers = [\"districts\"]\nclasses = \"highest\"\nbreaks = [10]\n",
+            "breaks is for",
+        ),
     ];
     for (maps, needle) in cases {
         let tmp = tempfile::tempdir().unwrap();

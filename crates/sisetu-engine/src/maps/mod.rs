@@ -8,6 +8,7 @@
 //! * [`risk`]: the `[[maps]]` risk maps;
 //! * [`read`]: reading the outputs back (`sisetu render`).
 
+pub mod classes;
 pub mod common;
 pub mod read;
 pub mod risk;

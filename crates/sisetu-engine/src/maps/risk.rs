@@ -1,16 +1,17 @@
 //! The risk maps of the project's `[[maps]]` entries: districts, cells or management grids
 //! filled with their level, and the sites as points, one PNG per entry (or per district).
 
+use super::classes;
 use super::common::{counts_by_level, footer, load_font, map_files, write_rendered};
 use super::MapData;
 use crate::error::{Error, Result};
 use crate::planned::Planned;
-use crate::project::{Config, MapLayer, MapSpec};
+use crate::project::{AreaClasses, Config, MapLayer, MapSpec};
 use geo::{BoundingRect, Coord, Rect};
 use rayon::prelude::*;
 use sisetu_io::crs::Crs;
 use sisetu_io::write::Staging;
-use sisetu_render::{Area, Fill, Font, MapContent, MapText, Rendered, SitePoint};
+use sisetu_render::{Area, Fill, Font, LegendItem, MapContent, MapText, Rendered, SitePoint};
 
 /// Renders every map of the project into `stage`; returns the file names written.
 pub fn render_maps(cfg: &Config, data: &MapData, work: Crs, stage: &mut Staging) -> Result<Vec<String>> {
@@ -93,6 +94,49 @@ pub fn district_files(file: &str, ids: &[&str]) -> Vec<String> {
         .collect()
 }
 
+/// The filled districts or grids of `spec` coloured by its classes, with the legend rows
+/// (`None`: the map colours by level: `classes = "highest"`, another layer, or sites drawn).
+fn classify(cfg: &Config, spec: &MapSpec, data: &MapData) -> Option<(Vec<Area>, Vec<LegendItem>)> {
+    use geo::Area as _;
+    let layer = match spec.fill {
+        Some(MapLayer::Districts) => &data.districts,
+        Some(MapLayer::Grids) => &data.grids,
+        _ => return None,
+    };
+    // With the sites drawn the legend counts them by level, so the areas keep their level.
+    if spec.classes == AreaClasses::Highest || spec.sites {
+        return None;
+    }
+    let values: Vec<Option<f64>> =
+        layer.iter().map(|a| spec.classes.value(&a.counts, a.geometry.unsigned_area() / 1e6)).collect();
+    let breaks = match &spec.breaks {
+        Some(b) => b.clone(),
+        None => classes::quantile_breaks(&values.iter().flatten().copied().collect::<Vec<_>>()),
+    };
+    let colours = classes::colours(breaks.len() + 1);
+    let mut counts = vec![0u64; breaks.len() + 1];
+    let mut no_data = 0u64;
+    let painted = layer
+        .iter()
+        .zip(&values)
+        .map(|(a, v)| {
+            let color = match v {
+                Some(v) => {
+                    let k = classes::class_of(*v, &breaks);
+                    counts[k] += 1;
+                    colours[k]
+                }
+                None => {
+                    no_data += 1;
+                    cfg.style.no_data
+                }
+            };
+            Area { color: Some(color), ..a.clone() }
+        })
+        .collect();
+    Some((painted, classes::legend(spec.classes, &breaks, &counts, (cfg.style.no_data, no_data))))
+}
+
 fn render_one(
     cfg: &Config,
     spec: &MapSpec,
@@ -101,6 +145,7 @@ fn render_one(
     footer: &[String],
     district: Option<usize>,
 ) -> Result<Rendered> {
+    let classified = classify(cfg, spec, data);
     let (fill, areas, area_title): (Fill, &[Area], &str) = match spec.fill {
         Some(MapLayer::Districts) => (Fill::Districts, &[], "区县风险等级（个）"),
         Some(MapLayer::Cells) => (Fill::Areas, &data.cells, "网格单元风险等级（个）"),
@@ -140,8 +185,15 @@ fn render_one(
     let title = spec.title.clone().unwrap_or_else(|| cfg.title.clone());
     let subtitle = district.map(|i| format!("{}（{}）", data.districts[i].name, data.districts[i].id));
     let sites: &[SitePoint] = if spec.sites { &data.sites } else { &[] };
+    let (districts, areas, legend_items, legend_title): (&[Area], &[Area], &[LegendItem], &str) = match &classified {
+        Some((painted, items)) if spec.fill == Some(MapLayer::Districts) => {
+            (painted, areas, items, spec.classes.legend_title(false))
+        }
+        Some((painted, items)) => (&data.districts, painted, items, spec.classes.legend_title(true)),
+        None => (&data.districts, areas, &[], legend_title),
+    };
     let content = MapContent {
-        districts: &data.districts,
+        districts,
         areas,
         sites,
         fill,
@@ -152,7 +204,7 @@ fn render_one(
         focus: district,
         circles: &[],
         markers: &[],
-        legend_items: &[],
+        legend_items,
     };
     let text = MapText { title: &title, subtitle: subtitle.as_deref(), footer };
     sisetu_render::render(&spec.page, &cfg.style, font, &text, &content)

@@ -190,6 +190,31 @@ pub enum MapLayer {
     Sites,
 }
 
+/// How a district or grid map colours its areas (`[[maps]] classes`; see
+/// [`crate::maps::classes`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AreaClasses {
+    /// The level under the aggregation rule (就高 by default).
+    Highest,
+    /// The share of red and orange sites among the area's sites (%): the default.
+    #[default]
+    Share,
+    /// Sites per km².
+    Density,
+}
+
+impl AreaClasses {
+    /// Parses the project value (`highest`/`就高`, `share`/`占比`, `density`/`密度`).
+    pub fn parse(s: &str) -> Option<AreaClasses> {
+        match s.trim() {
+            "highest" | "就高" => Some(AreaClasses::Highest),
+            "share" | "占比" => Some(AreaClasses::Share),
+            "density" | "密度" => Some(AreaClasses::Density),
+            _ => None,
+        }
+    }
+}
+
 /// One `[[maps]]` entry, validated.
 #[derive(Debug, Clone)]
 pub struct MapSpec {
@@ -203,6 +228,11 @@ pub struct MapSpec {
     pub title: Option<String>,
     /// One map per district, zoomed to it, named `<stem>_<district id>.png`.
     pub per_district: bool,
+    /// How filled districts or grids are coloured.
+    pub classes: AreaClasses,
+    /// Class breaks (ascending) for [`AreaClasses::Share`] (percent) and
+    /// [`AreaClasses::Density`] (per km²); `None`: quantiles.
+    pub breaks: Option<Vec<f64>>,
     /// Page setup.
     pub page: sisetu_render::Page,
 }

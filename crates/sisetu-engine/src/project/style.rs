@@ -2,7 +2,7 @@
 //! `[style]` and `[[maps]]`, and the `[[maps]]` entries.
 
 use super::error::{Parsed, ProjectErrorKind};
-use super::{values, MapLayer, MapSpec};
+use super::{values, AreaClasses, MapLayer, MapSpec};
 use serde::Deserialize;
 use sisetu_render::{Orientation, Page, PageSize, Rgba, Style};
 use std::collections::{BTreeMap, BTreeSet};
@@ -42,6 +42,8 @@ pub(crate) struct RawMap {
     title: Option<String>,
     #[serde(default)]
     per_district: bool,
+    classes: Option<String>,
+    breaks: Option<Vec<f64>>,
     #[serde(flatten)]
     page: RawPageKeys,
 }
@@ -175,16 +177,42 @@ pub(crate) fn parse_maps(raw: &[RawMap], base_page: &Page, has_grid: bool) -> Pa
         if fill == Some(MapLayer::Grids) && !has_grid {
             return Err(invalid("layer \"grids\" needs a [management_grid] table"));
         }
+        let (classes, breaks) = parse_classes(m, fill).map_err(|message| invalid(&message))?;
         maps.push(MapSpec {
             file: m.file.clone(),
             fill,
             sites,
             title: m.title.clone(),
             per_district: m.per_district,
+            classes,
+            breaks,
             page: parse_page(base_page, &m.page, &place)?,
         });
     }
     Ok(maps)
+}
+
+/// A map's `classes` and `breaks`: only for a map that fills districts or grids.
+fn parse_classes(m: &RawMap, fill: Option<MapLayer>) -> Result<(AreaClasses, Option<Vec<f64>>), String> {
+    let areas = matches!(fill, Some(MapLayer::Districts | MapLayer::Grids));
+    let classes = match m.classes.as_deref() {
+        None => AreaClasses::default(),
+        Some(_) if !areas => return Err("classes is for maps that fill \"districts\" or \"grids\"".into()),
+        Some(c) => AreaClasses::parse(c).ok_or_else(|| {
+            format!("classes = \"{c}\": use \"share\" (重大、较大风险企业占比), \"density\" (企业密度) or \"highest\" (就高)")
+        })?,
+    };
+    let Some(breaks) = &m.breaks else { return Ok((classes, None)) };
+    if classes == AreaClasses::Highest || !areas {
+        return Err("breaks is for classes = \"share\" or \"density\"".into());
+    }
+    let ascending = breaks.windows(2).all(|w| w[0] < w[1]);
+    if breaks.is_empty() || breaks.len() > 4 || !ascending || breaks.iter().any(|b| !b.is_finite() || *b <= 0.0) {
+        return Err(format!(
+            "breaks = {breaks:?}: give 1 to 4 ascending numbers above 0 (percent for share, per km² for density), e.g. [10, 20, 30]"
+        ));
+    }
+    Ok((classes, Some(breaks.clone())))
 }
 
 /// A map's `layers`: the filled layer (at most one) and whether sites are drawn.
