@@ -408,6 +408,35 @@ UNIT[\"Meter\",1.0]]",
 }
 
 impl Crs {
+    /// The CRS named in Chinese, as a map's footer names it: `2000国家大地坐标系 高斯-克吕格投影
+    /// 3度带（中央经线87°E）` for EPSG:4538, `2000国家大地坐标系（CGCS2000）经纬度` for EPSG:4490.
+    ///
+    /// ```
+    /// use sisetu_io::crs::Crs;
+    /// assert_eq!(Crs::from_epsg(4538).name_zh(), "2000国家大地坐标系 高斯-克吕格投影 3度带（中央经线87°E）");
+    /// ```
+    pub fn name_zh(&self) -> String {
+        match self.canonical() {
+            Crs::Wgs84 => "WGS84 经纬度".to_string(),
+            Crs::Cgcs2000 => "2000国家大地坐标系（CGCS2000）经纬度".to_string(),
+            Crs::Gcj02 => "GCJ-02（高德/腾讯）经纬度".to_string(),
+            Crs::Bd09 => "BD-09（百度）经纬度".to_string(),
+            Crs::WebMercator => "Web 墨卡托投影（WGS84）".to_string(),
+            Crs::GaussKruger(zone) => zone.params().name_zh(),
+            Crs::Epsg(code) => match gk_params(code) {
+                Some(p) => p.name_zh(),
+                None => format!("EPSG:{code}"),
+            },
+            Crs::Albers(cm) => {
+                let (p1, p2) = AlbersCm::PARALLELS;
+                format!(
+                    "2000国家大地坐标系 Albers 等积圆锥投影（标准纬线{p1}°N、{p2}°N，中央经线{}°E）",
+                    cm.central_meridian()
+                )
+            }
+        }
+    }
+
     /// The largest relative scale error (|scale factor − 1|, along parallels or meridians) of
     /// this metric CRS over the longitude/latitude `extent` `[min lon, min lat, max lon,
     /// max lat]` (degrees), sampled on a 33 × 33 grid of points: 0.0006 means a nominal
@@ -610,6 +639,12 @@ impl GkParams {
             self.cm,
             self.false_easting()
         )
+    }
+
+    fn name_zh(&self) -> String {
+        let width = if self.width == 3 { "3度带" } else { "6度带" };
+        let zone = self.zone.map(|z| format!("第{z}带，")).unwrap_or_default();
+        format!("2000国家大地坐标系 高斯-克吕格投影 {width}（{zone}中央经线{}°E）", self.cm)
     }
 
     fn name(&self) -> String {

@@ -143,6 +143,14 @@ fn properties() {
     assert_eq!(Crs::Epsg(4326).canonical(), Crs::Wgs84);
     assert_eq!(Crs::from_epsg(4549), zone(4549));
     assert_eq!(zone(4538).description(), "CGCS2000 / 3-degree Gauss-Kruger CM 87E");
+    assert_eq!(zone(4538).name_zh(), "2000国家大地坐标系 高斯-克吕格投影 3度带（中央经线87°E）");
+    assert_eq!(zone(4517).name_zh(), "2000国家大地坐标系 高斯-克吕格投影 3度带（第29带，中央经线87°E）");
+    assert_eq!(Crs::Epsg(4493).name_zh(), "2000国家大地坐标系 高斯-克吕格投影 6度带（第15带，中央经线87°E）");
+    assert_eq!(Crs::Cgcs2000.name_zh(), "2000国家大地坐标系（CGCS2000）经纬度");
+    assert_eq!(
+        Crs::Albers(AlbersCm::new(105).unwrap()).name_zh(),
+        "2000国家大地坐标系 Albers 等积圆锥投影（标准纬线25°N、47°N，中央经线105°E）"
+    );
     assert_eq!(zone(4517).description(), "CGCS2000 / 3-degree Gauss-Kruger zone 29");
     assert_eq!(Crs::Epsg(4493).description(), "CGCS2000 / Gauss-Kruger zone 15");
 }

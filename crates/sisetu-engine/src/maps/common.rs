@@ -36,7 +36,7 @@ pub fn footer(cfg: &Config, work: Crs) -> Vec<String> {
     if let Some(d) = &cfg.census_date {
         lines.push(format!("普查日期：{d}"));
     }
-    lines.push(format!("坐标系：{} ({work})", work.description()));
+    lines.push(format!("坐标系：{}（{work}）", work.name_zh()));
     lines.push(format!("制图：sisetu {}", env!("CARGO_PKG_VERSION")));
     lines
 }

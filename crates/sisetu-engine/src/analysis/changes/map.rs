@@ -265,7 +265,7 @@ fn texts(set: &ChangeSet, source: Option<&str>, zoomed: bool) -> (String, String
         num(set.summary.move_threshold_m),
         s.unmatched
     ));
-    footer.push(format!("坐标系：{} ({})", set.work.description(), set.work));
+    footer.push(format!("坐标系：{}（{}）", set.work.name_zh(), set.work));
     footer.push(format!("制图：sisetu {}", env!("CARGO_PKG_VERSION")));
     (title, subtitle, footer)
 }
