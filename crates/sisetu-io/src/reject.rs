@@ -138,7 +138,7 @@ pub enum RejectReason {
         parts: RowParts,
     },
     /// `a total or signature line of the export ('{text}'), not a site; nothing to fix (delete
-    /// it from the file to silence this)`: a row without usable coordinates whose first
+    /// it from the file to silence this)`: a row without usable coordinates nor a grade whose first
     /// non-blank cell starts with 合计, 总计, 小计, 制表, 填表, 填报, 审核, 负责人, 单位负责人,
     /// 统计, 备注 or 说明 ([`FOOTER_WORDS`]).
     Footer {

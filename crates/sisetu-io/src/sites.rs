@@ -477,8 +477,14 @@ impl RowCtx<'_> {
             (true, false) => Some(EmptyAxes::X),
             (false, true) => Some(EmptyAxes::Y),
         };
-        // A total or signature line below the table has no usable coordinates: it says so.
-        let footer = || crate::reject::footer_text((0..len).map(get)).map(|t| RejectReason::Footer { text: clip(t) });
+        // A total or signature line below the table has no usable coordinates and no grade: it
+        // says so. (A site that lacks coordinates keeps its grade, and the coordinate reason.)
+        let no_grade = get(self.cols.grade).trim().is_empty();
+        let footer = || {
+            crate::reject::footer_text((0..len).map(get))
+                .filter(|_| no_grade)
+                .map(|t| RejectReason::Footer { text: clip(t) })
+        };
         if let Some(empty) = empty {
             return reject(footer().unwrap_or(RejectReason::MissingCoordinates {
                 x: xh.clone(),

@@ -362,7 +362,7 @@ fn huge_cells_are_rejected_cheaply_and_kept_short() {
 /// rows with bad coordinates; a site whose name starts like one is still a site.
 #[test]
 fn total_and_signature_lines_below_the_table_are_named_as_such() {
-    let csv = "企业名称,经度,纬度,风险等级\n合计厂,87.6,43.8,重大风险\n合计,,,\n,制表人：张三,,\n备注：坐标为CGCS2000,abc,,\n甲厂,87.5,,低风险\n";
+    let csv = "企业名称,经度,纬度,风险等级\n合计厂,87.6,43.8,重大风险\n合计,,,\n,制表人：张三,,\n备注：坐标为CGCS2000,abc,,\n甲厂,87.5,,低风险\n统计局宿舍,,,一般风险\n";
     let layer = read_csv_layer(csv, Crs::Cgcs2000, Crs::from_epsg(4538));
     assert_eq!(layer.sites.len(), 1, "合计厂 has coordinates: a site");
     let reasons: Vec<(u64, String)> = layer.rejects.iter().map(|r| (r.line, r.reason.to_string())).collect();
@@ -374,5 +374,9 @@ fn total_and_signature_lines_below_the_table_are_named_as_such() {
         matches!(layer.rejects[3].reason, RejectReason::MissingCoordinates { .. }),
         "甲厂 is a site without a latitude"
     );
-    assert_eq!(reasons.iter().map(|r| r.0).collect::<Vec<_>>(), [3, 4, 5, 6]);
+    assert!(
+        matches!(layer.rejects[4].reason, RejectReason::MissingCoordinates { .. }),
+        "a site named like a footer word but with a grade keeps the coordinate reason: {reasons:?}"
+    );
+    assert_eq!(reasons.iter().map(|r| r.0).collect::<Vec<_>>(), [3, 4, 5, 6, 7]);
 }

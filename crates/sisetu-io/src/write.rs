@@ -372,6 +372,19 @@ pub fn render_chunk<T>(items: &[T], mut f: impl FnMut(&mut Vec<u8>, &T)) -> Vec<
     buf
 }
 
+/// A CSV writer on a new file at `path`: a UTF-8 BOM, CRLF line ends, and `header` written
+/// (formula-like cells behind an apostrophe).
+pub(crate) fn bom_csv(path: &Path, header: &[&str]) -> Result<csv::Writer<std::io::BufWriter<std::fs::File>>> {
+    let werr = |cause| Error::Write { path: path.display().to_string(), cause };
+    let f = std::fs::File::create(path).map_err(werr)?;
+    let mut bw = std::io::BufWriter::new(f);
+    bw.write_all(b"\xEF\xBB\xBF").map_err(werr)?;
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(bw);
+    let cerr = |e: csv::Error| Error::Write { path: path.display().to_string(), cause: std::io::Error::other(e) };
+    w.write_record(header.iter().map(|h| crate::formula::csv_cell(h).into_owned())).map_err(cerr)?;
+    Ok(w)
+}
+
 /// Writes a CSV file with a UTF-8 BOM (for Excel), given a header and rows; formula-like
 /// cells get a leading apostrophe ([`crate::formula`]).
 pub fn write_csv_bom<I, R, S>(path: &Path, header: &[&str], rows: I) -> Result<()>
@@ -381,12 +394,8 @@ where
     S: AsRef<[u8]>,
 {
     let werr = |cause| Error::Write { path: path.display().to_string(), cause };
-    let f = std::fs::File::create(path).map_err(werr)?;
-    let mut bw = std::io::BufWriter::new(f);
-    bw.write_all(b"\xEF\xBB\xBF").map_err(werr)?;
-    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(bw);
     let cerr = |e: csv::Error| Error::Write { path: path.display().to_string(), cause: std::io::Error::other(e) };
-    w.write_record(header.iter().map(|h| crate::formula::csv_cell(h).into_owned())).map_err(cerr)?;
+    let mut w = bom_csv(path, header)?;
     for r in rows {
         for cell in r {
             let cell = cell.as_ref();

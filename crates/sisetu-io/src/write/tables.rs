@@ -20,7 +20,6 @@
 
 use crate::error::{Error, Result};
 use rust_xlsxwriter::{Color, DocProperties, ExcelDateTime, Format, FormatBorder, Workbook};
-use std::io::Write;
 use std::path::Path;
 
 /// What a column holds, for the workbook.
@@ -107,12 +106,8 @@ where
         cause: std::io::Error::other(e.to_string()),
     };
     let werr = |cause| Error::Write { path: csv.display().to_string(), cause };
-    let f = std::fs::File::create(csv).map_err(werr)?;
-    let mut bw = std::io::BufWriter::new(f);
-    bw.write_all(b"\xEF\xBB\xBF").map_err(werr)?;
-    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(bw);
     let cerr = |e: csv::Error| Error::Write { path: csv.display().to_string(), cause: std::io::Error::other(e) };
-    w.write_record(header.iter().map(|h| crate::formula::csv_cell(h).into_owned())).map_err(cerr)?;
+    let mut w = super::bom_csv(csv, header)?;
 
     let mut book = Workbook::new();
     let fixed = ExcelDateTime::from_ymd(2000, 1, 1).map_err(xerr)?;
