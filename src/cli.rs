@@ -1,16 +1,28 @@
 //! Flags → a validated [`Command`]. Nothing here runs anything.
 
-use clap::{Parser, Subcommand};
+use clap::{ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand};
 use sisetu_core::Extent;
 use sisetu_engine::analysis::changes::DiffOptions;
 use sisetu_engine::pipeline::stream::StreamMode;
+use sisetu_i18n::{tr, Lang};
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
 #[command(name = "sisetu", version, about = "四色图: safety-risk census maps and tables", long_about = None)]
+#[command(disable_help_flag = true, disable_version_flag = true, disable_help_subcommand = true)]
 struct Cli {
     #[command(subcommand)]
     command: Flags,
+    /// Language of messages, tables and headers: zh (中文, the default) or en; also SISETU_LANG.
+    #[arg(long, global = true, value_name = "LANG")]
+    lang: Option<String>,
+    /// Print help.
+    #[arg(short = 'h', long, action = ArgAction::Help, global = true)]
+    help: Option<bool>,
+    /// Print the version.
+    #[arg(short = 'V', long, action = ArgAction::Version)]
+    version: Option<bool>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -159,6 +171,8 @@ impl Stream {
 /// A validated command line.
 #[derive(Debug)]
 pub struct Invocation {
+    /// `--lang`, else `SISETU_LANG`, else Chinese.
+    pub lang: Lang,
     /// What to run.
     pub command: Command,
     /// Worker threads (`None`: one per core).
@@ -175,9 +189,74 @@ pub enum CliError {
     Invalid(String),
 }
 
+/// The language asked for before the flags are parsed (the help text depends on it):
+/// `--lang X` or `--lang=X` anywhere on the line, else `SISETU_LANG`, else Chinese. An unknown
+/// tag is an error, in both languages.
+pub fn language(args: &[OsString]) -> Result<Lang, String> {
+    let mut asked: Option<(String, &str)> = None;
+    let mut it = args.iter().skip(1).map(|a| a.to_string_lossy());
+    while let Some(a) = it.next() {
+        if a == "--" {
+            break;
+        }
+        if a == "--lang" {
+            asked = it.next().map(|v| (v.into_owned(), "--lang"));
+        } else if let Some(v) = a.strip_prefix("--lang=") {
+            asked = Some((v.to_string(), "--lang"));
+        }
+    }
+    if asked.is_none() {
+        asked = std::env::var("SISETU_LANG").ok().filter(|v| !v.trim().is_empty()).map(|v| (v, "SISETU_LANG"));
+    }
+    match asked {
+        None => Ok(Lang::default()),
+        Some((tag, from)) => Lang::parse(&tag)
+            .ok_or_else(|| format!("{from} {tag:?}: 请用 zh（中文）或 en（英文） / use zh (Chinese) or en (English)")),
+    }
+}
+
+/// The flags with their help in `lang`: every text from the catalogue's `cli.*` keys
+/// (`cli.<subcommand>.<flag>`), and clap's own headings replaced.
+fn localized(lang: Lang) -> clap::Command {
+    let cmd = Cli::command();
+    localize(cmd, lang, "cli")
+}
+
+fn localize(mut cmd: clap::Command, lang: Lang, prefix: &str) -> clap::Command {
+    let text = |key: &str| sisetu_i18n::try_text(lang, key);
+    if let Some(about) = text(&format!("{prefix}.about")) {
+        cmd = cmd.about(about);
+    }
+    let ids: Vec<String> = cmd.get_arguments().map(|a| a.get_id().to_string()).collect();
+    for id in ids {
+        let help = text(&format!("{prefix}.{id}")).or_else(|| text(&format!("cli.{id}")));
+        let heading = tr!(lang, "cli.heading.options");
+        let args_heading = tr!(lang, "cli.heading.arguments");
+        cmd = cmd.mut_arg(id.as_str(), |a| {
+            let a = if let Some(h) = help { a.help(h) } else { a };
+            // clap writes "[default: …] [possible values: …]" in English: the Chinese help
+            // names them itself.
+            let a = if lang == Lang::En { a } else { a.hide_default_value(true).hide_possible_values(true) };
+            let positional = a.is_positional();
+            a.help_heading(if positional { args_heading } else { heading })
+        });
+    }
+    let subs: Vec<String> = cmd.get_subcommands().map(|c| c.get_name().to_string()).collect();
+    for name in subs {
+        let sub_prefix = format!("cli.{name}");
+        cmd = cmd.mut_subcommand(name.as_str(), |c| localize(c, lang, &sub_prefix));
+    }
+    cmd.subcommand_help_heading(tr!(lang, "cli.heading.commands"))
+        .subcommand_value_name(tr!(lang, "cli.heading.command_value"))
+        .help_template(tr!(lang, "cli.template"))
+}
+
 /// Parses and validates the process's arguments.
 pub fn parse() -> Result<Invocation, CliError> {
-    let cli = Cli::try_parse().map_err(CliError::Clap)?;
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let lang = language(&args).map_err(CliError::Invalid)?;
+    let matches = localized(lang).try_get_matches_from(&args).map_err(CliError::Clap)?;
+    let cli = Cli::from_arg_matches(&matches).map_err(CliError::Clap)?;
     let (command, threads, quiet) = match cli.command {
         Flags::Build { project, out, strict, stream, threads, quiet } => {
             (Command::Build { project, out, strict, stream: stream.mode() }, threads, quiet)
@@ -187,7 +266,7 @@ pub fn parse() -> Result<Invocation, CliError> {
         }
         Flags::Diff { old, new, out, move_m, zoom, project, threads, quiet } => {
             if !(move_m.is_finite() && move_m >= 0.0) {
-                return Err(CliError::Invalid(format!("--move-m {move_m}: give a distance in metres, 0 or more")));
+                return Err(CliError::Invalid(tr!(lang, "cli.bad_move_m", value = move_m)));
             }
             let opts = DiffOptions { move_threshold_m: move_m, zoom };
             (Command::Diff { old, new, out, opts, project }, threads, quiet)
@@ -196,10 +275,8 @@ pub fn parse() -> Result<Invocation, CliError> {
     };
     if let Some(n) = threads {
         if !(1..=MAX_THREADS).contains(&n) {
-            return Err(CliError::Invalid(format!(
-                "--threads {n}: use 1 to {MAX_THREADS} (default: one per CPU core)"
-            )));
+            return Err(CliError::Invalid(tr!(lang, "cli.bad_threads", n = n, max = MAX_THREADS)));
         }
     }
-    Ok(Invocation { command, threads, quiet })
+    Ok(Invocation { lang, command, threads, quiet })
 }

@@ -14,6 +14,7 @@ use cli::{CliError, Command, Invocation};
 use progress::Progress;
 use sisetu_engine::pipeline::{self, commands, BuildOptions};
 use sisetu_engine::project::Config;
+use sisetu_i18n::tr;
 use std::process::ExitCode;
 
 /// How a command ended.
@@ -25,37 +26,38 @@ enum Ended {
 }
 
 fn run(inv: Invocation, progress: &Progress) -> anyhow::Result<Ended> {
+    let lang = inv.lang;
     match inv.command {
         Command::Build { project, out, strict, stream } => {
-            let cfg = Config::load(&project)?;
+            let cfg = Config::load(&project)?.with_lang(lang);
             let outcome = pipeline::build(&cfg, &BuildOptions { out, stream }, progress)?;
-            terminal::print_build(&outcome, progress);
+            terminal::print_build(&outcome, progress, lang);
             let rejected = outcome.report.rejected_rows;
             if strict && rejected > 0 {
-                progress.info(&format!("--strict: {rejected} rows were rejected (see rejects.csv); exit code 1"));
+                progress.info(&tr!(lang, "term.strict", n = rejected));
                 return Ok(Ended::Rejected);
             }
             Ok(Ended::Ok)
         }
         Command::Check { project, stream } => {
-            let cfg = Config::load(&project)?;
+            let cfg = Config::load(&project)?.with_lang(lang);
             let outcome = pipeline::check(&cfg, &BuildOptions { out: None, stream }, progress)?;
-            let problems = terminal::check_problems(&outcome);
-            terminal::print_check(&project, &outcome, &problems);
+            let problems = terminal::check_problems(&outcome, lang);
+            terminal::print_check(&project, &outcome, &problems, lang);
             Ok(if problems.is_empty() { Ended::Ok } else { Ended::Rejected })
         }
         Command::Diff { old, new, out, opts, project } => {
-            let lines = commands::diff(&old, &new, &out, opts, project.as_deref(), progress)?;
+            let lines = commands::diff(&old, &new, &out, opts, project.as_deref(), lang, progress)?;
             for l in &lines {
                 progress.info(&terminal::safe(l));
             }
-            progress.info(&format!("outputs in {}", out.display()));
+            progress.info(&tr!(lang, "term.outputs_in", dir = out.display()));
             Ok(Ended::Ok)
         }
         Command::Render { project, out } => {
             let files = commands::render(&project, out, progress)?;
             let pngs: Vec<&str> = files.iter().map(String::as_str).filter(|f| f.ends_with(".png")).collect();
-            progress.info(&format!("rendered {} maps: {}", pngs.len(), pngs.join(", ")));
+            progress.info(&tr!(lang, "term.rendered", n = pngs.len(), files = pngs.join(", ")));
             Ok(Ended::Ok)
         }
     }
@@ -70,19 +72,19 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
         Err(CliError::Invalid(msg)) => {
-            Progress::new(false).error(&msg);
+            let lang = cli::language(&std::env::args_os().collect::<Vec<_>>()).unwrap_or_default();
+            Progress::new(false, lang).error(&msg);
             return ExitCode::from(2);
         }
     };
-    let progress = Progress::new(inv.quiet);
+    let lang = inv.lang;
+    let progress = Progress::new(inv.quiet, lang);
     if let Err(e) = interrupt::install() {
-        progress.warn(&format!(
-            "cannot catch Ctrl-C ({e}); an interrupted run leaves its staging folder, which the next run removes"
-        ));
+        progress.warn(&tr!(lang, "term.no_ctrl_c", error = e));
     }
     if let Some(n) = inv.threads {
         if let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(n).build_global() {
-            progress.error(&format!("cannot start {n} threads: {e}"));
+            progress.error(&tr!(lang, "term.threads_failed", n = n, error = e));
             return ExitCode::from(2);
         }
     }
@@ -94,11 +96,7 @@ fn main() -> ExitCode {
         Ok(Ended::Rejected) => ExitCode::from(1),
         Err(e) => {
             progress.error(&terminal::safe(&format!("{e:#}")));
-            progress.error_note(if is_check {
-                "check: 1 error; nothing was written"
-            } else {
-                "no outputs were changed"
-            });
+            progress.error_note(&tr!(lang, if is_check { "term.check_error" } else { "term.no_outputs_changed" }));
             ExitCode::from(2)
         }
     }

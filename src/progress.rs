@@ -2,6 +2,7 @@
 #![allow(clippy::print_stderr, reason = "progress, warnings and errors are this module's output, on standard error")]
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use sisetu_i18n::{tr, Lang};
 use std::io::IsTerminal;
 
 /// Where progress and warnings go.
@@ -11,6 +12,8 @@ pub struct Progress {
     bar: std::sync::Arc<std::sync::Mutex<Option<ProgressBar>>>,
     bars: bool,
     quiet: bool,
+    /// The language of the `warning`/`error` prefixes.
+    lang: Lang,
     /// `SISETU_PROFILE=1`: print each stage's wall time to stderr.
     profile: Option<std::sync::Arc<std::sync::Mutex<(std::time::Instant, String)>>>,
 }
@@ -23,8 +26,9 @@ fn profile_from_env() -> Option<std::sync::Arc<std::sync::Mutex<(std::time::Inst
 
 impl Progress {
     /// Bars only when stderr is a terminal and not quiet; warnings unless quiet.
-    pub fn new(quiet: bool) -> Self {
+    pub fn new(quiet: bool, lang: Lang) -> Self {
         Progress {
+            lang,
             bar: Default::default(),
             bars: !quiet && std::io::stderr().is_terminal(),
             quiet,
@@ -63,13 +67,13 @@ impl Progress {
     /// A warning (always, unless quiet).
     pub fn warn(&self, msg: &str) {
         if !self.quiet {
-            eprintln!("warning: {}", crate::terminal::safe(msg));
+            eprintln!("{}{}", tr!(self.lang, "term.warning"), crate::terminal::safe(msg));
         }
     }
 
     /// An error (always, even when quiet).
     pub fn error(&self, msg: &str) {
-        eprintln!("error: {}", crate::terminal::safe(msg));
+        eprintln!("{}{}", tr!(self.lang, "term.error"), crate::terminal::safe(msg));
     }
 
     /// A line after an error (always).

@@ -4,6 +4,7 @@
 use crate::progress::Progress;
 use sisetu_core::RiskLevel;
 use sisetu_engine::pipeline::Outcome;
+use sisetu_i18n::{tr, Lang};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -30,26 +31,42 @@ pub fn safe(s: &str) -> String {
     out
 }
 
+/// The text of a level in the table and the terminal (`重大风险`, or `red` in English).
+pub fn level_text(lang: Lang, level: Option<RiskLevel>) -> String {
+    level.map(|l| tr!(lang, &format!("level.{}", l.as_str()))).unwrap_or_default()
+}
+
 /// The district table of a build.
-fn district_table(o: &Outcome, p: &Progress) {
+fn district_table(o: &Outcome, p: &Progress, lang: Lang) {
     let t = &o.report.totals;
-    p.info(&format!(
-        "{}: {} rows read, {} accepted, {} rejected, {} outside every district; {} cells; working CRS {}{}",
-        safe(&o.report.title),
-        t.rows_read,
-        t.accepted,
-        t.rejected,
-        t.unassigned,
-        t.cells,
-        o.report.working_crs,
-        o.report
-            .working_crs_scale_error
-            .map(|e| format!(" (scale error up to {:.3} %)", e * 100.0))
-            .unwrap_or_default()
+    let scale = o
+        .report
+        .working_crs_scale_error
+        .map(|e| tr!(lang, "term.scale_error", pct = format!("{:.3}", e * 100.0)))
+        .unwrap_or_default();
+    p.info(&tr!(
+        lang,
+        "term.build_head",
+        title = safe(&o.report.title),
+        read = t.rows_read,
+        accepted = t.accepted,
+        rejected = t.rejected,
+        unassigned = t.unassigned,
+        cells = t.cells,
+        crs = o.report.working_crs,
+        scale = scale
     ));
+    let col = |k: &str| tr!(lang, &format!("term.col.{k}"));
     p.info(&format!(
-        "{:<10} {:<24} {:>7} {:>7} {:>7} {:>7} {:>8}  level",
-        "id", "name", "red", "orange", "yellow", "blue", "total"
+        "{} {} {} {} {} {} {}  {}",
+        pad(&col("id"), 10),
+        pad(&col("name"), 24),
+        lpad(&col("red"), 7),
+        lpad(&col("orange"), 7),
+        lpad(&col("yellow"), 7),
+        lpad(&col("blue"), 7),
+        lpad(&col("total"), 8),
+        col("level")
     ));
     for row in &o.district_rows {
         let s = &row.summary;
@@ -57,32 +74,42 @@ fn district_table(o: &Outcome, p: &Progress) {
             continue;
         }
         let n = |l: RiskLevel| s.levels.get(l);
-        p.info(&format!(
-            "{} {} {:>7} {:>7} {:>7} {:>7} {:>8}  {}",
-            pad(&safe(&row.id), 10),
-            pad(&safe(&row.name), 24),
-            n(RiskLevel::Red),
-            n(RiskLevel::Orange),
-            n(RiskLevel::Yellow),
-            n(RiskLevel::Blue),
-            s.levels.total(),
-            row.level.map_or("-", RiskLevel::as_str)
-        ));
+        p.info(
+            format!(
+                "{} {} {:>7} {:>7} {:>7} {:>7} {:>8}  {}",
+                pad(&safe(&row.id), 10),
+                pad(&safe(&row.name), 24),
+                n(RiskLevel::Red),
+                n(RiskLevel::Orange),
+                n(RiskLevel::Yellow),
+                n(RiskLevel::Blue),
+                s.levels.total(),
+                level_text(lang, row.level)
+            )
+            .trim_end(),
+        );
     }
 }
 
+/// Pads `s` on the left to `width` terminal columns.
+fn lpad(s: &str, width: usize) -> String {
+    let w: usize = s.chars().map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 }).sum();
+    format!("{}{s}", " ".repeat(width.saturating_sub(w)))
+}
+
 /// Prints the summary of a finished build.
-pub fn print_build(o: &Outcome, p: &Progress) {
+pub fn print_build(o: &Outcome, p: &Progress, lang: Lang) {
     if !o.report.sites.is_empty() {
-        district_table(o, p);
+        district_table(o, p, lang);
     }
     for f in &o.report.sites {
         if f.rejected > 0 || f.duplicate_ids > 0 {
-            p.warn(&format!(
-                "{}: {} rows rejected, {} duplicate ids (see rejects.csv and report.json)",
-                safe(&f.file),
-                f.rejected,
-                f.duplicate_ids
+            p.warn(&tr!(
+                lang,
+                "term.file_rejected_dups",
+                file = safe(&f.file),
+                rejected = f.rejected,
+                dups = f.duplicate_ids
             ));
         }
     }
@@ -91,46 +118,48 @@ pub fn print_build(o: &Outcome, p: &Progress) {
     }
     for (file, n) in &o.rejects_by_file {
         if !o.report.sites.iter().any(|f| &f.file == file) {
-            p.warn(&format!("{}: {n} rows rejected (see rejects.csv)", safe(file)));
+            p.warn(&tr!(lang, "term.file_rejected", file = safe(file), rejected = n));
         }
     }
     for w in &o.warnings {
         p.warn(&safe(w));
     }
-    p.info(&format!("outputs in {}", o.out_dir.display()));
+    p.info(&tr!(lang, "term.outputs_in", dir = o.out_dir.display()));
 }
 
 /// The problems `sisetu check` reports, one line each (continuation lines indented).
-pub fn check_problems(o: &Outcome) -> Vec<String> {
+pub fn check_problems(o: &Outcome, lang: Lang) -> Vec<String> {
     let r = &o.report;
     let mut problems: Vec<String> = Vec::new();
     let rejected = r.rejected_rows;
     if rejected > 0 {
-        problems.push(format!("{rejected} rows would be rejected:"));
+        problems.push(tr!(lang, "check.rejected", n = rejected));
         problems.extend(o.reject_preview.iter().map(|line| format!("    {}", safe(line))));
         if rejected as usize > o.reject_preview.len() {
             problems.push(format!(
-                "    … and {} more (a build lists them all in rejects.csv)",
-                rejected as usize - o.reject_preview.len()
+                "    {}",
+                tr!(lang, "check.more_rejected", n = rejected as usize - o.reject_preview.len())
             ));
         }
     }
     let dups: u64 = r.sites.iter().map(|f| f.duplicate_ids).sum();
     if dups > 0 {
-        problems.push(format!("{dups} sites reuse an id of an earlier row (kept, flagged duplicate_id)"));
+        problems.push(tr!(lang, "check.duplicates", n = dups));
     }
     if r.totals.unassigned > 0 {
-        problems.push(format!("{} sites lie outside every district (kept as 未归属)", r.totals.unassigned));
+        problems.push(tr!(lang, "check.unassigned", n = r.totals.unassigned));
     }
     for (what, layer) in
-        std::iter::once(("district", &r.districts)).chain(r.management_grid.iter().map(|g| ("grid", g)))
+        std::iter::once(("check.district", &r.districts)).chain(r.management_grid.iter().map(|g| ("check.grid", g)))
     {
         for inv in &layer.invalid {
-            problems.push(format!(
-                "{}: {what} {} has an invalid polygon: {}",
-                safe(&layer.file),
-                safe(inv.get("id").map_or("?", String::as_str)),
-                inv.get("problem").map_or("?", String::as_str)
+            problems.push(tr!(
+                lang,
+                "check.invalid_polygon",
+                file = safe(&layer.file),
+                what = tr!(lang, what),
+                id = safe(inv.get("id").map_or("?", String::as_str)),
+                problem = inv.get("problem").map_or("?", String::as_str)
             ));
         }
     }
@@ -140,18 +169,19 @@ pub fn check_problems(o: &Outcome) -> Vec<String> {
 
 /// Prints what `sisetu check` found.
 #[allow(clippy::print_stdout, reason = "the problem list is check's output, on standard output")]
-pub fn print_check(project: &Path, o: &Outcome, problems: &[String]) {
+pub fn print_check(project: &Path, o: &Outcome, problems: &[String], lang: Lang) {
     let n = problems.iter().filter(|p| !p.starts_with("    ")).count();
-    println!("check {}: {n} problem{}", project.display(), if n == 1 { "" } else { "s" });
+    let key = if n == 1 { "check.head_one" } else { "check.head" };
+    println!("{}", tr!(lang, key, project = project.display(), n = n));
     for p in problems {
         println!("  {p}");
     }
     if o.report.rejected_rows > 0 {
-        println!("exit code 1: rows would be rejected; nothing was written");
+        println!("{}", tr!(lang, "check.exit_rejected"));
     } else if n > 0 {
-        println!("exit code 1: problems found; nothing was written");
+        println!("{}", tr!(lang, "check.exit_problems"));
     } else {
-        println!("nothing was written");
+        println!("{}", tr!(lang, "check.nothing_written"));
     }
 }
 

@@ -183,7 +183,13 @@ fn run_case(dir: &Path, expect: &Expect) -> Result<(), String> {
     let out = work.join("out");
     let project = work.join("sisetu.toml");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_sisetu"));
-    cmd.arg("build").arg(&project).arg("--out").arg(&out).args(&expect.args).current_dir(&work);
+    cmd.env("SISETU_LANG", "en")
+        .arg("build")
+        .arg(&project)
+        .arg("--out")
+        .arg(&out)
+        .args(&expect.args)
+        .current_dir(&work);
     let output = cmd.output().map_err(|e| format!("cannot run sisetu: {e}"))?;
     let code = output.status.code().unwrap_or(-1);
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();

@@ -3,9 +3,10 @@
 //! pairs), bad input, and the demo's m² per resident recomputed from its input files.
 #![allow(clippy::unwrap_used, reason = "test and bench code: a failed unwrap is a failed run")]
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 /// Origin of the fixture in EPSG:4538 (CGCS2000 / 3° Gauss-Krüger CM 87E) metres.
 const X0: f64 = 500_000.0;
@@ -78,12 +79,8 @@ struct Run {
 }
 
 fn run(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_sisetu")).args(args).current_dir(dir).output().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-    }
+    let r = common::sisetu(dir, args);
+    Run { code: r.code, stderr: r.stderr, stdout: r.stdout }
 }
 
 fn fixture(dir: &Path, project: &str, population: &str, shelters: &str) {
@@ -491,7 +488,7 @@ crs = "EPSG:4538"
     assert_eq!(fire[0]["covered"], "100");
     assert_eq!(fire[0]["coverage_target_met"], "yes");
     assert_eq!(fire[1]["covered"], "0");
-    assert_eq!(fire[3]["district_name"], "未归属 (outside every district)");
+    assert_eq!(fire[3]["district_name"], "unassigned");
     assert_eq!(fire[3]["population"], "60");
     let total = fire.last().unwrap();
     assert_eq!(total["population"], "200");

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{copy_demo_inputs, sisetu, snapshot};
+use common::{copy_demo_inputs, sisetu, sisetu_lang, snapshot};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -42,8 +42,9 @@ fn demo_outputs_match_the_pinned_checksums() {
     let dir = tmp.path().join("geodata/urumqi");
     std::fs::create_dir_all(&dir).unwrap();
     copy_demo_inputs(&dir);
-    sisetu(tmp.path(), &["build", "geodata/urumqi/sisetu.toml", "--quiet"]).expect_code(0);
-    sisetu(tmp.path(), &["build", "geodata/urumqi/sisetu_2025.toml", "--quiet"]).expect_code(0);
+    // In the default language, Chinese, as a user runs it.
+    sisetu_lang(tmp.path(), &["build", "geodata/urumqi/sisetu.toml", "--quiet"], None).expect_code(0);
+    sisetu_lang(tmp.path(), &["build", "geodata/urumqi/sisetu_2025.toml", "--quiet"], None).expect_code(0);
     let mut wrong = compare(&dir.join("out"), &pinned("demo_out.sha256"));
     wrong.extend(
         compare(&dir.join("out_2025"), &pinned("demo_out_2025.sha256")).into_iter().map(|w| format!("out_2025/{w}")),
@@ -81,7 +82,13 @@ fn check_on_the_demo_creates_nothing_anywhere() {
     let before = tree(tmp.path());
     let outputs = snapshot(&dir.join("out"));
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_sisetu"));
-    let out = cmd.args(["check", "sisetu_2025.toml"]).current_dir(&dir).env("TMPDIR", &scratch).output().unwrap();
+    let out = cmd
+        .env("SISETU_LANG", "en")
+        .args(["check", "sisetu_2025.toml"])
+        .current_dir(&dir)
+        .env("TMPDIR", &scratch)
+        .output()
+        .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "the demo census has rejected rows\n{stdout}");
     assert!(stdout.contains("rows would be rejected"), "{stdout}");

@@ -175,10 +175,10 @@ fn diff(old: &Path, new: &Path, out: &Path, opts: &DiffOptions) -> sisetu_engine
     let (old, new) = (Round::load(old)?, Round::load(new)?);
     let set = compare(&old, &new, opts)?;
     let mut stage = Staging::new(out)?;
-    let mut files = outputs::write(&set, &mut stage)?;
+    let mut files = outputs::write(&set, &mut stage, sisetu_i18n::Lang::En)?;
     files.extend(map::draw(&set, None, &mut stage)?);
     stage.commit()?;
-    Ok(Outcome { lines: set.summary.lines(), summary: set.summary, outputs: files })
+    Ok(Outcome { lines: set.summary.lines(sisetu_i18n::Lang::En), summary: set.summary, outputs: files })
 }
 
 /// The rows of a BOM-prefixed CSV as maps header → value.
@@ -555,7 +555,11 @@ fn the_diff_command_writes_the_changes_and_exits_2_on_errors() {
     let new = build_round(&tmp.path().join("new"), &new_spec());
     let out = tmp.path().join("changes");
     let run = |args: &[&std::ffi::OsStr]| {
-        let o = std::process::Command::new(env!("CARGO_BIN_EXE_sisetu")).args(args).output().unwrap();
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_sisetu"))
+            .env("SISETU_LANG", "en")
+            .args(args)
+            .output()
+            .unwrap();
         (o.status.code(), String::from_utf8_lossy(&o.stderr).into_owned() + &String::from_utf8_lossy(&o.stdout))
     };
     let (code, text) = run(&[

@@ -2,6 +2,8 @@
 //! golden checksum, `sisetu render`, and bad map settings.
 #![allow(clippy::unwrap_used, reason = "test and bench code: a failed unwrap is a failed run")]
 
+mod common;
+
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -11,8 +13,8 @@ fn root() -> PathBuf {
 }
 
 fn run(dir: &Path, args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_sisetu")).args(args).current_dir(dir).output().unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned())
+    let r = common::sisetu(dir, args);
+    (r.code, r.stderr)
 }
 
 /// Decoded RGBA pixels.

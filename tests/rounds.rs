@@ -170,7 +170,8 @@ fn table_has_the_numbers_of_the_district_layer() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     fixture(dir, "");
-    sisetu(dir, &["build", "sisetu.toml"]).expect_code(0);
+    // The 一表 in the default language, Chinese.
+    sisetu_lang(dir, &["build", "sisetu.toml"], None).expect_code(0);
     let out = dir.join("out");
     let rows = csv_rows(&out.join("table.csv"));
     assert_eq!(
@@ -509,7 +510,8 @@ fn hand_census(project: &Path, work: sisetu_io::crs::Crs) -> HandCensus {
     use sisetu_engine::census::{Census, Duplicates, Placed, Tallies};
     use sisetu_engine::layers::load_zone_layer;
     use std::collections::BTreeMap;
-    let cfg = sisetu_engine::project::Config::load(project).unwrap();
+    // In English, as the binary runs in these tests (common::sisetu).
+    let cfg = sisetu_engine::project::Config::load(project).unwrap().with_lang(sisetu_i18n::Lang::En);
     let (dspec, dcrs) = &cfg.districts;
     let districts = load_zone_layer(dspec, *dcrs, work).unwrap();
     let grids = cfg.management_grid.as_ref().map(|(s, c)| load_zone_layer(s, *c, work).unwrap());

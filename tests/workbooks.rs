@@ -37,6 +37,7 @@ fn build_limited(book: &[u8]) -> (i32, String, String) {
     let project = project(dir.path(), book);
     let out = dir.path().join("out");
     let output = Command::new("prlimit")
+        .env("SISETU_LANG", "en")
         .arg(format!("--as={LIMIT_BYTES}"))
         .arg(env!("CARGO_BIN_EXE_sisetu"))
         .arg("build")

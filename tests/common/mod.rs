@@ -35,10 +35,19 @@ impl Run {
     }
 }
 
-/// Runs `sisetu ARGS` in `dir`.
+/// Runs `sisetu ARGS` in `dir`, in English (`SISETU_LANG=en`: the tests read its messages).
 pub fn sisetu(dir: &Path, args: &[&str]) -> Run {
+    sisetu_lang(dir, args, Some("en"))
+}
+
+/// Runs `sisetu ARGS` in `dir` with `SISETU_LANG` set to `lang`, or unset (the default, Chinese).
+pub fn sisetu_lang(dir: &Path, args: &[&str], lang: Option<&str>) -> Run {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_sisetu"));
     cmd.args(args).current_dir(dir);
+    match lang {
+        Some(l) => cmd.env("SISETU_LANG", l),
+        None => cmd.env_remove("SISETU_LANG"),
+    };
     let out = cmd.output().expect("cannot start the sisetu binary");
     Run {
         code: out.status.code().unwrap_or(-1),

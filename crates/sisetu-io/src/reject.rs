@@ -32,6 +32,7 @@
 //! to reject, store and print than a short one.
 
 use crate::crs::{Crs, CrsError, GkZone, GK_SITE_MAX_OFFSET_DEG};
+use sisetu_i18n::{tr, Lang};
 use std::fmt;
 use std::sync::Arc;
 
@@ -541,251 +542,265 @@ pub(crate) fn longitude_offset(lon: f64, cm: f64) -> f64 {
 }
 
 impl RejectReason {
-    /// How to fix the row, in a few words (the `Display` text says more for most reasons).
-    pub fn fix(&self) -> &'static str {
+    /// How to fix the row, in a few words, in English (the text says more for most reasons).
+    pub fn fix(&self) -> String {
+        self.fix_text(Lang::En)
+    }
+
+    /// How to fix the row, in a few words, in `lang`.
+    pub fn fix_text(&self, lang: Lang) -> String {
+        use RejectReason as R;
+        let key = match self {
+            R::FieldCount { .. } => "fix.field_count",
+            R::ValueBeyondHeader { .. } => "fix.value_beyond_header",
+            R::Undecodable => "fix.undecodable",
+            R::UnbalancedQuote { .. } => "fix.unbalanced_quote",
+            R::TooLong { .. } => "fix.too_long",
+            R::EmptyRow { .. } => "fix.empty_row",
+            R::Footer { .. } => "fix.footer",
+            R::NotAFeature { .. } | R::FeatureType { .. } | R::Properties { .. } => "fix.feature",
+            R::NotAPoint { .. } => "fix.not_a_point",
+            R::Geometry { .. } => "fix.geometry",
+            R::MissingCoordinates { .. } | R::CoordinateNotANumber { .. } => "fix.coordinates",
+            R::LatLonSwapped { .. } | R::EastingNorthingSwapped { .. } => "fix.swapped",
+            R::LongitudeOutOfRange { .. } | R::LatitudeOutOfRange { .. } => "fix.out_of_range",
+            R::OutsideZone { .. } | R::OutsideWebMercator { .. } | R::Unconvertible { .. } => "fix.crs",
+            R::FarFromWorkingCrs { .. } => "fix.far",
+            R::MissingGrade { .. } => "fix.missing_grade",
+            R::UnknownGrade { .. } | R::UnmappedGrade { .. } => "fix.grade",
+            R::MissingValue { .. } | R::NoValue { .. } => "fix.fill_in",
+            R::NotANumber { .. } | R::NotACount { .. } | R::Negative { .. } => "fix.number",
+            R::NotWholeNumber { .. } => "fix.whole_number",
+            R::NotPositive { .. } => "fix.positive",
+            R::UnknownValue { .. } => "fix.known_value",
+            R::UnknownCode { .. } => "fix.code",
+            R::Duplicate { .. } => "fix.duplicate",
+        };
+        tr!(lang, key)
+    }
+
+    /// The text of `rejects.csv` in `lang` (`Display` gives the English one).
+    pub fn text(&self, lang: Lang) -> String {
         use RejectReason as R;
         match self {
-            R::FieldCount { .. } => "quote values that hold the delimiter, and give every row one value per column",
-            R::ValueBeyondHeader { .. } => {
-                "remove the cells to the right of the table, or name their column in the header (CSV: quote values that hold the delimiter)"
+            R::FieldCount { found, header } => {
+                let why = tr!(lang, if found > header { "reject.more_fields" } else { "reject.fewer_fields" });
+                tr!(lang, "reject.field_count", found = found, header = header, why = why)
             }
-            R::Undecodable => "fix the row, or re-export the file as UTF-8 CSV",
-            R::UnbalancedQuote { .. } => "remove the quote, or close it so that the value is quoted as a whole",
-            R::TooLong { .. } => "split or shorten the row, or re-export the file",
-            R::EmptyRow { .. } => "remove the row",
-            R::Footer { .. } => "nothing to fix: delete the line from the export to silence this",
-            R::NotAFeature { .. } | R::FeatureType { .. } | R::Properties { .. } => {
-                "make each element of 'features' a GeoJSON Feature object with 'properties' and 'geometry'"
+            R::ValueBeyondHeader { column, width } => {
+                tr!(lang, "reject.value_beyond_header", column = column, width = width)
             }
-            R::NotAPoint { .. } => "give the feature a Point geometry, or remove it from the site layer",
-            R::Geometry { .. } => "fix or remove the feature's geometry",
-            R::MissingCoordinates { .. } | R::CoordinateNotANumber { .. } => {
-                "give both coordinates as plain decimal numbers"
+            R::Undecodable => tr!(lang, "reject.undecodable"),
+            R::UnbalancedQuote { field, closed: None } => tr!(lang, "reject.unbalanced_quote", field = field),
+            R::UnbalancedQuote { field, closed: Some((lines, found, header)) } => tr!(
+                lang,
+                "reject.unbalanced_quote_closed",
+                field = field,
+                lines = lines,
+                found = found,
+                header = header
+            ),
+            R::TooLong { limit, len } => tr!(lang, "reject.too_long", limit = limit, len = len),
+            R::Footer { text } => tr!(lang, "reject.footer", text = text),
+            R::EmptyRow { parts: RowParts::Fields } => tr!(lang, "reject.empty_fields"),
+            R::EmptyRow { parts: RowParts::Cells } => tr!(lang, "reject.empty_cells"),
+            R::NotAFeature { feature, found } => {
+                tr!(lang, "reject.not_a_feature", feature = feature, found = fragment(lang, found))
             }
-            R::LatLonSwapped { .. } | R::EastingNorthingSwapped { .. } => "swap the two values (or the two columns)",
-            R::LongitudeOutOfRange { .. } | R::LatitudeOutOfRange { .. } => {
-                "fix the value; if the layer holds metres, declare its projected CRS"
+            R::FeatureType { feature, kind } => tr!(lang, "reject.feature_type", feature = feature, kind = kind),
+            R::Properties { feature, found } => {
+                tr!(lang, "reject.properties", feature = feature, found = fragment(lang, found))
             }
-            R::OutsideZone { .. } | R::OutsideWebMercator { .. } | R::Unconvertible { .. } => {
-                "check the values and the coordinate system declared for the layer"
+            R::NotAPoint { feature, found: None } => tr!(lang, "reject.no_geometry", feature = feature),
+            R::NotAPoint { feature, found: Some(kind) } => {
+                tr!(lang, "reject.not_a_point", feature = feature, kind = kind)
             }
-            R::FarFromWorkingCrs { .. } => {
-                "fix the value (often a misplaced decimal point), or remove the row if the site lies outside the project's area"
+            R::Geometry { feature: Some(n), problem } => tr!(lang, "reject.geometry", feature = n, problem = problem),
+            R::Geometry { feature: None, problem } => problem.clone(),
+            R::MissingCoordinates { x, y, empty } => match empty {
+                EmptyAxes::X => tr!(lang, "reject.missing_coordinate", column = x),
+                EmptyAxes::Y => tr!(lang, "reject.missing_coordinate", column = y),
+                EmptyAxes::Both => tr!(lang, "reject.missing_coordinates", x = x, y = y),
+            },
+            R::CoordinateNotANumber { column, value } => {
+                tr!(lang, "reject.coordinate_not_a_number", column = column, value = value)
             }
-            R::MissingGrade { .. } => "give the row its risk grade",
-            R::UnknownGrade { .. } | R::UnmappedGrade { .. } => {
-                "fix the grade, or map the label in the [grades] table of the project file"
+            R::LatLonSwapped { x_column: xh, y_column: yh, x, y } => {
+                tr!(lang, "reject.lat_lon_swapped", xh = xh, yh = yh, x = x, y = y)
             }
-            R::MissingValue { .. } | R::NoValue { .. } => "fill in the value",
-            R::NotANumber { .. } | R::NotACount { .. } | R::Negative { .. } => {
-                "give the value as a plain number, zero or more"
+            R::LongitudeOutOfRange { column, value } => {
+                tr!(lang, "reject.longitude_out_of_range", column = column, value = value)
             }
-            R::NotWholeNumber { .. } => "give the value as a whole number",
-            R::NotPositive { .. } => "give the value as a number above zero",
-            R::UnknownValue { .. } => "use one of the known values, or add the value to the project file",
-            R::UnknownCode { .. } => "fix the code, or remove the row",
-            R::Duplicate { .. } => "keep one row per key",
+            R::LatitudeOutOfRange { column, value } => {
+                tr!(lang, "reject.latitude_out_of_range", column = column, value = value)
+            }
+            R::EastingNorthingSwapped { x_column: xh, y_column: yh, x, y } => {
+                tr!(lang, "reject.easting_northing_swapped", xh = xh, yh = yh, x = x, y = y)
+            }
+            R::OutsideZone { x_column: xh, y_column: yh, x, y, zone } => {
+                let r = zone.easting_range();
+                tr!(
+                    lang,
+                    "reject.outside_zone",
+                    xh = xh,
+                    yh = yh,
+                    x = x,
+                    y = y,
+                    zone = zone,
+                    min = r.start,
+                    max = r.end
+                )
+            }
+            R::OutsideWebMercator { x_column: xh, y_column: yh, x, y } => {
+                tr!(lang, "reject.outside_web_mercator", xh = xh, yh = yh, x = x, y = y)
+            }
+            R::Unconvertible { to: Conversion::ToWgs84, cause } => tr!(lang, "reject.to_wgs84", cause = cause),
+            R::Unconvertible { to: Conversion::ToWorkingCrs, cause } => {
+                tr!(lang, "reject.to_working_crs", cause = cause)
+            }
+            R::FarFromWorkingCrs { .. } => self.far_text(lang),
+            R::MissingGrade { column } => tr!(lang, "reject.missing_grade", column = column),
+            R::UnknownGrade { label, column } => tr!(lang, "reject.unknown_grade", label = label, column = column),
+            R::UnmappedGrade { label, column } => tr!(lang, "reject.unmapped_grade", label = label, column = column),
+            _ => self.value_text(lang),
         }
     }
 
-    /// The text of [`RejectReason::FarFromWorkingCrs`] (nothing for other reasons).
-    fn fmt_far(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    /// The text of [`RejectReason::FarFromWorkingCrs`] (empty for other reasons).
+    fn far_text(&self, lang: Lang) -> String {
         let RejectReason::FarFromWorkingCrs { x_column, y_column, x, y, geographic, lon, working, central_meridian } =
             self
         else {
-            return Ok(());
+            return String::new();
         };
+        let lon3 = format!("{lon:.3}");
         let Some(cm) = central_meridian else {
-            return write!(
-                f,
-                "({x_column}={x}, {y_column}={y}) lies at longitude {lon:.3}, where the working CRS ({working}) \
-                 cannot represent it faithfully (projecting it there and back does not return it): check the \
-                 values and the coordinate system of the layer; remove the row if the site lies outside the \
-                 project's area"
+            return tr!(
+                lang,
+                "reject.far_no_meridian",
+                xh = x_column,
+                yh = y_column,
+                x = x,
+                y = y,
+                lon = lon3,
+                working = working
             );
         };
         let d = longitude_offset(*lon, *cm);
-        let from = format!(
-            "{d:.0}° from the central meridian of the working CRS ({working}, {cm}°E), farther than the \
-             {GK_SITE_MAX_OFFSET_DEG}° within which sisetu places sites"
+        let from = tr!(
+            lang,
+            "reject.far_from",
+            d = format!("{d:.0}"),
+            working = working,
+            cm = cm,
+            max = GK_SITE_MAX_OFFSET_DEG
         );
         if *geographic {
             let suggestion = [1, -1, 2, -2]
                 .into_iter()
                 .filter_map(|k| shift_decimal(*x, k))
                 .find(|v| (-180.0..=180.0).contains(v) && longitude_offset(*v, *cm) <= GK_SITE_MAX_OFFSET_DEG)
-                .map(|v| format!(", e.g. a misplaced decimal point ({x_column}={v}?)"))
+                .map(|v| tr!(lang, "reject.far_suggestion", xh = x_column, v = v))
                 .unwrap_or_default();
-            write!(
-                f,
-                "longitude {x_column}={x} is {from}: a typo{suggestion}? Fix the value, or remove the row if \
-                 the site lies outside the project's area"
-            )
+            tr!(lang, "reject.far_longitude", xh = x_column, x = x, from = from, suggestion = suggestion)
         } else {
-            write!(
-                f,
-                "({x_column}={x}, {y_column}={y}) lies at longitude {lon:.3}, {from}: check the values and the \
-                 coordinate system of the layer; remove the row if the site lies outside the project's area"
-            )
+            tr!(lang, "reject.far_point", xh = x_column, yh = y_column, x = x, y = y, lon = lon3, from = from)
         }
     }
 
-    /// The text of the table-record reasons, `MissingValue` to `Duplicate` (nothing for
-    /// other reasons, which `Display` writes itself).
-    fn fmt_values(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    /// The text of the table-record reasons, `MissingValue` to `Duplicate` (empty for other
+    /// reasons).
+    fn value_text(&self, lang: Lang) -> String {
         use RejectReason as R;
+        let whats = |what: &str| if lang == Lang::En { plural(what) } else { fragment(lang, what) };
         match self {
             R::MissingValue { what, column, known } => {
-                write!(f, "missing {what} ({column} is empty)")?;
+                let mut t = tr!(lang, "reject.missing_value", what = fragment(lang, what), column = column);
                 if !known.is_empty() {
-                    write!(f, "; known {}: {}", plural(what), known.join(", "))?;
+                    t.push_str(&tr!(lang, "reject.known", whats = whats(what), list = known.join(", ")));
                 }
-                Ok(())
+                t
             }
-            R::NoValue { what, column: Some(c), need } => write!(f, "no {what} ({c} is empty): {need}"),
-            R::NoValue { what, column: None, need } => write!(f, "no {what}: {need}"),
-            R::NotANumber { what, column, value } => write!(f, "{what} '{value}' is not a number ({column})"),
-            R::NotACount { what, value, unit } => write!(f, "{what} '{value}' is not a number of {unit} ≥ 0"),
-            R::Negative { what, value } => write!(f, "negative {what} {value}"),
-            R::NotWholeNumber { what, value, unit } => write!(f, "{what} {value} is not a whole number of {unit}"),
-            R::NotPositive { what, column, value } => write!(f, "{what} {value} is not positive ({column})"),
-            R::UnknownValue { what, value, column, known, fix } => {
-                write!(f, "unknown {what} '{value}' ({column}); known {}: {}", plural(what), known.join(", "))?;
-                match fix {
-                    Some(fix) => write!(f, "; {fix}"),
-                    None => Ok(()),
-                }
+            R::NoValue { what, column: Some(c), need } => {
+                tr!(
+                    lang,
+                    "reject.no_value_column",
+                    what = fragment(lang, what),
+                    column = c,
+                    need = fragment(lang, need)
+                )
             }
-            R::UnknownCode { what, code, layer, ids, more } => write!(
-                f,
-                "{what} code {code} matches no {what} in {layer} (ids: {}{}); fix the code or remove the row",
-                ids.join(", "),
-                if *more { ", …" } else { "" }
+            R::NoValue { what, column: None, need } => {
+                tr!(lang, "reject.no_value", what = fragment(lang, what), need = fragment(lang, need))
+            }
+            R::NotANumber { what, column, value } => {
+                tr!(lang, "reject.not_a_number", what = fragment(lang, what), value = value, column = column)
+            }
+            R::NotACount { what, value, unit } => {
+                tr!(lang, "reject.not_a_count", what = fragment(lang, what), value = value, unit = fragment(lang, unit))
+            }
+            R::Negative { what, value } => tr!(lang, "reject.negative", what = fragment(lang, what), value = value),
+            R::NotWholeNumber { what, value, unit } => tr!(
+                lang,
+                "reject.not_whole_number",
+                what = fragment(lang, what),
+                value = value,
+                unit = fragment(lang, unit)
             ),
-            R::Duplicate { what, key, has, first_line } => {
-                write!(f, "{what} {key} already has {has} on line {first_line}; keep one row per {what}")
+            R::NotPositive { what, column, value } => {
+                tr!(lang, "reject.not_positive", what = fragment(lang, what), value = value, column = column)
             }
-            _ => Ok(()),
+            R::UnknownValue { what, value, column, known, fix } => {
+                let mut t = tr!(
+                    lang,
+                    "reject.unknown_value",
+                    what = fragment(lang, what),
+                    value = value,
+                    column = column,
+                    whats = whats(what),
+                    list = known.join(", ")
+                );
+                if let Some(fix) = fix {
+                    t.push_str("; ");
+                    t.push_str(fix);
+                }
+                t
+            }
+            R::UnknownCode { what, code, layer, ids, more } => tr!(
+                lang,
+                "reject.unknown_code",
+                what = fragment(lang, what),
+                code = code,
+                layer = layer,
+                ids = format!("{}{}", ids.join(", "), if *more { ", …" } else { "" })
+            ),
+            R::Duplicate { what, key, has, first_line } => tr!(
+                lang,
+                "reject.duplicate",
+                what = fragment(lang, what),
+                key = key,
+                has = fragment(lang, has),
+                line = first_line
+            ),
+            _ => String::new(),
         }
     }
 }
 
+/// A fixed English fragment of a reason (`population`, `a string`, `persons` …) in `lang`:
+/// the catalogue's `frag.<words joined by _>`, or the fragment itself.
+fn fragment(lang: Lang, english: &str) -> String {
+    if lang == Lang::En {
+        return english.to_string();
+    }
+    let key: String =
+        english.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
+    sisetu_i18n::try_text(lang, &format!("frag.{key}")).unwrap_or_else(|| english.to_string())
+}
+
 impl fmt::Display for RejectReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        use RejectReason as R;
-        match self {
-            R::FieldCount { found, header } => {
-                let why = if found > header { "an unquoted comma in a value?" } else { "the row is cut short" };
-                write!(f, "the row has {found} fields but the header has {header}: {why}")
-            }
-            R::ValueBeyondHeader { column, width } => write!(
-                f,
-                "the row has a value in column {column} but the header has only {width} columns: a value \
-                 outside the table (in a CSV file: an unquoted comma?); remove the extra cell or quote the value"
-            ),
-            R::Undecodable => f.write_str(
-                "the row has bytes that are neither UTF-8 nor GBK (shown as \u{FFFD}); fix the row, or re-export \
-                 the file as UTF-8 CSV",
-            ),
-            R::UnbalancedQuote { field, closed: None } => write!(
-                f,
-                "unbalanced quote in field {field}: the quote that opens it does not close on its line; remove \
-                 the quote or close it (quote the whole value: \"…\")"
-            ),
-            R::UnbalancedQuote { field, closed: Some((lines, found, header)) } => write!(
-                f,
-                "unbalanced quote in field {field}: the quote that opens it closes only {lines} line(s) later, \
-                 which leaves a row of {found} fields for a header of {header}; remove the quote or close it"
-            ),
-            R::TooLong { limit, len } => write!(
-                f,
-                "the row is longer than {limit} bytes ({len} bytes): a missing line break or a damaged export? \
-                 Split or shorten the row"
-            ),
-            R::Footer { text } => write!(
-                f,
-                "a total or signature line of the export ('{text}'), not a site; nothing to fix (delete it from the \
-                 file to silence this)"
-            ),
-            R::EmptyRow { parts: RowParts::Fields } => f.write_str("empty row: every field is blank"),
-            R::EmptyRow { parts: RowParts::Cells } => f.write_str("empty row: every cell is blank"),
-            R::NotAFeature { feature, found } => {
-                write!(f, "feature {feature} is {found}, not a GeoJSON Feature object")
-            }
-            R::FeatureType { feature, kind } => write!(
-                f,
-                "feature {feature} has type '{kind}'; the features of a FeatureCollection must have type 'Feature'"
-            ),
-            R::Properties { feature, found } => {
-                write!(f, "feature {feature}: 'properties' must be an object or null, found {found}")
-            }
-            R::NotAPoint { feature, found: None } => {
-                write!(f, "feature {feature} has no geometry; site layers need Point features")
-            }
-            R::NotAPoint { feature, found: Some(kind) } => {
-                write!(f, "feature {feature} has a {kind} geometry; site layers need Point features")
-            }
-            R::Geometry { feature: Some(n), problem } => write!(f, "feature {n}: {problem}"),
-            R::Geometry { feature: None, problem } => f.write_str(problem),
-            R::MissingCoordinates { x, y, empty } => match empty {
-                EmptyAxes::X => write!(f, "missing coordinates: '{x}' is empty"),
-                EmptyAxes::Y => write!(f, "missing coordinates: '{y}' is empty"),
-                EmptyAxes::Both => write!(f, "missing coordinates: '{x}' and '{y}' are empty"),
-            },
-            R::CoordinateNotANumber { column, value } => write!(f, "'{column}' value '{value}' is not a number"),
-            R::LatLonSwapped { x_column: xh, y_column: yh, x, y } => write!(
-                f,
-                "latitude and longitude appear swapped ({xh}={x}, {yh}={y}); put the longitude in '{xh}' and the \
-                 latitude in '{yh}'"
-            ),
-            R::LongitudeOutOfRange { column, value } => {
-                write!(f, "{column}={value} is out of range (longitude must be within -180..180)")
-            }
-            R::LatitudeOutOfRange { column, value } => {
-                write!(f, "{column}={value} is out of range (latitude must be within -90..90)")
-            }
-            R::EastingNorthingSwapped { x_column: xh, y_column: yh, x, y } => {
-                write!(f, "easting and northing appear swapped ({xh}={x}, {yh}={y}); put the easting in '{xh}'")
-            }
-            R::OutsideZone { x_column: xh, y_column: yh, x, y, zone } => {
-                let r = zone.easting_range();
-                write!(
-                    f,
-                    "({xh}={x}, {yh}={y}) is outside {zone} (easting {}..{}, northing 0..10000000); check the \
-                     coordinate system of the layer",
-                    r.start, r.end
-                )
-            }
-            R::OutsideWebMercator { x_column: xh, y_column: yh, x, y } => {
-                write!(f, "({xh}={x}, {yh}={y}) is outside EPSG:3857's range")
-            }
-            R::Unconvertible { to: Conversion::ToWgs84, cause } => {
-                write!(f, "coordinates could not be converted to WGS84: {cause}")
-            }
-            R::Unconvertible { to: Conversion::ToWorkingCrs, cause } => {
-                write!(f, "coordinates could not be projected to the working CRS: {cause}")
-            }
-            R::FarFromWorkingCrs { .. } => self.fmt_far(f),
-            R::MissingGrade { column } => write!(f, "missing grade: '{column}' is empty"),
-            R::UnknownGrade { label, column } => write!(
-                f,
-                "unknown grade '{label}' in column '{column}': fix the row, or map the label in the [grades] table \
-                 of the project file"
-            ),
-            R::UnmappedGrade { label, column } => {
-                write!(f, "grade '{label}' in column '{column}' has no mapping in [grades]")
-            }
-            R::MissingValue { .. }
-            | R::NoValue { .. }
-            | R::NotANumber { .. }
-            | R::NotACount { .. }
-            | R::Negative { .. }
-            | R::NotWholeNumber { .. }
-            | R::NotPositive { .. }
-            | R::UnknownValue { .. }
-            | R::UnknownCode { .. }
-            | R::Duplicate { .. } => self.fmt_values(f),
-        }
+        f.write_str(&self.text(Lang::En))
     }
 }
 

@@ -21,6 +21,7 @@ use geo::{InteriorPoint, MapCoords, MultiPolygon};
 use serde::Serialize;
 use sisetu_core::gridcheck::{grid_coverage, GridCoverage, Slivers};
 use sisetu_core::{RiskLevel, ZoneIdx};
+use sisetu_i18n::{tr, Lang};
 use sisetu_io::crs::{Crs, Transformer};
 use sisetu_io::write::{self, Geom, Staging, Value};
 
@@ -169,6 +170,8 @@ struct GridChecks {
 struct Found {
     report: GridChecksReport,
     pieces: Vec<Piece>,
+    /// The language of the terminal lines (the build's).
+    lang: Lang,
 }
 
 /// The [`crate::analysis::Loader`] of the grid checks: `None` without a management-grid layer.
@@ -217,7 +220,7 @@ impl Analysis for GridChecks {
             pieces.push(Piece { kind: "outside", n: i + 1, area_m2: g.area, geometry, district: None, pair: None });
         }
         let report = self.report(ctx, grids, &cov);
-        Ok(Box::new(Found { report, pieces }))
+        Ok(Box::new(Found { report, pieces, lang: ctx.cfg.lang }))
     }
 }
 
@@ -304,11 +307,11 @@ impl Findings for Found {
     }
 
     fn lines(&self) -> Vec<String> {
-        self.report.lines()
+        self.report.lines(self.lang)
     }
 
     fn problems(&self) -> Vec<String> {
-        self.report.problems()
+        self.report.problems(self.lang)
     }
 
     fn write(&self, ctx: &Context, stage: &mut Staging) -> Result<Vec<String>> {
@@ -351,51 +354,53 @@ impl Findings for Found {
 
 impl GridChecksReport {
     /// Terminal lines: the coverage share, then one line per kind of problem.
-    pub fn lines(&self) -> Vec<String> {
-        let mut lines = vec![format!(
-            "management grids: {} grids, 网格化覆盖率 {:.2} % of {:.1} km²; {} gaps ({:.3} km²), {} overlaps ({:.3} km²), {:.3} km² outside the districts (grid_gaps.geojson)",
-            self.grids,
-            self.coverage_share * 100.0,
-            self.jurisdiction_km2,
-            self.gaps,
-            self.gap_km2,
-            self.overlaps,
-            self.overlap_km2,
-            self.outside_km2
+    pub fn lines(&self, lang: Lang) -> Vec<String> {
+        let mut lines = vec![tr!(
+            lang,
+            "grids.line",
+            grids = self.grids,
+            share = format!("{:.2}", self.coverage_share * 100.0),
+            area = format!("{:.1}", self.jurisdiction_km2),
+            gaps = self.gaps,
+            gap_km2 = format!("{:.3}", self.gap_km2),
+            overlaps = self.overlaps,
+            overlap_km2 = format!("{:.3}", self.overlap_km2),
+            outside_km2 = format!("{:.3}", self.outside_km2)
         )];
-        lines.extend(self.problems());
+        lines.extend(self.problems(lang));
         lines
     }
 
     /// One line per problem, for the terminal and `sisetu check`.
-    pub fn problems(&self) -> Vec<String> {
+    pub fn problems(&self, lang: Lang) -> Vec<String> {
         let mut out = Vec::new();
         if self.gaps > 0 {
-            out.push(format!(
-                "grid coverage {:.2} %: {} gaps of {:.3} km² are in no management grid (grid_gaps.geojson)",
-                self.coverage_share * 100.0,
-                self.gaps,
-                self.gap_km2
+            out.push(tr!(
+                lang,
+                "grids.gaps",
+                share = format!("{:.2}", self.coverage_share * 100.0),
+                gaps = self.gaps,
+                gap_km2 = format!("{:.3}", self.gap_km2)
             ));
         }
         if self.overlaps > 0 {
-            out.push(format!("{} pairs of management grids overlap ({:.3} km²)", self.overlaps, self.overlap_km2));
+            out.push(tr!(lang, "grids.overlaps", n = self.overlaps, km2 = format!("{:.3}", self.overlap_km2)));
         }
         if !self.person_column {
-            out.push("the grid layer names no responsible person: set [management_grid] person to check it".into());
+            out.push(tr!(lang, "grids.no_person_column"));
         } else if !self.grids_without_person.is_empty() {
             let names: Vec<String> =
                 self.grids_without_person.iter().take(5).map(|g| format!("{} {}", g.id, g.name)).collect();
-            out.push(format!(
-                "{} grids have no responsible person ({}{}); {} red/orange sites lie in them",
-                self.grids_without_person.len(),
-                names.join(", "),
-                if self.grids_without_person.len() > 5 { ", …" } else { "" },
-                self.red_orange_without_person
+            out.push(tr!(
+                lang,
+                "grids.without_person",
+                n = self.grids_without_person.len(),
+                names = format!("{}{}", names.join(", "), if self.grids_without_person.len() > 5 { ", …" } else { "" }),
+                severe = self.red_orange_without_person
             ));
         }
         if self.sites_outside_grids > 0 {
-            out.push(format!("{} sites lie outside every management grid", self.sites_outside_grids));
+            out.push(tr!(lang, "grids.sites_outside", n = self.sites_outside_grids));
         }
         out
     }

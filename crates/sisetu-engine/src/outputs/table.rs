@@ -8,11 +8,12 @@
 //! totals are the same number: every site is counted once per group of columns. The
 //! numbers are those of `districts.geojson` and of the maps' legends.
 //!
-//! Headers and levels are in Chinese (the table is printed and pasted into reports); the
-//! file is UTF-8 with a BOM so that Excel opens it as it is.
+//! Headers and levels are in the build's language, Chinese by default (the table is printed
+//! and pasted into reports); the file is UTF-8 with a BOM so that Excel opens it as it is.
 
 use crate::error::Result;
 use sisetu_core::{Aggregation, RiskLevel, Summary};
+use sisetu_i18n::{tr, Lang};
 use sisetu_io::write;
 use sisetu_io::write::tables::CellKind::{Level, Number, Text};
 use std::path::Path;
@@ -28,39 +29,32 @@ pub struct TableRow<'a> {
 }
 
 /// The header of `table.csv`.
-pub fn header(agg: &Aggregation, categories: &[&str]) -> Vec<String> {
+pub fn header(agg: &Aggregation, categories: &[&str], lang: Lang) -> Vec<String> {
     let rule = match agg {
-        Aggregation::Highest => "区域风险等级(就高)",
-        Aggregation::Score(_) => "区域风险等级(加权)",
+        Aggregation::Highest => "table.level_highest",
+        Aggregation::Score(_) => "table.level_score",
     };
-    let mut h: Vec<String> = vec!["区县代码".into(), "区县名称".into(), rule.into()];
-    h.extend(RiskLevel::ALL.iter().map(|l| format!("{}({})", l.zh(), level_colour_zh(*l))));
-    h.push("风险点合计".into());
+    let mut h: Vec<String> = vec![tr!(lang, "table.district_id"), tr!(lang, "table.district_name"), tr!(lang, rule)];
+    h.extend(RiskLevel::ALL.iter().map(|l| tr!(lang, &format!("table.{}", l.as_str()))));
+    h.push(tr!(lang, "table.total"));
     if !categories.is_empty() {
         h.extend(categories.iter().map(ToString::to_string));
-        h.push("未填行业".into());
-        h.push("行业合计".into());
+        h.push(tr!(lang, "table.no_category"));
+        h.push(tr!(lang, "table.category_total"));
     }
     h
 }
 
-fn level_colour_zh(l: RiskLevel) -> &'static str {
-    match l {
-        RiskLevel::Red => "红",
-        RiskLevel::Orange => "橙",
-        RiskLevel::Yellow => "黄",
-        RiskLevel::Blue => "蓝",
-    }
-}
-
 /// The cells of one row.
-pub fn row(r: &TableRow, agg: &Aggregation, n_categories: usize, level: bool) -> Vec<String> {
+pub fn row(r: &TableRow, agg: &Aggregation, n_categories: usize, level: bool, lang: Lang) -> Vec<String> {
     let s = r.summary;
     let mut v = vec![
         r.id.to_string(),
         r.name.to_string(),
         if level {
-            agg.level(&s.levels).map(|l| l.zh().to_string()).unwrap_or_else(|| "无".into())
+            agg.level(&s.levels)
+                .map(|l| tr!(lang, &format!("level.{}", l.as_str())))
+                .unwrap_or_else(|| tr!(lang, "table.no_level"))
         } else {
             String::new()
         },
@@ -84,19 +78,21 @@ pub fn write_table(
     path: &Path,
     xlsx: &Path,
     districts: &[TableRow],
-    unassigned: &Summary,
-    total: &Summary,
+    (unassigned, total): (&Summary, &Summary),
     agg: &Aggregation,
     categories: &[&str],
+    lang: Lang,
 ) -> Result<bool> {
     let n = categories.len();
-    let mut rows: Vec<Vec<String>> = districts.iter().map(|r| row(r, agg, n, true)).collect();
+    let mut rows: Vec<Vec<String>> = districts.iter().map(|r| row(r, agg, n, true, lang)).collect();
+    let unassigned_name = tr!(lang, "value.unassigned");
     if unassigned.levels.total() > 0 {
-        rows.push(row(&TableRow { id: "", name: "未归属区县", summary: unassigned }, agg, n, false));
+        rows.push(row(&TableRow { id: "", name: &unassigned_name, summary: unassigned }, agg, n, false, lang));
     }
-    rows.push(row(&TableRow { id: "", name: "合计", summary: total }, agg, n, false));
-    let h = header(agg, categories);
+    let total_name = tr!(lang, "value.total");
+    rows.push(row(&TableRow { id: "", name: &total_name, summary: total }, agg, n, false, lang));
+    let h = header(agg, categories, lang);
     let h: Vec<&str> = h.iter().map(String::as_str).collect();
     let kinds = write::tables::kinds(&[Text, Text, Level], Number, h.len());
-    Ok(write::tables::write_csv_and_xlsx(path, xlsx, "一表", &h, &kinds, rows)?.xlsx)
+    Ok(write::tables::write_csv_and_xlsx(path, xlsx, &tr!(lang, "sheet.table"), &h, &kinds, rows)?.xlsx)
 }

@@ -4,6 +4,7 @@ use crate::analysis::changes::DiffOptions;
 use crate::error::{Error, Result};
 use crate::observer::Observer;
 use crate::project::Config;
+use sisetu_i18n::Lang;
 use std::path::{Path, PathBuf};
 
 /// `sisetu render`: redraws the project's maps from an earlier build's outputs.
@@ -41,6 +42,7 @@ pub fn diff(
     out: &Path,
     opts: DiffOptions,
     project: Option<&Path>,
+    lang: Lang,
     progress: &dyn Observer,
 ) -> Result<Vec<String>> {
     use crate::analysis::changes::{compare, map, outputs, Round};
@@ -67,12 +69,12 @@ pub fn diff(
     let set = compare(&old_round, &new_round, &opts)?;
     drop((old_round, new_round));
     let mut stage = sisetu_io::write::Staging::new(out)?;
-    outputs::write(&set, &mut stage)?;
+    outputs::write(&set, &mut stage, lang)?;
     map::draw(&set, cfg.as_ref(), &mut stage)?;
     let mut json = serde_json::to_vec_pretty(&set.summary)
         .map_err(|e| Error::internal(format!("changes.json cannot be serialised: {e}")))?;
     json.push(b'\n');
     sisetu_io::write::write_bytes(&stage.path("changes.json"), &json)?;
     stage.commit()?;
-    Ok(set.summary.lines())
+    Ok(set.summary.lines(lang))
 }

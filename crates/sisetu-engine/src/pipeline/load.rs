@@ -126,11 +126,12 @@ pub(super) fn nothing_accepted(file: &str, layer: &SiteLayer, accepted: u64) -> 
     if layer.rows_read == 0 || accepted > 0 {
         return None;
     }
-    let mut by_fix: Vec<(&str, u64, &sisetu_io::Reject)> = Vec::new();
+    let mut by_fix: Vec<(String, u64, &sisetu_io::Reject)> = Vec::new();
     for r in &layer.rejects {
-        match by_fix.iter_mut().find(|(fix, _, _)| *fix == r.reason.fix()) {
+        let fix = r.reason.fix();
+        match by_fix.iter_mut().find(|(f, _, _)| *f == fix) {
             Some(entry) => entry.1 += 1,
-            None => by_fix.push((r.reason.fix(), 1, r)),
+            None => by_fix.push((fix, 1, r)),
         }
     }
     let (fix, n, first) = by_fix.iter().max_by_key(|(_, n, r)| (*n, std::cmp::Reverse(r.line)))?;

@@ -248,7 +248,7 @@ fn outcome(cfg: &Config, a: &Analysed, out_dir: &Path, mut written: Vec<String>)
         .collect();
     district_rows.push(DistrictRow {
         id: String::new(),
-        name: "未归属 (unassigned)".into(),
+        name: sisetu_i18n::tr!(cfg.lang, "value.unassigned"),
         summary: a.tallies.unassigned.clone(),
         level: None,
     });
@@ -260,7 +260,11 @@ fn outcome(cfg: &Config, a: &Analysed, out_dir: &Path, mut written: Vec<String>)
         }
     }
     Outcome {
-        reject_preview: rejects.iter().take(20).map(|(f, r)| format!("{f}:{}: {}", r.location(), r.reason)).collect(),
+        reject_preview: rejects
+            .iter()
+            .take(20)
+            .map(|(f, r)| format!("{f}:{}: {}", r.location(), r.reason.text(cfg.lang)))
+            .collect(),
         rejects_by_file,
         report,
         out_dir: out_dir.to_path_buf(),

@@ -17,6 +17,7 @@ use error::Parsed;
 use serde::Deserialize;
 use sisetu_core::summary::ScoreRule;
 use sisetu_core::{Aggregation, Extent, GradeScheme, RiskLevel};
+use sisetu_i18n::Lang;
 use sisetu_io::crs::Crs;
 use sisetu_io::sites::{SiteColumns, SiteLayerSpec};
 use sisetu_io::zones::ZoneLayerSpec;
@@ -164,6 +165,19 @@ pub struct Config {
     pub register_html: Option<bool>,
     /// The formats of the site and cell layers (`[outputs]`).
     pub outputs: outputs::Outputs,
+    /// The language of the tables' headers and values and of the terminal lines: set by the
+    /// command line (`--lang`, `SISETU_LANG`; [`Config::with_lang`]), Chinese by default. The
+    /// machine-readable outputs (GeoJSON, GeoParquet, `report.json`) do not depend on it.
+    pub lang: Lang,
+}
+
+impl Config {
+    /// The same project, with tables and messages in `lang`.
+    #[must_use]
+    pub fn with_lang(mut self, lang: Lang) -> Self {
+        self.lang = lang;
+        self
+    }
 }
 
 /// `[previous]`: the output folder of the previous census round.
@@ -284,6 +298,7 @@ impl Config {
         let output = base.path(raw.project.output.as_deref().unwrap_or("out"));
         let previous = raw.previous.as_ref().map(|p| parse_previous(p, base, &output)).transpose()?;
         Ok(Config {
+            lang: Lang::default(),
             outputs: outputs::parse_outputs(raw.outputs.as_ref())?,
             grid_min_gap_m2: zones.grid_min_gap_m2,
             previous,

@@ -9,6 +9,7 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 use sisetu_core::idkey::{id_key_cow, normalize_name};
 use sisetu_core::{CellId, RegularGrid, RiskLevel};
+use sisetu_i18n::{tr, Lang};
 use sisetu_io::crs::Crs;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -242,52 +243,53 @@ pub struct DiffSummary {
 
 impl DiffSummary {
     /// The totals for the terminal: sites, districts, grids, cells, then the notes.
-    pub fn lines(&self) -> Vec<String> {
+    pub fn lines(&self, lang: Lang) -> Vec<String> {
         let s = &self.sites;
-        let mut lines = vec![format!(
-            "sites {} → {}: {} new, {} removed, {} raised, {} lowered, {} moved > {} m, {} changed district{}, {} id \
-             reused, {} unmatched",
-            s.total_old,
-            s.total_new,
-            s.new,
-            s.removed,
-            s.raised,
-            s.lowered,
-            s.moved,
-            num(self.move_threshold_m),
-            s.district_changed,
-            s.grid_changed.map(|g| format!(", {g} changed grid")).unwrap_or_default(),
-            s.id_reused,
-            s.unmatched
+        let mut lines = vec![tr!(
+            lang,
+            "changes.sites",
+            old = s.total_old,
+            new_total = s.total_new,
+            added = s.new,
+            removed = s.removed,
+            raised = s.raised,
+            lowered = s.lowered,
+            moved = s.moved,
+            threshold = num(self.move_threshold_m),
+            district_changed = s.district_changed,
+            grid_changed = s.grid_changed.map(|g| tr!(lang, "changes.grid_changed", n = g)).unwrap_or_default(),
+            id_reused = s.id_reused,
+            unmatched = s.unmatched
         )];
         let area_line = |what: &str, c: &AreaCounts| {
-            format!("{what}: {} raised, {} lowered, {} counts changed", c.raised, c.lowered, c.counts_changed)
+            tr!(
+                lang,
+                "changes.areas",
+                what = tr!(lang, what),
+                raised = c.raised,
+                lowered = c.lowered,
+                counts_changed = c.counts_changed
+            )
         };
-        lines.push(area_line("districts", &self.districts));
+        lines.push(area_line("changes.districts", &self.districts));
         if let Some(g) = &self.grids {
-            lines.push(area_line("grids", g));
+            lines.push(area_line("changes.grids", g));
         }
         if let Some(c) = &self.cells {
-            lines.push(area_line("cells", c));
+            lines.push(area_line("changes.cells", c));
         }
-        lines.extend(self.notes.iter().map(|n| format!("note: {n}")));
+        lines.extend(self.notes.iter().map(|n| tr!(lang, "changes.note", note = n)));
         lines
     }
 
     /// What `sisetu check` reports: reused ids, unmatched sites and the notes, one line each.
-    pub fn problems(&self) -> Vec<String> {
+    pub fn problems(&self, lang: Lang) -> Vec<String> {
         let mut out = Vec::new();
         if self.sites.id_reused > 0 {
-            out.push(format!(
-                "{} site ids of the previous round now name a different enterprise (changes.csv: change = id_reused)",
-                self.sites.id_reused
-            ));
+            out.push(tr!(lang, "changes.problem_id_reused", n = self.sites.id_reused));
         }
         if self.sites.unmatched > 0 {
-            out.push(format!(
-                "{} sites cannot be matched with the previous round: empty or repeated ids (changes.csv: change = unmatched)",
-                self.sites.unmatched
-            ));
+            out.push(tr!(lang, "changes.problem_unmatched", n = self.sites.unmatched));
         }
         out.extend(self.notes.iter().cloned());
         out

@@ -61,6 +61,7 @@ use crate::analysis::{Analysis, Context, Findings, LoadContext};
 use crate::error::{Result, ResultExt};
 use crate::observer::Observer;
 use sisetu_core::Extent;
+use sisetu_i18n::{tr, Lang};
 use sisetu_io::write::Staging;
 
 /// Options of a comparison.
@@ -119,7 +120,7 @@ impl Changes {
     pub fn findings(&self, ctx: &Context) -> Result<ChangeFindings> {
         let new = Round::from_context(ctx)?;
         let set = compare(&self.previous, &new, &self.options).with_context(|| self.doing())?;
-        Ok(ChangeFindings { set, doing: self.doing() })
+        Ok(ChangeFindings { set, doing: self.doing(), lang: ctx.cfg.lang })
     }
 
     fn doing(&self) -> String {
@@ -144,11 +145,7 @@ impl Analysis for Changes {
     fn run(&self, ctx: &Context, obs: &dyn Observer) -> Result<Box<dyn Findings>> {
         for (file, layer) in ctx.census.files.iter().zip(&ctx.census.layers) {
             if !layer.columns_used.contains_key("id") {
-                obs.warn(&format!(
-                    "{file}: no id column (统一社会信用代码, 编号, id …), so its sites cannot be followed from the \
-                     previous round: each counts as unmatched; add the id column, or name it with id = \"…\" in \
-                     its [[sites]]"
-                ));
+                obs.warn(&tr!(ctx.cfg.lang, "changes.no_id_column", file = file));
             }
         }
         Ok(Box::new(self.findings(ctx)?))
@@ -161,6 +158,8 @@ pub struct ChangeFindings {
     pub set: ChangeSet,
     /// What the analysis was doing, for errors while writing and drawing.
     doing: String,
+    /// The language of the terminal lines (the build's).
+    lang: Lang,
 }
 
 impl Findings for ChangeFindings {
@@ -169,15 +168,15 @@ impl Findings for ChangeFindings {
     }
 
     fn lines(&self) -> Vec<String> {
-        self.set.summary.lines()
+        self.set.summary.lines(self.lang)
     }
 
     fn problems(&self) -> Vec<String> {
-        self.set.summary.problems()
+        self.set.summary.problems(self.lang)
     }
 
-    fn write(&self, _ctx: &Context, stage: &mut Staging) -> Result<Vec<String>> {
-        outputs::write(&self.set, stage).context(&self.doing)
+    fn write(&self, ctx: &Context, stage: &mut Staging) -> Result<Vec<String>> {
+        outputs::write(&self.set, stage, ctx.cfg.lang).context(&self.doing)
     }
 
     fn draw(&self, ctx: &Context, stage: &mut Staging) -> Result<Vec<String>> {

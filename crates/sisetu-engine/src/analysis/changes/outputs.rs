@@ -3,6 +3,7 @@
 use super::compare::{Change, ChangeGeom, ChangeSet};
 use crate::error::Result;
 use sisetu_core::{CellId, RegularGrid, RiskLevel};
+use sisetu_i18n::{tr, Lang};
 use sisetu_io::crs::{Crs, Transformer};
 use sisetu_io::write::tables::CellKind;
 use sisetu_io::write::{self, Geom, Staging, Value};
@@ -37,15 +38,19 @@ pub const CSV_HEADER: [&str; 25] = [
 ];
 
 /// Writes `changes.csv` (UTF-8 with a BOM) and `changes.geojson` into `stage`; returns their names.
-pub fn write(set: &ChangeSet, stage: &mut Staging) -> Result<Vec<String>> {
+/// The header and the values of the table (scope, change, levels) are in `lang`; those of
+/// the GeoJSON file are the keys, whatever the language.
+pub fn write(set: &ChangeSet, stage: &mut Staging, lang: Lang) -> Result<Vec<String>> {
     let (csv, xlsx) = (stage.path("changes.csv"), stage.path("changes.xlsx"));
+    let header = CSV_HEADER.map(|k| sisetu_i18n::column(lang, &format!("changes.{k}")));
+    let header = header.each_ref().map(String::as_str);
     let wrote = write::tables::write_csv_and_xlsx(
         &csv,
         &xlsx,
-        "变化",
-        &CSV_HEADER,
+        &tr!(lang, "sheet.changes"),
+        &header,
         &CSV_KINDS,
-        set.changes.iter().map(csv_row),
+        set.changes.iter().map(|r| csv_row(r, lang)),
     )?;
     let to_wgs = Transformer::new(set.work, Crs::Wgs84)?;
     let features = write::render_chunk(&set.changes, |buf, r| {
@@ -94,13 +99,14 @@ const CSV_KINDS: [CellKind; 25] = {
 };
 
 /// One row of `changes.csv`, in [`CSV_HEADER`] order.
-fn csv_row(r: &Change) -> Vec<String> {
-    let lv = |l: Option<RiskLevel>| l.map(|l| l.as_str().to_string()).unwrap_or_default();
+fn csv_row(r: &Change, lang: Lang) -> Vec<String> {
+    let lv = |l: Option<RiskLevel>| l.map(|l| tr!(lang, &format!("level.{}", l.as_str()))).unwrap_or_default();
+    let change: Vec<String> = r.kinds.iter().map(|k| tr!(lang, &format!("change.{}", k.as_str()))).collect();
     let mut v: Vec<String> = vec![
-        r.scope.as_str().into(),
+        tr!(lang, &format!("scope.{}", r.scope.as_str())),
         r.id.clone(),
         r.name.clone(),
-        r.change(),
+        change.join(";"),
         lv(r.level_old),
         lv(r.level_new),
         r.district[0].clone(),

@@ -44,6 +44,7 @@ use crate::project::Config;
 use analyse::LayerResult;
 use facilities::FacilityLayer;
 use population::{Population, PopulationInput};
+use sisetu_i18n::Lang;
 use sisetu_io::crs::Crs;
 use sisetu_io::write::Staging;
 use std::sync::Arc;
@@ -158,7 +159,13 @@ impl Coverage {
 
     /// Computes the findings: spreads the population, analyses every layer, makes the report
     /// section, lines and warnings. Reads and writes nothing.
-    pub fn compute(&self, districts: &ZoneLayer, work: Crs, obs: &dyn Observer) -> Result<CoverageFindings> {
+    pub fn compute(
+        &self,
+        districts: &ZoneLayer,
+        work: Crs,
+        lang: Lang,
+        obs: &dyn Observer,
+    ) -> Result<CoverageFindings> {
         let inputs = &self.inputs;
         let population = population::spread(&inputs.population, districts)?;
         let mut results = Vec::with_capacity(inputs.layers.len());
@@ -167,15 +174,15 @@ impl Coverage {
         for layer in &inputs.layers {
             obs.stage(&format!("coverage: {}", layer.config.id));
             let res = analyse::analyse(layer, &population, districts, work)?;
-            lines.extend(report::layer_lines(layer, &res, districts));
+            lines.extend(report::layer_lines(layer, &res, districts, lang));
             let mut files = outputs::layer_files(&layer.config);
             files.extend(map::map_files(&layer.config, work));
             layers.push(report::layer_report(layer, &res, files));
             results.push(res);
         }
         let report = CoverageReport { population: report::population_report(&inputs.population, &population), layers };
-        let warnings = report::warnings(&inputs.population, &population);
-        Ok(CoverageFindings { inputs: Arc::clone(inputs), population, results, report, lines, warnings })
+        let warnings = report::warnings(&inputs.population, &population, lang);
+        Ok(CoverageFindings { inputs: Arc::clone(inputs), population, results, report, lines, warnings, lang })
     }
 }
 
@@ -206,7 +213,7 @@ impl Analysis for Coverage {
     }
 
     fn run(&self, ctx: &Context, obs: &dyn Observer) -> Result<Box<dyn Findings>> {
-        Ok(Box::new(self.compute(ctx.districts, ctx.work, obs)?))
+        Ok(Box::new(self.compute(ctx.districts, ctx.work, ctx.cfg.lang, obs)?))
     }
 }
 
@@ -225,6 +232,8 @@ pub struct CoverageFindings {
     report: CoverageReport,
     lines: Vec<String>,
     warnings: Vec<String>,
+    /// The language of the lines and the tables (the build's).
+    lang: Lang,
 }
 
 impl CoverageFindings {
@@ -247,7 +256,7 @@ impl CoverageFindings {
     /// the report).
     pub fn write_files(&self, districts: &ZoneLayer, work: Crs, stage: &mut Staging) -> Result<Vec<String>> {
         let layers = &self.inputs.layers;
-        let written = outputs::write_all(layers, &self.results, &self.population, districts, work, stage)?;
+        let written = outputs::write_all(layers, &self.results, &self.population, districts, work, self.lang, stage)?;
         let expected: Vec<String> = layers
             .iter()
             .flat_map(|l| outputs::layer_files(&l.config))
@@ -300,7 +309,7 @@ impl Findings for CoverageFindings {
     }
 
     fn problems(&self) -> Vec<String> {
-        report::problems(&self.report)
+        report::problems(&self.report, self.lang)
     }
 
     fn write(&self, ctx: &Context, stage: &mut Staging) -> Result<Vec<String>> {

@@ -81,7 +81,7 @@ fn fixture(dir: &Path, project: &str) -> Config {
     w("fire.csv", format!("名称,x,y\n一中队,{},{}\n", x(0.0), y(500.0)));
     w("towns.geojson", collection(&[square("T1", "一街道", 0.0, 1000.0), square("T2", "二街道", 10_000.0, 1000.0)]));
     std::fs::write(dir.join("sisetu.toml"), project).unwrap();
-    Config::load(&dir.join("sisetu.toml")).unwrap()
+    Config::load(&dir.join("sisetu.toml")).unwrap().with_lang(Lang::En)
 }
 
 fn districts_of(cfg: &Config) -> ZoneLayer {

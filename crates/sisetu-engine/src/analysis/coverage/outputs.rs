@@ -10,6 +10,7 @@ use crate::error::Result;
 use crate::layers::ZoneLayer;
 use crate::project::facilities::{FacilityConfig, FacilityKind};
 use rayon::prelude::*;
+use sisetu_i18n::{tr, Lang};
 use sisetu_io::crs::{Crs, Transformer};
 use sisetu_io::write::tables::CellKind;
 use sisetu_io::write::{self, Geom, Staging, Value};
@@ -34,23 +35,26 @@ fn xlsx_of(csv: &str) -> String {
     format!("{}.xlsx", csv.trim_end_matches(".csv"))
 }
 
-/// Writes a table as CSV and workbook (columns named in `text` are text, the others numbers);
-/// returns the files written.
+/// Writes a table as CSV and workbook (columns whose key is in `text` are text, the others
+/// numbers), its header the columns' names in `lang`; returns the files written.
 fn write_table(
     stage: &mut Staging,
     csv: &str,
     sheet: &str,
-    header: &[&str],
+    keys: &[&str],
     text: &[&str],
     rows: Vec<Vec<String>>,
+    lang: Lang,
 ) -> Result<Vec<String>> {
-    let kinds: Vec<CellKind> = header
+    let kinds: Vec<CellKind> = keys
         .iter()
         .map(|h| if text.contains(h) || h.ends_with("_met") { CellKind::Text } else { CellKind::Number })
         .collect();
+    let header: Vec<String> = keys.iter().map(|k| sisetu_i18n::column(lang, k)).collect();
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
     let xlsx = xlsx_of(csv);
     let (csv_path, xlsx_path) = (stage.path(csv), stage.path(&xlsx));
-    let wrote = write::tables::write_csv_and_xlsx(&csv_path, &xlsx_path, sheet, header, &kinds, rows)?;
+    let wrote = write::tables::write_csv_and_xlsx(&csv_path, &xlsx_path, sheet, &header, &kinds, rows)?;
     let mut files = vec![csv.to_string()];
     if wrote.xlsx {
         files.push(xlsx);
@@ -66,6 +70,7 @@ pub(crate) fn write_all(
     pop: &Population,
     districts: &ZoneLayer,
     work: Crs,
+    lang: Lang,
     stage: &mut Staging,
 ) -> Result<Vec<String>> {
     let to_wgs = Transformer::new(work, Crs::Wgs84)?;
@@ -76,11 +81,12 @@ pub(crate) fn write_all(
         let file = fc.features_file();
         write::write_feature_collection(&stage.path(&file), &fc.id, &[facility_features(layer, res, districts)])?;
         written.push(file);
-        let (header, rows) = summary_table(layer, res, districts);
+        let (header, rows) = summary_table(layer, res, districts, lang);
         let text = ["district_id", "district_name"];
-        written.extend(write_table(stage, &fc.summary_file(), &format!("{}汇总", fc.id), &header, &text, rows)?);
+        let sheet = tr!(lang, "sheet.facility_summary", id = fc.id);
+        written.extend(write_table(stage, &fc.summary_file(), &sheet, &header, &text, rows, lang)?);
         if res.townships.is_some() {
-            written.extend(write_townships(fc, res, stage)?);
+            written.extend(write_townships(fc, res, stage, lang)?);
         } else {
             stage.retire(&fc.townships_file());
             stage.retire(&xlsx_of(&fc.townships_file()));
@@ -143,11 +149,8 @@ fn share(v: Option<f64>) -> String {
     v.map(|s| format!("{s:.4}")).unwrap_or_default()
 }
 
-fn yes_no(v: Option<f64>, target: f64) -> String {
-    match v {
-        Some(v) => if v >= target { "yes" } else { "no" }.to_string(),
-        None => String::new(),
-    }
+fn yes_no(v: Option<f64>, target: f64, lang: Lang) -> String {
+    v.map(|v| sisetu_i18n::yes_no(lang, v >= target)).unwrap_or_default()
 }
 
 /// `<id>_summary.csv`: the header and a row per district, outside (if any) and the total.
@@ -156,6 +159,7 @@ fn summary_table(
     layer: &FacilityLayer,
     res: &LayerResult,
     districts: &ZoneLayer,
+    lang: Lang,
 ) -> (Vec<&'static str>, Vec<Vec<String>>) {
     let fc = &layer.config;
     let with_area = fc.kind == FacilityKind::Shelter || layer.has_area;
@@ -185,14 +189,14 @@ fn summary_table(
             r.push(f.m2_per_resident().map(|v| format!("{v:.3}")).unwrap_or_default());
         }
         if let Some(t) = fc.target_m2_per_person {
-            r.extend([format!("{t}"), yes_no(f.m2_per_resident(), t)]);
+            r.extend([format!("{t}"), yes_no(f.m2_per_resident(), t, lang)]);
         }
         if with_capacity {
             r.push(num(f.capacity));
         }
         r.extend([num(f.covered), share(f.coverage())]);
         if let Some(t) = fc.coverage_target {
-            r.extend([format!("{t}"), yes_no(f.coverage(), t)]);
+            r.extend([format!("{t}"), yes_no(f.coverage(), t, lang)]);
         }
         if with_capacity {
             r.extend([num(f.served), num(f.without_room)]);
@@ -203,21 +207,22 @@ fn summary_table(
     let mut rows: Vec<Vec<String>> =
         districts.work.iter().zip(&res.districts).map(|(z, f)| row(&z.id, &z.name, f)).collect();
     if res.outside.population > 0.0 || res.outside.facilities > 0 {
-        rows.push(row("", "未归属 (outside every district)", &res.outside));
+        rows.push(row("", &tr!(lang, "value.unassigned"), &res.outside));
     }
-    rows.push(row("", "合计 (total)", &res.total));
+    rows.push(row("", &tr!(lang, "value.total"), &res.total));
     (header, rows)
 }
 
 /// `<id>_townships.csv` and `.xlsx`; returns their names.
-fn write_townships(fc: &FacilityConfig, res: &LayerResult, stage: &mut Staging) -> Result<Vec<String>> {
+fn write_townships(fc: &FacilityConfig, res: &LayerResult, stage: &mut Staging, lang: Lang) -> Result<Vec<String>> {
     let rows = res.townships.iter().flatten().map(|t| {
-        let has = if t.facilities > 0 { "yes" } else { "no" };
-        vec![t.id.clone(), t.name.clone(), t.district.clone(), t.facilities.to_string(), has.to_string()]
+        let has = sisetu_i18n::yes_no(lang, t.facilities > 0);
+        vec![t.id.clone(), t.name.clone(), t.district.clone(), t.facilities.to_string(), has]
     });
     let header = ["township_id", "township_name", "district_id", "facilities", "has_facility"];
     let text = ["township_id", "township_name", "district_id", "has_facility"];
-    write_table(stage, &fc.townships_file(), &format!("{}乡镇", fc.id), &header, &text, rows.collect())
+    let sheet = tr!(lang, "sheet.facility_townships", id = fc.id);
+    write_table(stage, &fc.townships_file(), &sheet, &header, &text, rows.collect(), lang)
 }
 
 /// Gap cells as WGS84 squares with their residents uncovered and without room.

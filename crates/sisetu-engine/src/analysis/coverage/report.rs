@@ -8,6 +8,7 @@ use super::input::num;
 use super::population::{Population, PopulationInput};
 use crate::layers::ZoneLayer;
 use serde::Serialize;
+use sisetu_i18n::{tr, Lang};
 use std::collections::BTreeMap;
 
 /// An input file in report.json.
@@ -165,21 +166,22 @@ fn pct(v: Option<f64>) -> String {
 }
 
 /// The terminal lines of one layer: its totals, then the targets, townships and siting.
-pub(crate) fn layer_lines(layer: &FacilityLayer, res: &LayerResult, districts: &ZoneLayer) -> Vec<String> {
+pub(crate) fn layer_lines(layer: &FacilityLayer, res: &LayerResult, districts: &ZoneLayer, lang: Lang) -> Vec<String> {
     let fc = &layer.config;
     let t = &res.total;
-    let mut lines = vec![format!(
-        "{} ({}): {} facilities ({} rejected), {} residents; covered {} ({}), placed {}, without room {}, uncovered {}",
-        fc.id,
-        fc.title,
-        layer.rows.len(),
-        layer.file.rejects.len(),
-        num(t.population),
-        num(t.covered),
-        pct(t.coverage()),
-        num(t.served),
-        num(t.without_room),
-        num(t.uncovered)
+    let mut lines = vec![tr!(
+        lang,
+        "coverage.line",
+        id = fc.id,
+        title = fc.title,
+        facilities = layer.rows.len(),
+        rejected = layer.file.rejects.len(),
+        population = num(t.population),
+        covered = num(t.covered),
+        share = pct(t.coverage()),
+        served = num(t.served),
+        without_room = num(t.without_room),
+        uncovered = num(t.uncovered)
     )];
     if let Some(target) = fc.target_m2_per_person {
         let (ok, with) = districts_meeting(res, target);
@@ -189,62 +191,60 @@ pub(crate) fn layer_lines(layer: &FacilityLayer, res: &LayerResult, districts: &
             .zip(&districts.work)
             .filter_map(|(f, z)| f.m2_per_resident().filter(|v| *v < target).map(|v| format!("{} {v:.2}", z.name)))
             .collect();
-        lines.push(format!(
-            "  m² per resident: {} overall against a target of {target}; {ok} of {with} districts meet it{}",
-            t.m2_per_resident().map_or_else(|| "–".into(), |v| format!("{v:.2}")),
-            if below.is_empty() { String::new() } else { format!(" (below: {})", below.join(", ")) }
+        let below = if below.is_empty() { String::new() } else { tr!(lang, "coverage.below", list = below.join(", ")) };
+        lines.push(tr!(
+            lang,
+            "coverage.m2_line",
+            overall = t.m2_per_resident().map_or_else(|| "–".into(), |v| format!("{v:.2}")),
+            target = target,
+            ok = ok,
+            with = with,
+            below = below
         ));
     }
     if let Some(ct) = fc.coverage_target {
         let met = match t.coverage() {
-            Some(c) if c >= ct => "met".to_string(),
-            Some(c) => format!("not met ({:.1} %)", c * 100.0),
-            None => "no residents".into(),
+            Some(c) if c >= ct => tr!(lang, "coverage.target_met"),
+            Some(c) => tr!(lang, "coverage.target_not_met", pct = format!("{:.1}", c * 100.0)),
+            None => tr!(lang, "coverage.no_residents"),
         };
-        lines.push(format!("  coverage target {:.0} %: {met}", ct * 100.0));
+        lines.push(tr!(lang, "coverage.target_line", target = format!("{:.0}", ct * 100.0), met = met));
     }
     if let Some(w) = townships_without(res) {
         let all = res.townships.as_ref().map_or(0, Vec::len);
         let list = if w.is_empty() { String::new() } else { format!(" ({})", w[..w.len().min(10)].join(", ")) };
-        lines.push(format!("  townships without any: {} of {all}{list}", w.len()));
+        lines.push(tr!(lang, "coverage.townships_without", n = w.len(), all = all, list = list));
     }
-    lines.extend(siting_lines(layer, res));
+    lines.extend(siting_lines(layer, res, lang));
     lines
 }
 
-fn siting_lines(layer: &FacilityLayer, res: &LayerResult) -> Vec<String> {
+fn siting_lines(layer: &FacilityLayer, res: &LayerResult, lang: Lang) -> Vec<String> {
     let mut lines = Vec::new();
     if let Some(sc) = &layer.config.siting {
         if res.siting.len() < sc.count {
-            lines.push(format!(
-                "  siting: {} of the {} new sites asked for; no other candidate covers anyone still uncovered",
-                res.siting.len(),
-                sc.count
-            ));
+            lines.push(tr!(lang, "coverage.siting_short", found = res.siting.len(), asked = sc.count));
         }
     }
     if let (Some(first), Some(last)) = (res.siting.first(), res.siting.last()) {
-        lines.push(format!(
-            "  siting: {} new sites would cover {} more residents (first: {} +{})",
-            res.siting.len(),
-            num(last.pick.cumulative),
-            first.name,
-            num(first.pick.gain)
+        lines.push(tr!(
+            lang,
+            "coverage.siting",
+            n = res.siting.len(),
+            gain = num(last.pick.cumulative),
+            first = first.name,
+            first_gain = num(first.pick.gain)
         ));
     }
     lines
 }
 
 /// Warnings on the population: districts counted as 0 residents, then the notes.
-pub(crate) fn warnings(input: &PopulationInput, pop: &Population) -> Vec<String> {
+pub(crate) fn warnings(input: &PopulationInput, pop: &Population, lang: Lang) -> Vec<String> {
     input
         .missing
         .iter()
-        .map(|(id, name)| {
-            format!(
-                "district {id} {name} has no row in the population table: it counts 0 residents (add its figure to cover it)"
-            )
-        })
+        .map(|(id, name)| tr!(lang, "coverage.no_population_row", id = id, name = name))
         .chain(pop.notes.iter().cloned())
         .collect()
 }
@@ -252,15 +252,17 @@ pub(crate) fn warnings(input: &PopulationInput, pop: &Population) -> Vec<String>
 /// Problems for `sisetu check`, from the report: districts without a population figure,
 /// layers below their m² per resident target (overall or in some district) or below their
 /// coverage target, and townships without a facility.
-pub fn problems(report: &CoverageReport) -> Vec<String> {
+pub fn problems(report: &CoverageReport, lang: Lang) -> Vec<String> {
     let mut out = Vec::new();
     let pop = &report.population;
     if !pop.districts_without_population.is_empty() {
         let file = pop.inputs.first().map_or("[population]", |i| i.file.as_str());
-        out.push(format!(
-            "{file}: {} districts have no population figure and count 0 residents ({})",
-            pop.districts_without_population.len(),
-            pop.districts_without_population.join(", ")
+        out.push(tr!(
+            lang,
+            "coverage.problem_no_population",
+            file = file,
+            n = pop.districts_without_population.len(),
+            list = pop.districts_without_population.join(", ")
         ));
     }
     for l in &report.layers {
@@ -269,18 +271,25 @@ pub fn problems(report: &CoverageReport) -> Vec<String> {
             (l.target_m2_per_person, l.m2_per_resident, l.districts_meeting_target)
         {
             if v < target || ok < with {
-                out.push(format!(
-                    "{what}: {v:.2} m² per resident against a target of {target}; {} of {with} districts below it",
-                    with - ok
+                out.push(tr!(
+                    lang,
+                    "coverage.problem_m2",
+                    what = what,
+                    value = format!("{v:.2}"),
+                    target = target,
+                    below = with - ok,
+                    with = with
                 ));
             }
         }
         if let (Some(target), Some(c)) = (l.coverage_target, l.coverage) {
             if c < target {
-                out.push(format!(
-                    "{what}: {} of the residents within reach, below the coverage target of {:.0} %",
-                    pct(Some(c)),
-                    target * 100.0
+                out.push(tr!(
+                    lang,
+                    "coverage.problem_coverage",
+                    what = what,
+                    share = pct(Some(c)),
+                    target = format!("{:.0}", target * 100.0)
                 ));
             }
         }
@@ -288,11 +297,14 @@ pub fn problems(report: &CoverageReport) -> Vec<String> {
             if !w.is_empty() {
                 let list = w[..w.len().min(10)].join(", ");
                 let more = if w.len() > 10 { ", …" } else { "" };
-                out.push(format!(
-                    "{what}: {} of {} townships have none ({list}{more}; {}_townships.csv)",
-                    w.len(),
-                    t.rows_read,
-                    l.id
+                out.push(tr!(
+                    lang,
+                    "coverage.problem_townships",
+                    what = what,
+                    n = w.len(),
+                    all = t.rows_read,
+                    list = format!("{list}{more}"),
+                    id = l.id
                 ));
             }
         }

@@ -1,4 +1,5 @@
 use super::*;
+use sisetu_i18n::Lang;
 
 fn input(file: &str, rows: u64) -> InputReport {
     InputReport {
@@ -56,14 +57,14 @@ fn report(layers: Vec<LayerReport>, without_population: Vec<String>) -> Coverage
 fn targets_met_are_no_problem() {
     let mut l = layer(1000.0, 2500.0, Some((8, 8)));
     l.coverage_target = Some(0.9);
-    assert!(problems(&report(vec![l], Vec::new())).is_empty());
+    assert!(problems(&report(vec![l], Vec::new()), Lang::En).is_empty());
     // No target, no problem, whatever the figures.
-    assert!(problems(&report(vec![layer(0.0, 0.0, None)], Vec::new())).is_empty());
+    assert!(problems(&report(vec![layer(0.0, 0.0, None)], Vec::new()), Lang::En).is_empty());
 }
 
 #[test]
 fn a_layer_below_its_m2_target_is_a_problem() {
-    let p = problems(&report(vec![layer(700.0, 560.0, Some((1, 8)))], Vec::new()));
+    let p = problems(&report(vec![layer(700.0, 560.0, Some((1, 8)))], Vec::new()), Lang::En);
     assert_eq!(
         p,
         vec![
@@ -71,7 +72,7 @@ fn a_layer_below_its_m2_target_is_a_problem() {
         ]
     );
     // Met overall but not in every district: still a problem.
-    let p = problems(&report(vec![layer(700.0, 2500.0, Some((7, 8)))], Vec::new()));
+    let p = problems(&report(vec![layer(700.0, 2500.0, Some((7, 8)))], Vec::new()), Lang::En);
     assert_eq!(p.len(), 1);
     assert!(p[0].contains("2.50 m² per resident") && p[0].contains("1 of 8 districts below it"), "{p:?}");
 }
@@ -82,7 +83,7 @@ fn a_layer_below_its_coverage_target_is_a_problem() {
     l.id = "fire_station".into();
     l.title = "消防站".into();
     l.coverage_target = Some(0.9);
-    let p = problems(&report(vec![l], Vec::new()));
+    let p = problems(&report(vec![l], Vec::new()), Lang::En);
     assert_eq!(
         p,
         vec!["fire_station (消防站): 69.7 % of the residents within reach, below the coverage target of 90 %"]
@@ -94,7 +95,7 @@ fn townships_without_a_facility_and_districts_without_population_are_problems() 
     let mut l = layer(1000.0, 0.0, None);
     l.townships = Some(input("towns.geojson", 3));
     l.townships_without = Some(vec!["T2 二街道".into(), "T3 三镇".into()]);
-    let p = problems(&report(vec![l], vec!["650107 达坂城区".into()]));
+    let p = problems(&report(vec![l], vec!["650107 达坂城区".into()]), Lang::En);
     assert_eq!(
         p,
         vec![
@@ -107,5 +108,5 @@ fn townships_without_a_facility_and_districts_without_population_are_problems() 
     let mut l = layer(1000.0, 0.0, None);
     l.townships = Some(input("towns.geojson", 3));
     l.townships_without = Some(Vec::new());
-    assert!(problems(&report(vec![l], Vec::new())).is_empty());
+    assert!(problems(&report(vec![l], Vec::new()), Lang::En).is_empty());
 }

@@ -148,7 +148,7 @@ impl Section<'_> {
 pub fn write_register(cfg: &Config, input: &RegisterInput, work: Crs, stage: &mut Staging) -> Result<Vec<String>> {
     let sections = sections(input)?;
     let mut written = Vec::new();
-    let with_xlsx = write_csv(&stage.path("register.csv"), &stage.path("register.xlsx"), input, &sections)?;
+    let with_xlsx = write_csv(&stage.path("register.csv"), &stage.path("register.xlsx"), input, &sections, cfg.lang)?;
     written.push("register.csv".to_string());
     if with_xlsx {
         written.push("register.xlsx".to_string());
@@ -287,6 +287,7 @@ fn write_csv(
     xlsx: &std::path::Path,
     input: &RegisterInput,
     sections: &[Section],
+    lang: sisetu_i18n::Lang,
 ) -> Result<bool> {
     let sites = input.sites;
     let outside_name = input.kind.outside_name();
@@ -317,7 +318,10 @@ fn write_csv(
             ]
         })
     });
-    let written = sisetu_io::write::tables::write_csv_and_xlsx(path, xlsx, "一册", &CSV_HEADER, &CSV_KINDS, rows)?;
+    let header = CSV_HEADER.map(|k| sisetu_i18n::column(lang, &format!("register.{k}")));
+    let header = header.each_ref().map(String::as_str);
+    let sheet = sisetu_i18n::tr!(lang, "sheet.register");
+    let written = sisetu_io::write::tables::write_csv_and_xlsx(path, xlsx, &sheet, &header, &CSV_KINDS, rows)?;
     Ok(written.xlsx)
 }
 

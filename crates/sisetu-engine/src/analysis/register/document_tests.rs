@@ -20,7 +20,7 @@ crs = "EPSG:4538"
 "#;
 
 fn config() -> Config {
-    Config::parse(TOML, Path::new("/tmp/register-test/sisetu.toml")).unwrap()
+    Config::parse(TOML, Path::new("/tmp/register-test/sisetu.toml")).unwrap().with_lang(sisetu_i18n::Lang::En)
 }
 
 fn square(x0: f64, y0: f64, size: f64) -> MultiPolygon<f64> {
@@ -356,7 +356,7 @@ fn escaping_and_grouping() {
 fn demo_scale() {
     use sisetu_io::crs::Transformer;
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../geodata/urumqi");
-    let cfg = Config::load(&root.join("sisetu.toml")).unwrap();
+    let cfg = Config::load(&root.join("sisetu.toml")).unwrap().with_lang(sisetu_i18n::Lang::En);
     let work = Crs::gauss_kruger_for_lon(87.6).unwrap();
     let layer = crate::layers::load_zone_layer(&cfg.districts.0, cfg.districts.1, work).unwrap();
     let to_work = Transformer::new(Crs::Gcj02, work).unwrap();

@@ -84,10 +84,7 @@ impl Analysis for Register {
         let html = self.html.unwrap_or(n_sites <= HTML_AUTO_MAX_SITES);
         let mut warnings = Vec::new();
         if self.html.is_none() && !html {
-            warnings.push(format!(
-                "register.html is not written for {n_sites} sites (a printed register of over {HTML_AUTO_MAX_SITES} rows is not read); \
-                 set [register] html = true to write it anyway. register.csv lists every site."
-            ));
+            warnings.push(sisetu_i18n::tr!(ctx.cfg.lang, "register.no_html", n = n_sites, max = HTML_AUTO_MAX_SITES));
         }
         Ok(Box::new(Found { kind, units, outside, sites, districts, html, warnings }))
     }
