@@ -27,6 +27,18 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Flags {
+    /// Read the census tables and boundaries in a folder, guess columns, encoding and CRS, and
+    /// write a commented sisetu.toml.
+    Init {
+        /// The folder (default: the current one).
+        dir: Option<PathBuf>,
+        /// Replace an existing sisetu.toml.
+        #[arg(long)]
+        force: bool,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Read the census and boundaries, assign, summarise and write all outputs.
     Build {
         /// The project file (TOML).
@@ -110,6 +122,13 @@ pub const MAX_THREADS: usize = 1024;
 /// What to run.
 #[derive(Debug)]
 pub enum Command {
+    /// `sisetu init`.
+    Init {
+        /// The folder.
+        dir: PathBuf,
+        /// `--force`.
+        force: bool,
+    },
     /// `sisetu build`.
     Build {
         /// The project file.
@@ -258,6 +277,9 @@ pub fn parse() -> Result<Invocation, CliError> {
     let matches = localized(lang).try_get_matches_from(&args).map_err(CliError::Clap)?;
     let cli = Cli::from_arg_matches(&matches).map_err(CliError::Clap)?;
     let (command, threads, quiet) = match cli.command {
+        Flags::Init { dir, force, quiet } => {
+            (Command::Init { dir: dir.unwrap_or_else(|| PathBuf::from(".")), force }, None, quiet)
+        }
         Flags::Build { project, out, strict, stream, threads, quiet } => {
             (Command::Build { project, out, strict, stream: stream.mode() }, threads, quiet)
         }

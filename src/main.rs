@@ -28,6 +28,11 @@ enum Ended {
 fn run(inv: Invocation, progress: &Progress) -> anyhow::Result<Ended> {
     let lang = inv.lang;
     match inv.command {
+        Command::Init { dir, force } => {
+            let done = sisetu_engine::init::init(&dir, force, lang)?;
+            terminal::print_init(&done, progress, lang);
+            Ok(Ended::Ok)
+        }
         Command::Build { project, out, strict, stream } => {
             let cfg = Config::load(&project)?.with_lang(lang);
             let outcome = pipeline::build(&cfg, &BuildOptions { out, stream }, progress)?;

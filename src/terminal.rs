@@ -3,6 +3,7 @@
 
 use crate::progress::Progress;
 use sisetu_core::RiskLevel;
+use sisetu_engine::init::Initialised;
 use sisetu_engine::pipeline::Outcome;
 use sisetu_i18n::{tr, Lang};
 use std::fmt::Write as _;
@@ -165,6 +166,59 @@ pub fn check_problems(o: &Outcome, lang: Lang) -> Vec<String> {
     }
     problems.extend(o.problems.iter().map(|p| safe(p)));
     problems
+}
+
+/// Prints what `sisetu init` found and what is left to fill in.
+pub fn print_init(done: &Initialised, p: &Progress, lang: Lang) {
+    let s = &done.survey;
+    if let Some(d) = &s.districts {
+        p.info(&tr!(
+            lang,
+            "init.found_districts",
+            file = safe(&d.file),
+            n = d.features,
+            crs = d.crs.map_or_else(|| "?".to_string(), |c| c.to_string())
+        ));
+    }
+    if let Some(g) = &s.grids {
+        p.info(&tr!(lang, "init.found_grids", file = safe(&g.file), n = g.features));
+    }
+    for site in &s.sites {
+        let cols = &site.columns;
+        let found: Vec<String> = [&cols.id, &cols.name, &cols.category, &cols.x, &cols.y, &cols.grade]
+            .into_iter()
+            .flatten()
+            .map(|c| safe(c))
+            .collect();
+        p.info(&tr!(
+            lang,
+            "init.found_sites",
+            file = safe(&site.file),
+            n = site.rows,
+            columns = found.join(", "),
+            crs = site.crs.map_or_else(|| "?".to_string(), |c| c.to_string())
+        ));
+        if let Some(title) = &site.title_row {
+            p.info(&format!("  {}", tr!(lang, "init.title_row", title = safe(title), row = site.header_row)));
+        }
+    }
+    let grades: Vec<String> = s.grades().map(|g| format!("{} × {}", safe(&g.label), g.count)).collect();
+    if !grades.is_empty() {
+        p.info(&tr!(lang, "init.found_grades", grades = grades.join(", ")));
+    }
+    for (file, why) in &s.skipped {
+        p.info(&tr!(lang, "init.skipped", file = safe(file), why = safe(why)));
+    }
+    p.info(&tr!(lang, "init.written", file = done.file.display()));
+    if done.to_do.is_empty() {
+        p.info(&tr!(lang, "init.ready", file = done.file.display()));
+    } else {
+        p.info(&tr!(lang, "init.fill_in", file = done.file.display()));
+        for t in &done.to_do {
+            p.info(&format!("  - {}", safe(t)));
+        }
+        p.info(&tr!(lang, "init.then", file = done.file.display()));
+    }
 }
 
 /// Prints what `sisetu check` found.

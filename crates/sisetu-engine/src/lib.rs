@@ -19,6 +19,7 @@ pub mod analysis;
 pub mod census;
 pub mod context;
 pub mod error;
+pub mod init;
 pub mod layers;
 pub mod maps;
 pub mod observer;

@@ -408,6 +408,90 @@ UNIT[\"Meter\",1.0]]",
 }
 
 impl Crs {
+    /// The CRS an ESRI `.prj` (WKT1) names, when it is one sisetu knows for sure: WGS84 and
+    /// CGCS2000 longitude/latitude, Web Mercator, and CGCS2000 3° and 6° Gauss-Krüger zones
+    /// (recognised by their central meridian and false easting, whatever the zone's name).
+    /// `None` for anything else (another datum such as Xian 1980 or Beijing 1954, another
+    /// projection, text that is no WKT): the caller asks for `crs` instead of guessing.
+    ///
+    /// ```
+    /// use sisetu_io::crs::Crs;
+    /// let prj = r#"GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",DATUM["D_China_2000",SPHEROID["CGCS2000",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]"#;
+    /// assert_eq!(Crs::from_prj(prj), Some(Crs::Cgcs2000));
+    /// let gk = Crs::GaussKruger(sisetu_io::crs::GkZone::new(4538).unwrap());
+    /// assert_eq!(Crs::from_prj(&gk.esri_wkt().unwrap()), Some(gk));
+    /// ```
+    pub fn from_prj(wkt: &str) -> Option<Crs> {
+        let up: String = wkt.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_uppercase).collect();
+        let cgcs = up.contains("CHINA_2000")
+            || up.contains("CGCS2000")
+            || up.contains("CHINA_GEODETIC_COORDINATE_SYSTEM_2000");
+        let wgs = up.contains("WGS_1984") || up.contains("WGS84") || up.contains("WGS1984");
+        let param = |name: &str| -> Option<f64> {
+            let at = up.find(&format!("PARAMETER[\"{name}\","))?;
+            let rest = &up[at..];
+            let start = rest.find(',')? + 1;
+            let end = rest[start..].find(']')? + start;
+            rest[start..end].trim().parse().ok()
+        };
+        if !up.starts_with("PROJCS[") {
+            if !up.starts_with("GEOGCS[") {
+                return None;
+            }
+            return if cgcs {
+                Some(Crs::Cgcs2000)
+            } else if wgs {
+                Some(Crs::Wgs84)
+            } else {
+                None
+            };
+        }
+        if up.contains("MERCATOR_AUXILIARY_SPHERE") || up.contains("PSEUDO_MERCATOR") || up.contains("WEB_MERCATOR") {
+            return wgs.then_some(Crs::WebMercator);
+        }
+        let tm = up.contains("TRANSVERSE_MERCATOR") || up.contains("GAUSS_KRUGER");
+        if !(cgcs && tm) {
+            return None;
+        }
+        let cm = param("CENTRAL_MERIDIAN")?;
+        let fe = param("FALSE_EASTING")?;
+        let (k, lat0, fnorth) = (
+            param("SCALE_FACTOR").unwrap_or(1.0),
+            param("LATITUDE_OF_ORIGIN").unwrap_or(0.0),
+            param("FALSE_NORTHING").unwrap_or(0.0),
+        );
+        if (k - 1.0).abs() > 1e-12 || lat0 != 0.0 || fnorth != 0.0 || cm.fract() != 0.0 {
+            return None;
+        }
+        let cm = cm as i64;
+        let code: i64 = if fe == 500_000.0 {
+            match cm {
+                // 3° zones without their number: 75°E..135°E.
+                75..=135 if cm % 3 == 0 => 4534 + (cm - 75) / 3,
+                _ => return None,
+            }
+        } else {
+            let zone = ((fe - 500_000.0) / 1_000_000.0).round() as i64;
+            if fe != zone as f64 * 1_000_000.0 + 500_000.0 {
+                return None;
+            }
+            match zone {
+                // 3° zones 25..45 (cm = 3·zone), numbered.
+                25..=45 if cm == 3 * zone => 4513 + zone - 25,
+                // 6° zones 13..23 (cm = 6·zone − 3), numbered.
+                13..=23 if cm == 6 * zone - 3 => 4491 + zone - 13,
+                _ => return None,
+            }
+        };
+        let code = u32::try_from(code).ok()?;
+        Some(match GkZone::new(code) {
+            Ok(z) => Crs::GaussKruger(z),
+            Err(_) => Crs::Epsg(code),
+        })
+    }
+}
+
+impl Crs {
     /// The CRS named in Chinese, as a map's footer names it: `2000国家大地坐标系 高斯-克吕格投影
     /// 3度带（中央经线87°E）` for EPSG:4538, `2000国家大地坐标系（CGCS2000）经纬度` for EPSG:4490.
     ///

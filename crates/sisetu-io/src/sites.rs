@@ -58,7 +58,7 @@ pub const DEFAULT_HEADERS: [(&str, &[&str]); 6] = [
     ("name", &["企业名称", "名称", "单位名称", "name"]),
     ("x", &["经度", "lon", "lng", "longitude", "x", "东经"]),
     ("y", &["纬度", "lat", "latitude", "y", "北纬"]),
-    ("grade", &["风险等级", "等级", "风险级别", "grade", "level"]),
+    ("grade", &["风险等级", "等级", "风险级别", "风险分级", "分级", "风险等级评定", "grade", "level"]),
     ("category", &["行业", "类别", "行业类别", "category", "类型"]),
 ];
 
@@ -232,6 +232,13 @@ fn find_column(
         });
     }
     Ok(None)
+}
+
+/// The column of `role` (`"id"`, `"name"`, `"x"`, `"y"`, `"grade"`, `"category"`) among
+/// `headers` by the [`DEFAULT_HEADERS`] alone, as a project that names no column finds it
+/// (`sisetu init` uses it to say which columns it found).
+pub fn default_column(headers: &[String], role: &str) -> Option<usize> {
+    find_column(headers, role, None, false, "").ok().flatten()
 }
 
 /// Like [`find_column`] for a required role: its column, or the error.

@@ -58,6 +58,76 @@ pub fn read_zones_hashed(spec: &ZoneLayerSpec) -> Result<(Vec<Zone>, String)> {
     Ok((zones, sha256))
 }
 
+/// The attribute names of a polygon layer, for `sisetu init` to find its id and name columns:
+/// a GeoJSON file's property keys in order of first appearance, a Shapefile's `.dbf` fields
+/// (read in the encoding its `.cpg` names, else UTF-8, else GBK). Reads no geometry.
+pub fn attribute_names(path: &Path, display: &str) -> Result<Vec<String>> {
+    let fmt = |msg: String| Error::Format { path: display.to_string(), msg };
+    match SourceKind::of(path, display, ReadAs::Zones)? {
+        SourceKind::GeoJson => {
+            let bytes = read_file(path, display)?;
+            let fc = feature_collection(&bytes, display)?;
+            let mut names: Vec<String> = Vec::new();
+            for f in &fc.features {
+                for k in f.properties.iter().flat_map(|p| p.keys()) {
+                    if !names.contains(k) {
+                        names.push(k.clone());
+                    }
+                }
+            }
+            Ok(names)
+        }
+        SourceKind::Shapefile => {
+            let dbf_path = companion(path, "dbf");
+            let dbf = read_file(&dbf_path, &companion(Path::new(display), "dbf").display().to_string())?;
+            let attempts = match cpg_encoding(path) {
+                Some(e) => vec![e],
+                None => vec![DbfEncoding::Utf8Strict, DbfEncoding::Other(encoding_rs::GB18030)],
+            };
+            let mut last = String::new();
+            for enc in attempts {
+                let builder = dbase::ReaderBuilder::new();
+                let builder = match enc {
+                    DbfEncoding::Other(e) => builder.with_encoding(dbase::encoding::EncodingRs::from(e)),
+                    DbfEncoding::Utf8Strict => builder.with_encoding(dbase::Unicode),
+                };
+                match builder.build(std::io::Cursor::new(&dbf)) {
+                    Ok(r) => return Ok(r.fields().iter().map(|f| f.name().to_string()).collect()),
+                    Err(e) => last = e.to_string(),
+                }
+            }
+            Err(fmt(format!("cannot read the .dbf: {last}")))
+        }
+        kind @ (SourceKind::Csv(_) | SourceKind::Workbook | SourceKind::Parquet) => {
+            Err(ReadAs::Zones.refuse(kind, path, display))
+        }
+    }
+}
+
+/// The CRS a layer's own file declares, when sisetu recognises it for sure: a Shapefile's
+/// `.prj` ([`Crs::from_prj`]), a GeoJSON file's (non-standard but common) `crs` member naming
+/// an EPSG code or CRS84. `None` when there is none or it is not recognised.
+pub fn declared_crs(path: &Path) -> Option<Crs> {
+    let is_shp = path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("shp"));
+    if is_shp {
+        let bytes = std::fs::read(companion(path, "prj")).ok()?;
+        return Crs::from_prj(&String::from_utf8_lossy(&bytes));
+    }
+    // A GeoJSON crs member sits near the start: read a little, not the whole file.
+    let mut head = vec![0u8; 4096];
+    let mut f = std::fs::File::open(path).ok()?;
+    let n = std::io::Read::read(&mut f, &mut head).ok()?;
+    let text = String::from_utf8_lossy(&head[..n]);
+    let at = text.find("\"crs\"")?;
+    // {"type":"name","properties":{"name":"EPSG:4490"}}: the name inside properties.
+    let props = text[at..].find("\"properties\"")? + at;
+    let name_at = text[props..].find("\"name\"")? + props;
+    let rest = &text[name_at + 6..];
+    let start = rest.find('"')? + 1;
+    let end = rest[start..].find('"')? + start;
+    rest[start..end].parse::<Crs>().ok()
+}
+
 /// A layer with features must give each an id of its own.
 fn check_ids(zones: &[Zone], spec: &ZoneLayerSpec) -> Result<()> {
     if zones.is_empty() {

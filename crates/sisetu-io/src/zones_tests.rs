@@ -71,3 +71,25 @@ fn ring_problems_name_the_ring() {
         ]
     );
 }
+
+#[test]
+fn a_layer_declares_its_crs_in_its_prj_or_crs_member() {
+    let dir = tempfile::tempdir().unwrap();
+    let gj = dir.path().join("d.geojson");
+    std::fs::write(
+        &gj,
+        r#"{"type":"FeatureCollection","name":"x","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4490"}},"features":[]}"#,
+    )
+    .unwrap();
+    assert_eq!(declared_crs(&gj), Some(Crs::Cgcs2000));
+    let plain = dir.path().join("p.geojson");
+    std::fs::write(&plain, r#"{"type":"FeatureCollection","features":[]}"#).unwrap();
+    assert_eq!(declared_crs(&plain), None);
+    let shp = dir.path().join("s.shp");
+    let gk = Crs::GaussKruger(crate::crs::GkZone::new(4527).unwrap());
+    std::fs::write(dir.path().join("s.prj"), gk.esri_wkt().unwrap()).unwrap();
+    assert_eq!(declared_crs(&shp), Some(gk));
+    std::fs::write(dir.path().join("s.prj"), "PROJCS[\"Xian_1980_3_Degree_GK_CM_120E\",GEOGCS[\"GCS_Xian_1980\"]]")
+        .unwrap();
+    assert_eq!(declared_crs(&shp), None, "another datum is not guessed");
+}

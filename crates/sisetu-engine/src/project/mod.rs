@@ -77,7 +77,7 @@ struct RawProjectSection {
 #[serde(deny_unknown_fields)]
 struct RawZones {
     path: String,
-    crs: String,
+    crs: Option<String>,
     id: Option<String>,
     name: Option<String>,
     person: Option<String>,
@@ -399,8 +399,24 @@ fn parse_zone_layers(districts: &RawZones, grid: Option<&RawZones>, base: Base) 
 
 /// One polygon layer table (`[districts]`, `[management_grid]`) with its CRS.
 fn zone_spec(z: &RawZones, table: &str, extra: Vec<(String, String)>, base: Base) -> Parsed<(ZoneLayerSpec, Crs)> {
-    let crs = values::crs(&z.crs, &format!("[{table}] crs"))?;
     let path = base.path(&z.path);
+    // Named in the project, else as the file declares it (a Shapefile's .prj, a GeoJSON crs
+    // member) when sisetu recognises it for sure; GCJ-02 boundaries are often saved with a
+    // CGCS2000 .prj, so a `crs` in the project always wins.
+    let crs = match &z.crs {
+        Some(c) => values::crs(c, &format!("[{table}] crs"))?,
+        None => sisetu_io::zones::declared_crs(&path).ok_or_else(|| {
+            ProjectErrorKind::invalid(
+                format!("[{table}]"),
+                format!(
+                    "crs is missing and {} declares no coordinate system sisetu recognises (a .prj of \
+                     CGCS2000, WGS84 or a CGCS2000 Gauss-Krüger zone; a GeoJSON crs member): add crs = \
+                     \"CGCS2000\" (or \"GCJ02\", \"EPSG:4549\" …)",
+                    z.path
+                ),
+            )
+        })?,
+    };
     let spec = ZoneLayerSpec {
         display: path.display().to_string(),
         path,

@@ -331,3 +331,23 @@ fn extents_are_validated_extents() {
     assert_eq!(prev.zoom.map(Extent::to_array), Some([87.5, 43.7, 87.7, 43.95]));
     assert_eq!(c.facilities[0].maps[0].extent, Extent::new(87.55, 43.75, 87.65, 43.9).unwrap());
 }
+
+#[test]
+fn a_boundary_layer_without_crs_takes_the_one_its_prj_declares() {
+    let dir = tempfile::tempdir().unwrap();
+    let gk = Crs::GaussKruger(sisetu_io::crs::GkZone::new(4549).unwrap());
+    std::fs::write(dir.path().join("区县.prj"), gk.esri_wkt().unwrap()).unwrap();
+    let project = |crs_line: &str| {
+        format!(
+            "[project]\ntitle = \"t\"\n[districts]\npath = \"区县.shp\"\n{crs_line}\n[[sites]]\npath = \"s.csv\"\ncrs = \"CGCS2000\"\n"
+        )
+    };
+    let file = dir.path().join("sisetu.toml");
+    let c = Config::parse(&project(""), &file).unwrap();
+    assert_eq!(c.districts.1, gk);
+    // A crs in the project wins (GCJ-02 boundaries are often saved with a CGCS2000 .prj).
+    assert_eq!(Config::parse(&project("crs = \"GCJ02\""), &file).unwrap().districts.1, Crs::Gcj02);
+    std::fs::remove_file(dir.path().join("区县.prj")).unwrap();
+    let e = Config::parse(&project(""), &file).unwrap_err().to_string();
+    assert!(e.contains("[districts]") && e.contains("crs is missing") && e.contains("区县.shp"), "{e}");
+}
