@@ -142,8 +142,7 @@ fn demo_maps_are_georeferenced_and_coloured_by_level() {
 fn demo_district_map_matches_its_golden_checksum() {
     // Regenerate deliberately when the style changes: UPDATE_GOLDEN=1 cargo test --test maps
     let (_tmp, out) = demo_build();
-    // The 就高 district map (`classes = "highest"`): the bytes of the district map before
-    // classes existed.
+    // The 就高 district map (`classes = "highest"`), 天山区 labelled outside with a leader.
     let digest = format!("{:x}", Sha256::digest(std::fs::read(out.join("map_districts_highest.png")).unwrap()));
     let golden = root().join("tests/golden/map_districts.png.sha256");
     if std::env::var_os("UPDATE_GOLDEN").is_some() {

@@ -275,8 +275,11 @@ impl MarkerGrid {
 /// collides with a label already placed or with `reserved` boxes (legend, scale bar, north
 /// arrow). Markers are soft obstacles: among the positions that fit, the one whose box
 /// covers the fewest `markers` wins, then one whose whole box lies inside the district, then
-/// the first in the order tried. Labels that fit nowhere are skipped (never because of
-/// markers). Returns (id, centre x, centre y) of every placed label.
+/// the first in the order tried. A label that fits nowhere inside its district (a small
+/// district among large ones, such as a city's central district) goes outside it, at the
+/// nearest free position around its anchor, joined to the anchor by a thin leader line: every
+/// district with a name gets its label unless the page is full. Returns (id, centre x,
+/// centre y) of every placed label.
 #[allow(clippy::too_many_arguments, reason = "label placement needs the text, box, font, page and obstacles together")]
 pub(crate) fn place_and_draw(
     pm: &mut Pixmap,
@@ -378,7 +381,42 @@ pub(crate) fn place_and_draw(
                 }
             }
         }
+        let mut leader: Option<(f32, f32)> = None;
+        if hit.is_none() {
+            // Outside the district: rings around the anchor, nearest first, then fewest markers.
+            let Some(&(ax, ay)) = anchors.first() else { continue };
+            let (ax, ay) = geo.px(ax, ay);
+            let (ax, ay) = (ax as f32, ay as f32);
+            let free = |&(cx, cy): &(f32, f32)| -> Option<Box4> {
+                let b = [cx - bw / 2.0, cy - bh / 2.0, cx + bw / 2.0, cy + bh / 2.0];
+                let padded = [b[0] - gap, b[1] - gap, b[2] + gap, b[3] + gap];
+                let on_page = b[0] >= fx0 && b[1] >= fy0 && b[2] <= fx1 && b[3] <= fy1;
+                (on_page && !taken.iter().any(|t| overlaps(t, &padded))).then_some(b)
+            };
+            'rings: for r in [1.5f32, 2.5, 4.0, 6.0, 9.0] {
+                let mut best: Option<(usize, (f32, f32), Box4)> = None;
+                for k in 0..16 {
+                    let a = k as f32 * std::f32::consts::PI / 8.0;
+                    let c = (ax + (r * bh + 0.5 * bw) * a.cos(), ay - r * bh * a.sin());
+                    let Some(b) = free(&c) else { continue };
+                    let n = markers.count(&b);
+                    if best.is_none_or(|(bn, ..)| n < bn) {
+                        best = Some((n, c, b));
+                    }
+                }
+                if let Some((n, c, b)) = best {
+                    hit = Some((n, true, c, b));
+                    leader = Some((ax, ay));
+                    break 'rings;
+                }
+            }
+        }
         if let Some((_, _, (cx, cy), b)) = hit {
+            if let Some((ax, ay)) = leader {
+                // From the anchor to the nearest point of the label's box.
+                let (ex, ey) = (ax.clamp(b[0], b[2]), ay.clamp(b[1], b[3]));
+                draw_leader(pm, (ax, ay), (ex, ey), 0.08 * size);
+            }
             let x = cx - (bounds.left() + bounds.right()) / 2.0;
             let y = cy - (bounds.top() + bounds.bottom()) / 2.0;
             draw_text(pm, font, name, x, y, ts);
@@ -387,4 +425,20 @@ pub(crate) fn place_and_draw(
         }
     }
     placed
+}
+
+/// A leader line from a district's anchor to its label, with a dot on the anchor.
+fn draw_leader(pm: &mut Pixmap, (ax, ay): (f32, f32), (ex, ey): (f32, f32), width: f32) {
+    let mut paint = tiny_skia::Paint::default();
+    paint.set_color_rgba8(INK.0, INK.1, INK.2, 255);
+    paint.anti_alias = true;
+    let mut pb = tiny_skia::PathBuilder::new();
+    pb.move_to(ax, ay);
+    pb.line_to(ex, ey);
+    if let Some(path) = pb.finish() {
+        pm.stroke_path(&path, &paint, &crate::draw::stroke(width.max(1.0)), tiny_skia::Transform::identity(), None);
+    }
+    if let Some(dot) = tiny_skia::PathBuilder::from_circle(ax, ay, (1.5 * width).max(2.0)) {
+        pm.fill_path(&dot, &paint, tiny_skia::FillRule::Winding, tiny_skia::Transform::identity(), None);
+    }
 }

@@ -168,3 +168,35 @@ fn a_truncated_font_file_is_refused_not_drawn_without_text() {
         }
     }
 }
+
+fn square_area(id: &str, name: &str, x0: f64, y0: f64, size: f64) -> Area {
+    let p = polygon![(x: x0, y: y0), (x: x0 + size, y: y0), (x: x0 + size, y: y0 + size), (x: x0, y: y0 + size)];
+    Area {
+        id: id.into(),
+        name: name.into(),
+        geometry: MultiPolygon(vec![p]),
+        level: None,
+        counts: LevelCounts::new([0; 4]),
+        color: None,
+    }
+}
+
+#[test]
+fn a_district_too_small_for_its_name_is_labelled_outside_with_a_leader() {
+    // Two large districts and, between them, one a few hundred metres wide on a 100 km page:
+    // its name fits nowhere inside, so it goes outside, joined by a line.
+    let districts = vec![
+        square_area("1", "西大区", 0.0, 0.0, 50_000.0),
+        square_area("2", "东大区", 50_300.0, 0.0, 50_000.0),
+        square_area("3", "天山区", 50_000.0, 25_000.0, 300.0),
+    ];
+    let page = Page { size: PageSize::A4, orientation: Orientation::Landscape, dpi: 100.0, ..Page::default() };
+    let text = MapText { title: "t", subtitle: None, footer: &[] };
+    let out = render(&page, &Style::default(), &Font::vendored(), &text, &MapContent::new(&districts)).unwrap();
+    let ids: Vec<&str> = out.labels.iter().map(|(id, ..)| id.as_str()).collect();
+    assert!(ids.contains(&"3"), "the small district has no label: {:?}", out.labels);
+    assert_eq!(ids.len(), 3, "{:?}", out.labels);
+    let &(_, x, _) = out.labels.iter().find(|(id, ..)| id == "3").unwrap();
+    let (_, x1, _) = out.labels.iter().find(|(id, ..)| id == "1").unwrap().clone();
+    assert!((x - x1).abs() > 1.0, "the labels are apart");
+}

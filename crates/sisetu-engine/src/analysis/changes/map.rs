@@ -1,7 +1,7 @@
 //! `changes.png` (and `changes_zoom.png`): the change map, in the new round's working CRS.
 //!
 //! Changed cells (or, without cell rows, districts) are filled red when their level rose,
-//! green when it fell and light grey when only the counts changed; district boundaries with
+//! blue when it fell (colour-blind safe) and light grey when only the counts changed; district boundaries with
 //! their names; new red and orange sites as triangles in their level colour, raised sites as
 //! diamonds in their new level colour (smaller for the lower levels), removed red and orange
 //! sites as dark crosses; a legend with counts, the title `<new title>变化图`, the subtitle
@@ -20,8 +20,10 @@ use sisetu_render::{
     Area, Fill, Font, LegendItem, MapContent, MapText, Marker, MarkerShape, Page, Rendered, Rgba, Style, Swatch,
 };
 
+// Raised red, lowered blue: the two ends of ColorBrewer's RdYlBu, told apart by readers with
+// red-green colour blindness (the red/green pair of before was not) and in greyscale.
 const RAISED: Rgba = Rgba(0xD7, 0x30, 0x27, 255);
-const LOWERED: Rgba = Rgba(0x1A, 0x98, 0x50, 255);
+const LOWERED: Rgba = Rgba(0x45, 0x75, 0xB4, 255);
 const COUNTS: Rgba = Rgba(0xC8, 0xC8, 0xC8, 255);
 const REMOVED: Rgba = Rgba(0x40, 0x40, 0x40, 255);
 const OUTLINE: Rgba = Rgba(0x26, 0x26, 0x26, 255);
