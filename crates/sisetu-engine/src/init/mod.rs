@@ -129,7 +129,8 @@ pub fn render(s: &Survey, lang: Lang) -> String {
     t.push('\n');
     t.push_str("[project]\n");
     let _ = writeln!(t, "title = {}", q(&s.title));
-    t.push_str("output = \"out\"\n\n");
+    t.push_str("output = \"out\"\n");
+    let _ = writeln!(t, "# map_note = \"内部用图 注意保存\"   # {}\n", tr!(lang, "init.map_note"));
     render_zones(&mut t, s.districts.as_ref(), "districts", lang);
     if let Some(g) = &s.grids {
         render_zones(&mut t, Some(g), "management_grid", lang);

@@ -27,7 +27,8 @@ pub(crate) fn counts_by_level(areas: &[Area]) -> [u64; 4] {
     c
 }
 
-/// The footer lines of every map: source, census date, CRS, sisetu version.
+/// The footer lines of every map: source, census date, CRS, sisetu version, and the
+/// project's `map_note` (审图号, 内部用图 …) last.
 pub fn footer(cfg: &Config, work: Crs) -> Vec<String> {
     let mut lines = Vec::new();
     if let Some(s) = &cfg.source {
@@ -38,6 +39,7 @@ pub fn footer(cfg: &Config, work: Crs) -> Vec<String> {
     }
     lines.push(format!("坐标系：{}（{work}）", work.name_zh()));
     lines.push(format!("制图：sisetu {}", env!("CARGO_PKG_VERSION")));
+    lines.extend(cfg.map_note.clone());
     lines
 }
 

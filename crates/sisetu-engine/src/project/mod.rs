@@ -71,6 +71,7 @@ struct RawProjectSection {
     working_crs: Option<String>,
     census_date: Option<String>,
     source: Option<String>,
+    map_note: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -129,6 +130,8 @@ pub struct Config {
     pub census_date: Option<String>,
     /// Data source note.
     pub source: Option<String>,
+    /// The last footer line of every map (`[project] map_note`): 审图号, 内部用图 ….
+    pub map_note: Option<String>,
     /// District layer and its CRS.
     pub districts: (ZoneLayerSpec, Crs),
     /// Management-grid layer and its CRS.
@@ -315,6 +318,7 @@ impl Config {
             output,
             working_crs,
             census_date: raw.project.census_date,
+            map_note: raw.project.map_note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()),
             source: raw.project.source,
             districts: zones.districts,
             management_grid: zones.management_grid,

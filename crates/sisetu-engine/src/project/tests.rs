@@ -351,3 +351,14 @@ fn a_boundary_layer_without_crs_takes_the_one_its_prj_declares() {
     let e = Config::parse(&project(""), &file).unwrap_err().to_string();
     assert!(e.contains("[districts]") && e.contains("crs is missing") && e.contains("区县.shp"), "{e}");
 }
+
+#[test]
+fn a_map_note_closes_every_map_footer() {
+    let text = ISSUE_EXAMPLE.replace("output = \"out\"", "output = \"out\"\nmap_note = \" 审图号：新S(2024)012号 \"");
+    let c = Config::parse(&text, Path::new("/data/urumqi/sisetu.toml")).unwrap();
+    assert_eq!(c.map_note.as_deref(), Some("审图号：新S(2024)012号"));
+    let footer = crate::maps::footer(&c, Crs::Cgcs2000);
+    assert_eq!(footer.last().map(String::as_str), Some("审图号：新S(2024)012号"));
+    let plain = Config::parse(ISSUE_EXAMPLE, Path::new("/data/urumqi/sisetu.toml")).unwrap();
+    assert!(crate::maps::footer(&plain, Crs::Cgcs2000).last().unwrap().starts_with("制图：sisetu"));
+}

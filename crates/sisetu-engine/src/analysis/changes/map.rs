@@ -40,6 +40,8 @@ struct Look {
     page: Page,
     font: Font,
     source: Option<String>,
+    /// The project's `map_note` (审图号, 内部用图 …), the last footer line.
+    note: Option<String>,
 }
 
 impl Look {
@@ -50,12 +52,14 @@ impl Look {
                 page: c.page,
                 font: crate::maps::load_font(c)?,
                 source: c.source.clone(),
+                note: c.map_note.clone(),
             },
             None => Look {
                 style: Style::default(),
                 page: Page { dpi: 200.0, ..Default::default() },
                 font: Font::vendored(),
                 source: None,
+                note: None,
             },
         })
     }
@@ -238,7 +242,8 @@ fn legend(set: &ChangeSet, style: &Style, areas: &AreaLayer, sites: &SiteMarkers
 }
 
 /// Title, subtitle and footer lines.
-fn texts(set: &ChangeSet, source: Option<&str>, zoomed: bool) -> (String, String, Vec<String>) {
+fn texts(set: &ChangeSet, look: &Look, zoomed: bool) -> (String, String, Vec<String>) {
+    let source = look.source.as_deref();
     let (old, new, s) = (&set.summary.old, &set.summary.new, &set.summary.sites);
     let date = |r: &RoundInfo| r.census_date.clone().unwrap_or_else(|| r.title.clone());
     // The vendored font has no arrow (→): "至" reads as well in a subtitle.
@@ -269,6 +274,7 @@ fn texts(set: &ChangeSet, source: Option<&str>, zoomed: bool) -> (String, String
     ));
     footer.push(format!("坐标系：{}（{}）", set.work.name_zh(), set.work));
     footer.push(format!("制图：sisetu {}", env!("CARGO_PKG_VERSION")));
+    footer.extend(look.note.clone());
     (title, subtitle, footer)
 }
 
@@ -278,7 +284,7 @@ fn render_map(set: &ChangeSet, look: &Look, zoom: Option<geo::Rect<f64>>) -> Res
     let areas = area_layer(set, &to_work)?;
     let sites = site_markers(set, &look.style, &to_work);
     let items = legend(set, &look.style, &areas, &sites);
-    let (title, subtitle, footer) = texts(set, look.source.as_deref(), zoom.is_some());
+    let (title, subtitle, footer) = texts(set, look, zoom.is_some());
     let text = MapText { title: &title, subtitle: Some(&subtitle), footer: &footer };
     let content = MapContent {
         areas: &areas.cells,
