@@ -100,7 +100,7 @@ fn main() -> ExitCode {
         Ok(Ended::Ok) => ExitCode::SUCCESS,
         Ok(Ended::Rejected) => ExitCode::from(1),
         Err(e) => {
-            progress.error(&terminal::safe(&format!("{e:#}")));
+            progress.error(&terminal::error_text(&e, lang));
             progress.error_note(&tr!(lang, if is_check { "term.check_error" } else { "term.no_outputs_changed" }));
             ExitCode::from(2)
         }

@@ -168,6 +168,24 @@ pub fn check_problems(o: &Outcome, lang: Lang) -> Vec<String> {
     problems
 }
 
+/// An error as the person reads it, in `lang` where the error has a Chinese text (a missing
+/// file, a column not found, grade labels without a mapping), else as the engine wrote it.
+pub fn error_text(e: &anyhow::Error, lang: Lang) -> String {
+    use sisetu_engine::error::Error as E;
+    let text = match e.downcast_ref::<E>() {
+        Some(E::Io(io)) => io.text(lang),
+        Some(E::Context { context, cause }) => match cause.downcast_ref::<sisetu_io::Error>() {
+            Some(io) => format!("{context}: {}", io.text(lang)),
+            None => format!("{e:#}"),
+        },
+        _ => match e.downcast_ref::<sisetu_io::Error>() {
+            Some(io) => io.text(lang),
+            None => format!("{e:#}"),
+        },
+    };
+    safe(&text)
+}
+
 /// Prints what `sisetu init` found and what is left to fill in.
 pub fn print_init(done: &Initialised, p: &Progress, lang: Lang) {
     let s = &done.survey;

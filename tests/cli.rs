@@ -152,7 +152,7 @@ fn failed_run_leaves_previous_outputs_untouched() {
     // 1. The site file is gone.
     std::fs::rename(dir.join("sites.csv"), dir.join("sites.csv.bak")).unwrap();
     let run = sisetu(dir, &["build", "sisetu.toml", "--out", "out"]);
-    run.expect_code(2).expect_stderr("sites.csv").expect_stderr("cannot read");
+    run.expect_code(2).expect_stderr("sites.csv").expect_stderr("no such file (looked for ");
     assert_same_snapshot(&before, &snapshot(&out), &format!("missing site file\n{}", run.describe()));
     std::fs::rename(dir.join("sites.csv.bak"), dir.join("sites.csv")).unwrap();
 
@@ -166,7 +166,7 @@ fn failed_run_leaves_previous_outputs_untouched() {
     // 3. An error found only after every row was read (grade letters without [grades]).
     write(dir, "sites.csv", "id,lon,lat,grade\nS1,87.55,43.8,A\n");
     let run = sisetu(dir, &["build", "sisetu.toml", "--out", "out"]);
-    run.expect_code(2).expect_stderr("\"A\" = \"red\"").expect_stderr("no outputs were changed");
+    run.expect_code(2).expect_stderr("\"A\" = \"?\"").expect_stderr("no outputs were changed");
     assert_same_snapshot(&before, &snapshot(&out), &format!("unmapped grades\n{}", run.describe()));
 }
 
@@ -460,7 +460,11 @@ fn missing_site_file_error_is_said_once() {
     std::fs::remove_file(tmp.path().join("sites.csv")).unwrap();
     let run = sisetu(tmp.path(), &["build", "sisetu.toml", "--out", "out"]);
     run.expect_code(2).expect_stderr("sites.csv");
-    assert_eq!(run.stderr.matches("os error 2").count(), 1, "the cause is repeated\n{}", run.describe());
+    assert_eq!(run.stderr.matches("no such file").count(), 1, "the cause is repeated\n{}", run.describe());
+    // What was looked for, and what the folder has instead.
+    let looked = tmp.path().join("sites.csv");
+    assert!(run.stderr.contains(&format!("(looked for {})", looked.display())), "{}", run.describe());
+    assert!(run.stderr.contains("the folder has: districts.geojson"), "{}", run.describe());
 }
 
 #[test]

@@ -106,3 +106,41 @@ fn check_reports_in_chinese_by_default() {
     run.expect_code(1);
     assert!(run.stdout.contains("行将被剔除") && run.stdout.contains("退出码 1"), "{}", run.stdout);
 }
+
+#[test]
+fn first_errors_say_what_was_looked_for_in_the_users_language() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::write(dir.join("区县边界.geojson"), "{}").unwrap();
+    std::fs::write(
+        dir.join("sisetu.toml"),
+        "[project]\ntitle = \"t\"\n[districts]\npath = \"区县.geojson\"\ncrs = \"CGCS2000\"\n[[sites]]\npath = \"s.csv\"\ncrs = \"CGCS2000\"\n",
+    )
+    .unwrap();
+    let zh = sisetu_lang(dir, &["build", "sisetu.toml"], None);
+    zh.expect_code(2);
+    assert!(
+        zh.stderr.contains("找不到文件 区县.geojson（查找的是 ")
+            && zh.stderr.contains("该文件夹中有：区县边界.geojson"),
+        "{}",
+        zh.stderr
+    );
+    let en = sisetu_lang(dir, &["build", "sisetu.toml"], Some("en"));
+    assert!(
+        en.stderr.contains("区县.geojson: no such file (looked for ")
+            && en.stderr.contains("the folder has: 区县边界.geojson"),
+        "{}",
+        en.stderr
+    );
+
+    // Letters without a mapping: the example to paste asks, it does not answer.
+    copy_demo_inputs(dir);
+    let project = std::fs::read_to_string(dir.join("sisetu.toml")).unwrap();
+    let start = project.find("[grades]").unwrap();
+    let end = project[start..].find("\n\n").map_or(project.len(), |e| start + e);
+    std::fs::write(dir.join("nogrades.toml"), format!("{}{}", &project[..start], &project[end..])).unwrap();
+    let run = sisetu_lang(dir, &["build", "nogrades.toml"], None);
+    run.expect_code(2);
+    assert!(run.stderr.contains("这些等级标签没有对应") && run.stderr.contains("\"A\" = \"?\""), "{}", run.stderr);
+    assert!(!run.stderr.contains("= \"red\""), "{}", run.stderr);
+}

@@ -832,7 +832,7 @@ fn read_csv_segmented(
     let path = spec.display.as_str();
     let segment = segment_bytes();
     let read_err = |cause| Error::Read { path: path.to_string(), cause };
-    let mut file = std::fs::File::open(&spec.path).map_err(read_err)?;
+    let mut file = std::fs::File::open(&spec.path).map_err(|cause| Error::reading(&spec.path, path, cause))?;
     let mut hasher = sha2::Sha256::new();
     // Bytes read and not yet parsed; `line`: the physical line `buf` starts on.
     let mut buf: Vec<u8> = Vec::with_capacity(segment + (1 << 20));

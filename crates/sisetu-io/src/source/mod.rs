@@ -235,7 +235,7 @@ fn or_list(mut items: Vec<String>) -> String {
 
 /// The bytes of the file `path`; the error names it as `display`.
 pub(crate) fn read_file(path: &Path, display: &str) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|cause| Error::Read { path: display.to_string(), cause })
+    std::fs::read(path).map_err(|cause| Error::reading(path, display, cause))
 }
 
 #[cfg(test)]
