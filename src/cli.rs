@@ -290,7 +290,7 @@ pub fn parse() -> Result<Invocation, CliError> {
             if !(move_m.is_finite() && move_m >= 0.0) {
                 return Err(CliError::Invalid(tr!(lang, "cli.bad_move_m", value = move_m)));
             }
-            let opts = DiffOptions { move_threshold_m: move_m, zoom };
+            let opts = DiffOptions { move_threshold_m: move_m, zoom, ..DiffOptions::default() };
             (Command::Diff { old, new, out, opts, project }, threads, quiet)
         }
         Flags::Render { project, out, threads, quiet } => (Command::Render { project, out }, threads, quiet),

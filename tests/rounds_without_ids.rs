@@ -1,5 +1,5 @@
 //! A census round whose site file has no id column, compared with the previous round: the
-//! build says at once that its sites cannot be followed between rounds.
+//! build says at once that its sites are followed by name and location only, and they are.
 #![allow(clippy::unwrap_used, reason = "test code: a failed unwrap is a failed test")]
 
 mod common;
@@ -28,4 +28,10 @@ fn a_layer_without_ids_is_named_when_rounds_are_compared() {
     first.expect_code(0);
     assert!(!first.stderr.contains("no id column"), "no [previous]: nothing to follow\n{}", first.stderr);
     sisetu(d, &["build", "r2.toml"]).expect_code(0).expect_stderr("s.csv: no id column");
+    // The same two sites, without ids: followed by name and location, not unmatched.
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("r2/report.json")).unwrap()).unwrap();
+    let sites = &report["changes"]["sites"];
+    assert_eq!((sites["matched_by_name"].as_u64(), sites["unmatched"].as_u64()), (Some(2), Some(0)), "{sites}");
+    assert_eq!(sites["unchanged"].as_u64(), Some(2), "{sites}");
 }

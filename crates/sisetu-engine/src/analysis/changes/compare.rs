@@ -163,6 +163,8 @@ pub struct SiteCounts {
     pub grid_changed: Option<u64>,
     /// Same id, different enterprise.
     pub id_reused: u64,
+    /// Sites without an id in either round matched by name and location (also in `matched`).
+    pub matched_by_name: u64,
     /// Rows of either round that cannot be matched.
     pub unmatched: u64,
 }
@@ -229,6 +231,8 @@ pub struct DiffSummary {
     pub new: RoundInfo,
     /// The `moved` threshold (m).
     pub move_threshold_m: f64,
+    /// The distance within which id-less sites of the same name are matched, in metres.
+    pub name_match_m: f64,
     /// Sites per change kind.
     pub sites: SiteCounts,
     /// Districts per change kind.
@@ -261,6 +265,9 @@ impl DiffSummary {
             id_reused = s.id_reused,
             unmatched = s.unmatched
         )];
+        if s.matched_by_name > 0 {
+            lines.push(tr!(lang, "changes.matched_by_name", n = s.matched_by_name, m = num(self.name_match_m)));
+        }
         let area_line = |what: &str, c: &AreaCounts| {
             tr!(
                 lang,
@@ -365,6 +372,7 @@ pub fn compare(old: &Round, new: &Round, opts: &DiffOptions) -> Result<ChangeSet
         old: RoundInfo::of(old),
         new: RoundInfo::of(new),
         move_threshold_m: opts.move_threshold_m,
+        name_match_m: opts.name_match_m,
         sites,
         districts,
         grids,
@@ -643,6 +651,39 @@ fn compare_pair(s: &RoundSite, n: &RoundSite, opts: &DiffOptions, grids: bool, c
     Some(row)
 }
 
+/// The sites without an id on both sides that are one site: (old index → new index) for every
+/// name (after [`normalize_name`]) that one id-less site has on each side, the two within
+/// `max_m` metres of each other.
+fn name_pairs(
+    old: &[RoundSite],
+    old_keys: &[Cow<'_, str>],
+    new: &[RoundSite],
+    new_keys: &[Cow<'_, str>],
+    max_m: f64,
+) -> FxHashMap<usize, usize> {
+    fn by_name(sites: &[RoundSite], keys: &[Cow<'_, str>]) -> FxHashMap<String, Vec<usize>> {
+        let mut m: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+        for (i, (s, k)) in sites.iter().zip(keys).enumerate() {
+            let name = normalize_name(&s.name);
+            if k.is_empty() && !name.is_empty() {
+                m.entry(name).or_default().push(i);
+            }
+        }
+        m
+    }
+    let (old_names, new_names) = (by_name(old, old_keys), by_name(new, new_keys));
+    let mut pairs = FxHashMap::default();
+    for (name, o) in &old_names {
+        if let (&[i], Some(&[j])) = (o.as_slice(), new_names.get(name).map(Vec::as_slice)) {
+            let d = sisetu_core::distance::geodesic_m((old[i].lon, old[i].lat), (new[j].lon, new[j].lat));
+            if d <= max_m {
+                pairs.insert(i, j);
+            }
+        }
+    }
+    pairs
+}
+
 /// Compares the sites of two rounds; rows sorted by id key, then old before new, source, line.
 fn compare_sites(old: &[RoundSite], new: &[RoundSite], opts: &DiffOptions, grids: bool) -> (Vec<Change>, SiteCounts) {
     let (old_keys, new_keys) = rayon::join(|| id_keys(old), || id_keys(new));
@@ -654,12 +695,27 @@ fn compare_sites(old: &[RoundSite], new: &[RoundSite], opts: &DiffOptions, grids
         grid_changed: grids.then_some(0),
         ..Default::default()
     };
+    let by_name = name_pairs(old, &old_keys, new, &new_keys, opts.name_match_m);
+    let mut paired_new = vec![false; new.len()];
     let mut keyed: Vec<(SiteSortKey, Change)> = Vec::new();
-    for (s, k) in old.iter().zip(&old_keys) {
+    for (i, (s, k)) in old.iter().zip(&old_keys).enumerate() {
+        if let Some(&j) = by_name.get(&i) {
+            paired_new[j] = true;
+            c.matched_by_name += 1;
+            let n = &new[j];
+            let key = (format!("\u{10FFFF}{}", normalize_name(&n.name)), 0, n.source.as_str(), n.line);
+            keyed.extend(compare_pair(s, n, opts, grids, &mut c).map(|mut row| {
+                row.note = "matched by name and location (no id)".into();
+                (key, row)
+            }));
+            continue;
+        }
         keyed.extend(m.old_site(s, k, opts, &mut c));
     }
-    for (s, k) in new.iter().zip(&new_keys) {
-        keyed.extend(m.new_site(s, k, &mut c));
+    for ((s, k), paired) in new.iter().zip(&new_keys).zip(&paired_new) {
+        if !paired {
+            keyed.extend(m.new_site(s, k, &mut c));
+        }
     }
     keyed.sort_by(|a, b| a.0.cmp(&b.0));
     (keyed.into_iter().map(|(_, r)| r).collect(), c)

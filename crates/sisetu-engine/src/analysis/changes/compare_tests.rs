@@ -113,6 +113,7 @@ fn site_kinds() {
             district_changed: 1,
             grid_changed: None,
             id_reused: 1,
+            matched_by_name: 0,
             unmatched: 1,
         }
     );
@@ -270,4 +271,35 @@ fn rings_rotated_or_reversed_are_the_same_boundary() {
     shuffled.swap(0, 1);
     shuffled.push(shuffled[0]);
     assert!(!same_geometry(&a, &MultiPolygon(vec![Polygon::new(LineString(shuffled), vec![])])));
+}
+
+#[test]
+fn sites_without_ids_are_matched_by_name_and_location() {
+    // 甲厂 moved 50 m and was raised: one site. 乙厂 moved 2 km: two sites (too far).
+    // 丙厂 twice in the new round: unmatched. 丁厂 has an id in the new round: not by name.
+    let old = vec![
+        site("", "甲厂", Blue, "D1", 87.0, 43.0, 2),
+        site("", "乙厂", Blue, "D1", 87.1, 43.0, 3),
+        site("", "丙厂", Blue, "D1", 87.2, 43.0, 4),
+        site("", "丁厂", Blue, "D1", 87.3, 43.0, 5),
+    ];
+    let new = vec![
+        site("", "甲 厂", Red, "D1", 87.0, 43.00045, 2),
+        site("", "乙厂", Blue, "D1", 87.1, 43.018, 3),
+        site("", "丙厂", Blue, "D1", 87.2, 43.0, 4),
+        site("", "丙厂", Blue, "D1", 87.2, 43.0, 5),
+        site("X1", "丁厂", Blue, "D1", 87.3, 43.0, 6),
+    ];
+    let (rows, c) = compare_sites(&old, &new, &DiffOptions::default(), false);
+    assert_eq!(c.matched_by_name, 1, "{rows:#?}");
+    assert_eq!((c.matched, c.raised), (1, 1));
+    let jia = rows.iter().find(|r| r.name == "甲 厂").unwrap();
+    assert_eq!(jia.change(), "raised");
+    assert!(jia.note.contains("matched by name and location"), "{}", jia.note);
+    // 乙 ×2, 丙 ×3 and 丁 (old, no id) unmatched; 丁 with its new id is new.
+    assert_eq!((c.unmatched, c.new), (6, 1), "{rows:#?}");
+    // Wider: 乙厂 (2 km) is matched too, as moved.
+    let wide = DiffOptions { name_match_m: 5000.0, ..Default::default() };
+    let (_, c) = compare_sites(&old, &new, &wide, false);
+    assert_eq!((c.matched_by_name, c.moved), (2, 1));
 }

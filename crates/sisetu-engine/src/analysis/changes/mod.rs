@@ -72,11 +72,19 @@ pub struct DiffOptions {
     /// A second change map, `changes_zoom.png`, of this WGS84 extent (e.g. the urban core,
     /// where 500 m cells are specks on the whole-city map).
     pub zoom: Option<Extent>,
+    /// Sites without an id in both rounds are matched when their names are the same (after
+    /// [`sisetu_core::idkey::normalize_name`]) and they lie within this many metres, the name
+    /// being used by one such site on each side.
+    pub name_match_m: f64,
 }
+
+/// The default of [`DiffOptions::name_match_m`]: a site re-surveyed at the same gate, or
+/// geocoded from its address again, lies well within it.
+pub const NAME_MATCH_M: f64 = 200.0;
 
 impl Default for DiffOptions {
     fn default() -> Self {
-        DiffOptions { move_threshold_m: 100.0, zoom: None }
+        DiffOptions { move_threshold_m: 100.0, zoom: None, name_match_m: NAME_MATCH_M }
     }
 }
 
@@ -100,7 +108,7 @@ fn load_previous(ctx: &LoadContext, obs: &dyn Observer) -> Result<Option<Changes
     obs.stage("reading the previous round");
     let previous =
         Round::load(&prev.output).with_context(|| format!("{}: [previous] output", cfg.project_file.display()))?;
-    let options = DiffOptions { move_threshold_m: prev.move_m, zoom: prev.zoom };
+    let options = DiffOptions { move_threshold_m: prev.move_m, zoom: prev.zoom, ..DiffOptions::default() };
     Ok(Some(Changes { previous, options }))
 }
 
@@ -145,7 +153,12 @@ impl Analysis for Changes {
     fn run(&self, ctx: &Context, obs: &dyn Observer) -> Result<Box<dyn Findings>> {
         for (file, layer) in ctx.census.files.iter().zip(&ctx.census.layers) {
             if !layer.columns_used.contains_key("id") {
-                obs.warn(&tr!(ctx.cfg.lang, "changes.no_id_column", file = file));
+                obs.warn(&tr!(
+                    ctx.cfg.lang,
+                    "changes.no_id_column",
+                    file = file,
+                    m = compare::num(self.options.name_match_m)
+                ));
             }
         }
         Ok(Box::new(self.findings(ctx)?))
