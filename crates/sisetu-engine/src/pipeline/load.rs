@@ -149,7 +149,8 @@ pub const GK_MAX_SCALE_ERROR: f64 = 3.5e-4;
 
 /// Working CRS: as set in the project, or chosen from the districts' extent: the 3°
 /// Gauss-Krüger zone of their centre when its worst scale error over them is at most
-/// [`GK_MAX_SCALE_ERROR`], Albers equal-area centred on them otherwise.
+/// [`GK_MAX_SCALE_ERROR`] or smaller than Albers' over them, Albers equal-area centred on
+/// them otherwise (a province, the nation).
 fn choose_working_crs(cfg: &Config, districts_wgs84: &[Zone]) -> Result<Crs> {
     use crate::project::WorkingCrs;
     use sisetu_io::crs::AlbersCm;
@@ -167,8 +168,18 @@ fn choose_working_crs(cfg: &Config, districts_wgs84: &[Zone]) -> Result<Crs> {
     if cfg.working_crs == WorkingCrs::Albers {
         return Ok(albers);
     }
+    // Gauss-Krüger while it is as good as a 3° zone at its edge, or better than Albers over
+    // these districts (a city just wider than a zone, far from Albers' standard parallels:
+    // 台州市 gets 0.06 % in its GK zone against 1.1 % in Albers).
+    let albers_error = albers.worst_scale_error(extent);
     match Crs::gauss_kruger_for_lon(centre) {
-        Some(gk) if gk.worst_scale_error(extent).is_some_and(|e| e <= GK_MAX_SCALE_ERROR) => Ok(gk),
+        Some(gk)
+            if gk.worst_scale_error(extent).is_some_and(|e| {
+                e <= GK_MAX_SCALE_ERROR || albers_error.is_some_and(|a| e < a)
+            }) =>
+        {
+            Ok(gk)
+        }
         _ if (70.0..=140.0).contains(&centre) => Ok(albers),
         _ => Err(Error::input(format!(
             "{}: the districts' centre (longitude {centre:.3}) is outside China's Gauss-Krüger zones; set [project] working_crs",
