@@ -122,6 +122,16 @@ fn from_a_county_folder_to_maps_and_workbooks() {
     let built = sisetu_lang(dir, &["build", "sisetu.toml"], None);
     built.expect_code(0);
     assert!(built.stderr.contains("读入 522 行，接受 520 行，剔除 2 行，0 个不在任何区县内"), "{}", built.stderr);
+    // The reader's note on the title row, in the interface's language (report.json keeps English).
+    assert!(
+        built.stderr.contains(
+            "工作表 '普查表'：第 1 行（'台州市2024年企业安全风险普查汇总表'）像是表头上方的标题，已跳过；表头在第 2 行"
+        ),
+        "{}",
+        built.stderr
+    );
+    let report = read_text(&dir.join("out/report.json"));
+    assert!(report.contains("looks like a title above the header and was skipped"), "{report}");
     let out = dir.join("out");
     for f in [
         "map_districts.png",

@@ -19,6 +19,7 @@ pub mod crs;
 pub mod error;
 pub mod formula;
 pub mod hash;
+pub mod note;
 pub mod output;
 pub mod reject;
 pub mod sites;
@@ -29,6 +30,7 @@ pub mod write;
 pub mod zones;
 
 pub use error::{Error, Result};
+pub use note::Note;
 pub use reject::{Reject, RejectReason};
 pub use source::{Delimiter, ReadAs, SourceKind};
 pub use table::{parse_quantity, read_table, Record, Table, TableKind, TableSpec};

@@ -176,7 +176,7 @@ pub struct SiteLayer {
     /// Warnings about the file as a whole, for the report and the terminal (which names the
     /// file): a title row skipped above the header, lines in different text encodings,
     /// worksheets skipped (hidden, another header, empty).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<crate::Note>,
 }
 
 /// Resolved column positions.
@@ -771,7 +771,7 @@ struct SegmentedHeader {
     cols: Cols,
     used: BTreeMap<String, String>,
     delimiter: u8,
-    title: Option<String>,
+    title: Option<crate::Note>,
 }
 
 /// Bytes the record splitter may read past a record's start ([`MAX_RECORD_BYTES`] and the
@@ -983,7 +983,12 @@ fn read_csv_segmented(
 /// The header of a site CSV file: the first record, or the second when the first is a title
 /// row (one non-empty cell) and the second has the columns. Returns the header record and
 /// the warning for a skipped title.
-fn site_header(text: &str, delimiter: u8, columns: &SiteColumns, path: &str) -> Result<(HeadRecord, Option<String>)> {
+fn site_header(
+    text: &str,
+    delimiter: u8,
+    columns: &SiteColumns,
+    path: &str,
+) -> Result<(HeadRecord, Option<crate::Note>)> {
     let head = head_records(text, delimiter, 2, path)?;
     let Some(first) = head.first().filter(|h| h.cells.iter().any(|c| !c.is_empty())) else {
         return Err(Error::Format { path: path.into(), msg: "the file is empty: no header row and no data".into() });

@@ -87,7 +87,7 @@ pub struct Table {
     /// Warnings about the file as a whole (not naming it): a title row skipped above the
     /// header, lines in different text encodings, worksheets skipped (hidden, another header,
     /// empty).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<crate::Note>,
     /// The format.
     pub kind: SourceKind,
 }
@@ -362,7 +362,7 @@ struct Rows {
 struct ParsedCsv {
     headers: Vec<String>,
     detected: Detected,
-    warnings: Vec<String>,
+    warnings: Vec<crate::Note>,
     /// The data rows in chunks, in file order.
     rows: Vec<Rows>,
 }
@@ -370,7 +370,7 @@ struct ParsedCsv {
 /// The header record of a table: the first record, or the second when the first is a title
 /// row (one non-empty cell) and the second has at least two; with the warning for a skipped
 /// title.
-fn table_header(text: &str, delimiter: u8, path: &str) -> Result<(Option<HeadRecord>, Option<String>)> {
+fn table_header(text: &str, delimiter: u8, path: &str) -> Result<(Option<HeadRecord>, Option<crate::Note>)> {
     let mut head = head_records(text, delimiter, 2, path)?.into_iter();
     let (first, second) = (head.next(), head.next());
     match (first, second) {

@@ -409,7 +409,7 @@ fn xlsx_sheets() {
     assert_eq!(t.rejects[0].location(), "消防站!6");
     assert_eq!(t.warnings.len(), 1);
     assert!(
-        t.warnings[0].starts_with("worksheet '人口' skipped: its header ('村', '人口') differs"),
+        t.warnings[0].to_string().starts_with("worksheet '人口' skipped: its header ('村', '人口') differs"),
         "{:?}",
         t.warnings
     );
@@ -578,7 +578,11 @@ fn csv_tables_survive_stray_quotes_titles_line_ends_and_utf16() {
     let t = read_bytes("f.csv", csv.as_bytes()).unwrap();
     assert_eq!(t.headers, ["名称", "有效 面积", "备注"]);
     assert_eq!(t.warnings.len(), 1);
-    assert!(t.warnings[0].starts_with("line 1 ('某区避难场所汇总表') looks like a title"), "{:?}", t.warnings);
+    assert!(
+        t.warnings[0].to_string().starts_with("line 1 ('某区避难场所汇总表') looks like a title"),
+        "{:?}",
+        t.warnings
+    );
     assert_eq!(values(&t), [vec!["甲", "100", "东门\r\n北侧"], vec!["丙", "300", ""]]);
     assert_eq!(lines(&t), [4, 7]);
     assert_eq!(t.rejects.len(), 1);

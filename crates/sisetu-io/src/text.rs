@@ -171,7 +171,7 @@ pub struct Decoded<'a> {
     /// Some bytes could not be decoded and are U+FFFD: rows holding U+FFFD must be rejected.
     pub damaged: bool,
     /// For a file that mixes encodings: which lines are in which (for the report).
-    pub warning: Option<String>,
+    pub warning: Option<crate::Note>,
 }
 
 /// Most line ranges a mixed-encoding warning lists.
@@ -348,11 +348,9 @@ fn decode_mixed(body: &[u8], lines: &[(usize, usize)]) -> Option<Decoded<'static
     let (minority, name, other) =
         if n_gbk <= n_utf8 { (LineKind::Gbk, "GBK", "UTF-8") } else { (LineKind::Utf8, "UTF-8", "GBK") };
     let numbers: Vec<usize> = kinds.iter().enumerate().filter(|(_, &k)| k == minority).map(|(i, _)| i + 1).collect();
-    let warning = format!(
-        "the file mixes text encodings: {} {} in {name} and the other non-ASCII lines in {other} (two exports \
-         joined?); each line was decoded in its own encoding. Re-save the file in one encoding (UTF-8) to be sure",
-        if numbers.len() == 1 { "line" } else { "lines" },
-        line_ranges(&numbers),
+    let warning = crate::Note::new(
+        if numbers.len() == 1 { "note.mixed_line" } else { "note.mixed_lines" },
+        vec![("lines", line_ranges(&numbers)), ("name", name.to_string()), ("other", other.to_string())],
     );
     Some(Decoded { text: Cow::Owned(text), detected: Detected::Mixed, damaged, warning: Some(warning) })
 }

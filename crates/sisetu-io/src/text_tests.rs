@@ -51,7 +51,11 @@ fn mixed_files_are_decoded_line_by_line() {
     let d = decode_full(&bytes, TextEncoding::Auto).unwrap();
     assert_eq!(d.text, "id,name\r1,甲化工厂\r2,乙加油站\r\n3,丙物流公司\n4,丁机械厂\n5,戊仓储\n");
     assert_eq!((d.detected, d.damaged), (Detected::Mixed, false));
-    assert!(d.warning.unwrap().starts_with("the file mixes text encodings: lines 2–3 in GBK and the other"));
+    assert!(d
+        .warning
+        .unwrap()
+        .to_string()
+        .starts_with("the file mixes text encodings: lines 2–3 in GBK and the other"));
     // Forced encodings stay strict.
     assert!(matches!(decode_full(&bytes, TextEncoding::Utf8), Err(DecodeError::NotUtf8 { line: 2, .. })));
     // A GBK file stays GBK, even with lines that happen to be valid UTF-8 (decoding to Latin letters).

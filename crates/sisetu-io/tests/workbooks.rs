@@ -138,7 +138,7 @@ fn a_census_over_several_sheets_is_one_layer_and_rejects_name_their_sheet() {
     assert_eq!(layer.rejects.len(), 1);
     assert_eq!(layer.rejects[0].location(), "沙依巴克区!3");
     assert_eq!(layer.warnings.len(), 1);
-    assert!(layer.warnings[0].starts_with("worksheet '模板' is hidden: skipped"), "{:?}", layer.warnings);
+    assert!(layer.warnings[0].to_string().starts_with("worksheet '模板' is hidden: skipped"), "{:?}", layer.warnings);
     assert_eq!(layer.sha256, sisetu_io::hash::sha256_hex(&bytes));
 }
 
@@ -157,7 +157,10 @@ fn a_notes_sheet_before_the_census_is_skipped_with_a_warning() {
         read_sites(&spec_of(&xlsx(&[notes.clone(), data], &[])), &GradeScheme::builtin(), &tf, &|_| {}).unwrap();
     assert_eq!(layer.sites.len(), 1);
     assert!(
-        layer.warnings.iter().any(|w| w.starts_with("worksheet '填表说明' skipped: its first row does not name")),
+        layer
+            .warnings
+            .iter()
+            .any(|w| w.to_string().starts_with("worksheet '填表说明' skipped: its first row does not name")),
         "{:?}",
         layer.warnings
     );

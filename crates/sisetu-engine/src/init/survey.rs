@@ -386,16 +386,14 @@ fn site_draft(path: &Path, name: &str) -> std::result::Result<SiteRead, String> 
     Ok((draft, grades, title))
 }
 
-/// The title text and the header's row from a reader's "looks like a title" warning.
-fn title_row(warnings: &[String]) -> (Option<String>, u64) {
-    for w in warnings {
-        if let (Some(a), Some(b)) = (w.find("('"), w.find("') looks like a title")) {
-            let title = w[a + 2..b].trim().to_string();
-            let row = w.rsplit(' ').next().and_then(|n| n.trim_end_matches('.').parse().ok()).unwrap_or(2);
-            return (Some(title), row);
+/// The title text and the header's row from a reader's note of a title row it skipped.
+fn title_row(notes: &[sisetu_io::Note]) -> (Option<String>, u64) {
+    match notes.iter().find(|n| matches!(n.key(), "note.title_line" | "note.title_row")) {
+        Some(n) => {
+            (n.arg("title").map(|t| t.trim().to_string()), n.arg("header").and_then(|h| h.parse().ok()).unwrap_or(2))
         }
+        None => (None, 1),
     }
-    (None, 1)
 }
 
 /// The CRS the coordinate values show at their median point `(x, y)` (so that a few bad rows

@@ -105,7 +105,7 @@ fn load_sites(cfg: &Config, work: Crs, obs: &dyn Observer) -> Result<Vec<SiteLay
         obs.file_finished();
         let layer = layer?;
         for warning in &layer.warnings {
-            obs.warn(&format!("{}: {warning}", spec.display));
+            obs.warn(&format!("{}: {}", spec.display, warning.text(cfg.lang)));
         }
         if layer.rows_read == 0 {
             obs.warn(&format!("{}: the file has a header but no data rows", spec.display));

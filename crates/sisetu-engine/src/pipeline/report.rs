@@ -163,7 +163,7 @@ fn file_report(census: &Census, li: usize) -> FileReport {
         unassigned: counts.unassigned,
         duplicate_ids: counts.duplicate_rows,
         levels,
-        warnings: l.warnings.clone(),
+        warnings: l.warnings.iter().map(ToString::to_string).collect(),
     }
 }
 

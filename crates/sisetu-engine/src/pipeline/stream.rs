@@ -314,7 +314,7 @@ pub(crate) fn scan(cfg: &Config, work: Crs, obs: &dyn Observer) -> Result<Scanne
         let mut read = read?;
         read.layer.rejects = rejects;
         for warning in &read.layer.warnings {
-            obs.warn(&format!("{}: {warning}", spec.display));
+            obs.warn(&format!("{}: {}", spec.display, warning.text(cfg.lang)));
         }
         if read.layer.rows_read == 0 {
             obs.warn(&format!("{}: the file has a header but no data rows", spec.display));

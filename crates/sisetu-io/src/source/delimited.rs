@@ -450,11 +450,10 @@ pub(crate) fn head_records(text: &str, delimiter: u8, n: usize, path: &str) -> R
 }
 
 /// The warning for a title row that was skipped.
-pub(crate) fn title_skipped(title: &HeadRecord, header_line: u64) -> String {
-    format!(
-        "line {} ('{}') looks like a title above the header and was skipped; the header is line {header_line}",
-        title.line,
-        title.title()
+pub(crate) fn title_skipped(title: &HeadRecord, header_line: u64) -> crate::Note {
+    crate::Note::new(
+        "note.title_line",
+        vec![("line", title.line.to_string()), ("title", title.title()), ("header", header_line.to_string())],
     )
 }
 
@@ -507,13 +506,10 @@ fn fields_alone(line: &[u8], delimiter: u8) -> Option<usize> {
 
 /// The warning for records whose last line is a whole row by itself (first lines in
 /// `lines`), or `None` when there are none.
-pub(crate) fn ambiguous_warning(lines: &[u64]) -> Option<String> {
+pub(crate) fn ambiguous_warning(lines: &[u64]) -> Option<crate::Note> {
     let (first, rest) = lines.split_first()?;
-    let more = if rest.is_empty() { String::new() } else { format!(" (and {} more)", rest.len()) };
-    Some(format!(
-        "line {first}{more}: a quoted value runs over several lines and its last line reads as a whole row by \
-         itself; it was read as one row, as CSV says: if these are two rows with a stray quote each, fix the quotes"
-    ))
+    let key = if rest.is_empty() { "note.quoted_row" } else { "note.quoted_rows" };
+    Some(crate::Note::new(key, vec![("line", first.to_string()), ("more", rest.len().to_string())]))
 }
 
 /// Cuts `body` (which starts on a record start, at physical line `first_line`) into pieces of

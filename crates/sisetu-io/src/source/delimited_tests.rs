@@ -64,7 +64,7 @@ fn two_stray_quotes_that_pair_up_are_read_as_csv_says_and_named() {
     let ambiguous = for_each_record(text, (0, text.len(), 1), b',', 5, |line, _| lines.push(line));
     assert_eq!((lines, ambiguous.clone()), (vec![1, 2, 4], vec![2]));
     let warning = ambiguous_warning(&ambiguous).unwrap();
-    assert!(warning.starts_with("line 2: a quoted value runs over several lines"), "{warning}");
+    assert!(warning.to_string().starts_with("line 2: a quoted value runs over several lines"), "{warning}");
     // A legitimate address over two lines whose last line is no row by itself: no warning.
     let text = "S5,\"乌鲁木齐市\n天山区某路1号\",1,2,红\n";
     assert!(for_each_record(text, (0, text.len(), 1), b',', 5, |_, _| {}).is_empty());

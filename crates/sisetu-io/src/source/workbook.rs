@@ -26,6 +26,7 @@
 
 use crate::error::{Error, Result};
 use crate::hash::sha256_hex;
+use crate::note::Note;
 use crate::source::limits::{
     MAX_CELL_CHARS, MAX_COLUMNS, MAX_COMPRESSION_RATIO, MAX_OTHER_PART_BYTES, MAX_ROWS, MAX_SHARED_STRINGS_BYTES,
     MAX_SHEET_PART_BYTES, MAX_TOTAL_BYTES, MAX_XML_TOKEN_BYTES, RATIO_FLOOR_BYTES,
@@ -117,7 +118,7 @@ pub(crate) struct WorkbookInfo {
     /// The worksheets read, in workbook order.
     pub(crate) sheets: Vec<String>,
     /// Sheets skipped and title rows skipped, one sentence each, naming the file.
-    pub(crate) warnings: Vec<String>,
+    pub(crate) warnings: Vec<Note>,
 }
 
 /// The header callback of [`read_workbook`]: gets the first read worksheet's name and its
@@ -163,12 +164,12 @@ pub(crate) fn read_workbook(
             let mut chosen = Vec::new();
             for s in &metadata {
                 if s.typ != SheetType::WorkSheet {
-                    info.warnings.push(format!("sheet '{}' is {}: skipped", s.name, sheet_kind(s.typ)));
-                } else if s.visible != SheetVisible::Visible {
-                    info.warnings.push(format!(
-                        "worksheet '{}' is hidden: skipped (name it with `sheet = \"{}\"` to read it)",
-                        s.name, s.name
+                    info.warnings.push(Note::new(
+                        "note.sheet_kind",
+                        vec![("sheet", s.name.clone()), ("kind", sheet_kind(s.typ).to_string())],
                     ));
+                } else if s.visible != SheetVisible::Visible {
+                    info.warnings.push(Note::new("note.sheet_hidden", vec![("sheet", s.name.clone())]));
                 } else {
                     chosen.push(s);
                 }
@@ -186,23 +187,23 @@ pub(crate) fn read_workbook(
         match scan.outcome {
             Outcome::Read => info.sheets.push(s.name.clone()),
             Outcome::Empty => {
-                info.warnings.push(format!("worksheet '{}' is empty: skipped", s.name));
+                info.warnings.push(Note::new("note.sheet_empty", vec![("sheet", s.name.clone())]));
                 state.empty.push(s.name.clone());
             }
-            Outcome::NoColumns => info.warnings.push(format!(
-                "worksheet '{}' skipped: its first row does not name the census columns (a notes sheet?); \
-                 name the data sheet with `sheet = \"…\"` to read only that one",
-                s.name
-            )),
+            Outcome::NoColumns => {
+                info.warnings.push(Note::new("note.sheet_no_columns", vec![("sheet", s.name.clone())]));
+            }
             Outcome::OtherHeader(found) => {
                 let (first, header) =
                     state.header.as_ref().map(|(n, h, _)| (n.as_str(), h.as_slice())).unwrap_or_default();
-                info.warnings.push(format!(
-                    "worksheet '{}' skipped: its header ({}) differs from worksheet '{first}''s ({}); \
-                     make the headers the same to read it with the others, or name it with `sheet = \"…\"`",
-                    s.name,
-                    quoted(&found),
-                    quoted(header)
+                info.warnings.push(Note::new(
+                    "note.sheet_other_header",
+                    vec![
+                        ("sheet", s.name.clone()),
+                        ("found", quoted(&found)),
+                        ("first", first.to_string()),
+                        ("header", quoted(header)),
+                    ],
                 ));
             }
         }
@@ -335,7 +336,7 @@ struct SheetScan {
     cells: Vec<(u32, String)>,
     stage: Stage,
     outcome: Outcome,
-    warnings: Vec<String>,
+    warnings: Vec<Note>,
 }
 
 fn nonblank(cells: &[(u32, String)]) -> usize {
@@ -465,12 +466,14 @@ impl SheetScan {
             Stage::Title { row: title_row, cells: title } => {
                 if nonblank(&cells) >= 2 {
                     let text = title.iter().map(|(_, t)| t.trim()).find(|t| !t.is_empty()).unwrap_or("");
-                    self.warnings.push(format!(
-                        "worksheet '{}': row {} ('{text}') looks like a title above the header and was skipped; \
-                         the header is row {}",
-                        self.sheet,
-                        u64::from(title_row) + 1,
-                        u64::from(row) + 1
+                    self.warnings.push(Note::new(
+                        "note.title_row",
+                        vec![
+                            ("sheet", self.sheet.to_string()),
+                            ("line", (u64::from(title_row) + 1).to_string()),
+                            ("title", crate::reject::clip(text)),
+                            ("header", (u64::from(row) + 1).to_string()),
+                        ],
                     ));
                     self.header(row, &cells, st)
                 } else {

@@ -82,7 +82,7 @@ fn every_visible_sheet_with_the_same_header_is_read_in_order() {
             ("沙依巴克区".into(), 3, "乙2".into()),
         ]
     );
-    let w = r.info.warnings.join("\n");
+    let w = r.info.warnings.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n");
     for expected in [
         "worksheet '模板' is hidden: skipped (name it with `sheet = \"模板\"` to read it)",
         "worksheet '内部' is hidden: skipped",
@@ -133,7 +133,7 @@ fn a_title_row_above_the_header_is_skipped_with_a_warning() {
     assert_eq!(r.rows.len(), 1);
     assert_eq!(r.rows[0].line, 3);
     assert_eq!(
-        r.info.warnings,
+        r.info.warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
         ["worksheet 'S': row 1 ('2024年危险化学品企业普查表') looks like a title above the header and was skipped; the header is row 2"]
     );
     // A one-column table is not a title.

@@ -66,7 +66,7 @@ impl InputFile {
             rows_read: t.rows_read,
             accepted: t.rows_read - rejected,
             rejected,
-            warnings: t.warnings.clone(),
+            warnings: t.warnings.iter().map(ToString::to_string).collect(),
         };
         InputFile { report, rejects }
     }
