@@ -23,7 +23,8 @@ pub use crate::reject::Reject;
 use crate::reject::{clip, clip_raw, longitude_offset, Conversion, EmptyAxes, RejectReason, RowParts};
 use crate::source::delimited::{
     ambiguous_warning, chunk_target, count_line_ends, decode_text, for_each_record, head_records, header_key,
-    record_chunks, sniff_delimiter, title_skipped, HeadRecord, MAX_QUOTED_LINE_BREAKS, MAX_RECORD_BYTES,
+    record_chunks, sniff_delimiter, title_like, title_skipped, HeadRecord, MAX_QUOTED_LINE_BREAKS, MAX_RECORD_BYTES,
+    MAX_TITLE_ROWS,
 };
 use crate::source::features::{feature_collection, json_text};
 use crate::source::workbook::{read_workbook, SheetRow};
@@ -989,7 +990,7 @@ fn site_header(
     columns: &SiteColumns,
     path: &str,
 ) -> Result<(HeadRecord, Option<crate::Note>)> {
-    let head = head_records(text, delimiter, 2, path)?;
+    let head = head_records(text, delimiter, MAX_TITLE_ROWS + 1, path)?;
     let Some(first) = head.first().filter(|h| h.cells.iter().any(|c| !c.is_empty())) else {
         return Err(Error::Format { path: path.into(), msg: "the file is empty: no header row and no data".into() });
     };
@@ -999,8 +1000,11 @@ fn site_header(
     if !first.looks_like_title() {
         return Err(err);
     }
-    if let Some(second) = head.get(1).filter(|h| resolve(&h.cells, columns, path).is_ok()) {
-        return Ok((second.clone(), Some(title_skipped(first, second.line))));
+    // Up to MAX_TITLE_ROWS title rows (the export's title, a 填报单位 line, blank lines), then
+    // the first record that names the columns.
+    let titles = head.iter().take(MAX_TITLE_ROWS).take_while(|h| title_like(h)).count();
+    if let Some(header) = head.get(titles).filter(|h| resolve(&h.cells, columns, path).is_ok()) {
+        return Ok((header.clone(), Some(title_skipped(&head[..titles], header.line))));
     }
     Err(Error::Format {
         path: path.into(),

@@ -338,6 +338,14 @@ fn a_title_row_is_skipped_or_named() {
         layer.warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
         ["line 1 ('台州市2024年企业安全风险普查汇总表') looks like a title above the header and was skipped; the header is line 2"]
     );
+    // Several title rows (the title, a 填报单位 line, a blank line), then the header.
+    let csv = "台州市2024年企业安全风险普查汇总表,,,\n填报单位：台州市应急管理局,,,\n,,,\n名称,经度,纬度,风险等级\n甲,87.6,43.8,重大风险\n";
+    let layer = read_bytes_layer("t.csv", csv.as_bytes()).unwrap();
+    assert_eq!(layer.sites.iter().map(|s| (s.line, s.level)).collect::<Vec<_>>(), [(5, RiskLevel::Red)]);
+    assert_eq!(
+        layer.warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        ["lines 1–3 ('台州市2024年企业安全风险普查汇总表' …) look like titles above the header and were skipped; the header is line 4"]
+    );
     let e = read_bytes_layer("t.csv", "台州市汇总表\n名称,东,北\n".as_bytes()).unwrap_err();
     assert!(
         e.contains("line 1 ('台州市汇总表') looks like a title, not the header") && e.contains("delete the title row"),

@@ -17,7 +17,7 @@ pub use crate::reject::Reject;
 use crate::reject::{clip_raw, RejectReason, RowParts};
 use crate::source::delimited::{
     ambiguous_warning, chunk_target, decode_text, for_each_record, head_records, header_display, header_key,
-    record_chunks, sniff_delimiter, title_skipped, HeadRecord,
+    record_chunks, sniff_delimiter, title_like, title_skipped, HeadRecord, MAX_TITLE_ROWS,
 };
 use crate::source::features::{geojson_polygon, geojson_polygons, geojson_ring, json_text};
 use crate::source::workbook::{read_workbook, SheetRow};
@@ -371,16 +371,16 @@ struct ParsedCsv {
 /// row (one non-empty cell) and the second has at least two; with the warning for a skipped
 /// title.
 fn table_header(text: &str, delimiter: u8, path: &str) -> Result<(Option<HeadRecord>, Option<crate::Note>)> {
-    let mut head = head_records(text, delimiter, 2, path)?.into_iter();
-    let (first, second) = (head.next(), head.next());
-    match (first, second) {
-        (Some(first), Some(second))
-            if first.looks_like_title() && second.cells.iter().filter(|c| !c.is_empty()).count() >= 2 =>
-        {
-            let warning = title_skipped(&first, second.line);
-            Ok((Some(second), Some(warning)))
-        }
-        (first, _) => Ok((first, None)),
+    let head = head_records(text, delimiter, MAX_TITLE_ROWS + 1, path)?;
+    let Some(first) = head.first() else { return Ok((None, None)) };
+    if !first.looks_like_title() {
+        return Ok((Some(first.clone()), None));
+    }
+    // Up to MAX_TITLE_ROWS title rows, then a record with two columns or more.
+    let titles = head.iter().take(MAX_TITLE_ROWS).take_while(|h| title_like(h)).count();
+    match head.get(titles).filter(|h| h.cells.iter().filter(|c| !c.is_empty()).count() >= 2) {
+        Some(header) => Ok((Some(header.clone()), Some(title_skipped(&head[..titles], header.line)))),
+        None => Ok((Some(first.clone()), None)),
     }
 }
 

@@ -388,7 +388,10 @@ fn site_draft(path: &Path, name: &str) -> std::result::Result<SiteRead, String> 
 
 /// The title text and the header's row from a reader's note of a title row it skipped.
 fn title_row(notes: &[sisetu_io::Note]) -> (Option<String>, u64) {
-    match notes.iter().find(|n| matches!(n.key(), "note.title_line" | "note.title_row")) {
+    match notes
+        .iter()
+        .find(|n| matches!(n.key(), "note.title_line" | "note.title_lines" | "note.title_row" | "note.title_rows"))
+    {
         Some(n) => {
             (n.arg("title").map(|t| t.trim().to_string()), n.arg("header").and_then(|h| h.parse().ok()).unwrap_or(2))
         }

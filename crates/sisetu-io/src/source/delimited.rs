@@ -449,12 +449,36 @@ pub(crate) fn head_records(text: &str, delimiter: u8, n: usize, path: &str) -> R
     Ok(out)
 }
 
-/// The warning for a title row that was skipped.
-pub(crate) fn title_skipped(title: &HeadRecord, header_line: u64) -> crate::Note {
-    crate::Note::new(
-        "note.title_line",
-        vec![("line", title.line.to_string()), ("title", title.title()), ("header", header_line.to_string())],
-    )
+/// Title rows (one non-empty cell each, or none) that may stand above the header: an export's
+/// title, its 填报单位/日期 line, a blank line.
+pub(crate) const MAX_TITLE_ROWS: usize = 5;
+
+/// Whether a head record may be a title row (or a blank line between titles).
+pub(crate) fn title_like(r: &HeadRecord) -> bool {
+    r.cells.iter().filter(|c| !c.is_empty()).count() <= 1
+}
+
+/// The note for the title rows `titles` skipped above the header at `header_line`.
+pub(crate) fn title_skipped(titles: &[HeadRecord], header_line: u64) -> crate::Note {
+    let first = titles.iter().find(|t| t.looks_like_title()).or(titles.first());
+    let line = first.map_or(1, |t| t.line);
+    let title = first.map(HeadRecord::title).unwrap_or_default();
+    if titles.len() <= 1 {
+        crate::Note::new(
+            "note.title_line",
+            vec![("line", line.to_string()), ("title", title), ("header", header_line.to_string())],
+        )
+    } else {
+        crate::Note::new(
+            "note.title_lines",
+            vec![
+                ("line", titles[0].line.to_string()),
+                ("last", titles[titles.len() - 1].line.to_string()),
+                ("title", title),
+                ("header", header_line.to_string()),
+            ],
+        )
+    }
 }
 
 /// Calls `row` with every record of `body` that starts in the chunk `(start, end, first)`

@@ -27,6 +27,7 @@
 use crate::error::{Error, Result};
 use crate::hash::sha256_hex;
 use crate::note::Note;
+use crate::source::delimited::MAX_TITLE_ROWS;
 use crate::source::limits::{
     MAX_CELL_CHARS, MAX_COLUMNS, MAX_COMPRESSION_RATIO, MAX_OTHER_PART_BYTES, MAX_ROWS, MAX_SHARED_STRINGS_BYTES,
     MAX_SHEET_PART_BYTES, MAX_TOTAL_BYTES, MAX_XML_TOKEN_BYTES, RATIO_FLOOR_BYTES,
@@ -313,8 +314,10 @@ enum Outcome {
 enum Stage {
     /// No row yet.
     Start,
-    /// The first row has one non-blank cell: a title if the next row has two or more.
-    Title { row: u32, cells: Vec<(u32, String)> },
+    /// The first row has one non-blank cell: a title if a row with two or more follows after
+    /// at most [`MAX_TITLE_ROWS`] such rows (`more`: the later one-cell rows, kept to be read
+    /// as data when no header follows).
+    Title { row: u32, cells: Vec<(u32, String)>, more: Vec<(u32, Vec<(u32, String)>)> },
     /// Reading data rows `width` columns wide.
     Data { width: usize },
     /// The rest of the sheet is not read.
@@ -432,9 +435,15 @@ impl SheetScan {
         if self.row.is_some() {
             self.flush(st)?;
         }
-        if let Stage::Title { row, cells } = std::mem::replace(&mut self.stage, Stage::Done) {
-            // A one-cell first row with nothing after it: that row is the header.
-            self.header(row, &cells, st)?;
+        if let Stage::Title { row, cells, more } = std::mem::replace(&mut self.stage, Stage::Done) {
+            // One-cell rows with no header after them: the first is the header, the others data.
+            if self.header(row, &cells, st)? == Flow::Go {
+                for (r, c) in more {
+                    if self.row(r, c, st)? == Flow::Stop {
+                        break;
+                    }
+                }
+            }
         }
         Ok(())
     }
@@ -459,26 +468,41 @@ impl SheetScan {
     fn row(&mut self, row: u32, cells: Vec<(u32, String)>, st: &mut Reading<'_, '_>) -> Result<Flow> {
         match std::mem::replace(&mut self.stage, Stage::Done) {
             Stage::Start if nonblank(&cells) == 1 => {
-                self.stage = Stage::Title { row, cells };
+                self.stage = Stage::Title { row, cells, more: Vec::new() };
                 Ok(Flow::Go)
             }
             Stage::Start => self.header(row, &cells, st),
-            Stage::Title { row: title_row, cells: title } => {
+            Stage::Title { row: title_row, cells: title, mut more } => {
                 if nonblank(&cells) >= 2 {
                     let text = title.iter().map(|(_, t)| t.trim()).find(|t| !t.is_empty()).unwrap_or("");
-                    self.warnings.push(Note::new(
-                        "note.title_row",
-                        vec![
-                            ("sheet", self.sheet.to_string()),
-                            ("line", (u64::from(title_row) + 1).to_string()),
-                            ("title", crate::reject::clip(text)),
-                            ("header", (u64::from(row) + 1).to_string()),
-                        ],
-                    ));
+                    let mut args = vec![
+                        ("sheet", self.sheet.to_string()),
+                        ("line", (u64::from(title_row) + 1).to_string()),
+                        ("title", crate::reject::clip(text)),
+                        ("header", (u64::from(row) + 1).to_string()),
+                    ];
+                    let key = match more.last() {
+                        None => "note.title_row",
+                        Some((last, _)) => {
+                            args.push(("last", (u64::from(*last) + 1).to_string()));
+                            "note.title_rows"
+                        }
+                    };
+                    self.warnings.push(Note::new(key, args));
                     self.header(row, &cells, st)
+                } else if more.len() + 1 < MAX_TITLE_ROWS {
+                    more.push((row, cells));
+                    self.stage = Stage::Title { row: title_row, cells: title, more };
+                    Ok(Flow::Go)
                 } else {
+                    // No header below the one-cell rows: the first is the header, the others data.
                     if self.header(title_row, &title, st)? == Flow::Stop {
                         return Ok(Flow::Stop);
+                    }
+                    for (r, c) in more {
+                        if self.row(r, c, st)? == Flow::Stop {
+                            return Ok(Flow::Stop);
+                        }
                     }
                     self.row(row, cells, st)
                 }

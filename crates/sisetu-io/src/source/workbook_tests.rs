@@ -136,10 +136,27 @@ fn a_title_row_above_the_header_is_skipped_with_a_warning() {
         r.info.warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
         ["worksheet 'S': row 1 ('2024年危险化学品企业普查表') looks like a title above the header and was skipped; the header is row 2"]
     );
+    // Several one-cell rows (the title, a 填报单位 line), then the header.
+    let data = table(&[
+        vec![s("2024年危险化学品企业普查表")],
+        vec![s("填报单位：某区应急管理局")],
+        vec![s("名称"), s("经度"), s("纬度")],
+        vec![s("甲"), V::N(1.0), V::N(2.0)],
+    ]);
+    let r = read(&xlsx::xlsx(&[sheet("S", data)], &[]), None).unwrap();
+    assert_eq!((r.header.len(), r.rows.len(), r.rows[0].line), (3, 1, 4));
+    assert_eq!(
+        r.info.warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        ["worksheet 'S': rows 1–2 ('2024年危险化学品企业普查表' …) look like titles above the header and were skipped; the header is row 3"]
+    );
     // A one-column table is not a title.
     let one = table(&[vec![s("名称")], vec![s("甲")], vec![s("乙")]]);
     let r = read(&xlsx::xlsx(&[sheet("S", one)], &[]), None).unwrap();
     assert_eq!((r.header, r.rows.len(), r.info.warnings.len()), (vec!["名称".to_string()], 2, 0));
+    let long: Vec<Vec<V>> =
+        std::iter::once(vec![s("名称")]).chain((0..8).map(|i| vec![s(&format!("甲{i}"))])).collect();
+    let r = read(&xlsx::xlsx(&[sheet("S", table(&long))], &[]), None).unwrap();
+    assert_eq!((r.header, r.rows.len(), r.info.warnings.len()), (vec!["名称".to_string()], 8, 0));
     // A one-cell sheet: its only row is the header.
     let r = read(&xlsx::xlsx(&[sheet("S", table(&[vec![s("名称")]]))], &[]), None).unwrap();
     assert_eq!((r.header, r.rows.len()), (vec!["名称".to_string()], 0));
