@@ -341,10 +341,12 @@ fn site_draft(path: &Path, name: &str) -> std::result::Result<SiteRead, String> 
             h.iter().take(12).cloned().collect::<Vec<_>>().join(", ")
         ));
     };
+    // Found once, not per row.
+    let grade_col = col("grade");
     let columns = SiteColumns {
         x: Some(h[xi].clone()),
         y: Some(h[yi].clone()),
-        grade: col("grade").map(|i| h[i].clone()),
+        grade: grade_col.map(|i| h[i].clone()),
         id: col("id").map(|i| h[i].clone()),
         name: col("name").map(|i| h[i].clone()),
         category: col("category").map(|i| h[i].clone()),
@@ -353,7 +355,7 @@ fn site_draft(path: &Path, name: &str) -> std::result::Result<SiteRead, String> 
     let mut xs = Vec::new();
     let mut ys = Vec::new();
     for r in &table.records {
-        if let Some(g) = col("grade").and_then(|i| r.values.get(i)) {
+        if let Some(g) = grade_col.and_then(|i| r.values.get(i)) {
             let g = g.trim();
             if !g.is_empty() {
                 *grades.entry(g.to_string()).or_default() += 1;
