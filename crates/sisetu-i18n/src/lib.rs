@@ -83,11 +83,27 @@ pub fn column(lang: Lang, key: &str) -> String {
 }
 
 /// The text of `key` in `lang` with each `%{name}` replaced by its value.
+/// The template is read once, so a value that itself holds `%{…}` (a file name, a cell of
+/// the census) is written as it is, never filled in again.
 pub fn format(lang: Lang, key: &str, args: &[(&str, String)]) -> String {
-    let mut out = text(lang, key).into_owned();
-    for (name, value) in args {
-        out = out.replace(&format!("%{{{name}}}"), value);
+    let template = text(lang, key);
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest: &str = &template;
+    while let Some(at) = rest.find("%{") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 2..];
+        match after.find('}').map(|end| (&after[..end], end)) {
+            Some((name, end)) if args.iter().any(|(n, _)| *n == name) => {
+                out.push_str(args.iter().find(|(n, _)| *n == name).map_or("", |(_, v)| v.as_str()));
+                rest = &after[end + 1..];
+            }
+            _ => {
+                out.push_str("%{");
+                rest = after;
+            }
+        }
     }
+    out.push_str(rest);
     out
 }
 

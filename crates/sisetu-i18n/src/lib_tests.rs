@@ -85,6 +85,11 @@ fn texts_are_looked_up_by_language_and_filled_by_name() {
     assert_eq!(tr!(Lang::Zh, "level.orange"), "较大风险");
     assert_eq!(tr!(Lang::En, "level.orange"), "orange");
     assert_eq!(tr!(Lang::En, "term.outputs_in", dir = "out/x"), "outputs in out/x");
+    // A value holding a placeholder is written as it is, not filled in again.
+    assert_eq!(
+        tr!(Lang::En, "term.file_rejected", file = "%{rejected}.csv", rejected = 3),
+        "%{rejected}.csv: 3 rows rejected (see rejects.csv)"
+    );
     assert_eq!(column(Lang::Zh, "district_name"), "区县名称");
     assert_eq!(column(Lang::En, "district_name"), "district_name");
     assert_eq!(column(Lang::Zh, "加油站"), "加油站", "a column without a catalogue entry keeps its name");
