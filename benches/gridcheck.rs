@@ -32,8 +32,8 @@ fn layer(file: &str, id: &str, name: &str) -> Vec<MultiPolygon<f64>> {
     let spec = ZoneLayerSpec {
         display: path.display().to_string(),
         path,
-        id: id.into(),
-        name: name.into(),
+        id: Some(id.into()),
+        name: Some(name.into()),
         extra: vec![],
         encoding: TextEncoding::Auto,
     };

@@ -12,7 +12,25 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-const OUTPUTS: [&str; 13] = [
+/// Everything a minimal project writes: the layers, the tables, the register, the report
+/// and the standard maps (no `[[maps]]`), each with its world file, `.prj` and GDAL side-car.
+const OUTPUTS: [&str; 29] = [
+    "map_districts.png",
+    "map_districts.pgw",
+    "map_districts.prj",
+    "map_districts.png.aux.xml",
+    "map_districts_highest.png",
+    "map_districts_highest.pgw",
+    "map_districts_highest.prj",
+    "map_districts_highest.png.aux.xml",
+    "map_sites.png",
+    "map_sites.pgw",
+    "map_sites.prj",
+    "map_sites.png.aux.xml",
+    "map_cells.png",
+    "map_cells.pgw",
+    "map_cells.prj",
+    "map_cells.png.aux.xml",
     "districts.geojson",
     "cells.geojson",
     "sites.geojson",

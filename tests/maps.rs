@@ -270,3 +270,84 @@ fn bad_map_settings_are_clear_errors_and_zero_sites_is_a_map() {
     let img = Image::open(&tmp.path().join("out/a.png"));
     assert_eq!((img.w, img.h), (1169, 827), "A4 landscape at 100 dpi");
 }
+
+/// A project with only paths and CRSs: the demo's real districts (`adcode`, `name`) and
+/// grids (`网格编码`, `网格名称`) without id/name keys, its census, `extra` appended.
+fn minimal_project(dir: &Path, extra: &str) {
+    for f in ["districts.geojson", "grids.geojson", "census.csv"] {
+        std::fs::copy(root().join("geodata/urumqi").join(f), dir.join(f)).unwrap();
+    }
+    let toml = format!(
+        "{extra}[project]\ntitle = \"最小项目\"\n[districts]\npath = \"districts.geojson\"\ncrs = \"GCJ02\"\n\
+         [management_grid]\npath = \"grids.geojson\"\ncrs = \"GCJ02\"\n\
+         [[sites]]\npath = \"census.csv\"\ncrs = \"GCJ02\"\n[grades]\nA = \"red\"\nB = \"orange\"\nC = \"yellow\"\nD = \"blue\"\n"
+    );
+    std::fs::write(dir.join("sisetu.toml"), toml).unwrap();
+}
+
+fn pngs(out: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".png"))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_project_without_maps_draws_the_standard_maps_and_maps_empty_draws_none() {
+    let tmp = tempfile::tempdir().unwrap();
+    minimal_project(tmp.path(), "");
+    let r = common::sisetu(tmp.path(), &["build", "sisetu.toml", "-q"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let out = tmp.path().join("out");
+    let standard =
+        ["map_cells.png", "map_districts.png", "map_districts_highest.png", "map_grids.png", "map_sites.png"];
+    assert_eq!(pngs(&out), standard);
+    let report = common::read_json(&out.join("report.json"));
+    let listed: Vec<&str> = report["outputs"].as_array().unwrap().iter().filter_map(|v| v.as_str()).collect();
+    for png in standard {
+        let stem = png.trim_end_matches(".png");
+        for f in [png.to_string(), format!("{stem}.pgw"), format!("{stem}.prj"), format!("{png}.aux.xml")] {
+            assert!(out.join(&f).is_file() && listed.contains(&f.as_str()), "{f} missing or not in report.json");
+        }
+        let img = Image::open(&out.join(png));
+        assert_eq!((img.w, img.h), (3508, 2480), "{png}: A4 landscape at 300 dpi");
+    }
+    // The real district ids were found without an id key: adcode, not the feature order.
+    let summary = common::read_text(&out.join("summary.csv"));
+    assert!(summary.contains("650102") && summary.contains("天山区"), "{}", common::excerpt(&summary));
+
+    // maps = [] draws none, and the build takes the previous maps away.
+    minimal_project(tmp.path(), "maps = []\n");
+    let r = common::sisetu(tmp.path(), &["build", "sisetu.toml", "-q"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(pngs(&out), Vec::<String>::new());
+}
+
+#[test]
+fn a_streamed_census_leaves_out_only_the_standard_map_of_sites() {
+    let tmp = tempfile::tempdir().unwrap();
+    minimal_project(tmp.path(), "");
+    // The grid checks and the register need every site: without them the census can be streamed.
+    let toml = common::read_text(&tmp.path().join("sisetu.toml"));
+    let toml = toml.replace("[management_grid]\npath = \"grids.geojson\"\ncrs = \"GCJ02\"\n", "")
+        + "[register]\nenabled = false\n";
+    std::fs::write(tmp.path().join("sisetu.toml"), toml).unwrap();
+    let r = common::sisetu(tmp.path(), &["build", "sisetu.toml", "--stream", "always"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("map_sites.png (the standard map of sites) is not drawn"), "{}", r.stderr);
+    let out = tmp.path().join("out");
+    assert_eq!(pngs(&out), ["map_cells.png", "map_districts.png", "map_districts_highest.png"]);
+    // A map of sites the project names still keeps the census in memory, as before.
+    let named = "[[maps]]\nfile = \"map_sites.png\"\nlayers = [\"sites\"]\n";
+    let toml = common::read_text(&tmp.path().join("sisetu.toml")) + named;
+    std::fs::write(tmp.path().join("sisetu.toml"), toml).unwrap();
+    let r = common::sisetu(tmp.path(), &["build", "sisetu.toml", "--stream", "always", "-q"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("the map map_sites.png draws every site"), "{}", r.stderr);
+    let r = common::sisetu(tmp.path(), &["build", "sisetu.toml", "-q"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(pngs(&out), ["map_sites.png"]);
+}

@@ -72,6 +72,12 @@ cell_size_m = 1000
 enabled = {register}
 [outputs]
 sites = "{sites_format}"
+[[maps]]
+file = "map_districts.png"
+layers = ["districts"]
+[[maps]]
+file = "map_cells.png"
+layers = ["cells"]
 "#
     );
     write(dir, "p.toml", toml);

@@ -14,8 +14,8 @@ fn district_index() -> (Vec<String>, ZoneIndex) {
     let spec = ZoneLayerSpec {
         path: manifest_path("geodata/urumqi/districts.geojson"),
         display: "districts.geojson".into(),
-        id: "adcode".into(),
-        name: "name".into(),
+        id: Some("adcode".into()),
+        name: Some("name".into()),
         extra: Vec::new(),
         encoding: TextEncoding::Auto,
     };

@@ -331,8 +331,8 @@ fn sisetu_reads_the_committed_grids() {
     let spec = ZoneLayerSpec {
         path: manifest_path("geodata/urumqi/grids.geojson"),
         display: "grids.geojson".into(),
-        id: "网格编码".into(),
-        name: "网格名称".into(),
+        id: Some("网格编码".into()),
+        name: Some("网格名称".into()),
         extra: vec![("person".into(), "负责人".into())],
         encoding: TextEncoding::Auto,
     };

@@ -34,3 +34,8 @@ pub use note::Note;
 pub use reject::{Reject, RejectReason};
 pub use source::{Delimiter, ReadAs, SourceKind};
 pub use table::{parse_quantity, read_table, Record, Table, TableKind, TableSpec};
+
+/// Workbooks written cell by cell for the readers' tests (shared with `tests/`).
+#[cfg(test)]
+#[path = "../tests/common/xlsx.rs"]
+pub(crate) mod test_xlsx;

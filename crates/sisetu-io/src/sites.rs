@@ -23,7 +23,7 @@ pub use crate::reject::Reject;
 use crate::reject::{clip, clip_raw, longitude_offset, Conversion, EmptyAxes, RejectReason, RowParts};
 use crate::source::delimited::{
     ambiguous_warning, chunk_target, count_line_ends, decode_text, for_each_record, head_records, header_key,
-    record_chunks, sniff_delimiter, title_like, title_skipped, HeadRecord, MAX_QUOTED_LINE_BREAKS, MAX_RECORD_BYTES,
+    record_chunks, sniff_delimiter, title_skipped, HeadRecord, MAX_QUOTED_LINE_BREAKS, MAX_RECORD_BYTES,
     MAX_TITLE_ROWS,
 };
 use crate::source::features::{feature_collection, json_text};
@@ -997,14 +997,19 @@ fn site_header(
     let Err(err) = resolve(&first.cells, columns, path) else {
         return Ok((first.clone(), None));
     };
+    // Up to MAX_TITLE_ROWS rows above the header: the export's title, its 填报单位/填报日期
+    // line (one cell or a few), blank lines. The header is the first record that names the
+    // columns, provided every row above it has fewer filled cells than it (data rows above a
+    // header with a misspelt column are not skipped: the header's error stands).
+    if let Some(i) = head.iter().take(MAX_TITLE_ROWS + 1).position(|h| resolve(&h.cells, columns, path).is_ok()) {
+        let (above, header) = (&head[..i], &head[i]);
+        let filled = |h: &HeadRecord| h.cells.iter().filter(|c| !c.is_empty()).count();
+        if above.iter().all(|h| filled(h) < filled(header)) {
+            return Ok((header.clone(), Some(title_skipped(above, header.line))));
+        }
+    }
     if !first.looks_like_title() {
         return Err(err);
-    }
-    // Up to MAX_TITLE_ROWS title rows (the export's title, a 填报单位 line, blank lines), then
-    // the first record that names the columns.
-    let titles = head.iter().take(MAX_TITLE_ROWS).take_while(|h| title_like(h)).count();
-    if let Some(header) = head.get(titles).filter(|h| resolve(&h.cells, columns, path).is_ok()) {
-        return Ok((header.clone(), Some(title_skipped(&head[..titles], header.line))));
     }
     Err(Error::Format {
         path: path.into(),

@@ -1,5 +1,7 @@
 use super::*;
 
+use crate::test_xlsx as xlsx;
+
 #[test]
 fn coordinate_checks() {
     let geo = Crs::Cgcs2000;
@@ -351,6 +353,48 @@ fn a_title_row_is_skipped_or_named() {
         e.contains("line 1 ('台州市汇总表') looks like a title, not the header") && e.contains("delete the title row"),
         "{e}"
     );
+}
+
+#[test]
+fn a_preamble_of_several_cells_above_the_header_is_skipped() {
+    // The title, then a 填报单位 … 填报日期 line with two cells, then the header.
+    let csv = "台州市2024年企业安全风险普查汇总表,,,,\n填报单位：台州市应急管理局,,填报日期：2024-06-30,,\n\
+               名称,经度,纬度,风险等级,备注\n甲,87.6,43.8,重大风险,\n";
+    let expected = ["lines 1–2 ('台州市2024年企业安全风险普查汇总表' …) look like titles above the header and were \
+                     skipped; the header is line 3"];
+    let layer = read_bytes_layer("t.csv", csv.as_bytes()).unwrap();
+    assert_eq!(layer.sites.iter().map(|s| (s.line, s.level)).collect::<Vec<_>>(), [(4, RiskLevel::Red)]);
+    assert_eq!(layer.warnings.iter().map(ToString::to_string).collect::<Vec<_>>(), expected);
+    // The same rows in a workbook.
+    use xlsx::{s, sheet, table, V};
+    let book = xlsx::xlsx(
+        &[sheet(
+            "汇总",
+            table(&[
+                vec![s("台州市2024年企业安全风险普查汇总表")],
+                vec![s("填报单位：台州市应急管理局"), s(""), s("填报日期：2024-06-30")],
+                vec![s("名称"), s("经度"), s("纬度"), s("风险等级"), s("备注")],
+                vec![s("甲"), V::N(87.6), V::N(43.8), s("重大风险")],
+            ]),
+        )],
+        &[],
+    );
+    let layer = read_bytes_layer("t.xlsx", &book).unwrap();
+    assert_eq!(layer.sites.iter().map(|s| (s.line, s.level)).collect::<Vec<_>>(), [(4, RiskLevel::Red)]);
+    assert_eq!(
+        layer.warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        ["worksheet '汇总': rows 1–2 ('台州市2024年企业安全风险普查汇总表' …) look like titles above the header and were \
+          skipped; the header is row 3"]
+    );
+    // A row above with as many cells as the header is not a preamble: the first line's error
+    // stands, as does a misspelt header above its data.
+    for (csv, header) in [
+        ("编号,类别,备注,说明\n名称,经度,纬度,风险等级\n甲,87.6,43.8,红\n", "编号"),
+        ("名称,东经度,纬度,风险等级\n甲,87.6,43.8,红\n", "名称"),
+    ] {
+        let e = read_bytes_layer("t.csv", csv.as_bytes()).unwrap_err();
+        assert!(e.contains("no column for") && e.contains(&format!("the header has: '{header}'")), "{e}");
+    }
 }
 
 /// A huge invalid cell costs linear time, and what the reject keeps is bounded.

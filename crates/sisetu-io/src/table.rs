@@ -17,7 +17,7 @@ pub use crate::reject::Reject;
 use crate::reject::{clip_raw, RejectReason, RowParts};
 use crate::source::delimited::{
     ambiguous_warning, chunk_target, decode_text, for_each_record, head_records, header_display, header_key,
-    record_chunks, sniff_delimiter, title_like, title_skipped, HeadRecord, MAX_TITLE_ROWS,
+    record_chunks, sniff_delimiter, title_skipped, HeadRecord, MAX_TITLE_ROWS,
 };
 use crate::source::features::{geojson_polygon, geojson_polygons, geojson_ring, json_text};
 use crate::source::workbook::{read_workbook, SheetRow};
@@ -367,18 +367,21 @@ struct ParsedCsv {
     rows: Vec<Rows>,
 }
 
-/// The header record of a table: the first record, or the second when the first is a title
-/// row (one non-empty cell) and the second has at least two; with the warning for a skipped
-/// title.
+/// The header record of a table: the first record, unless the first is a title row (one
+/// non-empty cell). Then up to [`MAX_TITLE_ROWS`] rows are skipped as the export's preamble:
+/// rows with at most one filled cell, or (a 填报单位 … 填报日期 line) at most a third as
+/// many as the widest of the first rows; the header is the next record with two or more. With
+/// the warning for the rows skipped.
 fn table_header(text: &str, delimiter: u8, path: &str) -> Result<(Option<HeadRecord>, Option<crate::Note>)> {
     let head = head_records(text, delimiter, MAX_TITLE_ROWS + 1, path)?;
     let Some(first) = head.first() else { return Ok((None, None)) };
     if !first.looks_like_title() {
         return Ok((Some(first.clone()), None));
     }
-    // Up to MAX_TITLE_ROWS title rows, then a record with two columns or more.
-    let titles = head.iter().take(MAX_TITLE_ROWS).take_while(|h| title_like(h)).count();
-    match head.get(titles).filter(|h| h.cells.iter().filter(|c| !c.is_empty()).count() >= 2) {
+    let filled = |h: &HeadRecord| h.cells.iter().filter(|c| !c.is_empty()).count();
+    let preamble = (head.iter().map(filled).max().unwrap_or(0) / 3).max(1);
+    let titles = head.iter().take(MAX_TITLE_ROWS).take_while(|h| filled(h) <= preamble).count();
+    match head.get(titles).filter(|h| filled(h) >= 2) {
         Some(header) => Ok((Some(header.clone()), Some(title_skipped(&head[..titles], header.line)))),
         None => Ok((Some(first.clone()), None)),
     }

@@ -590,6 +590,15 @@ fn csv_tables_survive_stray_quotes_titles_line_ends_and_utf16() {
     assert!(t.rejects[0].reason.to_string().starts_with("unbalanced quote in field 2"));
     assert_eq!(t.require(Some("有效面积"), &[], "area", "columns.area").unwrap(), 1);
     assert_eq!(t.require(None, &["有效面积"], "area", "columns.area").unwrap(), 1);
+    // A 填报单位 … 填报日期 line under the title is skipped too; a header with blank cells
+    // is still the header.
+    let csv = "某区避难场所汇总表,,,,,\n填报单位：应急管理局,,,填报日期：2024-06,,\n名称,类别,面积,经度,纬度,备注\n甲,紧急,100,87.6,43.8,\n";
+    let t = read_bytes("f.csv", csv.as_bytes()).unwrap();
+    assert_eq!((t.headers[0].as_str(), lines(&t)), ("名称", vec![4]));
+    assert!(t.warnings[0].to_string().starts_with("lines 1–2 ('某区避难场所汇总表' …)"), "{:?}", t.warnings);
+    let csv = "汇总表,,,,\n名称,,面积,经度,纬度\n甲,紧急,100,87.6,43.8\n";
+    let t = read_bytes("f.csv", csv.as_bytes()).unwrap();
+    assert_eq!((t.headers[0].as_str(), lines(&t)), ("名称", vec![3]));
     let text = "名称\t人口\r\n甲\t100\r\n";
     let mut le = vec![0xFF, 0xFE];
     le.extend(text.encode_utf16().flat_map(u16::to_le_bytes));

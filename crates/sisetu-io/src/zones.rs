@@ -23,14 +23,77 @@ pub struct ZoneLayerSpec {
     pub path: PathBuf,
     /// How the file is named in messages.
     pub display: String,
-    /// Property holding the id.
-    pub id: String,
-    /// Property holding the name.
-    pub name: String,
+    /// Property holding the id; `None`: the first of [`USUAL_IDS`] the layer has.
+    pub id: Option<String>,
+    /// Property holding the name; `None`: the first of [`USUAL_NAMES`] the layer has.
+    pub name: Option<String>,
     /// Further properties to carry (e.g. `("person", "负责人")`: output key, property).
     pub extra: Vec<(String, String)>,
     /// Shapefile attribute encoding (`Auto`: the `.cpg`, else UTF-8 when valid, else GBK).
     pub encoding: TextEncoding,
+}
+
+/// The usual id columns of district, grid and township layers, in the order a layer without
+/// an `id` in the project tries them (compared ignoring case and blanks): `id` first, then
+/// the codes of the usual exports (`adcode` of AutoNavi and cnmaps, 区划代码 …).
+pub const USUAL_IDS: [&str; 17] = [
+    "id",
+    "adcode",
+    "区划代码",
+    "行政区划代码",
+    "区县代码",
+    "区划编码",
+    "网格编码",
+    "网格代码",
+    "网格编号",
+    "xzqdm",
+    "qxdm",
+    "gb",
+    "code",
+    "pac",
+    "编码",
+    "代码",
+    "编号",
+];
+
+/// The usual name columns, in the order they are tried.
+pub const USUAL_NAMES: [&str; 11] =
+    ["name", "名称", "区县名称", "区划名称", "网格名称", "xzqmc", "qxmc", "区县", "网格名", "mc", "名字"];
+
+/// The usual responsible-person columns of a management grid layer.
+pub const USUAL_PERSONS: [&str; 5] = ["负责人", "网格员", "网格长", "person", "责任人"];
+
+/// A column name as the usual names are compared: without blanks, in lower case.
+fn column_key(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect()
+}
+
+/// Every one of `usual` that `fields` has, in the order of `usual`, as the field is written.
+pub fn usual_columns(fields: &[String], usual: &[&str]) -> Vec<String> {
+    usual.iter().filter_map(|w| fields.iter().find(|f| column_key(f) == column_key(w))).cloned().collect()
+}
+
+/// The column a layer's `role` (`id`, `name`) is read from: the one the project names, else
+/// the first usual one among `fields` (`what` says what they are: properties, fields).
+fn column_for(
+    named: Option<&String>,
+    fields: &[String],
+    usual: &[&str],
+    role: &str,
+    what: &str,
+) -> Result<String, String> {
+    if let Some(n) = named {
+        return Ok(n.clone());
+    }
+    usual_columns(fields, usual).into_iter().next().ok_or_else(|| {
+        let listed = |v: &mut dyn Iterator<Item = &str>| v.map(|f| format!("'{f}'")).collect::<Vec<_>>().join(", ");
+        format!(
+            "no {role} column: none of the usual names ({}) is among the {what} ({}); name it with {role} = \"…\" in \
+             this layer's table of the project file",
+            listed(&mut usual.iter().copied()),
+            listed(&mut fields.iter().map(String::as_str)),
+        )
+    })
 }
 
 /// Reads a zone layer in its own CRS.
@@ -138,7 +201,7 @@ fn check_ids(zones: &[Zone], spec: &ZoneLayerSpec) -> Result<()> {
         if z.id.is_empty() {
             return Err(Error::Format {
                 path: spec.display.clone(),
-                msg: format!("feature {} has an empty id ('{}'); every zone needs an id", i + 1, spec.id),
+                msg: format!("feature {} has an empty id; every zone needs an id", i + 1),
             });
         }
         if let Some(j) = seen.insert(z.id.clone(), i) {
@@ -168,6 +231,17 @@ fn read_geojson(spec: &ZoneLayerSpec, bytes: &[u8]) -> Result<Vec<Zone>> {
     // property that no feature has is a misspelt or dropped column.
     let mut extra_seen = vec![false; spec.extra.len()];
     let mut first_keys = String::new();
+    let mut fields: Vec<String> = Vec::new();
+    for k in fc.features.iter().flat_map(|f| f.properties.iter().flat_map(|p| p.keys())) {
+        if !fields.contains(k) {
+            fields.push(k.clone());
+        }
+    }
+    let resolve = |named: Option<&String>, usual: &[&str], role: &str| {
+        column_for(named, &fields, usual, role, "properties").map_err(|msg| Error::Format { path: path.clone(), msg })
+    };
+    let id_key = resolve(spec.id.as_ref(), &USUAL_IDS, "id")?;
+    let name_key = resolve(spec.name.as_ref(), &USUAL_NAMES, "name")?;
     for (i, f) in fc.features.into_iter().enumerate() {
         let n = i + 1;
         if i == 0 {
@@ -177,15 +251,14 @@ fn read_geojson(spec: &ZoneLayerSpec, bytes: &[u8]) -> Result<Vec<Zone>> {
             *seen |= f.properties.as_ref().is_some_and(|props| props.contains_key(p));
         }
         let prop = |key: &str| prop_text(f.properties.as_ref().and_then(|p| p.get(key)));
-        let id = prop(&spec.id).ok_or_else(|| Error::Format {
+        let id = prop(&id_key).ok_or_else(|| Error::Format {
             path: path.clone(),
-            msg: format!("feature {n} has no property '{}' for the id; its properties are: {}", spec.id, keys_of(&f)),
+            msg: format!("feature {n} has no property '{id_key}' for the id; its properties are: {}", keys_of(&f)),
         })?;
-        let name = prop(&spec.name).ok_or_else(|| Error::Format {
+        let name = prop(&name_key).ok_or_else(|| Error::Format {
             path: path.clone(),
             msg: format!(
-                "feature {n} (id {id}) has no property '{}' for the name; its properties are: {}",
-                spec.name,
+                "feature {n} (id {id}) has no property '{name_key}' for the name; its properties are: {}",
                 keys_of(&f)
             ),
         })?;
@@ -341,6 +414,8 @@ fn read_shp_records(
             "the .shp has {shape_count} shapes but the .dbf has {records} records: the two files do not belong together (or one was cut short); export the layer again so that every shape has its attributes"
         )));
     }
+    let id_key = column_for(spec.id.as_ref(), &fields, &USUAL_IDS, "id", "fields").map_err(fmt)?;
+    let name_key = column_for(spec.name.as_ref(), &fields, &USUAL_NAMES, "name", "fields").map_err(fmt)?;
     let mut zones = Vec::with_capacity(shape_count);
     for (i, (shape, record)) in shapes.iter().zip(dbase_reader.iter_records()).enumerate() {
         let n = i + 1;
@@ -358,13 +433,12 @@ fn read_shp_records(
                 other => other.to_string().trim().to_string(),
             })
         };
-        let id = text(&spec.id).ok_or_else(|| {
-            fmt(format!("record {n} has no field '{}' for the id; the fields are: {}", spec.id, field_names()))
+        let id = text(&id_key).ok_or_else(|| {
+            fmt(format!("record {n} has no field '{id_key}' for the id; the fields are: {}", field_names()))
         })?;
-        let name = text(&spec.name).ok_or_else(|| {
+        let name = text(&name_key).ok_or_else(|| {
             fmt(format!(
-                "record {n} (id {id}) has no field '{}' for the name; the fields are: {}",
-                spec.name,
+                "record {n} (id {id}) has no field '{name_key}' for the name; the fields are: {}",
                 field_names()
             ))
         })?;

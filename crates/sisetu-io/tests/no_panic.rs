@@ -68,8 +68,8 @@ fn mutated_boundary_files_never_panic() {
         let spec = ZoneLayerSpec {
             path: path.clone(),
             display: path.display().to_string(),
-            id: "id".into(),
-            name: "name".into(),
+            id: Some("id".into()),
+            name: Some("name".into()),
             extra: vec![],
             encoding: TextEncoding::Auto,
         };

@@ -23,8 +23,8 @@ fn check(boundary: &str, oracle: &str, id_key: &str, strip_prefix: &str) {
     let spec = ZoneLayerSpec {
         path: root.join(boundary),
         display: boundary.to_string(),
-        id: id_key.to_string(),
-        name: "name".to_string(),
+        id: Some(id_key.to_string()),
+        name: Some("name".to_string()),
         extra: vec![],
         encoding: TextEncoding::Auto,
     };
@@ -134,8 +134,8 @@ fn invalid_polygon_is_reported_with_its_id() {
     let spec = ZoneLayerSpec {
         path: root.join("datav_geomapdata_cn/citys_371500.json"),
         display: "citys_371500.json".into(),
-        id: "adcode".into(),
-        name: "name".into(),
+        id: Some("adcode".into()),
+        name: Some("name".into()),
         extra: vec![],
         encoding: TextEncoding::Auto,
     };

@@ -17,8 +17,8 @@ fn spec(path: &Path, id: &str, name: &str, encoding: TextEncoding) -> ZoneLayerS
     ZoneLayerSpec {
         path: path.to_path_buf(),
         display: path.display().to_string(),
-        id: id.into(),
-        name: name.into(),
+        id: Some(id.into()),
+        name: Some(name.into()),
         extra: vec![],
         encoding,
     }

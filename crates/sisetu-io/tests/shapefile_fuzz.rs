@@ -93,8 +93,8 @@ fn read(dir: &Path, encoding: TextEncoding) -> Result<usize, String> {
     let spec = ZoneLayerSpec {
         display: "d.shp".into(),
         path,
-        id: "code".into(),
-        name: "name".into(),
+        id: Some("code".into()),
+        name: Some("name".into()),
         extra: vec![("pop".into(), "pop".into())],
         encoding,
     };

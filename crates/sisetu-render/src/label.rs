@@ -4,7 +4,8 @@
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
-use geo::{Area as _, BoundingRect, Centroid, InteriorPoint, LineString, MultiPolygon, Polygon};
+use geo::{Area as _, BooleanOps, BoundingRect, Centroid, InteriorPoint, LineString, MultiPolygon, Polygon};
+use std::borrow::Cow;
 use tiny_skia::Pixmap;
 
 use crate::draw::{draw_text, TextStyle, INK};
@@ -301,6 +302,7 @@ pub(crate) fn place_and_draw(
     let (fx0, fy0, fx1, fy1) =
         (frame.x0 as f32 + 2.0, frame.y0 as f32 + 2.0, frame.x1 as f32 - 2.0, frame.y1 as f32 - 2.0);
     let ts = TextStyle { size, color: INK, bold: 0.0, halo };
+    let view = geo.view(frame);
     for (_, i) in order {
         let area = &districts[i];
         let name = area.name.trim();
@@ -309,8 +311,11 @@ pub(crate) fn place_and_draw(
         }
         let Some(bounds) = font.path(name, size, 0.0, 0.0).map(|p| p.bounds()) else { continue };
         let (bw, bh) = (bounds.width() + halo, bounds.height() + halo);
-        let Some(largest) = area.geometry.0.iter().max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area()))
-        else {
+        // A district the map frame cuts (a neighbour on a zoomed map) is labelled on the part
+        // the map shows, and its leader line starts there; one the map does not show at all
+        // gets no label.
+        let visible = visible_part(&area.geometry, &view);
+        let Some(largest) = visible.0.iter().max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area())) else {
             continue;
         };
         let precision = 1.0 / geo.k;
@@ -318,7 +323,7 @@ pub(crate) fn place_and_draw(
         if let Some(p) = pole_of_inaccessibility(&decimate(largest, precision), precision) {
             anchors.push(p);
         }
-        if let Some(p) = area.geometry.interior_point() {
+        if let Some(p) = visible.interior_point() {
             anchors.push((p.x(), p.y()));
         }
         let mut candidates: Vec<(f32, f32)> = Vec::new();
@@ -346,7 +351,7 @@ pub(crate) fn place_and_draw(
         }
         let inside = |x: f32, y: f32| {
             let (wx, wy) = geo.world(x as f64, y as f64);
-            contains(&area.geometry, wx, wy)
+            contains(&visible, wx, wy)
         };
         let fits = |&(cx, cy): &(f32, f32), strict: bool| -> Option<Box4> {
             let b = [cx - bw / 2.0, cy - bh / 2.0, cx + bw / 2.0, cy + bh / 2.0];
@@ -425,6 +430,19 @@ pub(crate) fn place_and_draw(
         }
     }
     placed
+}
+
+/// The part of `mp` inside `view`: `mp` itself when its bounding box lies inside.
+fn visible_part<'a>(mp: &'a MultiPolygon<f64>, view: &geo::Rect<f64>) -> Cow<'a, MultiPolygon<f64>> {
+    let Some(b) = mp.bounding_rect() else { return Cow::Owned(MultiPolygon(Vec::new())) };
+    let (v0, v1) = (view.min(), view.max());
+    if b.min().x >= v0.x && b.min().y >= v0.y && b.max().x <= v1.x && b.max().y <= v1.y {
+        return Cow::Borrowed(mp);
+    }
+    if b.max().x < v0.x || b.max().y < v0.y || b.min().x > v1.x || b.min().y > v1.y {
+        return Cow::Owned(MultiPolygon(Vec::new()));
+    }
+    Cow::Owned(mp.intersection(&MultiPolygon(vec![view.to_polygon()])))
 }
 
 /// A leader line from a district's anchor to its label, with a dot on the anchor.

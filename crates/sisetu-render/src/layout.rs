@@ -375,6 +375,22 @@ fn furniture_boxes(
     [legend_box(lc), arrow_box(ac), bar_box(bc)]
 }
 
+/// Metres of the working CRS per millimetre of paper at which [`render`] would draw.
+pub(crate) fn metres_per_mm(
+    page: &Page,
+    style: &Style,
+    font: &Font,
+    text: &MapText,
+    content: &MapContent,
+) -> Result<f64, RenderError> {
+    validate(page, style)?;
+    validate_content(content)?;
+    let extent = extent_of(content)?;
+    let layout = PageLayout::new(page, style, font, text, page.pixel_size());
+    let geo = fit_transform(&extent, layout.frame)?;
+    Ok(page.dpi as f64 / 25.4 / geo.k)
+}
+
 /// Renders one page; see the crate docs for the layers and the furniture.
 pub(crate) fn render(
     page: &Page,

@@ -552,6 +552,20 @@ pub fn render(
     layout::render(page, style, font, text, content)
 }
 
+/// The scale [`render`] draws `content` at on `page` with `text`: metres of the working CRS
+/// per millimetre of paper (the extent fitted into the map frame that the title, subtitle
+/// and footer leave). A caller decides with it what is legible before drawing, e.g. whether
+/// 500 m cells would be specks. Errors as [`render`] (except those of drawing and encoding).
+pub fn metres_per_mm(
+    page: &Page,
+    style: &Style,
+    font: &Font,
+    text: &MapText,
+    content: &MapContent,
+) -> Result<f64, RenderError> {
+    layout::metres_per_mm(page, style, font, text, content)
+}
+
 #[cfg(test)]
 #[path = "render_tests.rs"]
 mod tests;

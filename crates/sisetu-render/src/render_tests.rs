@@ -200,3 +200,55 @@ fn a_district_too_small_for_its_name_is_labelled_outside_with_a_leader() {
     let (_, x1, _) = out.labels.iter().find(|(id, ..)| id == "1").unwrap().clone();
     assert!((x - x1).abs() > 1.0, "the labels are apart");
 }
+
+#[test]
+fn metres_per_mm_is_the_scale_the_map_is_drawn_at() {
+    // The scale bar of the drawn map gives the same metres per millimetre, whatever the
+    // page, footer and extent.
+    let districts =
+        vec![square_area("1", "甲区", 0.0, 0.0, 120_000.0), square_area("2", "乙区", 120_000.0, 0.0, 30_000.0)];
+    let footer = vec!["坐标系：测试".to_string(), "制图：sisetu".to_string()];
+    for (page, extent) in [
+        (Page::default(), None),
+        (Page { dpi: 100.0, orientation: Orientation::Portrait, ..Page::default() }, None),
+        (
+            Page { size: PageSize::A3, dpi: 150.0, ..Page::default() },
+            Some(Rect::new(coord! {x: 1000.0, y: 1000.0}, coord! {x: 6000.0, y: 4000.0})),
+        ),
+    ] {
+        let text = MapText { title: "比例尺", subtitle: Some("副标题"), footer: &footer };
+        let content = MapContent { extent, ..MapContent::new(&districts) };
+        let scale = metres_per_mm(&page, &Style::default(), &Font::vendored(), &text, &content).unwrap();
+        let out = render(&page, &Style::default(), &Font::vendored(), &text, &content).unwrap();
+        let drawn = out.scale_bar_m / (out.scale_bar_px as f64 / page.dpi as f64 * 25.4);
+        assert!((scale - drawn).abs() < 1e-3 * drawn, "{scale} m/mm against {drawn} drawn ({page:?})");
+    }
+    let none = MapContent::new(&[]);
+    let text = MapText { title: "t", subtitle: None, footer: &[] };
+    assert!(metres_per_mm(&Page::default(), &Style::default(), &Font::vendored(), &text, &none).is_err());
+}
+
+#[test]
+fn a_district_the_frame_cuts_is_labelled_on_the_part_the_map_shows() {
+    // A zoom onto district 1: district 2 reaches into the view from the south, its bulk (and
+    // its pole) far outside; district 3 lies wholly outside the view.
+    let districts = vec![
+        square_area("1", "甲区", 0.0, 0.0, 10_000.0),
+        square_area("2", "乙区", -20_000.0, -49_000.0, 48_000.0),
+        square_area("3", "丙区", 500_000.0, 0.0, 10_000.0),
+    ];
+    let extent = Rect::new(coord! {x: -1000.0, y: -6000.0}, coord! {x: 11_000.0, y: 11_000.0});
+    let page = Page { dpi: 100.0, ..Page::default() };
+    let text = MapText { title: "t", subtitle: None, footer: &[] };
+    let content = MapContent { extent: Some(extent), ..MapContent::new(&districts) };
+    let out = render(&page, &Style::default(), &Font::vendored(), &text, &content).unwrap();
+    let ids: Vec<&str> = out.labels.iter().map(|(id, ..)| id.as_str()).collect();
+    assert_eq!(ids.len(), 2, "{:?}", out.labels);
+    assert!(!ids.contains(&"3"), "a district off the map gets no label: {:?}", out.labels);
+    let &(_, x, y) = out.labels.iter().find(|(id, ..)| id == "2").unwrap();
+    let (f0x, f0y, f1x, f1y) = out.map_frame;
+    assert!(x > f0x && x < f1x && y > f0y && y < f1y, "label at ({x}, {y}) outside the frame {:?}", out.map_frame);
+    // On the strip of district 2 the map shows (y from -6 km to -1 km), not at its pole (-25 km).
+    let (wx, wy) = out.world_of(x, y);
+    assert!((-20_000.0..28_000.0).contains(&wx) && (-6000.0..-1000.0).contains(&wy), "({wx}, {wy})");
+}

@@ -5,7 +5,9 @@ use sisetu_core::{GradeError, GradeScheme, RiskLevel, Zone};
 use sisetu_io::crs::{Crs, GkZone};
 use sisetu_io::sites::{default_column, SiteColumns};
 use sisetu_io::text::{Detected, TextEncoding};
-use sisetu_io::zones::{attribute_names, declared_crs, read_zones, ZoneLayerSpec};
+use sisetu_io::zones::{
+    attribute_names, declared_crs, read_zones, usual_columns, ZoneLayerSpec, USUAL_IDS, USUAL_NAMES, USUAL_PERSONS,
+};
 use sisetu_io::{read_table, SourceKind, TableSpec};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -103,41 +105,6 @@ pub enum LabelKind {
     NeedsMapping,
     /// No grade sisetu knows: needs a mapping too.
     Unknown,
-}
-
-/// The usual id columns of district and grid layers (compared ignoring case and blanks).
-const ZONE_IDS: [&str; 17] = [
-    "adcode",
-    "区划代码",
-    "行政区划代码",
-    "区县代码",
-    "区划编码",
-    "网格编码",
-    "网格代码",
-    "网格编号",
-    "xzqdm",
-    "qxdm",
-    "gb",
-    "code",
-    "id",
-    "pac",
-    "编码",
-    "代码",
-    "编号",
-];
-/// The usual name columns.
-const ZONE_NAMES: [&str; 11] =
-    ["name", "名称", "区县名称", "区划名称", "网格名称", "xzqmc", "qxmc", "区县", "网格名", "mc", "名字"];
-/// The usual responsible-person columns of a grid layer.
-const ZONE_PERSONS: [&str; 5] = ["负责人", "网格员", "网格长", "person", "责任人"];
-
-fn key(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect()
-}
-
-/// The first of `wanted` among `fields`, as the field is written.
-fn pick(fields: &[String], wanted: &[&str]) -> Vec<String> {
-    wanted.iter().filter_map(|w| fields.iter().find(|f| key(f) == key(w))).cloned().collect()
 }
 
 /// Reads the folder.
@@ -251,22 +218,22 @@ fn zone_draft(path: &Path, name: &str) -> std::result::Result<ZoneDraft, String>
         features: 0,
         id: None,
         name: None,
-        person: pick(&fields, &ZONE_PERSONS).into_iter().next(),
+        person: usual_columns(&fields, &USUAL_PERSONS).into_iter().next(),
         crs: declared_crs(path),
         mid_lon: None,
         fields: fields.clone(),
     };
     let mut last_err = String::new();
-    for id in pick(&fields, &ZONE_IDS) {
-        for nm in pick(&fields, &ZONE_NAMES) {
+    for id in usual_columns(&fields, &USUAL_IDS) {
+        for nm in usual_columns(&fields, &USUAL_NAMES) {
             if nm == id {
                 continue;
             }
             let spec = ZoneLayerSpec {
                 path: path.to_path_buf(),
                 display: name.to_string(),
-                id: id.clone(),
-                name: nm.clone(),
+                id: Some(id.clone()),
+                name: Some(nm.clone()),
                 extra: Vec::new(),
                 encoding: TextEncoding::Auto,
             };

@@ -9,6 +9,7 @@
 //! * [`read`]: reading the outputs back (`sisetu render`).
 
 pub mod classes;
+pub mod coarsen;
 pub mod common;
 pub mod read;
 pub mod risk;
@@ -17,16 +18,29 @@ pub use common::{cell_area, footer, load_font, map_files, write_rendered, zone_a
 pub use read::load_map_data;
 pub use risk::{district_files, planned_files, render_maps};
 
-use sisetu_core::RegularGrid;
+use sisetu_core::{CellId, RegularGrid, RiskLevel};
 use sisetu_render::{Area, SitePoint};
+
+/// A non-empty regular cell as the maps draw it (or a block of cells, see [`coarsen`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MapCell {
+    /// Column and row.
+    pub cell: CellId,
+    /// Its level under the project's aggregation rule.
+    pub level: Option<RiskLevel>,
+    /// Sites per level (red, orange, yellow, blue).
+    pub counts: [u64; 4],
+}
 
 /// Everything the maps draw, in the working CRS.
 #[derive(Debug, Clone, Default)]
 pub struct MapData {
     /// Districts with their level and counts.
     pub districts: Vec<Area>,
+    /// The regular grid of `cells` (`None`: no cells are drawn).
+    pub grid: Option<RegularGrid>,
     /// Non-empty regular cells.
-    pub cells: Vec<Area>,
+    pub cells: Vec<MapCell>,
     /// Management grids (empty without a grid layer).
     pub grids: Vec<Area>,
     /// Accepted sites.
@@ -41,16 +55,17 @@ impl MapData {
         let grid = RegularGrid::new(ctx.cfg.cell_size_m);
         MapData {
             districts: zone_areas(&ctx.districts.work, &t.by_district, agg),
+            grid,
             cells: match grid {
-                Some(grid) => t
+                Some(_) => t
                     .cells
                     .iter()
-                    .map(|(c, s)| cell_area(&grid, *c, agg.level(&s.levels), s.levels.as_array()))
+                    .map(|(c, s)| MapCell { cell: *c, level: agg.level(&s.levels), counts: s.levels.as_array() })
                     .collect(),
                 None => Vec::new(),
             },
             grids: ctx.grids.map(|g| zone_areas(&g.work, &t.by_grid, agg)).unwrap_or_default(),
-            sites: if ctx.cfg.maps.iter().any(|m| m.sites) {
+            sites: if ctx.cfg.maps.iter().any(|m| m.sites && m.drawn(ctx.census.streamed.is_some())) {
                 ctx.census.iter().map(|(_, s, _)| SitePoint { x: s.x, y: s.y, level: s.level }).collect()
             } else {
                 Vec::new()

@@ -1,8 +1,7 @@
 //! What `sisetu render` draws: a build's outputs read back through the one reader of output
 //! folders ([`crate::round::Round::load`]), projected to the build's working CRS.
 
-use super::common::cell_area;
-use super::MapData;
+use super::{MapCell, MapData};
 use crate::error::{Error, Result};
 use crate::project::{Config, MapLayer};
 use crate::round::{Round, RoundArea};
@@ -29,9 +28,9 @@ pub fn load_map_data(cfg: &Config, out: &Path) -> Result<(MapData, Crs)> {
         (Some(g), true) => areas(g, &t, &out.join("grids.geojson"))?,
         _ => Vec::new(),
     };
-    let cells = if needs(MapLayer::Cells) { cells(&round, out)? } else { Vec::new() };
+    let (grid, cells) = if needs(MapLayer::Cells) { cells(&round, out)? } else { (None, Vec::new()) };
     let sites = if cfg.maps.iter().any(|m| m.sites) { sites(&round, &t, out)? } else { Vec::new() };
-    Ok((MapData { districts, cells, grids, sites }, work))
+    Ok((MapData { districts, grid, cells, grids, sites }, work))
 }
 
 /// Districts or grids in the working CRS.
@@ -57,11 +56,11 @@ fn areas(from: &[RoundArea], t: &Transformer, path: &Path) -> Result<Vec<Area>> 
 }
 
 /// Cells are rebuilt exactly from their column and row, not from rounded corners.
-fn cells(round: &Round, out: &Path) -> Result<Vec<Area>> {
+fn cells(round: &Round, out: &Path) -> Result<(Option<RegularGrid>, Vec<MapCell>)> {
     let size = round.meta.cell_size_m;
     let grid = RegularGrid::new(size)
         .ok_or_else(|| Error::input(format!("{}: report.json: bad cell_size_m {size}", out.display())))?;
-    round
+    let cells = round
         .cells
         .iter()
         .enumerate()
@@ -69,9 +68,10 @@ fn cells(round: &Round, out: &Path) -> Result<Vec<Area>> {
             let cell = c.cell.ok_or_else(|| {
                 Error::input(format!("{}: feature {} has no col/row", out.join("cells.geojson").display(), i + 1))
             })?;
-            Ok(cell_area(&grid, cell, c.level, c.counts))
+            Ok(MapCell { cell, level: c.level, counts: c.counts })
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    Ok((Some(grid), cells))
 }
 
 /// Every site in the working CRS.

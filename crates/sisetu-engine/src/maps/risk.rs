@@ -2,26 +2,34 @@
 //! filled with their level, and the sites as points, one PNG per entry (or per district).
 
 use super::classes;
-use super::common::{counts_by_level, footer, load_font, map_files, write_rendered};
-use super::MapData;
+use super::common::{cell_area, counts_by_level, footer, load_font, map_files, write_rendered};
+use super::{coarsen, MapCell, MapData};
 use crate::error::{Error, Result};
 use crate::planned::Planned;
 use crate::project::{AreaClasses, Config, MapLayer, MapSpec};
 use geo::{BoundingRect, Coord, Rect};
 use rayon::prelude::*;
+use sisetu_core::RegularGrid;
 use sisetu_io::crs::Crs;
 use sisetu_io::write::Staging;
 use sisetu_render::{Area, Fill, Font, LegendItem, MapContent, MapText, Rendered, SitePoint};
 
-/// Renders every map of the project into `stage`; returns the file names written.
-pub fn render_maps(cfg: &Config, data: &MapData, work: Crs, stage: &mut Staging) -> Result<Vec<String>> {
-    if cfg.maps.is_empty() {
+/// Renders every map of the project drawn for a census streamed or not (`streamed`, see
+/// [`MapSpec::drawn`]) into `stage`; returns the file names written.
+pub fn render_maps(
+    cfg: &Config,
+    data: &MapData,
+    work: Crs,
+    streamed: bool,
+    stage: &mut Staging,
+) -> Result<Vec<String>> {
+    if !cfg.maps.iter().any(|m| m.drawn(streamed)) {
         return Ok(Vec::new());
     }
     let font = load_font(cfg)?;
     let footer = footer(cfg, work);
     let mut written = Vec::new();
-    for spec in &cfg.maps {
+    for spec in cfg.maps.iter().filter(|m| m.drawn(streamed)) {
         let jobs: Vec<(String, Option<usize>)> = if spec.per_district {
             let ids: Vec<&str> = data.districts.iter().map(|d| d.id.as_str()).collect();
             district_files(&spec.file, &ids).into_iter().enumerate().map(|(i, f)| (f, Some(i))).collect()
@@ -40,12 +48,17 @@ pub fn render_maps(cfg: &Config, data: &MapData, work: Crs, stage: &mut Staging)
     Ok(written)
 }
 
-/// Every file the project's `[[maps]]` write (with their world files and `.prj`), for the
-/// [`OutputPlan`](crate::outputs::OutputPlan); `district_ids` name the per-district maps.
-pub fn planned_files(cfg: &Config, district_ids: &[&str], work: Crs) -> Vec<Planned> {
+/// Every file the project's maps write (with their world files and `.prj`), for the
+/// [`OutputPlan`](crate::outputs::OutputPlan); `district_ids` name the per-district maps,
+/// `streamed` says whether the census is streamed ([`MapSpec::drawn`]).
+pub fn planned_files(cfg: &Config, district_ids: &[&str], work: Crs, streamed: bool) -> Vec<Planned> {
     let mut files = Vec::new();
-    for spec in &cfg.maps {
-        let by = format!("[[maps]] file = \"{}\"", spec.file);
+    for spec in cfg.maps.iter().filter(|m| m.drawn(streamed)) {
+        let by = if spec.standard {
+            format!("the standard map {} (no [[maps]] in the project)", spec.file)
+        } else {
+            format!("[[maps]] file = \"{}\"", spec.file)
+        };
         let pngs = if spec.per_district { district_files(&spec.file, district_ids) } else { vec![spec.file.clone()] };
         for png in pngs {
             files.extend(map_files(&png, work).into_iter().map(|f| Planned::new(f, by.clone())));
@@ -145,13 +158,8 @@ fn render_one(
     footer: &[String],
     district: Option<usize>,
 ) -> Result<Rendered> {
+    let map_err = |e: sisetu_render::RenderError| Error::output(format!("map {}: {e}", spec.file));
     let classified = classify(cfg, spec, data);
-    let (fill, areas, area_title): (Fill, &[Area], &str) = match spec.fill {
-        Some(MapLayer::Districts) => (Fill::Districts, &[], "区县风险等级（个）"),
-        Some(MapLayer::Cells) => (Fill::Areas, &data.cells, "网格单元风险等级（个）"),
-        Some(MapLayer::Grids) => (Fill::Areas, &data.grids, "管理网格风险等级（个）"),
-        Some(MapLayer::Sites) | None => (Fill::None, &[], ""),
-    };
     let extent: Option<Rect<f64>> = district.and_then(|i| {
         data.districts[i].geometry.bounding_rect().map(|r| {
             let pad = (r.width().max(r.height())) * 0.04;
@@ -161,6 +169,26 @@ fn render_one(
             )
         })
     });
+    let title = spec.title.clone().unwrap_or_else(|| cfg.title.clone());
+    let subtitle = district.map(|i| format!("{}（{}）", data.districts[i].name, data.districts[i].id));
+    let cells = match spec.fill {
+        Some(MapLayer::Cells) => {
+            let text = MapText { title: &title, subtitle: subtitle.as_deref(), footer };
+            let frame = MapContent { extent, ..MapContent::new(&data.districts) };
+            Some(cell_layer(cfg, spec, data, font, &text, &frame).map_err(map_err)?)
+        }
+        _ => None,
+    };
+    let mut footer = footer.to_vec();
+    let (fill, areas, area_title): (Fill, &[Area], String) = match (spec.fill, &cells) {
+        (Some(MapLayer::Districts), _) => (Fill::Districts, &[], "区县风险等级（个）".into()),
+        (Some(MapLayer::Cells), Some(c)) => {
+            footer.extend(c.note.clone());
+            (Fill::Areas, &c.areas, c.legend_title.clone())
+        }
+        (Some(MapLayer::Grids), _) => (Fill::Areas, &data.grids, "管理网格风险等级（个）".into()),
+        _ => (Fill::None, &[], String::new()),
+    };
     // The legend counts what the map shows: sites when sites are drawn, else the areas.
     let (legend_counts, legend_title) = if spec.sites {
         let mut c = [0u64; 4];
@@ -180,10 +208,8 @@ fn render_one(
             _ => Vec::new(),
         };
         let c = if fill == Fill::Districts { counts_by_level(&counted) } else { counts_by_level(areas) };
-        (c, area_title)
+        (c, area_title.as_str())
     };
-    let title = spec.title.clone().unwrap_or_else(|| cfg.title.clone());
-    let subtitle = district.map(|i| format!("{}（{}）", data.districts[i].name, data.districts[i].id));
     let sites: &[SitePoint] = if spec.sites { &data.sites } else { &[] };
     let (districts, areas, legend_items, legend_title): (&[Area], &[Area], &[LegendItem], &str) = match &classified {
         Some((painted, items)) if spec.fill == Some(MapLayer::Districts) => {
@@ -206,7 +232,48 @@ fn render_one(
         markers: &[],
         legend_items,
     };
-    let text = MapText { title: &title, subtitle: subtitle.as_deref(), footer };
-    sisetu_render::render(&spec.page, &cfg.style, font, &text, &content)
-        .map_err(|e| Error::output(format!("map {}: {e}", spec.file)))
+    let text = MapText { title: &title, subtitle: subtitle.as_deref(), footer: &footer };
+    sisetu_render::render(&spec.page, &cfg.style, font, &text, &content).map_err(map_err)
+}
+
+/// The cells of a cell map as drawn: merged into blocks when they would be specks at the
+/// map's scale ([`coarsen`]), with the legend title and the footer line that say so.
+struct CellLayer {
+    areas: Vec<Area>,
+    legend_title: String,
+    note: Option<String>,
+}
+
+/// The cell layer of `spec` on the page `text` and `frame` (the districts and the extent)
+/// lay out. The scale is measured with the footer one line longer, as the map is drawn
+/// when the cells are merged (the frame's height depends only on the number of lines).
+fn cell_layer(
+    cfg: &Config,
+    spec: &MapSpec,
+    data: &MapData,
+    font: &Font,
+    text: &MapText,
+    frame: &MapContent,
+) -> std::result::Result<CellLayer, sisetu_render::RenderError> {
+    let title = "网格单元风险等级（个）".to_string();
+    let Some(grid) = data.grid else { return Ok(CellLayer { areas: Vec::new(), legend_title: title, note: None }) };
+    let mut longer = text.footer.to_vec();
+    longer.push(String::new());
+    let measured = MapText { footer: &longer, ..*text };
+    let k = coarsen::factor(grid.size(), sisetu_render::metres_per_mm(&spec.page, &cfg.style, font, &measured, frame)?);
+    let area = |grid: &RegularGrid, c: &MapCell| cell_area(grid, c.cell, c.level, c.counts);
+    if k == 1 {
+        let areas = data.cells.iter().map(|c| area(&grid, c)).collect();
+        return Ok(CellLayer { areas, legend_title: title, note: None });
+    }
+    let (blocks, merged) = coarsen::merge(grid, &data.cells, k, &cfg.aggregation);
+    let (cell, block) = (coarsen::length_text(grid.size()), coarsen::length_text(blocks.size()));
+    Ok(CellLayer {
+        areas: merged.iter().map(|c| area(&blocks, c)).collect(),
+        legend_title: format!("{block} 方格风险等级（个）"),
+        note: Some(format!(
+            "{cell} 网格单元在本图比例尺下过小，每 {k} 行 {k} 列合并为一个 {block} 方格显示，方格等级按汇总规则由其中\
+             企业确定；逐个单元见输出的 cells 图层"
+        )),
+    })
 }

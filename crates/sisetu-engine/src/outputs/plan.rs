@@ -39,12 +39,18 @@ fn fold(name: &str) -> String {
 
 impl OutputPlan {
     /// The plan of a build of `cfg` whose districts have the ids `district_ids`, running
-    /// `analyses`, in the working CRS `work`. An error names the first two writers that
-    /// would write one file.
-    pub fn new(cfg: &Config, district_ids: &[&str], analyses: &[Box<dyn Analysis>], work: Crs) -> Result<Self> {
+    /// `analyses`, in the working CRS `work`, with its census streamed or not (`streamed`).
+    /// An error names the first two writers that would write one file.
+    pub fn new(
+        cfg: &Config,
+        district_ids: &[&str],
+        analyses: &[Box<dyn Analysis>],
+        work: Crs,
+        streamed: bool,
+    ) -> Result<Self> {
         let all = super::core_files(cfg)
             .into_iter()
-            .chain(crate::maps::planned_files(cfg, district_ids, work))
+            .chain(crate::maps::planned_files(cfg, district_ids, work, streamed))
             .chain(analyses.iter().flat_map(|a| a.outputs(work)));
         let mut files: BTreeMap<String, Planned> = BTreeMap::new();
         for p in all {

@@ -64,7 +64,7 @@ fn the_plan_holds_core_files_maps_and_analysis_outputs() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = config(dir.path(), "[[maps]]\nfile = \"d.png\"\nlayers = [\"districts\"]\nper_district = true\n");
     let extra: Vec<Box<dyn Analysis>> = vec![Box::new(Writes(vec![Planned::new("x.csv", "test")]))];
-    let plan = OutputPlan::new(&cfg, &["1", "2"], &extra, WORK).unwrap();
+    let plan = OutputPlan::new(&cfg, &["1", "2"], &extra, WORK, false).unwrap();
     let files: Vec<&str> = plan.files().map(|p| p.file.as_str()).collect();
     for f in ["districts.geojson", "sites.geojson", "report.json", "rejects.csv", "d_1.png", "d_2.pgw", "x.csv"] {
         assert!(files.contains(&f), "{f} not in {files:?}");
@@ -81,7 +81,7 @@ fn two_writers_of_one_name_are_an_error_naming_both() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = config(dir.path(), "[[maps]]\nfile = \"changes.png\"\nlayers = [\"districts\"]\n");
     let changes: Vec<Box<dyn Analysis>> = vec![Box::new(Writes(vec![Planned::new("changes.png", "[previous]")]))];
-    let e = OutputPlan::new(&cfg, &["1"], &changes, WORK).unwrap_err().to_string();
+    let e = OutputPlan::new(&cfg, &["1"], &changes, WORK, false).unwrap_err().to_string();
     assert_eq!(
         e,
         "two outputs would be written as 'changes.png': by [[maps]] file = \"changes.png\" and by [previous]; rename one of them in the project file"
@@ -89,12 +89,12 @@ fn two_writers_of_one_name_are_an_error_naming_both() {
     // Names that differ only in case are one file on Windows and macOS.
     let cfg = config(dir.path(), "[[maps]]\nfile = \"Report.png\"\nlayers = [\"districts\"]\n");
     let other: Vec<Box<dyn Analysis>> = vec![Box::new(Writes(vec![Planned::new("report.PNG", "test")]))];
-    let e = OutputPlan::new(&cfg, &["1"], &other, WORK).unwrap_err().to_string();
+    let e = OutputPlan::new(&cfg, &["1"], &other, WORK, false).unwrap_err().to_string();
     assert!(e.contains("'Report.png' and 'report.PNG' (one file where case is ignored"), "{e}");
     // A map named like a core output.
     let cfg = config(dir.path(), "[[maps]]\nfile = \"x.png\"\nlayers = [\"districts\"]\nper_district = true\n");
     let core: Vec<Box<dyn Analysis>> = vec![Box::new(Writes(vec![Planned::new("x_7.pgw", "test")]))];
-    let e = OutputPlan::new(&cfg, &["7"], &core, WORK).unwrap_err().to_string();
+    let e = OutputPlan::new(&cfg, &["7"], &core, WORK, false).unwrap_err().to_string();
     assert!(e.contains("'x_7.pgw'"), "{e}");
 }
 
@@ -102,7 +102,7 @@ fn two_writers_of_one_name_are_an_error_naming_both() {
 fn an_output_may_not_replace_an_input_in_the_output_folder() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = config(dir.path(), "");
-    let plan = OutputPlan::new(&cfg, &["1"], &[], WORK).unwrap();
+    let plan = OutputPlan::new(&cfg, &["1"], &[], WORK, false).unwrap();
     let inputs = input_files(&cfg);
     assert!(inputs.iter().any(|(k, p)| k == "[districts] path" && p.ends_with("districts.geojson")));
     // The project's folder as output: districts.geojson would replace the input.
@@ -114,7 +114,7 @@ fn an_output_may_not_replace_an_input_in_the_output_folder() {
     let text = format!("{PROJECT}[[maps]]\nfile = \"map_d.png\"\nlayers = [\"districts\"]\n")
         .replace("districts.geojson", "map_d.shp");
     let shp = Config::parse(&text, &dir.path().join("sisetu.toml")).unwrap();
-    let plan = OutputPlan::new(&shp, &["1"], &[], WORK).unwrap();
+    let plan = OutputPlan::new(&shp, &["1"], &[], WORK, false).unwrap();
     let e = plan.check_inputs(dir.path(), &input_files(&shp)).unwrap_err().to_string();
     assert!(e.contains("the output map_d.prj (written by [[maps]] file = \"map_d.png\")"), "{e}");
 }
@@ -128,7 +128,7 @@ fn a_link_to_a_file_in_the_output_folder_is_that_file() {
     std::fs::write(out.join("rejects.csv"), "id,lon,lat,grade\n").unwrap();
     std::os::unix::fs::symlink(out.join("rejects.csv"), dir.path().join("census.csv")).unwrap();
     let cfg = config(dir.path(), "");
-    let plan = OutputPlan::new(&cfg, &["1"], &[], WORK).unwrap();
+    let plan = OutputPlan::new(&cfg, &["1"], &[], WORK, false).unwrap();
     let e = plan.check_inputs(&out, &input_files(&cfg)).unwrap_err().to_string();
     assert!(e.contains("the output rejects.csv (written by sisetu itself) would overwrite the input"), "{e}");
 }

@@ -27,7 +27,8 @@ pub fn render(project: &Path, out: Option<PathBuf>, progress: &dyn Observer) -> 
         None => sisetu_io::write::Staging::new(&out)?,
     };
     progress.stage("rendering maps");
-    let files = crate::maps::render_maps(&cfg, &data, work, &mut stage)?;
+    // Read back from the outputs, the sites are all at hand: the standard sites map is drawn.
+    let files = crate::maps::render_maps(&cfg, &data, work, false, &mut stage)?;
     stage.commit()?;
     Ok(files)
 }

@@ -120,7 +120,11 @@ fn analyse(
 ) -> Result<Analysed> {
     let inputs = load::load(cfg, out_dir, mode, obs)?;
     let ids: Vec<&str> = inputs.districts.work.iter().map(|z| z.id.as_str()).collect();
-    let plan = OutputPlan::new(cfg, &ids, &inputs.analyses, inputs.work)?;
+    let streamed = matches!(inputs.layers, load::Sites::Streamed(_));
+    let plan = OutputPlan::new(cfg, &ids, &inputs.analyses, inputs.work, streamed)?;
+    if let Some(m) = cfg.maps.iter().find(|m| !m.drawn(streamed)) {
+        obs.warn(&sisetu_i18n::tr!(cfg.lang, "maps.sites_streamed", file = m.file));
+    }
     plan.check_inputs(out_dir, &crate::outputs::plan::input_files(cfg))?;
     let (districts, grids) = (&inputs.districts, inputs.grids.as_ref());
     let (census, tallies, sites_written) = match inputs.layers {
@@ -185,7 +189,8 @@ pub fn build(cfg: &Config, opts: &BuildOptions, obs: &dyn Observer) -> Result<Ou
     if !cfg.maps.is_empty() {
         obs.stage("rendering maps");
         let data = crate::maps::MapData::from_context(&ctx);
-        written.extend(crate::maps::render_maps(cfg, &data, a.work, &mut stage)?);
+        let streamed = a.census.streamed.is_some();
+        written.extend(crate::maps::render_maps(cfg, &data, a.work, streamed, &mut stage)?);
     }
     for f in &a.findings {
         written.extend(f.draw(&ctx, &mut stage)?);

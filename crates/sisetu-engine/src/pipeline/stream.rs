@@ -78,7 +78,7 @@ pub(crate) fn obstacle(cfg: &Config, analyses: &[Box<dyn Analysis>]) -> Option<S
     if let Some(a) = analyses.iter().find(|a| a.needs_sites()) {
         return Some(format!("the {} analysis uses every site at once", a.name()));
     }
-    if let Some(m) = cfg.maps.iter().find(|m| m.sites) {
+    if let Some(m) = cfg.maps.iter().find(|m| m.sites && m.drawn(true)) {
         return Some(format!("the map {} draws every site", m.file));
     }
     let n = usize::MAX;

@@ -604,8 +604,8 @@ fn parse_townships(t: &RawTownships, place: &str, base: Base) -> Parsed<Township
         layer: sisetu_io::zones::ZoneLayerSpec {
             display: path.display().to_string(),
             path,
-            id: t.id.clone().unwrap_or_else(|| "id".into()),
-            name: t.name.clone().unwrap_or_else(|| "name".into()),
+            id: t.id.clone(),
+            name: t.name.clone(),
             extra: vec![],
             encoding: values::encoding(t.encoding.as_deref(), &format!("{place} townships encoding"))?,
         },

@@ -38,8 +38,8 @@ struct RawProject {
     grid: Option<RawGrid>,
     aggregation: Option<RawAggregation>,
     style: Option<style::RawStyle>,
-    #[serde(default)]
-    maps: Vec<style::RawMap>,
+    /// `None` (no `[[maps]]` at all): the standard maps; `maps = []`: none.
+    maps: Option<Vec<style::RawMap>>,
     population: Option<facilities::RawPopulation>,
     #[serde(default)]
     facilities: Vec<facilities::RawFacilities>,
@@ -252,6 +252,19 @@ pub struct MapSpec {
     pub breaks: Option<Vec<f64>>,
     /// Page setup.
     pub page: sisetu_render::Page,
+    /// One of the standard maps a project without `[[maps]]` draws
+    /// ([`MapSpec::drawn`]: the standard sites map is left out of a streamed census).
+    pub standard: bool,
+}
+
+impl MapSpec {
+    /// Whether this map is drawn when the census is streamed (`streamed`) or held in
+    /// memory. Every map the project names is drawn (a map of sites keeps a census in
+    /// memory); the standard map of sites is left out of a streamed census, whose sites
+    /// are never all in memory at once.
+    pub fn drawn(&self, streamed: bool) -> bool {
+        !(streamed && self.standard && self.sites)
+    }
 }
 
 impl Config {
@@ -290,7 +303,11 @@ impl Config {
         let cell_size_m = parse_grid(raw.grid.as_ref())?;
         let aggregation = parse_aggregation(raw.aggregation.as_ref())?;
         let (style, page, font) = style::parse_style(raw.style.as_ref())?;
-        let maps = style::parse_maps(&raw.maps, &page, raw.management_grid.is_some())?;
+        let has_grid = raw.management_grid.is_some();
+        let maps = match &raw.maps {
+            Some(maps) => style::parse_maps(maps, &page, has_grid)?,
+            None => style::standard_maps(&page, has_grid),
+        };
         let population =
             raw.population.as_ref().map(|p| facilities::parse_population(p, base, cell_size_m)).transpose()?;
         let facilities = facilities::parse_facilities(&raw.facilities, base, population.is_some())?;
@@ -424,8 +441,8 @@ fn zone_spec(z: &RawZones, table: &str, extra: Vec<(String, String)>, base: Base
     let spec = ZoneLayerSpec {
         display: path.display().to_string(),
         path,
-        id: z.id.clone().unwrap_or_else(|| "id".into()),
-        name: z.name.clone().unwrap_or_else(|| "name".into()),
+        id: z.id.clone(),
+        name: z.name.clone(),
         extra,
         encoding: values::encoding(z.encoding.as_deref(), &format!("[{table}] encoding"))?,
     };

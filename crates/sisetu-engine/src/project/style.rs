@@ -187,9 +187,38 @@ pub(crate) fn parse_maps(raw: &[RawMap], base_page: &Page, has_grid: bool) -> Pa
             classes,
             breaks,
             page: parse_page(base_page, &m.page, &place)?,
+            standard: false,
         });
     }
     Ok(maps)
+}
+
+/// The maps of a project without `[[maps]]`: districts by the share of 重大/较大 sites
+/// (`map_districts.png`) and by 就高 (`map_districts_highest.png`), the sites
+/// (`map_sites.png`, not for a streamed census), the cells (`map_cells.png`) and, with a
+/// `[management_grid]`, the grids by share (`map_grids.png`). `maps = []` draws none.
+pub(crate) fn standard_maps(page: &Page, has_grid: bool) -> Vec<MapSpec> {
+    let map = |file: &str, fill: Option<MapLayer>, sites: bool, classes: AreaClasses| MapSpec {
+        file: file.into(),
+        fill,
+        sites,
+        title: None,
+        per_district: false,
+        classes,
+        breaks: None,
+        page: *page,
+        standard: true,
+    };
+    let mut maps = vec![
+        map("map_districts.png", Some(MapLayer::Districts), false, AreaClasses::Share),
+        map("map_districts_highest.png", Some(MapLayer::Districts), false, AreaClasses::Highest),
+        map("map_sites.png", None, true, AreaClasses::default()),
+        map("map_cells.png", Some(MapLayer::Cells), false, AreaClasses::default()),
+    ];
+    if has_grid {
+        maps.push(map("map_grids.png", Some(MapLayer::Grids), false, AreaClasses::Share));
+    }
+    maps
 }
 
 /// A map's `classes` and `breaks`: only for a map that fills districts or grids.

@@ -453,11 +453,6 @@ pub(crate) fn head_records(text: &str, delimiter: u8, n: usize, path: &str) -> R
 /// title, its 填报单位/日期 line, a blank line.
 pub(crate) const MAX_TITLE_ROWS: usize = 5;
 
-/// Whether a head record may be a title row (or a blank line between titles).
-pub(crate) fn title_like(r: &HeadRecord) -> bool {
-    r.cells.iter().filter(|c| !c.is_empty()).count() <= 1
-}
-
 /// The note for the title rows `titles` skipped above the header at `header_line`.
 pub(crate) fn title_skipped(titles: &[HeadRecord], header_line: u64) -> crate::Note {
     let first = titles.iter().find(|t| t.looks_like_title()).or(titles.first());

@@ -109,8 +109,8 @@ fn read_as(read_as: ReadAs, path: &Path) -> String {
             let spec = ZoneLayerSpec {
                 path: path.to_path_buf(),
                 display,
-                id: "id".into(),
-                name: "name".into(),
+                id: Some("id".into()),
+                name: Some("name".into()),
                 extra: Vec::new(),
                 encoding: TextEncoding::Auto,
             };

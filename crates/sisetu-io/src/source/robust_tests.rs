@@ -80,8 +80,8 @@ fn check_readers(bytes: &[u8], ext: &str, encoding: TextEncoding) {
         let spec = ZoneLayerSpec {
             path: path.clone(),
             display: "z".into(),
-            id: "id".into(),
-            name: "name".into(),
+            id: Some("id".into()),
+            name: Some("name".into()),
             extra: vec![],
             encoding: TextEncoding::Auto,
         };

@@ -314,9 +314,10 @@ enum Outcome {
 enum Stage {
     /// No row yet.
     Start,
-    /// The first row has one non-blank cell: a title if a row with two or more follows after
-    /// at most [`MAX_TITLE_ROWS`] such rows (`more`: the later one-cell rows, kept to be read
-    /// as data when no header follows).
+    /// The first row does not name the columns (a title: one non-blank cell, or a 填报单位/
+    /// 填报日期 line): the header is a later row, among the first [`MAX_TITLE_ROWS`] + 1, that
+    /// names them and has more filled cells than every row above it (`more`: the rows after
+    /// the first, kept to be read as data when no header follows).
     Title { row: u32, cells: Vec<(u32, String)>, more: Vec<(u32, Vec<(u32, String)>)> },
     /// Reading data rows `width` columns wide.
     Data { width: usize },
@@ -436,16 +437,49 @@ impl SheetScan {
             self.flush(st)?;
         }
         if let Stage::Title { row, cells, more } = std::mem::replace(&mut self.stage, Stage::Done) {
-            // One-cell rows with no header after them: the first is the header, the others data.
-            if self.header(row, &cells, st)? == Flow::Go {
-                for (r, c) in more {
-                    if self.row(r, c, st)? == Flow::Stop {
-                        break;
-                    }
-                }
-            }
+            self.no_header_below(row, cells, more, st)?;
         }
         Ok(())
+    }
+
+    /// Whether `cells` name the columns: the first sheet's header as the caller accepts it,
+    /// or a later sheet's header with the first one's columns. Changes nothing.
+    fn names_columns(&self, cells: &[(u32, String)], st: &mut Reading<'_, '_>) -> bool {
+        let found = dense(cells);
+        match &st.header {
+            Some((_, first, _)) => same_columns(first, &normalized(&found)),
+            None => (st.on_header)(&self.sheet, &found).is_ok(),
+        }
+    }
+
+    /// The rows of a sheet's head (`first`, then `more`) with no row naming the columns below
+    /// the first: as before title rows were looked for, the first row with two or more cells
+    /// after one-cell rows is the header (one-cell title rows above it), else the first row;
+    /// the rows after the header are data. A header that does not name the columns is the
+    /// caller's error (or the sheet is skipped).
+    fn no_header_below(
+        &mut self,
+        row: u32,
+        first: Vec<(u32, String)>,
+        more: Vec<(u32, Vec<(u32, String)>)>,
+        st: &mut Reading<'_, '_>,
+    ) -> Result<Flow> {
+        let mut rows = std::iter::once((row, first)).chain(more).collect::<Vec<_>>().into_iter();
+        let titles = rows.as_slice().iter().take_while(|(_, c)| nonblank(c) <= 1).count();
+        let at = if titles > 0 && titles < rows.len() { titles } else { 0 };
+        for _ in 0..at {
+            rows.next();
+        }
+        let Some((r, cells)) = rows.next() else { return Ok(Flow::Go) };
+        if self.header(r, &cells, st)? == Flow::Stop {
+            return Ok(Flow::Stop);
+        }
+        for (r, c) in rows {
+            if self.row(r, c, st)? == Flow::Stop {
+                return Ok(Flow::Stop);
+            }
+        }
+        Ok(Flow::Go)
     }
 
     /// Hands on the assembled row.
@@ -467,13 +501,16 @@ impl SheetScan {
 
     fn row(&mut self, row: u32, cells: Vec<(u32, String)>, st: &mut Reading<'_, '_>) -> Result<Flow> {
         match std::mem::replace(&mut self.stage, Stage::Done) {
-            Stage::Start if nonblank(&cells) == 1 => {
+            Stage::Start if nonblank(&cells) >= 2 && self.names_columns(&cells, st) => self.header(row, &cells, st),
+            Stage::Start if nonblank(&cells) >= 1 => {
                 self.stage = Stage::Title { row, cells, more: Vec::new() };
                 Ok(Flow::Go)
             }
             Stage::Start => self.header(row, &cells, st),
             Stage::Title { row: title_row, cells: title, mut more } => {
-                if nonblank(&cells) >= 2 {
+                let filled = nonblank(&cells);
+                let above = more.iter().map(|(_, c)| nonblank(c)).fold(nonblank(&title), usize::max);
+                if filled >= 2 && filled > above && self.names_columns(&cells, st) {
                     let text = title.iter().map(|(_, t)| t.trim()).find(|t| !t.is_empty()).unwrap_or("");
                     let mut args = vec![
                         ("sheet", self.sheet.to_string()),
@@ -495,16 +532,9 @@ impl SheetScan {
                     self.stage = Stage::Title { row: title_row, cells: title, more };
                     Ok(Flow::Go)
                 } else {
-                    // No header below the one-cell rows: the first is the header, the others data.
-                    if self.header(title_row, &title, st)? == Flow::Stop {
-                        return Ok(Flow::Stop);
-                    }
-                    for (r, c) in more {
-                        if self.row(r, c, st)? == Flow::Stop {
-                            return Ok(Flow::Stop);
-                        }
-                    }
-                    self.row(row, cells, st)
+                    // No header below the first rows: read them as they were written.
+                    more.push((row, cells));
+                    self.no_header_below(title_row, title, more, st)
                 }
             }
             Stage::Data { width } => {

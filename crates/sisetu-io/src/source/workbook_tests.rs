@@ -1,8 +1,7 @@
 use super::*;
 use crate::source::limits::{MAX_COMPRESSION_RATIO, MAX_XML_TOKEN_BYTES};
 
-#[path = "../../tests/common/xlsx.rs"]
-mod xlsx;
+use crate::test_xlsx as xlsx;
 use xlsx::{rows_xml, s, sheet, table, V};
 
 /// What a read gave: the header, the rows as (sheet, line, cells, beyond) and the info.
