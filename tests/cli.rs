@@ -637,3 +637,22 @@ fn real_prefectures_get_the_crs_with_the_smaller_scale_error() {
         );
     }
 }
+
+#[test]
+fn header_row_in_the_project_places_the_header_of_an_unusual_export() {
+    // Two wide lines above the header (a form's 填报 block): too wide to be taken for titles.
+    let tmp = small_project();
+    let dir = tmp.path();
+    let csv = "填报单位,某区应急管理局,填报日期,2024-06-30,审核人,\n序号,表一,表二,表三,表四,表五\n{SITES}";
+    write(dir, "sites.csv", csv.replace("{SITES}", SITES));
+    let run = sisetu(dir, &["build", "sisetu.toml", "-q"]);
+    run.expect_code(2).expect_stderr("sites.csv").expect_stderr("no column for");
+    write(dir, "sisetu.toml", project_toml("小项目", "sites.csv", "header_row = 3\n"));
+    let run = sisetu(dir, &["build", "sisetu.toml"]);
+    run.expect_code(0).expect_stderr("lines 1–2 above the header (header_row = 3) were skipped");
+    let report = read_json(&dir.join("out/report.json"));
+    assert_eq!(report["sites"][0]["rows_read"], 4, "{report:#}");
+    assert_eq!(report["sites"][0]["accepted"], 3, "{report:#}");
+    let rejects = csv_rows(&dir.join("out/rejects.csv"));
+    assert_eq!(rejects[1][1], "7", "the physical line of the rejected row: {rejects:?}");
+}

@@ -22,8 +22,8 @@ use crate::hash::sha256_hex;
 pub use crate::reject::Reject;
 use crate::reject::{clip, clip_raw, longitude_offset, Conversion, EmptyAxes, RejectReason, RowParts};
 use crate::source::delimited::{
-    ambiguous_warning, chunk_target, count_line_ends, decode_text, for_each_record, head_records, header_key,
-    record_chunks, sniff_delimiter, title_skipped, HeadRecord, MAX_QUOTED_LINE_BREAKS, MAX_RECORD_BYTES,
+    ambiguous_warning, chunk_target, count_line_ends, decode_text, for_each_record, head_records, header_at,
+    header_key, record_chunks, sniff_delimiter, title_skipped, HeadRecord, MAX_QUOTED_LINE_BREAKS, MAX_RECORD_BYTES,
     MAX_TITLE_ROWS,
 };
 use crate::source::features::{feature_collection, json_text};
@@ -80,6 +80,10 @@ pub struct SiteLayerSpec {
     /// Worksheet of a workbook (default: every visible worksheet with the first one's
     /// header, see [`read_sites`]).
     pub sheet: Option<String>,
+    /// The header's line (CSV: the physical line its record starts on) or row (worksheet),
+    /// counted from 1, everything above it skipped; `None`: the first line, or the first
+    /// naming the columns below up to five title rows.
+    pub header_row: Option<u32>,
 }
 
 /// One accepted site. Its four text fields share one allocation (a census of a million
@@ -894,7 +898,7 @@ fn read_csv_segmented(
             let delim = sniff_delimiter(text, delimiter.byte());
             // A header that does not end within the first segment, or any error: the whole
             // read decides (and words the error).
-            let (header, title) = match site_header(text, delim, &spec.columns, path) {
+            let (header, title) = match site_header(text, delim, spec, path) {
                 Ok(h) if h.0.next < text.len() || eof => h,
                 _ if !eof && buf.len() < MAX_HEADER_BYTES => continue,
                 _ if !eof => return Ok(None),
@@ -987,9 +991,15 @@ fn read_csv_segmented(
 fn site_header(
     text: &str,
     delimiter: u8,
-    columns: &SiteColumns,
+    spec: &SiteLayerSpec,
     path: &str,
 ) -> Result<(HeadRecord, Option<crate::Note>)> {
+    let columns = &spec.columns;
+    if let Some(n) = spec.header_row {
+        let (header, note) = header_at(text, delimiter, n, path)?;
+        resolve(&header.cells, columns, path)?;
+        return Ok((header, note));
+    }
     let head = head_records(text, delimiter, MAX_TITLE_ROWS + 1, path)?;
     let Some(first) = head.first().filter(|h| h.cells.iter().any(|c| !c.is_empty())) else {
         return Err(Error::Format { path: path.into(), msg: "the file is empty: no header row and no data".into() });
@@ -1035,7 +1045,7 @@ fn parse_csv(
     let decoded = decode_text(bytes, spec.encoding, path)?;
     let text: &str = decoded.text.as_ref();
     let delimiter = sniff_delimiter(text, delimiter.byte());
-    let (header, title) = site_header(text, delimiter, &spec.columns, path)?;
+    let (header, title) = site_header(text, delimiter, spec, path)?;
     let headers = header.cells.clone();
     let (cols, used) = resolve(&headers, &spec.columns, path)?;
     let ctx = RowCtx { damaged: decoded.damaged, cols, n_fields: headers.len(), headers: &headers, scheme, tf };
@@ -1131,7 +1141,7 @@ fn read_sheet(spec: &SiteLayerSpec, scheme: &GradeScheme, tf: &SiteTransforms) -
         }
         sorted.push(outcome);
     };
-    let info = read_workbook(&spec.path, path, spec.sheet.as_deref(), &mut on_header, &mut on_row)?;
+    let info = read_workbook(&spec.path, path, (spec.sheet.as_deref(), spec.header_row), &mut on_header, &mut on_row)?;
     let Some((headers, cols, used)) = resolved.into_inner() else {
         return Err(Error::Format { path: path.into(), msg: "the workbook has no header row".into() });
     };

@@ -17,6 +17,7 @@ fn spec(path: &Path, columns: SiteColumns) -> SiteLayerSpec {
         columns,
         encoding: TextEncoding::Auto,
         sheet: None,
+        header_row: None,
     }
 }
 

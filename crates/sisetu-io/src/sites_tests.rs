@@ -64,6 +64,7 @@ fn a_damaged_row_is_rejected_with_its_line_and_the_rest_is_read() {
         columns: SiteColumns::default(),
         encoding: TextEncoding::Auto,
         sheet: None,
+        header_row: None,
     };
     let tf = SiteTransforms::new(Crs::Cgcs2000, Crs::from_epsg(4538)).unwrap();
     let layer = read_sites(&spec, &GradeScheme::builtin(), &tf, &|_| {}).unwrap();
@@ -87,6 +88,7 @@ fn read_csv_layer(csv: &str, layer: Crs, work: Crs) -> SiteLayer {
         columns: SiteColumns::default(),
         encoding: TextEncoding::Auto,
         sheet: None,
+        header_row: None,
     };
     let tf = SiteTransforms::new(layer, work).unwrap();
     read_sites(&spec, &GradeScheme::builtin(), &tf, &|_| {}).unwrap()
@@ -243,6 +245,7 @@ fn geojson_features_that_are_not_points_are_rejected() {
         columns: SiteColumns::default(),
         encoding: TextEncoding::Auto,
         sheet: None,
+        header_row: None,
     };
     let tf = SiteTransforms::new(Crs::Wgs84, Crs::from_epsg(4538)).unwrap();
     let layer = read_sites(&spec, &GradeScheme::builtin(), &tf, &|_| {}).unwrap();
@@ -269,6 +272,7 @@ fn read_bytes_layer(name: &str, bytes: &[u8]) -> std::result::Result<SiteLayer, 
         columns: SiteColumns::default(),
         encoding: TextEncoding::Auto,
         sheet: None,
+        header_row: None,
     };
     let tf = SiteTransforms::new(Crs::Cgcs2000, Crs::from_epsg(4538)).unwrap();
     read_sites(&spec, &GradeScheme::builtin(), &tf, &|_| {}).map_err(|e| e.to_string())
@@ -395,6 +399,71 @@ fn a_preamble_of_several_cells_above_the_header_is_skipped() {
         let e = read_bytes_layer("t.csv", csv.as_bytes()).unwrap_err();
         assert!(e.contains("no column for") && e.contains(&format!("the header has: '{header}'")), "{e}");
     }
+}
+
+/// `bytes` as `name`, read as a CGCS2000 site layer with its header on line or row `n`.
+fn read_with_header_row(name: &str, bytes: &[u8], n: u32) -> std::result::Result<SiteLayer, String> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    let spec = SiteLayerSpec {
+        path,
+        display: name.into(),
+        crs: Crs::Cgcs2000,
+        columns: SiteColumns::default(),
+        encoding: TextEncoding::Auto,
+        sheet: None,
+        header_row: Some(n),
+    };
+    let tf = SiteTransforms::new(Crs::Cgcs2000, Crs::from_epsg(4538)).unwrap();
+    read_sites(&spec, &GradeScheme::builtin(), &tf, &|_| {}).map_err(|e| e.to_string())
+}
+
+#[test]
+fn header_row_names_the_header_whatever_lies_above_it() {
+    // Seven lines above the header, one as wide as the header: more than sisetu looks for.
+    let above: String = (1..=6).map(|i| format!("说明{i},,,\n")).collect::<String>() + "序号,单位,东经,北纬\n";
+    let csv = format!("{above}名称,经度,纬度,风险等级\n甲,87.6,43.8,重大风险\n乙,87.6,43.8,低风险\n");
+    assert!(read_bytes_layer("t.csv", csv.as_bytes()).is_err(), "not found without header_row");
+    let layer = read_with_header_row("t.csv", csv.as_bytes(), 8).unwrap();
+    assert_eq!(layer.sites.iter().map(|s| s.line).collect::<Vec<_>>(), [9, 10]);
+    assert_eq!(
+        layer.warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        ["lines 1–7 above the header (header_row = 8) were skipped"]
+    );
+    // header_row = 1 is the plain first line, without a note.
+    let plain = read_with_header_row("t.csv", "名称,经度,纬度,风险等级\n甲,87.6,43.8,红\n".as_bytes(), 1).unwrap();
+    assert_eq!((plain.sites.len(), plain.warnings.len()), (1, 0));
+    // A line that is not a header, a line inside a quoted value, a file too short.
+    let e = read_with_header_row("t.csv", csv.as_bytes(), 7).unwrap_err();
+    assert!(e.contains("no column for") && e.contains("'序号'"), "{e}");
+    let quoted = "说明,\"两行\n的值\"\n名称,经度,纬度,风险等级\n甲,87.6,43.8,红\n";
+    let e = read_with_header_row("t.csv", quoted.as_bytes(), 2).unwrap_err();
+    assert!(e.contains("header_row = 2: line 2 is inside a quoted value"), "{e}");
+    let e = read_with_header_row("t.csv", csv.as_bytes(), 40).unwrap_err();
+    assert!(e.contains("header_row = 40: the file has no line 40"), "{e}");
+    // The same in a workbook: rows above skipped unread, an empty header row named.
+    use xlsx::{s, sheet, table, V};
+    let book = xlsx::xlsx(
+        &[sheet(
+            "汇总",
+            table(&[
+                vec![s("填报单位：某区"), s("日期"), s("审核"), s("备注")],
+                vec![s("序号"), s("单位"), s("东经"), s("北纬")],
+                vec![s("名称"), s("经度"), s("纬度"), s("风险等级")],
+                vec![s("甲"), V::N(87.6), V::N(43.8), s("重大风险")],
+            ]),
+        )],
+        &[],
+    );
+    let layer = read_with_header_row("t.xlsx", &book, 3).unwrap();
+    assert_eq!(layer.sites.iter().map(|s| s.line).collect::<Vec<_>>(), [4]);
+    assert_eq!(
+        layer.warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        ["worksheet '汇总': rows 1–2 above the header (header_row = 3) were skipped"]
+    );
+    let e = read_with_header_row("t.xlsx", &book, 2).unwrap_err();
+    assert!(e.contains("no column for") && e.contains("'序号'"), "{e}");
 }
 
 /// A huge invalid cell costs linear time, and what the reject keeps is bounded.

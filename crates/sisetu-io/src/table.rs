@@ -16,7 +16,7 @@ use crate::hash::sha256_hex;
 pub use crate::reject::Reject;
 use crate::reject::{clip_raw, RejectReason, RowParts};
 use crate::source::delimited::{
-    ambiguous_warning, chunk_target, decode_text, for_each_record, head_records, header_display, header_key,
+    ambiguous_warning, chunk_target, decode_text, for_each_record, head_records, header_at, header_display, header_key,
     record_chunks, sniff_delimiter, title_skipped, HeadRecord, MAX_TITLE_ROWS,
 };
 use crate::source::features::{geojson_polygon, geojson_polygons, geojson_ring, json_text};
@@ -42,6 +42,9 @@ pub struct TableSpec {
     /// Worksheet of a workbook (default: every visible worksheet with the first one's
     /// header, see [`read_table`]).
     pub sheet: Option<String>,
+    /// The header's line (CSV) or row (worksheet), counted from 1, everything above it
+    /// skipped; `None`: the first, or the first below title rows.
+    pub header_row: Option<u32>,
 }
 
 /// One data row (or GeoJSON feature).
@@ -372,7 +375,15 @@ struct ParsedCsv {
 /// rows with at most one filled cell, or (a 填报单位 … 填报日期 line) at most a third as
 /// many as the widest of the first rows; the header is the next record with two or more. With
 /// the warning for the rows skipped.
-fn table_header(text: &str, delimiter: u8, path: &str) -> Result<(Option<HeadRecord>, Option<crate::Note>)> {
+fn table_header(
+    text: &str,
+    delimiter: u8,
+    header_row: Option<u32>,
+    path: &str,
+) -> Result<(Option<HeadRecord>, Option<crate::Note>)> {
+    if let Some(n) = header_row {
+        return header_at(text, delimiter, n, path).map(|(h, note)| (Some(h), note));
+    }
     let head = head_records(text, delimiter, MAX_TITLE_ROWS + 1, path)?;
     let Some(first) = head.first() else { return Ok((None, None)) };
     if !first.looks_like_title() {
@@ -398,7 +409,7 @@ fn parse_csv(bytes: &[u8], spec: &TableSpec, delimiter: u8) -> Result<ParsedCsv>
     let decoded = decode_text(bytes, spec.encoding, path)?;
     let text: &str = decoded.text.as_ref();
     let delimiter = sniff_delimiter(text, delimiter);
-    let (header, title) = table_header(text, delimiter, path)?;
+    let (header, title) = table_header(text, delimiter, spec.header_row, path)?;
     let Some(header) = header else {
         return Err(Error::Format {
             path: path.into(),
@@ -464,7 +475,7 @@ fn read_sheet(spec: &TableSpec) -> Result<Table> {
             Err(r) => Err(Reject { sheet: Some(row.sheet), ..r }),
         });
     };
-    let info = read_workbook(&spec.path, path, spec.sheet.as_deref(), &mut on_header, &mut on_row)?;
+    let info = read_workbook(&spec.path, path, (spec.sheet.as_deref(), spec.header_row), &mut on_header, &mut on_row)?;
     let mut table = empty_table(spec, SourceKind::Workbook, info.sha256);
     table.headers = headers;
     table.warnings = info.warnings;

@@ -6,6 +6,7 @@ fn spec(path: &std::path::Path) -> TableSpec {
         display: path.file_name().unwrap().to_string_lossy().into_owned(),
         encoding: TextEncoding::Auto,
         sheet: None,
+        header_row: None,
     }
 }
 

@@ -39,6 +39,7 @@ fn mutated_census_files_never_panic() {
             columns: SiteColumns::default(),
             encoding: [TextEncoding::Auto, TextEncoding::Auto, TextEncoding::Utf8, TextEncoding::Gbk][case % 4],
             sheet: None,
+            header_row: None,
         };
         let result = std::panic::catch_unwind(|| read_sites(&spec, &scheme, &tf, &|_| {}));
         match result {

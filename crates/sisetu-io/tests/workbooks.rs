@@ -78,6 +78,7 @@ fn mutated_workbooks_never_panic() {
             columns: SiteColumns::default(),
             encoding: TextEncoding::Auto,
             sheet: None,
+            header_row: None,
         };
         let sites = std::panic::catch_unwind(|| read_sites(&spec, &scheme, &tf, &|_| {}))
             .unwrap_or_else(|_| panic!("case {case} panicked reading sites"));
@@ -113,6 +114,7 @@ fn census_spec(dir: &std::path::Path, bytes: &[u8]) -> SiteLayerSpec {
         columns: SiteColumns::default(),
         encoding: TextEncoding::Auto,
         sheet: None,
+        header_row: None,
     }
 }
 

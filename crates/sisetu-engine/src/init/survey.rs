@@ -298,6 +298,7 @@ fn site_draft(path: &Path, name: &str) -> std::result::Result<SiteRead, String> 
         display: name.to_string(),
         encoding: TextEncoding::Auto,
         sheet: None,
+        header_row: None,
     })
     .map_err(|e| e.to_string())?;
     let h = &table.headers;

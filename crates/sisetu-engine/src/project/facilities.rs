@@ -21,6 +21,7 @@ pub(crate) struct RawPopulation {
     y: Option<String>,
     encoding: Option<String>,
     sheet: Option<String>,
+    header_row: Option<i64>,
     cell_size_m: Option<f64>,
     weights: Option<RawWeights>,
 }
@@ -35,6 +36,7 @@ pub(crate) struct RawWeights {
     y: Option<String>,
     encoding: Option<String>,
     sheet: Option<String>,
+    header_row: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -84,6 +86,7 @@ pub(crate) struct RawFacilities {
     y: Option<String>,
     encoding: Option<String>,
     sheet: Option<String>,
+    header_row: Option<i64>,
     radius_m: Option<f64>,
     m2_per_person: Option<f64>,
     target_m2_per_person: Option<f64>,
@@ -290,13 +293,13 @@ fn check_positive(v: f64, key: &str, hint: &str) -> Parsed<f64> {
     }
 }
 
-/// A table file; `encoding_key` names its encoding key in errors.
+/// A table file; `keys` name its `encoding` and `header_row` keys in errors.
 fn table(
     base: Base,
     path: &str,
     encoding: Option<&str>,
-    sheet: Option<&String>,
-    encoding_key: &str,
+    (sheet, header_row): (Option<&String>, Option<i64>),
+    [encoding_key, header_row_key]: [&str; 2],
 ) -> Parsed<TableSpec> {
     let path = base.path(path);
     Ok(TableSpec {
@@ -304,6 +307,7 @@ fn table(
         path,
         encoding: values::encoding(encoding, encoding_key)?,
         sheet: sheet.cloned(),
+        header_row: values::header_row(header_row, header_row_key)?,
     })
 }
 
@@ -343,7 +347,13 @@ fn population_table(raw: &RawPopulation, path: &str, base: Base) -> Parsed<Popul
         None => None,
         Some(w) => Some((
             PointSource {
-                table: table(base, &w.path, w.encoding.as_deref(), w.sheet.as_ref(), "[population.weights] encoding")?,
+                table: table(
+                    base,
+                    &w.path,
+                    w.encoding.as_deref(),
+                    (w.sheet.as_ref(), w.header_row),
+                    ["[population.weights] encoding", "[population.weights] header_row"],
+                )?,
                 crs: values::crs(&w.crs, "[population.weights] crs")?,
                 x: w.x.clone(),
                 y: w.y.clone(),
@@ -352,7 +362,13 @@ fn population_table(raw: &RawPopulation, path: &str, base: Base) -> Parsed<Popul
         )),
     };
     Ok(PopulationSource::Table {
-        table: table(base, path, raw.encoding.as_deref(), raw.sheet.as_ref(), "[population] encoding")?,
+        table: table(
+            base,
+            path,
+            raw.encoding.as_deref(),
+            (raw.sheet.as_ref(), raw.header_row),
+            ["[population] encoding", "[population] header_row"],
+        )?,
         code: raw.code.clone(),
         count: raw.count.clone(),
         weights,
@@ -375,7 +391,13 @@ fn population_points(raw: &RawPopulation, path: &str, base: Base) -> Parsed<Popu
     };
     Ok(PopulationSource::Points {
         source: PointSource {
-            table: table(base, path, raw.encoding.as_deref(), raw.sheet.as_ref(), "[population] encoding")?,
+            table: table(
+                base,
+                path,
+                raw.encoding.as_deref(),
+                (raw.sheet.as_ref(), raw.header_row),
+                ["[population] encoding", "[population] header_row"],
+            )?,
             crs: values::crs(crs, "[population] crs")?,
             x: raw.x.clone(),
             y: raw.y.clone(),
@@ -458,7 +480,13 @@ fn parse_facility(f: &RawFacilities, place: &str, base: Base) -> Parsed<Facility
     let townships = f.townships.as_ref().map(|t| parse_townships(t, place, base)).transpose()?;
     let maps = parse_detail_maps(&f.maps, place)?;
     let source = PointSource {
-        table: table(base, &f.path, f.encoding.as_deref(), f.sheet.as_ref(), &format!("{place} encoding"))?,
+        table: table(
+            base,
+            &f.path,
+            f.encoding.as_deref(),
+            (f.sheet.as_ref(), f.header_row),
+            [&format!("{place} encoding"), &format!("{place} header_row")],
+        )?,
         crs: values::crs(&f.crs, &format!("{place} crs"))?,
         x: f.x.clone(),
         y: f.y.clone(),
@@ -586,7 +614,7 @@ fn parse_siting(
                 return Err(ProjectErrorKind::invalid(&at, format!("candidates = \"{p}\" needs crs = \"…\"")));
             };
             let source = PointSource {
-                table: table(base, p, s.encoding.as_deref(), None, &format!("{at}.encoding"))?,
+                table: table(base, p, s.encoding.as_deref(), (None, None), [&format!("{at}.encoding"), ""])?,
                 crs: values::crs(crs, &format!("{at}.crs"))?,
                 x: s.x.clone(),
                 y: s.y.clone(),

@@ -99,6 +99,7 @@ struct RawSites {
     category: Option<String>,
     encoding: Option<String>,
     sheet: Option<String>,
+    header_row: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -469,6 +470,7 @@ fn parse_sites(raw: &[RawSites], base: Base) -> Parsed<Vec<SiteLayerSpec>> {
             },
             encoding: values::encoding(s.encoding.as_deref(), &format!("{place} encoding"))?,
             sheet: s.sheet.clone(),
+            header_row: values::header_row(s.header_row, &format!("{place} header_row"))?,
         });
     }
     Ok(sites)

@@ -126,6 +126,7 @@ pub(super) fn error_cases() -> Vec<(&'static str, String)> {
         ("no sites", format!("{}{}", &base[..base.find("[[sites]]").unwrap()], &base[base.find("[grades]").unwrap()..])),
         ("sites crs", r(&base, "path = \"census.csv\"\ncrs = \"GCJ-02\"", "path = \"census.csv\"\ncrs = \"bd09mc\"")),
         ("sites encoding", r(&base, "id = \"id\"\n\n[grades]", "id = \"id\"\nencoding = \"latin1\"\n\n[grades]")),
+        ("sites header_row", r(&base, "id = \"id\"\n\n[grades]", "id = \"id\"\nheader_row = 0\n\n[grades]")),
         ("grade level", r(&base, "A = \"red\"", "A = \"crimson\"")),
         ("grade twice", r(&base, "B = \"orange\"", "B = \"orange\"\nb = \"blue\"")),
         ("grade empty", r(&base, "A = \"red\"", "A = \"red\"\n\" \" = \"red\"")),

@@ -37,6 +37,25 @@ pub(crate) fn encoding(value: Option<&str>, key: &str) -> Parsed<TextEncoding> {
     }
 }
 
+/// The highest `header_row` a project may give: a header further down is not an export's.
+pub(crate) const MAX_HEADER_ROW: i64 = 1000;
+
+/// An optional `header_row` (the header's line or row, counted from 1); `key` names it.
+pub(crate) fn header_row(value: Option<i64>, key: &str) -> Parsed<Option<u32>> {
+    match value {
+        None => Ok(None),
+        Some(v) if (1..=MAX_HEADER_ROW).contains(&v) => Ok(u32::try_from(v).ok()),
+        Some(v) => Err(ProjectErrorKind::value(
+            key,
+            v,
+            format!(
+                "the line (CSV) or row (worksheet) of the header, counted from 1 as the spreadsheet program shows \
+                 it: 1 to {MAX_HEADER_ROW}"
+            ),
+        )),
+    }
+}
+
 /// A risk level name; `place` names it in the error (`[style] colors`).
 pub(crate) fn level(value: &str, place: &str) -> Parsed<RiskLevel> {
     value.parse().map_err(|error| ProjectErrorKind::Level { place: place.to_string(), error })

@@ -453,6 +453,46 @@ pub(crate) fn head_records(text: &str, delimiter: u8, n: usize, path: &str) -> R
 /// title, its 填报单位/日期 line, a blank line.
 pub(crate) const MAX_TITLE_ROWS: usize = 5;
 
+/// The header a project names with `header_row = n`: the record that starts on physical
+/// line `n` (lines above it are skipped, with a note when there are any). An error when no
+/// record starts there (the file is shorter, or line `n` is inside a quoted value).
+pub(crate) fn header_at(text: &str, delimiter: u8, n: u32, path: &str) -> Result<(HeadRecord, Option<crate::Note>)> {
+    let head = head_records(text, delimiter, n as usize, path)?;
+    let Some(i) = head.iter().position(|h| h.line == u64::from(n)) else {
+        let last = head.last().map_or(0, |h| h.line);
+        let why = if head.iter().any(|h| h.line > u64::from(n)) || last == u64::from(n) {
+            format!("line {n} is inside a quoted value that starts on an earlier line")
+        } else {
+            format!("the file has no line {n}")
+        };
+        return Err(Error::Format {
+            path: path.into(),
+            msg: format!("header_row = {n}: {why}; give the line the header starts on, or leave header_row out"),
+        });
+    };
+    let note = (n > 1).then(|| header_row_skipped(None, n));
+    Ok((head[i].clone(), note))
+}
+
+/// The note for the lines (or a worksheet's rows) above a header the project placed with
+/// `header_row = n`.
+pub(crate) fn header_row_skipped(sheet: Option<&str>, n: u32) -> crate::Note {
+    let mut args = vec![("header", n.to_string()), ("last", (n - 1).to_string())];
+    let key = match sheet {
+        None if n == 2 => "note.header_row_line",
+        None => "note.header_row_lines",
+        Some(s) => {
+            args.push(("sheet", s.to_string()));
+            if n == 2 {
+                "note.header_row_row"
+            } else {
+                "note.header_row_rows"
+            }
+        }
+    };
+    crate::Note::new(key, args)
+}
+
 /// The note for the title rows `titles` skipped above the header at `header_line`.
 pub(crate) fn title_skipped(titles: &[HeadRecord], header_line: u64) -> crate::Note {
     let first = titles.iter().find(|t| t.looks_like_title()).or(titles.first());

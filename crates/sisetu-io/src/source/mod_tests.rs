@@ -97,12 +97,19 @@ fn read_as(read_as: ReadAs, path: &Path) -> String {
                 columns: SiteColumns::default(),
                 encoding: TextEncoding::Auto,
                 sheet: None,
+                header_row: None,
             };
             let tf = SiteTransforms::new(Crs::Wgs84, Crs::WebMercator).unwrap();
             read_sites(&spec, &GradeScheme::builtin(), &tf, &|_| {}).err()
         }
         ReadAs::Table => {
-            let spec = TableSpec { path: path.to_path_buf(), display, encoding: TextEncoding::Auto, sheet: None };
+            let spec = TableSpec {
+                path: path.to_path_buf(),
+                display,
+                encoding: TextEncoding::Auto,
+                sheet: None,
+                header_row: None,
+            };
             read_table(&spec).err()
         }
         ReadAs::Zones => {

@@ -35,11 +35,18 @@ fn site_spec(path: &Path, encoding: TextEncoding) -> SiteLayerSpec {
         columns: SiteColumns::default(),
         encoding,
         sheet: None,
+        header_row: None,
     }
 }
 
 fn table_spec(path: &Path) -> TableSpec {
-    TableSpec { path: path.to_path_buf(), display: "t".into(), encoding: TextEncoding::Auto, sheet: None }
+    TableSpec {
+        path: path.to_path_buf(),
+        display: "t".into(),
+        encoding: TextEncoding::Auto,
+        sheet: None,
+        header_row: None,
+    }
 }
 
 /// Physical lines of `bytes` (CR, LF, CRLF each end one; a last line without a line end

@@ -127,12 +127,13 @@ pub(crate) struct WorkbookInfo {
 pub(crate) type OnHeader<'a> = dyn FnMut(&str, &[String]) -> Result<usize> + 'a;
 
 /// Reads the workbook `file` (named `path` in messages): worksheet `sheet`, or every
-/// visible worksheet with the first one's header (see the module documentation). The
-/// header goes to `on_header` once, each data row to `on_row` in workbook and sheet order.
+/// visible worksheet with the first one's header (see the module documentation), the header
+/// on row `header_row` of each (counted from 1; `None`: found below title rows). The header
+/// goes to `on_header` once, each data row to `on_row` in workbook and sheet order.
 pub(crate) fn read_workbook(
     file: &Path,
     path: &str,
-    sheet: Option<&str>,
+    (sheet, header_row): (Option<&str>, Option<u32>),
     on_header: &mut OnHeader<'_>,
     on_row: &mut dyn FnMut(SheetRow),
 ) -> Result<WorkbookInfo> {
@@ -179,7 +180,8 @@ pub(crate) fn read_workbook(
         }
     };
     let skip_refused = chosen.len() > 1;
-    let mut state = Reading { path, on_header, on_row, header: None, empty: Vec::new(), skip_refused, refused: None };
+    let mut state =
+        Reading { path, on_header, on_row, header: None, empty: Vec::new(), skip_refused, refused: None, header_row };
     for s in &chosen {
         let name: Arc<str> = Arc::from(s.name.as_str());
         let mut scan = SheetScan::new(name.clone());
@@ -295,6 +297,8 @@ struct Reading<'a, 'b> {
     skip_refused: bool,
     /// The first refusal of a skipped worksheet: the error when no worksheet has a header.
     refused: Option<Error>,
+    /// The header's row as the project gives it (`header_row`, counted from 1).
+    header_row: Option<u32>,
 }
 
 /// How a sheet ended.
@@ -500,6 +504,27 @@ impl SheetScan {
     }
 
     fn row(&mut self, row: u32, cells: Vec<(u32, String)>, st: &mut Reading<'_, '_>) -> Result<Flow> {
+        if let (Some(n), Stage::Start) = (st.header_row, &self.stage) {
+            // The project names the header's row: the rows above it are skipped unread.
+            let at = n.saturating_sub(1);
+            if row < at {
+                return Ok(Flow::Go);
+            }
+            if row > at {
+                return Err(format_error(
+                    st.path,
+                    format!(
+                        "worksheet '{}': header_row = {n}, but row {n} is empty; give the row the header is on, or \
+                         leave header_row out",
+                        self.sheet
+                    ),
+                ));
+            }
+            if n > 1 {
+                self.warnings.push(crate::source::delimited::header_row_skipped(Some(&self.sheet), n));
+            }
+            return self.header(row, &cells, st);
+        }
         match std::mem::replace(&mut self.stage, Stage::Done) {
             Stage::Start if nonblank(&cells) >= 2 && self.names_columns(&cells, st) => self.header(row, &cells, st),
             Stage::Start if nonblank(&cells) >= 1 => {

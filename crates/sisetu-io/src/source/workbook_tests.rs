@@ -20,7 +20,7 @@ fn read(bytes: &[u8], sheet: Option<&str>) -> Result<Read> {
     let info = read_workbook(
         &path,
         "book.xlsx",
-        sheet,
+        (sheet, None),
         &mut |_, h| {
             header = normalized(h);
             Ok(header.len())
