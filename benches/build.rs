@@ -34,6 +34,8 @@ fn setup(dir: &Path) -> PathBuf {
     std::fs::write(
         &project,
         r#"
+# The peers draw no maps: no standard maps either, so that the jobs are the same.
+maps = []
 [project]
 title = "bench"
 output = "out"
@@ -121,7 +123,7 @@ fn bench_national(c: &mut Criterion) {
         std::fs::write(
             &project,
             format!(
-                "[project]\ntitle = \"national\"\noutput = \"out_{label}\"\nworking_crs = \"Albers:105E\"\n\
+                "maps = []\n[project]\ntitle = \"national\"\noutput = \"out_{label}\"\nworking_crs = \"Albers:105E\"\n\
                  [districts]\npath = {:?}\ncrs = \"EPSG:4490\"\nid = \"adcode\"\nname = \"name\"\n\
                  [[sites]]\npath = {:?}\ncrs = \"EPSG:4490\"\n[grid]\ncell_size_m = 5000\n\
                  [register]\nenabled = false\n[outputs]\nsites = \"geoparquet\"\n",

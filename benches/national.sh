@@ -107,6 +107,8 @@ for rows in "${rows_list[@]}"; do
         --districts "$work/districts.geojson"
     echo "   generated in $(( ($(date +%s%N) - t0) / 1000000 )) ms" >&2
     {
+        echo '# The peers draw no maps: no standard maps either.'
+        echo 'maps = []'
         echo '[project]'
         echo 'title = "national bench"'
         echo 'output = "out"'

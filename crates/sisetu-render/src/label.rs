@@ -279,8 +279,14 @@ impl MarkerGrid {
 /// the first in the order tried. A label that fits nowhere inside its district (a small
 /// district among large ones, such as a city's central district) goes outside it, at the
 /// nearest free position around its anchor, joined to the anchor by a thin leader line: every
-/// district with a name gets its label unless the page is full. Returns (id, centre x,
-/// centre y) of every placed label.
+/// district with a name gets its label unless the page is full. With more than
+/// [`MAX_LEADER_DISTRICTS`] districts (a province's counties, the nation's) there are no
+/// leader lines and a label must lie wholly inside its district, or it is left out, as a
+/// reference map does (districts smaller than their label are not even tried). Returns (id, centre x, centre y) of every placed label.
+/// The most districts a map labels outside their boundaries, with leader lines: a city's
+/// districts, a prefecture's counties. Beyond, leader lines would cover the map.
+pub const MAX_LEADER_DISTRICTS: usize = 40;
+
 #[allow(clippy::too_many_arguments, reason = "label placement needs the text, box, font, page and obstacles together")]
 pub(crate) fn place_and_draw(
     pm: &mut Pixmap,
@@ -318,6 +324,14 @@ pub(crate) fn place_and_draw(
         let Some(largest) = visible.0.iter().max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area())) else {
             continue;
         };
+        let many = districts.len() > MAX_LEADER_DISTRICTS;
+        if many
+            && largest
+                .bounding_rect()
+                .is_none_or(|r| r.width() * geo.k < f64::from(bw) || r.height() * geo.k < f64::from(bh))
+        {
+            continue;
+        }
         let precision = 1.0 / geo.k;
         let mut anchors: Vec<(f64, f64)> = Vec::new();
         if let Some(p) = pole_of_inaccessibility(&decimate(largest, precision), precision) {
@@ -374,7 +388,8 @@ pub(crate) fn place_and_draw(
         // one covering no marker ends the search, so without markers this is the first
         // candidate that fits strictly, else the first that fits at all.
         let mut hit: Option<(usize, bool, (f32, f32), Box4)> = None;
-        'search: for strict in [true, false] {
+        let modes: &[bool] = if many { &[true] } else { &[true, false] };
+        'search: for &strict in modes {
             for c in &candidates {
                 let Some(b) = fits(c, strict) else { continue };
                 let n = markers.count(&b);
@@ -387,7 +402,7 @@ pub(crate) fn place_and_draw(
             }
         }
         let mut leader: Option<(f32, f32)> = None;
-        if hit.is_none() {
+        if hit.is_none() && !many {
             // Outside the district: rings around the anchor, nearest first, then fewest markers.
             let Some(&(ax, ay)) = anchors.first() else { continue };
             let (ax, ay) = geo.px(ax, ay);

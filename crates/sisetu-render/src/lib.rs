@@ -113,6 +113,7 @@ mod text;
 
 use std::fmt;
 
+pub use label::MAX_LEADER_DISTRICTS;
 pub use sisetu_core::{LevelCounts, RiskLevel};
 pub use text::Font;
 

@@ -252,3 +252,25 @@ fn a_district_the_frame_cuts_is_labelled_on_the_part_the_map_shows() {
     let (wx, wy) = out.world_of(x, y);
     assert!((-20_000.0..28_000.0).contains(&wx) && (-6000.0..-1000.0).contains(&wy), "({wx}, {wy})");
 }
+
+#[test]
+fn with_many_districts_labels_lie_inside_them_and_no_leader_is_drawn() {
+    // One large district and more small ones than MAX_LEADER_DISTRICTS, each far too small for
+    // its name: only the large one is labelled (inside it), the others are left out.
+    let mut districts = vec![square_area("big", "大县", 0.0, 0.0, 60_000.0)];
+    for i in 0..MAX_LEADER_DISTRICTS {
+        let (col, row) = ((i % 10) as f64, (i / 10) as f64);
+        districts.push(square_area(&format!("s{i}"), "小区", 61_000.0 + col * 400.0, row * 400.0, 300.0));
+    }
+    let page = Page { dpi: 100.0, ..Page::default() };
+    let text = MapText { title: "t", subtitle: None, footer: &[] };
+    let out = render(&page, &Style::default(), &Font::vendored(), &text, &MapContent::new(&districts)).unwrap();
+    let ids: Vec<&str> = out.labels.iter().map(|(id, ..)| id.as_str()).collect();
+    assert_eq!(ids, ["big"], "{:?}", out.labels);
+    let (wx, wy) = out.world_of(out.labels[0].1, out.labels[0].2);
+    assert!((0.0..60_000.0).contains(&wx) && (0.0..60_000.0).contains(&wy));
+    // With one small district fewer (MAX_LEADER_DISTRICTS in all) every one gets a label.
+    districts.pop();
+    let out = render(&page, &Style::default(), &Font::vendored(), &text, &MapContent::new(&districts)).unwrap();
+    assert!(out.labels.len() > 1, "{:?}", out.labels);
+}
