@@ -23,8 +23,9 @@
 //! probability of about n² / 2¹²⁹ (10⁻²¹ for 100 million ids).
 //!
 //! What needs every site at once cannot be streamed (`obstacle`): the register, the
-//! changes between rounds, grid checks, maps that draw sites, and FlatGeobuf (its index
-//! holds every feature). Nor can every file be read in segments: a workbook, GeoJSON, a GBK
+//! changes between rounds, grid checks, `[[maps]]` entries that draw sites (the standard
+//! sites map of a project without `[[maps]]` is left out instead: `MapSpec::drawn`), and
+//! FlatGeobuf (its index holds every feature). Nor can every file be read in segments: a workbook, GeoJSON, a GBK
 //! or mixed-encoding CSV file is read whole (one piece), as in memory.
 
 use super::assign::finish_tallies;
