@@ -351,3 +351,66 @@ fn a_streamed_census_leaves_out_only_the_standard_map_of_sites() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(pngs(&out), ["map_sites.png"]);
 }
+
+#[test]
+fn districts_coloured_per_10000_residents_from_their_population_column() {
+    // The demo's districts with their 2020 census residents (人口数_合计) as a column.
+    let tmp = tempfile::tempdir().unwrap();
+    minimal_project(tmp.path(), "");
+    let census = common::read_text(&root().join("geodata/urumqi/population_2020.csv"));
+    let residents: std::collections::BTreeMap<String, String> = census
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[0].to_string(), f[4].to_string())
+        })
+        .collect();
+    let mut districts = common::read_json(&tmp.path().join("districts.geojson"));
+    for f in districts["features"].as_array_mut().unwrap() {
+        let code = f["properties"]["adcode"].to_string().trim_matches('"').to_string();
+        f["properties"]["常住人口"] = serde_json::Value::String(residents[&code].clone());
+    }
+    std::fs::write(tmp.path().join("districts.geojson"), districts.to_string()).unwrap();
+    let toml = common::read_text(&tmp.path().join("sisetu.toml"))
+        .replace("crs = \"GCJ02\"\n[management_grid]", "crs = \"GCJ02\"\npopulation = \"常住人口\"\n[management_grid]")
+        + "[[maps]]\nfile = \"per_10k.png\"\nlayers = [\"districts\"]\nclasses = \"per_10k\"\n";
+    std::fs::write(tmp.path().join("sisetu.toml"), &toml).unwrap();
+    let r = common::sisetu(tmp.path(), &["build", "sisetu.toml", "-q"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let out = tmp.path().join("out");
+    let classes = class_colours_in(&Image::open(&out.join("per_10k.png")));
+    assert!(classes.len() >= 2, "the per-resident map shows {classes:?}");
+    // districts.geojson carries the residents as numbers; render draws the same classes.
+    let written = common::read_json(&out.join("districts.geojson"));
+    let tianshan = written["features"].as_array().unwrap().iter().find(|f| f["properties"]["id"] == "650102").unwrap();
+    assert_eq!(tianshan["properties"]["population"], 652792.0);
+    let before = std::fs::read(out.join("per_10k.png")).unwrap();
+    let r = common::sisetu(tmp.path(), &["render", "sisetu.toml"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(class_colours_in(&Image::open(&out.join("per_10k.png"))), classes);
+    assert!(!before.is_empty());
+
+    // Without the column, or on a grid map, or with a figure that is not a number: errors.
+    let no_column = toml.replace("population = \"常住人口\"\n", "");
+    std::fs::write(tmp.path().join("sisetu.toml"), no_column).unwrap();
+    let r = common::sisetu(tmp.path(), &["build", "sisetu.toml", "-q"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("population = \"…\" in [districts]"), "{}", r.stderr);
+    let grids = toml
+        .replace("file = \"per_10k.png\"\nlayers = [\"districts\"]", "file = \"per_10k.png\"\nlayers = [\"grids\"]");
+    std::fs::write(tmp.path().join("sisetu.toml"), grids).unwrap();
+    let r = common::sisetu(tmp.path(), &["build", "sisetu.toml", "-q"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("is for maps that fill \"districts\""), "{}", r.stderr);
+    std::fs::write(tmp.path().join("sisetu.toml"), &toml).unwrap();
+    let text = common::read_text(&tmp.path().join("districts.geojson")).replace("\"652792\"", "\"65万\"");
+    std::fs::write(tmp.path().join("districts.geojson"), text).unwrap();
+    let r = common::sisetu(tmp.path(), &["build", "sisetu.toml", "-q"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("district 650102 (天山区): population '65万' is not a number of residents"),
+        "{}",
+        r.stderr
+    );
+}

@@ -177,6 +177,9 @@ fn render_zones(t: &mut String, z: Option<&ZoneDraft>, table: &str, lang: Lang) 
     if let Some(p) = &z.person {
         let _ = writeln!(t, "person = {}", q(p));
     }
+    if let Some(p) = z.population.as_ref().filter(|_| table == "districts") {
+        let _ = writeln!(t, "population = {}   # {}", q(p), tr!(lang, "init.population"));
+    }
     t.push('\n');
 }
 
@@ -262,6 +265,13 @@ fn render_maps(t: &mut String, s: &Survey, lang: Lang) {
             let _ = writeln!(t, "classes = {}", q(c));
         }
         t.push('\n');
+    }
+    if s.districts.as_ref().is_some_and(|d| d.population.is_some()) {
+        let _ = writeln!(
+            t,
+            "[[maps]]   # {}\nfile = \"map_districts_per_10k.png\"\nlayers = [\"districts\"]\nclasses = \"per_10k\"\n",
+            tr!(lang, "init.map_per_10k")
+        );
     }
     if s.districts.as_ref().is_some_and(|d| d.features > 1) {
         let _ = writeln!(

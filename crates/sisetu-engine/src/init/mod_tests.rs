@@ -63,3 +63,35 @@ fn a_title_row_becomes_a_map_title() {
     assert_eq!(map_title("聊城市风险点清单"), "聊城市风险点四色图");
     assert_eq!(map_title("乌鲁木齐市安全风险分布图"), "乌鲁木齐市安全风险分布图");
 }
+
+#[test]
+fn a_residents_column_gives_the_map_per_10000_residents() {
+    let mut s = survey_with(&[]);
+    let zone = |population: Option<&str>| ZoneDraft {
+        file: "区县.shp".into(),
+        features: 9,
+        fields: vec!["区划代码".into(), "名称".into(), "常住人口".into()],
+        id: Some("区划代码".into()),
+        name: Some("名称".into()),
+        person: None,
+        population: population.map(Into::into),
+        crs: Some(Crs::Cgcs2000),
+        mid_lon: Some(121.1),
+    };
+    s.districts = Some(zone(Some("常住人口")));
+    let text = render(&s, Lang::Zh);
+    let parsed: toml::Table = text.parse().unwrap();
+    assert_eq!(parsed["districts"].get("population").and_then(|v| v.as_str()), Some("常住人口"), "{text}");
+    let maps = parsed["maps"].as_array().unwrap();
+    assert!(maps.iter().any(|m| m.get("classes").and_then(|c| c.as_str()) == Some("per_10k")), "{maps:?}");
+    // Without the column: no population key, no such map; a grid layer never gets one.
+    s.districts = Some(zone(None));
+    s.grids = Some(zone(Some("常住人口")));
+    let parsed: toml::Table = render(&s, Lang::En).parse().unwrap();
+    assert!(parsed["districts"].get("population").is_none() && parsed["management_grid"].get("population").is_none());
+    assert!(!parsed["maps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m.get("classes").and_then(|c| c.as_str()) == Some("per_10k")));
+}

@@ -53,6 +53,8 @@ pub struct ZoneDraft {
     pub name: Option<String>,
     /// The responsible-person column found (grids).
     pub person: Option<String>,
+    /// The residents column found (常住人口 …): for the districts' map per 10,000 residents.
+    pub population: Option<String>,
     /// The CRS the file declares (`.prj`, GeoJSON `crs`), when recognised.
     pub crs: Option<Crs>,
     /// The middle longitude of the layer, when it is in longitude/latitude.
@@ -106,6 +108,10 @@ pub enum LabelKind {
     /// No grade sisetu knows: needs a mapping too.
     Unknown,
 }
+
+/// The usual residents columns of a district layer, in the order they are tried.
+const USUAL_RESIDENTS: [&str; 8] =
+    ["常住人口", "人口数_合计", "人口数", "总人口", "人口", "户籍人口", "population", "pop"];
 
 /// Reads the folder.
 pub fn survey(dir: &Path) -> Result<Survey> {
@@ -219,6 +225,7 @@ fn zone_draft(path: &Path, name: &str) -> std::result::Result<ZoneDraft, String>
         id: None,
         name: None,
         person: usual_columns(&fields, &USUAL_PERSONS).into_iter().next(),
+        population: usual_columns(&fields, &USUAL_RESIDENTS).into_iter().next(),
         crs: declared_crs(path),
         mid_lon: None,
         fields: fields.clone(),

@@ -7,6 +7,9 @@
 //! * [`AreaClasses::Share`]: the share of 重大 and 较大 (red and orange) sites among the
 //!   area's sites, in percent;
 //! * [`AreaClasses::Density`]: sites per km² of the area (its area in the working CRS);
+//! * [`AreaClasses::PerCapita`]: sites per 10,000 residents, for districts whose residents
+//!   the project gives (`[districts] population`); a district without a figure, or with 0
+//!   residents, has no value;
 //! * [`AreaClasses::Highest`]: the level under the project's aggregation rule (the old map).
 //!
 //! Class breaks are the project's `breaks` (ascending), or quantiles of the areas' values:
@@ -23,8 +26,9 @@ use sisetu_core::LevelCounts;
 use sisetu_render::{LegendItem, Rgba, Swatch};
 
 impl AreaClasses {
-    /// The value of an area with `counts` and `km2` square kilometres (`None`: no sites).
-    pub fn value(self, counts: &LevelCounts, km2: f64) -> Option<f64> {
+    /// The value of an area with `counts`, `km2` square kilometres and `residents` (`None`:
+    /// no sites, or no residents for [`AreaClasses::PerCapita`]).
+    pub fn value(self, counts: &LevelCounts, km2: f64, residents: Option<f64>) -> Option<f64> {
         let total = counts.total();
         if total == 0 {
             return None;
@@ -34,6 +38,7 @@ impl AreaClasses {
             AreaClasses::Highest => None,
             AreaClasses::Share => Some(100.0 * (red + orange) as f64 / total as f64),
             AreaClasses::Density => (km2 > 0.0).then(|| total as f64 / km2),
+            AreaClasses::PerCapita => residents.filter(|r| *r > 0.0).map(|r| total as f64 * 10_000.0 / r),
         }
     }
 
@@ -45,6 +50,8 @@ impl AreaClasses {
             (AreaClasses::Share, true) => "重大、较大风险企业占比（网格数）",
             (AreaClasses::Density, false) => "企业密度 家/km²（区县数）",
             (AreaClasses::Density, true) => "企业密度 家/km²（网格数）",
+            (AreaClasses::PerCapita, false) => "每万人企业数（区县数）",
+            (AreaClasses::PerCapita, true) => "每万人企业数（网格数）",
         }
     }
 

@@ -5,10 +5,13 @@ use super::*;
 #[test]
 fn share_and_density_of_an_area() {
     let c = LevelCounts::new([1, 3, 10, 6]);
-    assert_eq!(AreaClasses::Share.value(&c, 50.0), Some(20.0));
-    assert_eq!(AreaClasses::Density.value(&c, 50.0), Some(0.4));
-    assert_eq!(AreaClasses::Share.value(&LevelCounts::default(), 50.0), None, "no sites: no value");
-    assert_eq!(AreaClasses::Highest.value(&c, 50.0), None);
+    assert_eq!(AreaClasses::Share.value(&c, 50.0, None), Some(20.0));
+    assert_eq!(AreaClasses::Density.value(&c, 50.0, None), Some(0.4));
+    assert_eq!(AreaClasses::Share.value(&LevelCounts::default(), 50.0, None), None, "no sites: no value");
+    assert_eq!(AreaClasses::Highest.value(&c, 50.0, Some(1.0)), None);
+    assert_eq!(AreaClasses::PerCapita.value(&c, 50.0, Some(40_000.0)), Some(5.0), "20 sites, 40,000 residents");
+    assert_eq!(AreaClasses::PerCapita.value(&c, 50.0, None), None, "no residents: no value");
+    assert_eq!(AreaClasses::PerCapita.value(&c, 50.0, Some(0.0)), None);
 }
 
 #[test]

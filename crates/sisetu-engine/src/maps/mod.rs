@@ -37,6 +37,8 @@ pub struct MapCell {
 pub struct MapData {
     /// Districts with their level and counts.
     pub districts: Vec<Area>,
+    /// Residents per district, in the same order (`[districts] population`; empty without).
+    pub residents: Vec<Option<f64>>,
     /// The regular grid of `cells` (`None`: no cells are drawn).
     pub grid: Option<RegularGrid>,
     /// Non-empty regular cells.
@@ -55,6 +57,7 @@ impl MapData {
         let grid = RegularGrid::new(ctx.cfg.cell_size_m);
         MapData {
             districts: zone_areas(&ctx.districts.work, &t.by_district, agg),
+            residents: ctx.districts.work.iter().map(|z| residents_of(z).ok().flatten()).collect(),
             grid,
             cells: match grid {
                 Some(_) => t
@@ -71,5 +74,26 @@ impl MapData {
                 Vec::new()
             },
         }
+    }
+}
+
+/// The residents a district carries (`[districts] population`): `Ok(None)` without a figure
+/// (no such column, or an empty cell), an error naming the value when it is not a number of
+/// residents (0 or more; thousands separators `,` are allowed).
+pub fn residents_of(zone: &sisetu_core::Zone) -> Result<Option<f64>, String> {
+    let Some((_, text)) = zone.extra.iter().find(|(k, _)| k == crate::project::POPULATION_KEY) else {
+        return Ok(None);
+    };
+    let t = text.trim().replace(',', "");
+    if t.is_empty() {
+        return Ok(None);
+    }
+    match t.parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(Some(v)),
+        _ => Err(format!(
+            "district {} ({}): population '{text}' is not a number of residents; write the figure (e.g. 652792) or \
+             leave the cell empty",
+            zone.id, zone.name
+        )),
     }
 }

@@ -3,7 +3,7 @@
 
 use super::{MapCell, MapData};
 use crate::error::{Error, Result};
-use crate::project::{Config, MapLayer};
+use crate::project::{AreaClasses, Config, MapLayer};
 use crate::round::{Round, RoundArea};
 use geo::{Coord, MapCoords};
 use rayon::prelude::*;
@@ -30,7 +30,31 @@ pub fn load_map_data(cfg: &Config, out: &Path) -> Result<(MapData, Crs)> {
     };
     let (grid, cells) = if needs(MapLayer::Cells) { cells(&round, out)? } else { (None, Vec::new()) };
     let sites = if cfg.maps.iter().any(|m| m.sites) { sites(&round, &t, out)? } else { Vec::new() };
-    Ok((MapData { districts, grid, cells, grids, sites }, work))
+    let residents = if cfg.maps.iter().any(|m| m.classes == AreaClasses::PerCapita) {
+        residents(&out.join("districts.geojson"), districts.len())?
+    } else {
+        Vec::new()
+    };
+    Ok((MapData { districts, residents, grid, cells, grids, sites }, work))
+}
+
+/// The `population` of each district in `districts.geojson` (written when the project gives
+/// `[districts] population`), in layer order.
+fn residents(path: &Path, n: usize) -> Result<Vec<Option<f64>>> {
+    let bytes = std::fs::read(path).map_err(|e| Error::input(format!("{}: {e}", path.display())))?;
+    let json: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|e| Error::input(format!("{}: {e}", path.display())))?;
+    let features = json["features"].as_array().map(Vec::as_slice).unwrap_or_default();
+    let got: Vec<Option<f64>> =
+        features.iter().map(|f| f["properties"][crate::project::POPULATION_KEY].as_f64()).collect();
+    if got.len() != n || got.iter().all(Option::is_none) {
+        return Err(Error::input(format!(
+            "{}: no district has a population: build again with [districts] population = \"…\" to draw \
+             classes = \"per_10k\"",
+            path.display()
+        )));
+    }
+    Ok(got)
 }
 
 /// Districts or grids in the working CRS.

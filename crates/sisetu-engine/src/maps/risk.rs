@@ -120,8 +120,13 @@ fn classify(cfg: &Config, spec: &MapSpec, data: &MapData) -> Option<(Vec<Area>, 
     if spec.classes == AreaClasses::Highest || spec.sites {
         return None;
     }
-    let values: Vec<Option<f64>> =
-        layer.iter().map(|a| spec.classes.value(&a.counts, a.geometry.unsigned_area() / 1e6)).collect();
+    let residents =
+        |i: usize| if spec.fill == Some(MapLayer::Districts) { data.residents.get(i).copied().flatten() } else { None };
+    let values: Vec<Option<f64>> = layer
+        .iter()
+        .enumerate()
+        .map(|(i, a)| spec.classes.value(&a.counts, a.geometry.unsigned_area() / 1e6, residents(i)))
+        .collect();
     let breaks = match &spec.breaks {
         Some(b) => b.clone(),
         None => classes::quantile_breaks(&values.iter().flatten().copied().collect::<Vec<_>>()),

@@ -47,6 +47,10 @@ fn zone_features(ctx: &Context, layer: &ZoneLayer, sums: &[Summary], extra_keys:
                 props.push((k, Value::StrOrNull(v)));
             }
         }
+        // Residents (`[districts] population`) as a number, checked when the layer was read.
+        if let Ok(Some(n)) = crate::maps::residents_of(&layer.work[i]) {
+            props.push((crate::project::POPULATION_KEY, Value::Num(n)));
+        }
         props.extend(level_props(&ctx.cfg.aggregation, s));
         push_categories(ctx, &keys, s, &mut props);
         write::push_feature(buf, &props, Geom::MultiPolygon(&z.geometry));

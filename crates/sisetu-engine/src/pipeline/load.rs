@@ -81,6 +81,9 @@ fn load_districts(cfg: &Config, obs: &dyn Observer) -> Result<(ZoneLayer, Crs)> 
     for (id, why) in &districts.invalid {
         obs.warn(&format!("{}: district {id} has an invalid polygon ({why}); kept as it is", spec.display));
     }
+    for z in &districts.work {
+        crate::maps::residents_of(z).map_err(|why| Error::input(format!("{}: {why}", spec.display)))?;
+    }
     Ok((districts, work))
 }
 

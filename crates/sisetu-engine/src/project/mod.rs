@@ -82,6 +82,7 @@ struct RawZones {
     id: Option<String>,
     name: Option<String>,
     person: Option<String>,
+    population: Option<String>,
     encoding: Option<String>,
     min_gap_m2: Option<f64>,
 }
@@ -208,6 +209,10 @@ pub enum MapLayer {
     Sites,
 }
 
+/// The key under which a district carries its residents (`[districts] population`): in
+/// [`sisetu_core::Zone::extra`], and as a number in `districts.geojson`.
+pub const POPULATION_KEY: &str = "population";
+
 /// How a district or grid map colours its areas (`[[maps]] classes`; see
 /// [`crate::maps::classes`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -219,15 +224,19 @@ pub enum AreaClasses {
     Share,
     /// Sites per km².
     Density,
+    /// Sites per 10,000 residents (`[districts] population`).
+    PerCapita,
 }
 
 impl AreaClasses {
-    /// Parses the project value (`highest`/`就高`, `share`/`占比`, `density`/`密度`).
+    /// Parses the project value (`highest`/`就高`, `share`/`占比`, `density`/`密度`,
+    /// `per_10k`/`每万人`).
     pub fn parse(s: &str) -> Option<AreaClasses> {
         match s.trim() {
             "highest" | "就高" => Some(AreaClasses::Highest),
             "share" | "占比" => Some(AreaClasses::Share),
             "density" | "密度" => Some(AreaClasses::Density),
+            "per_10k" | "每万人" | "万人" => Some(AreaClasses::PerCapita),
             _ => None,
         }
     }
@@ -305,8 +314,9 @@ impl Config {
         let aggregation = parse_aggregation(raw.aggregation.as_ref())?;
         let (style, page, font) = style::parse_style(raw.style.as_ref())?;
         let has_grid = raw.management_grid.is_some();
+        let has_residents = raw.districts.population.is_some();
         let maps = match &raw.maps {
-            Some(maps) => style::parse_maps(maps, &page, has_grid)?,
+            Some(maps) => style::parse_maps(maps, &page, has_grid, has_residents)?,
             None => style::standard_maps(&page, has_grid),
         };
         let population =
@@ -408,14 +418,20 @@ fn parse_zone_layers(districts: &RawZones, grid: Option<&RawZones>, base: Base) 
             "use 0 or more square metres",
         ));
     }
-    let districts = zone_spec(districts, "districts", vec![], base)?;
-    let management_grid = match grid {
-        None => None,
-        Some(g) => {
-            let extra = g.person.iter().map(|p| ("person".to_string(), p.clone())).collect();
-            Some(zone_spec(g, "management_grid", extra, base)?)
-        }
-    };
+    let residents = districts.population.iter().map(|p| (POPULATION_KEY.to_string(), p.clone())).collect();
+    let districts = zone_spec(districts, "districts", residents, base)?;
+    let management_grid =
+        match grid {
+            None => None,
+            Some(g) if g.population.is_some() => return Err(ProjectErrorKind::invalid(
+                "[management_grid]",
+                "population is a key of [districts] (the column of residents per district, for classes = \"per_10k\")",
+            )),
+            Some(g) => {
+                let extra = g.person.iter().map(|p| ("person".to_string(), p.clone())).collect();
+                Some(zone_spec(g, "management_grid", extra, base)?)
+            }
+        };
     Ok(ZoneLayers { districts, management_grid, grid_min_gap_m2 })
 }
 

@@ -161,7 +161,12 @@ pub(crate) fn parse_style(raw: Option<&RawStyle>) -> Parsed<(Style, Page, Option
 
 /// `[[maps]]`: each entry validated, file names unique; `base_page` is the `[style]` page
 /// and `has_grid` whether the project has a `[management_grid]`.
-pub(crate) fn parse_maps(raw: &[RawMap], base_page: &Page, has_grid: bool) -> Parsed<Vec<MapSpec>> {
+pub(crate) fn parse_maps(
+    raw: &[RawMap],
+    base_page: &Page,
+    has_grid: bool,
+    has_residents: bool,
+) -> Parsed<Vec<MapSpec>> {
     let mut maps = Vec::new();
     let mut files = BTreeSet::new();
     for (i, m) in raw.iter().enumerate() {
@@ -177,7 +182,7 @@ pub(crate) fn parse_maps(raw: &[RawMap], base_page: &Page, has_grid: bool) -> Pa
         if fill == Some(MapLayer::Grids) && !has_grid {
             return Err(invalid("layer \"grids\" needs a [management_grid] table"));
         }
-        let (classes, breaks) = parse_classes(m, fill).map_err(|message| invalid(&message))?;
+        let (classes, breaks) = parse_classes(m, fill, has_residents).map_err(|message| invalid(&message))?;
         maps.push(MapSpec {
             file: m.file.clone(),
             fill,
@@ -222,23 +227,42 @@ pub(crate) fn standard_maps(page: &Page, has_grid: bool) -> Vec<MapSpec> {
 }
 
 /// A map's `classes` and `breaks`: only for a map that fills districts or grids.
-fn parse_classes(m: &RawMap, fill: Option<MapLayer>) -> Result<(AreaClasses, Option<Vec<f64>>), String> {
+fn parse_classes(
+    m: &RawMap,
+    fill: Option<MapLayer>,
+    has_residents: bool,
+) -> Result<(AreaClasses, Option<Vec<f64>>), String> {
     let areas = matches!(fill, Some(MapLayer::Districts | MapLayer::Grids));
     let classes = match m.classes.as_deref() {
         None => AreaClasses::default(),
         Some(_) if !areas => return Err("classes is for maps that fill \"districts\" or \"grids\"".into()),
         Some(c) => AreaClasses::parse(c).ok_or_else(|| {
-            format!("classes = \"{c}\": use \"share\" (重大、较大风险企业占比), \"density\" (企业密度) or \"highest\" (就高)")
+            format!(
+                "classes = \"{c}\": use \"share\" (重大、较大风险企业占比), \"density\" (企业密度), \"per_10k\" \
+                 (每万人企业数) or \"highest\" (就高)"
+            )
         })?,
     };
+    if classes == AreaClasses::PerCapita {
+        if fill != Some(MapLayer::Districts) {
+            return Err(
+                "classes = \"per_10k\" is for maps that fill \"districts\" (residents are known per district)".into()
+            );
+        }
+        if !has_residents {
+            return Err("classes = \"per_10k\" needs the residents of each district: name their column with \
+                        population = \"…\" in [districts] (e.g. population = \"常住人口\")"
+                .into());
+        }
+    }
     let Some(breaks) = &m.breaks else { return Ok((classes, None)) };
     if classes == AreaClasses::Highest || !areas {
-        return Err("breaks is for classes = \"share\" or \"density\"".into());
+        return Err("breaks is for classes = \"share\", \"density\" or \"per_10k\"".into());
     }
     let ascending = breaks.windows(2).all(|w| w[0] < w[1]);
     if breaks.is_empty() || breaks.len() > 4 || !ascending || breaks.iter().any(|b| !b.is_finite() || *b <= 0.0) {
         return Err(format!(
-            "breaks = {breaks:?}: give 1 to 4 ascending numbers above 0 (percent for share, per km² for density), e.g. [10, 20, 30]"
+            "breaks = {breaks:?}: give 1 to 4 ascending numbers above 0 (percent for share, per km² for density, per 10,000 residents for per_10k), e.g. [10, 20, 30]"
         ));
     }
     Ok((classes, Some(breaks.clone())))
