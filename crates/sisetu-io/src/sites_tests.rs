@@ -262,20 +262,7 @@ fn geojson_features_that_are_not_points_are_rejected() {
 
 /// Reads `bytes` (as file `name`) as a site layer in CGCS2000; the error as text.
 fn read_bytes_layer(name: &str, bytes: &[u8]) -> std::result::Result<SiteLayer, String> {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(name);
-    std::fs::write(&path, bytes).unwrap();
-    let spec = SiteLayerSpec {
-        path,
-        display: name.into(),
-        crs: Crs::Cgcs2000,
-        columns: SiteColumns::default(),
-        encoding: TextEncoding::Auto,
-        sheet: None,
-        header_row: None,
-    };
-    let tf = SiteTransforms::new(Crs::Cgcs2000, Crs::from_epsg(4538)).unwrap();
-    read_sites(&spec, &GradeScheme::builtin(), &tf, &|_| {}).map_err(|e| e.to_string())
+    read_layer_with(name, bytes, None)
 }
 
 /// A stray quote in a large file costs its own line, in the serial and the parallel path.
@@ -401,8 +388,9 @@ fn a_preamble_of_several_cells_above_the_header_is_skipped() {
     }
 }
 
-/// `bytes` as `name`, read as a CGCS2000 site layer with its header on line or row `n`.
-fn read_with_header_row(name: &str, bytes: &[u8], n: u32) -> std::result::Result<SiteLayer, String> {
+/// `bytes` written as `name`, read as a CGCS2000 site layer with the default columns and
+/// `header_row` (working CRS EPSG:4538).
+fn read_layer_with(name: &str, bytes: &[u8], header_row: Option<u32>) -> std::result::Result<SiteLayer, String> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(name);
     std::fs::write(&path, bytes).unwrap();
@@ -413,10 +401,15 @@ fn read_with_header_row(name: &str, bytes: &[u8], n: u32) -> std::result::Result
         columns: SiteColumns::default(),
         encoding: TextEncoding::Auto,
         sheet: None,
-        header_row: Some(n),
+        header_row,
     };
     let tf = SiteTransforms::new(Crs::Cgcs2000, Crs::from_epsg(4538)).unwrap();
     read_sites(&spec, &GradeScheme::builtin(), &tf, &|_| {}).map_err(|e| e.to_string())
+}
+
+/// `bytes` as `name` with its header on line or row `n`.
+fn read_with_header_row(name: &str, bytes: &[u8], n: u32) -> std::result::Result<SiteLayer, String> {
+    read_layer_with(name, bytes, Some(n))
 }
 
 #[test]

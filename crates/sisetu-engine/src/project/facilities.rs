@@ -362,17 +362,22 @@ fn population_table(raw: &RawPopulation, path: &str, base: Base) -> Parsed<Popul
         )),
     };
     Ok(PopulationSource::Table {
-        table: table(
-            base,
-            path,
-            raw.encoding.as_deref(),
-            (raw.sheet.as_ref(), raw.header_row),
-            ["[population] encoding", "[population] header_row"],
-        )?,
+        table: population_file(raw, path, base)?,
         code: raw.code.clone(),
         count: raw.count.clone(),
         weights,
     })
+}
+
+/// The file of `[population]` (a per-district table or points).
+fn population_file(raw: &RawPopulation, path: &str, base: Base) -> Parsed<TableSpec> {
+    table(
+        base,
+        path,
+        raw.encoding.as_deref(),
+        (raw.sheet.as_ref(), raw.header_row),
+        ["[population] encoding", "[population] header_row"],
+    )
 }
 
 /// `[population] points = "…"`.
@@ -391,13 +396,7 @@ fn population_points(raw: &RawPopulation, path: &str, base: Base) -> Parsed<Popu
     };
     Ok(PopulationSource::Points {
         source: PointSource {
-            table: table(
-                base,
-                path,
-                raw.encoding.as_deref(),
-                (raw.sheet.as_ref(), raw.header_row),
-                ["[population] encoding", "[population] header_row"],
-            )?,
+            table: population_file(raw, path, base)?,
             crs: values::crs(crs, "[population] crs")?,
             x: raw.x.clone(),
             y: raw.y.clone(),
