@@ -135,7 +135,9 @@ for rows in "${rows_list[@]}"; do
     for i in $(seq "$repeat"); do
         echo "-- round $i/$repeat ($rows sites), load $(cut -d' ' -f1 /proc/loadavg)" >&2
         rm -rf "$d/out"
-        SISETU_PROFILE=1 timed "n$rows/sisetu.$i" "$bin" build "$d/bench.toml" --quiet --stream "${SISETU_STREAM:-auto}"
+        # --lang en: the checks below read summary.csv's English headers (district_id, total).
+        SISETU_PROFILE=1 timed "n$rows/sisetu.$i" "$bin" build "$d/bench.toml" --quiet --lang en \
+            --stream "${SISETU_STREAM:-auto}"
         echo "   sisetu: $(grep -E 'Elapsed|Maximum resident' "$d/sisetu.$i.time" | sed 's/^\s*//' | tr '\n' ' ')" >&2
         for spec in $engines; do
             engine="${spec%%:*}"

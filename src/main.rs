@@ -17,6 +17,9 @@ use sisetu_engine::project::Config;
 use sisetu_i18n::tr;
 use std::process::ExitCode;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// How a command ended.
 enum Ended {
     /// Everything fine.

@@ -588,6 +588,8 @@ type Unmapped = BTreeMap<String, (u64, u64)>;
 
 /// Moves the sorted chunks (in file order) into `layer`, their unmapped grades into `unmapped`.
 fn absorb(chunks: Vec<Sorted>, layer: &mut SiteLayer, unmapped: &mut Unmapped) {
+    // Reserved at once: a vector that doubles copies every site again at each step.
+    layer.sites.reserve(chunks.iter().map(|c| c.sites.len()).sum());
     for c in chunks {
         layer.rows_read += c.rows;
         layer.sites.extend(c.sites);
@@ -660,6 +662,18 @@ pub enum Piece {
 /// The receiver of [`read_sites_chunked`]'s pieces; an error stops the read.
 pub type Sink<'a> = dyn FnMut(Piece) -> Result<()> + 'a;
 
+/// Which checksums [`read_sites_chunked`] computes of a file's bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Checksum {
+    /// SHA-256 ([`SiteLayer::sha256`], for the report) and, when the file is read in
+    /// segments, the fingerprint ([`ChunkedRead::fingerprint`]).
+    Sha256,
+    /// Only the fingerprint, when the file is read in segments (a file read whole gets its
+    /// SHA-256 all the same): enough for a second reading to prove that the file did not
+    /// change since the first, at a tenth of the cost of SHA-256.
+    Fingerprint,
+}
+
 /// How [`read_sites_chunked`] read a file.
 #[derive(Debug)]
 pub struct ChunkedRead {
@@ -674,6 +688,8 @@ pub struct ChunkedRead {
     pub accepted: u64,
     /// Rejected rows (sent to the sink).
     pub rejected: u64,
+    /// The XXH3-128 hash of the file's bytes, when it was read in segments.
+    pub fingerprint: Option<u128>,
 }
 
 /// Reads one site layer as [`read_sites`] does, handing its sites and rejects to `sink` a
@@ -688,6 +704,7 @@ pub fn read_sites_chunked(
     tf: &SiteTransforms,
     progress: &(dyn Fn(u64) + Sync),
     segmented: bool,
+    checksum: Checksum,
     sink: &mut Sink<'_>,
 ) -> Result<ChunkedRead> {
     let counted = std::cell::Cell::new((0u64, 0u64));
@@ -705,9 +722,17 @@ pub fn read_sites_chunked(
     if segmented && size > segment_bytes() as u64 {
         if let SourceKind::Csv(delimiter) = SourceKind::of(&spec.path, &spec.display, ReadAs::Sites)? {
             if spec.encoding != TextEncoding::Gbk {
-                if let Some(layer) = read_csv_segmented(spec, delimiter, scheme, tf, progress, Some(&mut counting))? {
+                let sha256 = checksum == Checksum::Sha256;
+                let read = read_csv_segmented(spec, delimiter, scheme, tf, progress, Some(&mut counting), sha256)?;
+                if let Some((layer, fingerprint)) = read {
                     let (accepted, rejected) = counted.get();
-                    return Ok(ChunkedRead { layer, segmented: true, accepted, rejected });
+                    return Ok(ChunkedRead {
+                        layer,
+                        segmented: true,
+                        accepted,
+                        rejected,
+                        fingerprint: Some(fingerprint),
+                    });
                 }
                 if counted.get() != (0, 0) {
                     counting(Piece::Restart)?;
@@ -719,7 +744,7 @@ pub fn read_sites_chunked(
     let (sites, rejects) = (std::mem::take(&mut layer.sites), std::mem::take(&mut layer.rejects));
     counting(Piece::Rows { sites, rejects })?;
     let (accepted, rejected) = counted.get();
-    Ok(ChunkedRead { layer, segmented: false, accepted, rejected })
+    Ok(ChunkedRead { layer, segmented: false, accepted, rejected, fingerprint: None })
 }
 
 /// Files larger than this are read in segments of this size when they are plain UTF-8
@@ -756,7 +781,7 @@ fn read_csv(
     let path = spec.display.as_str();
     let size = std::fs::metadata(&spec.path).map_or(0, |m| m.len());
     if size > segment_bytes() as u64 && spec.encoding != TextEncoding::Gbk {
-        if let Some(layer) = read_csv_segmented(spec, delimiter, scheme, tf, progress, None)? {
+        if let Some((layer, _)) = read_csv_segmented(spec, delimiter, scheme, tf, progress, None, true)? {
             return Ok(layer);
         }
     }
@@ -811,11 +836,40 @@ fn safe_cut(body: &str, pieces: &[(usize, usize, u64)]) -> usize {
     0
 }
 
+/// The checksums of a segmented read: the XXH3-128 fingerprint, and SHA-256 when asked for.
+struct Hashes {
+    sha256: Option<sha2::Sha256>,
+    fingerprint: twox_hash::XxHash3_128,
+}
+
+impl Hashes {
+    fn new(sha256: bool) -> Self {
+        use sha2::Digest;
+        Hashes { sha256: sha256.then(sha2::Sha256::new), fingerprint: twox_hash::XxHash3_128::new() }
+    }
+
+    fn update(&mut self, bytes: &[u8]) {
+        use sha2::Digest;
+        if let Some(h) = self.sha256.as_mut() {
+            h.update(bytes);
+        }
+        self.fingerprint.write(bytes);
+    }
+
+    /// The SHA-256 as hex (when asked for) and the fingerprint.
+    fn finish(self) -> (Option<String>, u128) {
+        use sha2::Digest;
+        let sha256 = self.sha256.map(|h| h.finalize().iter().map(|b| format!("{b:02x}")).collect());
+        (sha256, self.fingerprint.finish_128())
+    }
+}
+
 /// Reads a large CSV file in segments of [`segment_bytes`], so that memory holds one segment
 /// of the file (plus the sites), not all of it. Each segment ends where a chunk of the record
 /// splitter starts (a record start found by reading from the file's start), and the rest is
 /// carried into the next segment, so the records, lines and rejects are exactly those of
-/// [`parse_csv`] on the whole file; the SHA-256 is of every byte read.
+/// [`parse_csv`] on the whole file; the SHA-256 (when `sha256`; the layer's is empty
+/// otherwise) and the fingerprint returned beside the layer are of every byte read.
 ///
 /// Only for files that are plain UTF-8 throughout (what [`decode_text`] returns borrowed):
 /// `Ok(None)` as soon as a segment is not valid UTF-8, holds a NUL byte or a byte-order mark
@@ -831,14 +885,14 @@ fn read_csv_segmented(
     tf: &SiteTransforms,
     progress: &(dyn Fn(u64) + Sync),
     mut sink: Option<&mut Sink<'_>>,
-) -> Result<Option<SiteLayer>> {
-    use sha2::Digest;
+    sha256: bool,
+) -> Result<Option<(SiteLayer, u128)>> {
     use std::io::Read;
     let path = spec.display.as_str();
     let segment = segment_bytes();
     let read_err = |cause| Error::Read { path: path.to_string(), cause };
     let mut file = std::fs::File::open(&spec.path).map_err(|cause| Error::reading(&spec.path, path, cause))?;
-    let mut hasher = sha2::Sha256::new();
+    let mut hasher = Hashes::new(sha256);
     // Bytes read and not yet parsed; `line`: the physical line `buf` starts on.
     let mut buf: Vec<u8> = Vec::with_capacity(segment + (1 << 20));
     let mut line = 1u64;
@@ -926,7 +980,8 @@ fn read_csv_segmented(
             Some(rest.first().copied().unwrap_or((body.len(), body.len(), line + count_line_ends(body.as_bytes()))))
         };
         // The bytes not yet hashed are hashed while the segment is parsed.
-        let (unhashed_bytes, parse_pieces) = (&buf[unhashed..], &pieces);
+        let unhashed_bytes = &buf[unhashed..];
+        let (hasher, parse_pieces) = (&mut hasher, &pieces);
         let ((), parsed): ((), Vec<Sorted>) = rayon::join(
             || hasher.update(unhashed_bytes),
             || {
@@ -981,8 +1036,9 @@ fn read_csv_segmented(
     layer.warnings = title.into_iter().chain(ambiguous_warning(&ambiguous)).collect();
     layer.sites.shrink_to_fit();
     unmapped_error(unmapped, path, &headers[cols.grade])?;
-    layer.sha256 = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    Ok(Some(layer))
+    let (sha256, fingerprint) = hasher.finish();
+    layer.sha256 = sha256.unwrap_or_default();
+    Ok(Some((layer, fingerprint)))
 }
 
 /// The header of a site CSV file: the first record, or the second when the first is a title

@@ -165,13 +165,26 @@ impl CellCounts {
         s
     }
 
-    /// Counts one site of `level` in category `category` in `cell`.
-    #[inline]
-    pub(crate) fn add(&mut self, cell: CellId, level: sisetu_core::RiskLevel, category: Option<u32>) {
-        let s = self.slot(cell);
-        self.levels[s].add(level);
-        if let Some(c) = category {
-            self.categories[s * self.n_categories + c as usize] += 1;
+    /// Counts many sites at once, given as `(cell, level, category)`: sorted by cell first,
+    /// so that each cell is looked up once per batch. (A lookup per site costs a cache miss
+    /// each in a national table of hundreds of thousands of cells: this is several times
+    /// faster for a segment of a million sites.)
+    pub(crate) fn add_batch(&mut self, mut items: Vec<(CellId, sisetu_core::RiskLevel, Option<u32>)>) {
+        use rayon::slice::ParallelSliceMut;
+        items.par_sort_unstable_by_key(|t| t.0);
+        let n = self.n_categories;
+        for run in items.chunk_by(|a, b| a.0 == b.0) {
+            let s = self.slot(run[0].0);
+            let levels = &mut self.levels[s];
+            for &(_, level, _) in run {
+                levels.add(level);
+            }
+            if n > 0 {
+                let cats = &mut self.categories[s * n..(s + 1) * n];
+                for c in run.iter().filter_map(|t| t.2) {
+                    cats[c as usize] += 1;
+                }
+            }
         }
     }
 

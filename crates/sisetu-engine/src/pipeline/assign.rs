@@ -130,32 +130,19 @@ fn tally(census: &Census, n_districts: usize, n_grids: usize) -> Tallies {
     let cat_id: FxHashMap<&str, u32> = categories.iter().enumerate().map(|(i, c)| (*c, i as u32)).collect();
     let has_categories = census.layers.iter().any(|l| l.columns_used.contains_key("category"));
     let n_categories = if has_categories { categories.len() } else { 0 };
-    let empty = || PartialTallies {
+    let mut sums = PartialTallies {
         by_district: vec![Summary::default(); n_districts],
         by_grid: vec![Summary::default(); n_grids],
         by_cell: CellCounts::new(n_categories),
         ..Default::default()
     };
-    let sums = census
-        .layers
-        .iter()
-        .zip(&census.placed)
-        .map(|(l, p)| {
-            // A few chunks per thread: each builds its own cell table, and merging tables
-            // costs more than filling them.
-            let chunk = (l.sites.len() / (4 * rayon::current_num_threads())).max(16384);
-            l.sites
-                .par_iter()
-                .zip(p.par_iter())
-                .with_min_len(chunk)
-                .fold(empty, |mut acc, (s, a)| {
-                    let cat = if has_categories { cat_id.get(s.category()).copied() } else { None };
-                    acc.add(s, a, cat);
-                    acc
-                })
-                .reduce(empty, PartialTallies::merge)
-        })
-        .fold(empty(), PartialTallies::merge);
+    // A million sites at a time: `count` sorts a copy of their cells.
+    const BATCH: usize = 1 << 20;
+    for (l, p) in census.layers.iter().zip(&census.placed) {
+        for (sites, placed) in l.sites.chunks(BATCH).zip(p.chunks(BATCH)) {
+            sums.count(sites, placed, |s| if has_categories { cat_id.get(s.category()).copied() } else { None });
+        }
+    }
     finish_tallies(sums, categories.into_iter().map(String::from).collect(), has_categories)
 }
 
@@ -168,7 +155,37 @@ pub(super) fn finish_tallies(sums: PartialTallies, categories: Vec<String>, has_
 }
 
 impl PartialTallies {
-    pub(super) fn add(&mut self, s: &Site, a: &Placed, cat: Option<u32>) {
+    /// Counts `sites`, placed at `placed`, `category` giving each one's category id: the
+    /// districts, grids and total in a few parallel chunks per thread, the cells in one batch
+    /// sorted by cell ([`CellCounts::add_batch`]).
+    pub(super) fn count(&mut self, sites: &[Site], placed: &[Placed], category: impl Fn(&Site) -> Option<u32> + Sync) {
+        let cells: Vec<_> =
+            sites.par_iter().zip(placed).with_min_len(4096).map(|(s, a)| (a.cell, s.level, category(s))).collect();
+        let (n_districts, n_grids) = (self.by_district.len(), self.by_grid.len());
+        let empty = || PartialTallies {
+            by_district: vec![Summary::default(); n_districts],
+            by_grid: vec![Summary::default(); n_grids],
+            ..Default::default()
+        };
+        // A few chunks per thread: merging the district tables costs more than filling them.
+        let chunk = (sites.len() / (4 * rayon::current_num_threads())).max(16384);
+        let part = sites
+            .par_iter()
+            .zip(placed)
+            .zip(&cells)
+            .with_min_len(chunk)
+            .fold(empty, |mut acc, ((s, a), c)| {
+                acc.add(s, a, c.2);
+                acc
+            })
+            .reduce(empty, PartialTallies::merge);
+        let mut sums = PartialTallies::merge(std::mem::take(self), part);
+        sums.by_cell.add_batch(cells);
+        *self = sums;
+    }
+
+    /// Counts one site in its district, grid and the total (not its cell: [`PartialTallies::count`]).
+    fn add(&mut self, s: &Site, a: &Placed, cat: Option<u32>) {
         self.total.add(s.level, cat);
         match a.district {
             Some(d) => self.by_district[d.get()].add(s.level, cat),
@@ -178,7 +195,6 @@ impl PartialTallies {
             Some(g) => self.by_grid[g.get()].add(s.level, cat),
             None => self.outside_grid += 1,
         }
-        self.by_cell.add(a.cell, s.level, cat);
     }
 
     pub(super) fn merge(mut a: PartialTallies, mut b: PartialTallies) -> PartialTallies {

@@ -7,7 +7,8 @@
 //!    a 128-bit hash of every id, sorted in runs of [`RUN_IDS`] that are spilled to a
 //!    scratch folder and merged into the ids used more than once (`IdRuns`);
 //! 2. `place_and_write` (stage 2): the files are read again (a file that changed in between
-//!    is an error); each segment's sites are placed (district, management grid, cell),
+//!    is an error: a file read in segments is compared by an XXH3-128 fingerprint of its
+//!    bytes, which both readings compute, SHA-256 being left to the first); each segment's sites are placed (district, management grid, cell),
 //!    counted, flagged when their id repeats, and written to the site layer: `sites.geojson`
 //!    in input order, or `sites.parquet` in blocks of
 //!    [`sisetu_io::columnar::geoparquet::SORT_BLOCK`] sites, each Hilbert-sorted — the bytes
@@ -46,7 +47,7 @@ use sisetu_core::{RegularGrid, Summary};
 use sisetu_io::columnar::geoparquet::{GeoParquetWriter, SORT_BLOCK};
 use sisetu_io::columnar::{ColumnarError, Geometry, Rows, Value};
 use sisetu_io::crs::Crs;
-use sisetu_io::sites::{read_sites_chunked, Piece, Site, SiteLayer, SiteTransforms};
+use sisetu_io::sites::{read_sites_chunked, Checksum, Piece, Site, SiteLayer, SiteTransforms};
 use sisetu_io::write::{self, Staging};
 use std::collections::BTreeMap;
 use std::io::{BufReader, BufWriter, Read, Write};
@@ -260,6 +261,8 @@ pub(crate) struct Scanned {
     pub accepted: Vec<u64>,
     /// Whether each layer was read in segments.
     segmented: Vec<bool>,
+    /// Each layer's fingerprint, when it was read in segments ([`sisetu_io::sites::ChunkedRead::fingerprint`]).
+    fingerprints: Vec<Option<u128>>,
     /// Hashes of the ids used more than once, sorted.
     repeated: Vec<u128>,
     /// Every category, sorted.
@@ -275,6 +278,7 @@ pub(crate) fn scan(cfg: &Config, work: Crs, obs: &dyn Observer) -> Result<Scanne
         layers: Vec::new(),
         accepted: Vec::new(),
         segmented: Vec::new(),
+        fingerprints: Vec::new(),
         repeated: Vec::new(),
         categories: Vec::new(),
     };
@@ -286,7 +290,8 @@ pub(crate) fn scan(cfg: &Config, work: Crs, obs: &dyn Observer) -> Result<Scanne
         let mut rejects = Vec::new();
         obs.file_started(&format!("reading {}", spec.display), size);
         let mut failed = None;
-        let read = read_sites_chunked(spec, &cfg.grades, &tf, &|n| obs.file_progress(n), true, &mut |piece| {
+        let progress = |n| obs.file_progress(n);
+        let read = read_sites_chunked(spec, &cfg.grades, &tf, &progress, true, Checksum::Sha256, &mut |piece| {
             let kept = match piece {
                 Piece::Rows { sites, rejects: r } => {
                     rejects.extend(r);
@@ -327,6 +332,7 @@ pub(crate) fn scan(cfg: &Config, work: Crs, obs: &dyn Observer) -> Result<Scanne
         out.layers.push(read.layer);
         out.accepted.push(read.accepted);
         out.segmented.push(read.segmented);
+        out.fingerprints.push(read.fingerprint);
     }
     obs.stage("duplicate ids");
     out.repeated = ids.repeated()?;
@@ -335,64 +341,121 @@ pub(crate) fn scan(cfg: &Config, work: Crs, obs: &dyn Observer) -> Result<Scanne
     Ok(out)
 }
 
-/// One site of a block of the site layer.
+/// Sites of one layer, placed and flagged, in input order: a piece of the site layer. The
+/// vectors the reader made go to the writer as they are (no copy per site).
 struct Held {
     layer: usize,
-    site: Site,
-    placed: Placed,
-    repeated: bool,
+    sites: Vec<Site>,
+    placed: Vec<Placed>,
+    repeated: Vec<bool>,
 }
 
-/// A block of the site layer, as the GeoParquet writer pulls it.
+impl Held {
+    fn len(&self) -> usize {
+        self.sites.len()
+    }
+
+    /// The rows from `at` on, taken off this piece.
+    fn split_off(&mut self, at: usize) -> Held {
+        Held {
+            layer: self.layer,
+            sites: self.sites.split_off(at),
+            placed: self.placed.split_off(at),
+            repeated: self.repeated.split_off(at),
+        }
+    }
+}
+
+/// A block of the site layer (its pieces in input order), as the GeoParquet writer pulls it.
 struct Block<'a> {
-    rows: &'a [Held],
+    pieces: &'a [Held],
+    /// Where each piece starts among the block's rows, and the number of rows at the end.
+    starts: Vec<usize>,
     fields: &'a SiteFields<'a>,
+}
+
+impl<'a> Block<'a> {
+    fn new(pieces: &'a [Held], fields: &'a SiteFields<'a>) -> Self {
+        let mut starts = Vec::with_capacity(pieces.len() + 1);
+        let mut n = 0;
+        for p in pieces {
+            starts.push(n);
+            n += p.len();
+        }
+        starts.push(n);
+        Block { pieces, starts, fields }
+    }
+
+    /// The piece of row `i` and the row's position in it.
+    #[inline]
+    fn at(&self, i: usize) -> (&'a Held, usize) {
+        let p = self.starts.partition_point(|&s| s <= i) - 1;
+        (&self.pieces[p], i - self.starts[p])
+    }
 }
 
 impl Rows for Block<'_> {
     fn len(&self) -> usize {
-        self.rows.len()
+        self.starts.last().copied().unwrap_or(0)
     }
 
     fn position(&self, i: usize) -> (f64, f64) {
-        (self.rows[i].site.lon, self.rows[i].site.lat)
+        let (h, j) = self.at(i);
+        (h.sites[j].lon, h.sites[j].lat)
     }
 
     fn touch(&self, i: usize) -> u64 {
-        touch_site(&self.rows[i].site, &self.rows[i].placed)
+        let (h, j) = self.at(i);
+        touch_site(&h.sites[j], &h.placed[j])
     }
 
     fn row<'a>(&'a self, i: usize, v: &mut Vec<Value<'a>>) -> std::result::Result<Geometry, ColumnarError> {
-        let h = &self.rows[i];
-        self.fields.values(v, h.layer, &h.site, &h.placed, h.repeated)
+        let (h, j) = self.at(i);
+        self.fields.values(v, h.layer, &h.sites[j], &h.placed[j], h.repeated[j])
     }
 }
 
 /// Where the site layer goes.
 enum Sink<'a> {
     None,
-    GeoJson { out: write::FeatureStream, fields: &'a SiteFields<'a> },
-    GeoParquet { writer: Box<GeoParquetWriter>, block: Vec<Held>, fields: &'a SiteFields<'a> },
+    GeoJson {
+        out: write::FeatureStream,
+        fields: &'a SiteFields<'a>,
+    },
+    GeoParquet {
+        writer: Box<GeoParquetWriter>,
+        /// The pieces of the block being filled, and their rows.
+        block: Vec<Held>,
+        held: usize,
+        fields: &'a SiteFields<'a>,
+    },
 }
 
 impl Sink<'_> {
     /// Writes the next sites of the census (in input order): GeoJSON features at once,
     /// GeoParquet a block each time one is full.
-    fn take(&mut self, rows: Vec<Held>) -> Result<()> {
+    fn take(&mut self, mut piece: Held) -> Result<()> {
         match self {
             Sink::None => {}
             Sink::GeoJson { out, fields } => {
-                write::stream_features(out, &rows, |buf, h| {
-                    fields.feature(buf, h.layer, &h.site, &h.placed, h.repeated);
+                let rows: Vec<u32> = (0..piece.len() as u32).collect();
+                write::stream_features(out, &rows, |buf, &i| {
+                    let i = i as usize;
+                    fields.feature(buf, piece.layer, &piece.sites[i], &piece.placed[i], piece.repeated[i]);
                 })?;
             }
-            Sink::GeoParquet { writer, block, fields } => {
-                for h in rows {
-                    block.push(h);
-                    if block.len() == SORT_BLOCK {
-                        writer.write(&Block { rows: block, fields })?;
-                        block.clear();
-                    }
+            Sink::GeoParquet { writer, block, held, fields } => {
+                while *held + piece.len() >= SORT_BLOCK {
+                    let rest = piece.split_off(SORT_BLOCK - *held);
+                    block.push(piece);
+                    writer.write(&Block::new(block, fields))?;
+                    block.clear();
+                    *held = 0;
+                    piece = rest;
+                }
+                if piece.len() > 0 {
+                    *held += piece.len();
+                    block.push(piece);
                 }
             }
         }
@@ -404,9 +467,9 @@ impl Sink<'_> {
         match self {
             Sink::None => {}
             Sink::GeoJson { out, .. } => out.finish()?,
-            Sink::GeoParquet { mut writer, block, fields } => {
+            Sink::GeoParquet { mut writer, block, fields, .. } => {
                 if !block.is_empty() {
-                    writer.write(&Block { rows: &block, fields })?;
+                    writer.write(&Block::new(&block, fields))?;
                 }
                 writer.finish()?;
             }
@@ -505,24 +568,10 @@ impl<'a> Placer<'a> {
     }
 
     /// Places, counts and flags the next sites of layer `li` (named `file`), in input order.
-    fn place(&mut self, li: usize, file: &str, sites: Vec<Site>) -> Vec<Held> {
+    fn place(&mut self, li: usize, file: &str, sites: Vec<Site>) -> Held {
         let placed = super::assign::place(&sites, self.districts, self.grids, self.grid);
-        let chunk = (sites.len() / (4 * rayon::current_num_threads())).max(16384);
-        let (this, cat_id) = (&*self, &self.cat_id);
-        let part = sites
-            .par_iter()
-            .zip(placed.par_iter())
-            .with_min_len(chunk)
-            .fold(
-                || this.empty(),
-                |mut acc, (s, a)| {
-                    acc.add(s, a, cat_id.get(s.category()).copied());
-                    acc
-                },
-            )
-            .reduce(|| this.empty(), PartialTallies::merge);
-        let sums = std::mem::take(&mut self.sums);
-        self.sums = PartialTallies::merge(sums, part);
+        let cat_id = &self.cat_id;
+        self.sums.count(&sites, &placed, |s| cat_id.get(s.category()).copied());
         let mut flags = vec![false; sites.len()];
         if !self.repeats.hashes.is_empty() {
             let hashes = &self.repeats.hashes;
@@ -546,8 +595,7 @@ impl<'a> Placer<'a> {
         for s in &sites {
             c.levels.add(s.level);
         }
-        let rows = sites.into_iter().zip(placed).zip(flags);
-        rows.map(|((site, placed), repeated)| Held { layer: li, site, placed, repeated }).collect()
+        Held { layer: li, sites, placed, repeated: flags }
     }
 }
 
@@ -563,7 +611,7 @@ pub(crate) fn place_and_write(
     stage: Option<&mut Staging>,
     obs: &dyn Observer,
 ) -> Result<(Census, Tallies, Vec<String>)> {
-    let Scanned { layers, accepted, segmented, repeated, categories } = scanned;
+    let Scanned { layers, accepted, segmented, fingerprints, repeated, categories } = scanned;
     let grid = RegularGrid::new(cfg.cell_size_m).ok_or_else(|| {
         Error::input(format!("[grid] cell_size_m = {}: use a size in metres above 0", cfg.cell_size_m))
     })?;
@@ -585,7 +633,7 @@ pub(crate) fn place_and_write(
             written.push("sites.parquet".to_string());
             let options = site_parquet_options(districts);
             let writer = GeoParquetWriter::create(&stage.path("sites.parquet"), &fields.schema(), &options)?;
-            Sink::GeoParquet { writer: Box::new(writer), block: Vec::with_capacity(SORT_BLOCK), fields: &fields }
+            Sink::GeoParquet { writer: Box::new(writer), block: Vec::new(), held: 0, fields: &fields }
         }
         (Some(_), LayerFormat::FlatGeobuf) => {
             return Err(Error::internal("a streamed census cannot be written as FlatGeobuf"));
@@ -598,7 +646,7 @@ pub(crate) fn place_and_write(
     // The site layer is written by its own thread while the next segment is read and
     // placed; one piece waits between them.
     std::thread::scope(|scope| -> Result<()> {
-        let (to_writer, pieces) = std::sync::mpsc::sync_channel::<Vec<Held>>(1);
+        let (to_writer, pieces) = std::sync::mpsc::sync_channel::<Held>(1);
         let writer = scope.spawn(move || -> Result<()> {
             let mut sink = sink;
             for piece in pieces {
@@ -631,6 +679,7 @@ pub(crate) fn place_and_write(
                     &tf,
                     &|n| obs.file_progress(n),
                     segmented[li],
+                    Checksum::Fingerprint,
                     &mut |piece| {
                         let done = place(piece);
                         stop_on(done, &mut failed, file)
@@ -641,9 +690,15 @@ pub(crate) fn place_and_write(
                     return Err(e);
                 }
                 let read = read?;
-                if read.layer.sha256 != layers[li].sha256 || read.accepted != accepted[li] {
+                // A file read in segments both times is compared by its fingerprint, one read
+                // whole by its SHA-256.
+                let same = match (read.fingerprint, fingerprints[li]) {
+                    (Some(a), Some(b)) => a == b,
+                    _ => read.layer.sha256 == layers[li].sha256,
+                };
+                if !same || read.accepted != accepted[li] {
                     return Err(Error::input(format!(
-                        "{file} changed while it was read (its SHA-256 or its rows differ between the two readings): run \
+                        "{file} changed while it was read (its bytes or its rows differ between the two readings): run \
                          the build again"
                     )));
                 }

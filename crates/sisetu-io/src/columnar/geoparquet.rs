@@ -68,7 +68,7 @@ use arrow_schema::{DataType, Field, Fields, Schema as ArrowSchema};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::metadata::KeyValue;
-use parquet::file::properties::WriterProperties;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -303,18 +303,25 @@ impl GeoParquetWriter {
         schema.check()?;
         let arrow = Arc::new(arrow_schema(schema));
         let group = options.row_group_rows.max(1);
-        // Dictionaries only where values repeat: the geometry, its bounding box and the
-        // distinct columns (ids, names, lines) are stored plainly.
-        let plain = schema
+        // The distinct columns (ids, names, lines) and the WKB geometry: stored plainly (no
+        // dictionary: their values do not repeat) and without min/max statistics (they select
+        // nothing: a reader selects rows by the bounding box's statistics, and they cost a
+        // comparison of every value). The bounding box is stored plainly too.
+        let distinct: Vec<ColumnPath> = schema
             .columns
             .iter()
             .filter(|c| c.distinct)
             .map(|c| ColumnPath::from(c.name.as_str()))
-            .chain(std::iter::once(ColumnPath::from("geometry")));
-        let plain = plain
-            .chain(["xmin", "ymin", "xmax", "ymax"].map(|k| ColumnPath::new(vec!["bbox".to_string(), k.to_string()])));
-        let props = plain
-            .fold(WriterProperties::builder(), |b, c| b.set_column_dictionary_enabled(c, false))
+            .chain(std::iter::once(ColumnPath::from("geometry")))
+            .collect();
+        let bbox = ["xmin", "ymin", "xmax", "ymax"].map(|k| ColumnPath::new(vec!["bbox".to_string(), k.to_string()]));
+        let builder = distinct.iter().fold(WriterProperties::builder(), |b, c| {
+            b.set_column_statistics_enabled(c.clone(), EnabledStatistics::None)
+        });
+        let props = distinct
+            .into_iter()
+            .chain(bbox)
+            .fold(builder, |b, c| b.set_column_dictionary_enabled(c, false))
             .set_compression(Compression::SNAPPY)
             .set_created_by(CREATED_BY.to_string())
             .set_max_row_group_row_count(Some(group))

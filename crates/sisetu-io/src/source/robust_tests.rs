@@ -298,20 +298,28 @@ fn sites_in_pieces(bytes: &[u8], segment: usize) -> (crate::error::Result<crate:
     let (mut sites, mut rejects, mut restarts) = (Vec::new(), Vec::new(), 0);
     crate::sites::SEGMENT_OVERRIDE.store(segment, Ordering::Relaxed);
     let spec = site_spec(&path, TextEncoding::Auto);
-    let read = read_sites_chunked(&spec, &GradeScheme::builtin(), &tf, &|_| (), true, &mut |piece| {
-        match piece {
-            Piece::Rows { sites: s, rejects: r } => {
-                sites.extend(s);
-                rejects.extend(r);
+    let read = read_sites_chunked(
+        &spec,
+        &GradeScheme::builtin(),
+        &tf,
+        &|_| (),
+        true,
+        crate::sites::Checksum::Sha256,
+        &mut |piece| {
+            match piece {
+                Piece::Rows { sites: s, rejects: r } => {
+                    sites.extend(s);
+                    rejects.extend(r);
+                }
+                Piece::Restart => {
+                    restarts += 1;
+                    sites.clear();
+                    rejects.clear();
+                }
             }
-            Piece::Restart => {
-                restarts += 1;
-                sites.clear();
-                rejects.clear();
-            }
-        }
-        Ok(())
-    });
+            Ok(())
+        },
+    );
     crate::sites::SEGMENT_OVERRIDE.store(0, Ordering::Relaxed);
     let layer = read.map(|r| {
         assert_eq!((r.accepted, r.rejected), (sites.len() as u64, rejects.len() as u64));
@@ -386,4 +394,41 @@ proptest! {
             (a, b) => prop_assert!(false, "{:?} vs {:?}", a.map(|l| l.rows_read), b.map(|l| l.rows_read)),
         }
     }
+}
+
+/// The second reading of a streamed census proves the file unchanged by its fingerprint alone:
+/// the same bytes read in segments give the same fingerprint (and no SHA-256, which the first
+/// reading computed), one byte more gives another.
+#[test]
+fn a_second_reading_compares_fingerprints() {
+    use crate::sites::{read_sites_chunked, Checksum, ChunkedRead};
+    use sha2::Digest;
+    let mut body = CENSUS.as_bytes().to_vec();
+    let data = CENSUS.split_once('\n').unwrap().1;
+    for _ in 1..40 {
+        body.extend_from_slice(data.as_bytes());
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let tf = SiteTransforms::new(Crs::Gcj02, Crs::from_epsg(4538)).unwrap();
+    let read = |bytes: &[u8], checksum: Checksum| -> ChunkedRead {
+        let path = dir.path().join("s.csv");
+        std::fs::write(&path, bytes).unwrap();
+        crate::sites::SEGMENT_OVERRIDE.store(256, Ordering::Relaxed);
+        let spec = site_spec(&path, TextEncoding::Auto);
+        let read = read_sites_chunked(&spec, &GradeScheme::builtin(), &tf, &|_| (), true, checksum, &mut |_| Ok(()));
+        crate::sites::SEGMENT_OVERRIDE.store(0, Ordering::Relaxed);
+        read.unwrap()
+    };
+    let first = read(&body, Checksum::Sha256);
+    let again = read(&body, Checksum::Fingerprint);
+    assert!(first.segmented && again.segmented);
+    let sha: String = sha2::Sha256::digest(&body).iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(first.layer.sha256, sha);
+    assert_eq!(again.layer.sha256, "");
+    assert!(first.fingerprint.is_some());
+    assert_eq!(again.fingerprint, first.fingerprint);
+    assert_eq!(again.accepted, first.accepted);
+    let mut changed = body.clone();
+    changed.extend_from_slice(b"\n");
+    assert_ne!(read(&changed, Checksum::Fingerprint).fingerprint, first.fingerprint);
 }
