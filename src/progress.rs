@@ -14,7 +14,7 @@ pub struct Progress {
     quiet: bool,
     /// The language of the `warning`/`error` prefixes.
     lang: Lang,
-    /// `SISETU_PROFILE=1`: print each stage's wall time to stderr.
+    /// `SISETU_PROFILE=1`: print each stage's wall time (and the peak memory so far) to stderr.
     profile: Option<std::sync::Arc<std::sync::Mutex<(std::time::Instant, String)>>>,
 }
 
@@ -22,6 +22,14 @@ fn profile_from_env() -> Option<std::sync::Arc<std::sync::Mutex<(std::time::Inst
     std::env::var_os("SISETU_PROFILE")
         .filter(|v| v != "0")
         .map(|_| std::sync::Arc::new(std::sync::Mutex::new((std::time::Instant::now(), "start".to_string()))))
+}
+
+/// The process's peak resident memory so far (`VmHWM`, Linux only), for `SISETU_PROFILE`.
+fn peak_memory_mb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024)
 }
 
 impl Progress {
@@ -55,7 +63,8 @@ impl Progress {
     pub fn stage(&self, msg: &str) {
         if let Some(p) = &self.profile {
             if let Ok(mut g) = p.lock() {
-                eprintln!("[profile] {:<28} {:>8.1} ms", g.1, g.0.elapsed().as_secs_f64() * 1e3);
+                let peak = peak_memory_mb().map(|mb| format!("  (peak {mb} MB)")).unwrap_or_default();
+                eprintln!("[profile] {:<28} {:>8.1} ms{peak}", g.1, g.0.elapsed().as_secs_f64() * 1e3);
                 *g = (std::time::Instant::now(), crate::terminal::safe(msg));
             }
         }

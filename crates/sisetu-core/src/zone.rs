@@ -2,7 +2,7 @@
 //!
 //! A [`ZoneIndex`] holds an R-tree (rstar) over the bounding boxes of every polygon part
 //! of every zone, and for each part a *strip index*: the part's bounding box is cut into
-//! horizontal strips and every strip lists the (normalised) edges that touch it. Locating
+//! horizontal strips and every strip lists the edges that touch it. Locating
 //! a point is one R-tree query plus a crossing-number test over the edges of one strip,
 //! so the cost hardly grows with the number of vertices.
 //!
@@ -60,11 +60,15 @@
 //! 乌鲁木齐市 districts (≈ 20,000 vertices). The exact predicate costs about as much as the
 //! rounded intersection it replaced. [`ZoneIndex`] is `Send + Sync`;
 //! [`ZoneIndex::locate_all`] runs in parallel with rayon and returns results in input order.
+//!
+//! Memory: each part's vertices once (16 bytes a vertex), 4 bytes per edge and strip it
+//! touches (about 2.5 strips an edge on real boundaries), and the raster (4 bytes a cell, at
+//! most 4096 × 4096): China's 2,875 counties (4.2 million vertices) take about 240 MB.
 
 use std::fmt;
 use std::num::TryFromIntError;
 
-use geo::{BoundingRect, LineString, MultiPolygon, Polygon};
+use geo::{BoundingRect, MultiPolygon, Polygon};
 use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::RTree;
@@ -240,25 +244,63 @@ impl Edge {
     }
 }
 
-/// The edges of one polygon part bucketed into horizontal strips.
+/// The edges of one polygon part bucketed into horizontal strips. The part's vertices are
+/// stored once, ring after ring; an edge is named by the position of its first vertex (it
+/// ends at the next one), and a strip lists the names of the edges that touch it: 4 bytes an
+/// entry where a copy of the edge took 32 (China's 2,875 counties: 10.7 million entries for
+/// 4.2 million edges, 43 MB instead of 341 MB).
 #[derive(Debug, Clone)]
 struct StripIndex {
     ymin: f64,
     inv_h: f64,
     n: usize,
-    /// `offsets[s]..offsets[s + 1]` are the edges of strip `s`.
+    /// Every ring's vertices, each ring closed (its first vertex repeated at its end).
+    vertices: Vec<geo::Coord<f64>>,
+    /// Every edge once (of non-zero length), by its first vertex.
+    edges: Vec<u32>,
+    /// `offsets[s]..offsets[s + 1]` are the entries of strip `s` in `strips`.
     offsets: Vec<u32>,
-    edges: Vec<Edge>,
+    strips: Vec<u32>,
 }
 
 impl StripIndex {
-    fn new(edges: &[Edge], ymin: f64, ymax: f64) -> Self {
+    /// The index of a polygon's rings; `None` when they have no edge of non-zero length or
+    /// a coordinate that is not finite.
+    fn new(poly: &Polygon<f64>) -> Option<Self> {
+        let mut vertices = Vec::new();
+        let mut edges = Vec::new();
+        for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
+            let coords = &ring.0;
+            if coords.len() < 2 {
+                continue;
+            }
+            let start = vertices.len();
+            vertices.extend_from_slice(coords);
+            // geo closes rings, but be tolerant of unclosed input.
+            if coords[0] != coords[coords.len() - 1] {
+                vertices.push(coords[0]);
+            }
+            for i in start..vertices.len() - 1 {
+                if vertices[i] != vertices[i + 1] {
+                    edges.push(u32::try_from(i).ok()?);
+                }
+            }
+        }
+        let ys = edges.iter().map(|&i| {
+            let e = Self::edge_of(&vertices, i);
+            (e.y0, e.y1)
+        });
+        let (ymin, ymax) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (a, b)| (lo.min(a), hi.max(b)));
+        if edges.is_empty() || !(ymin.is_finite() && ymax.is_finite()) {
+            return None;
+        }
         let n = (edges.len() / 2).clamp(1, 1 << 16);
         let height = ymax - ymin;
         let inv_h = if height > 0.0 { n as f64 / height } else { 0.0 };
         let strip = |y: f64| -> usize { (((y - ymin) * inv_h) as usize).min(n - 1) };
         let mut counts = vec![0u32; n + 1];
-        for e in edges {
+        for &i in &edges {
+            let e = Self::edge_of(&vertices, i);
             for s in strip(e.y0)..=strip(e.y1) {
                 counts[s + 1] += 1;
             }
@@ -268,21 +310,39 @@ impl StripIndex {
         }
         let offsets = counts.clone();
         let mut fill = counts;
-        let mut out = vec![Edge { x0: 0.0, y0: 0.0, x1: 0.0, y1: 0.0 }; offsets[n] as usize];
-        for e in edges {
+        let mut strips = vec![0u32; offsets[n] as usize];
+        for &i in &edges {
+            let e = Self::edge_of(&vertices, i);
             for s in strip(e.y0)..=strip(e.y1) {
-                out[fill[s] as usize] = *e;
+                strips[fill[s] as usize] = i;
                 fill[s] += 1;
             }
         }
-        StripIndex { ymin, inv_h, n, offsets, edges: out }
+        Some(StripIndex { ymin, inv_h, n, vertices, edges, offsets, strips })
     }
 
+    #[inline(always)]
+    fn edge_of(vertices: &[geo::Coord<f64>], i: u32) -> Edge {
+        Edge::new(vertices[i as usize], vertices[i as usize + 1])
+    }
+
+    /// The edge whose first vertex is `i`.
+    #[inline(always)]
+    fn edge(&self, i: u32) -> Edge {
+        Self::edge_of(&self.vertices, i)
+    }
+
+    /// Every edge of the part, once.
+    fn all_edges(&self) -> impl Iterator<Item = Edge> + '_ {
+        self.edges.iter().map(|&i| self.edge(i))
+    }
+
+    /// The edges of the strip at height `py`.
     #[inline]
-    fn strip_edges(&self, py: f64) -> &[Edge] {
+    fn strip_edges(&self, py: f64) -> impl Iterator<Item = Edge> + '_ {
         // `py - ymin` may be negative for points just outside; `as usize` saturates at 0.
         let s = (((py - self.ymin) * self.inv_h) as usize).min(self.n - 1);
-        &self.edges[self.offsets[s] as usize..self.offsets[s + 1] as usize]
+        self.strips[self.offsets[s] as usize..self.offsets[s + 1] as usize].iter().map(|&i| self.edge(i))
     }
 }
 
@@ -306,30 +366,13 @@ impl PreparedPart {
     }
 
     fn position(&self, px: f64, py: f64) -> Position {
-        if self.strips.strip_edges(py).iter().any(|e| e.touches(px, py)) {
+        if self.strips.strip_edges(py).any(|e| e.touches(px, py)) {
             Position::Boundary
         } else if self.contains(px, py) {
             Position::Inside
         } else {
             Position::Outside
         }
-    }
-}
-
-fn ring_edges(ring: &LineString<f64>, out: &mut Vec<Edge>) {
-    let coords = &ring.0;
-    if coords.len() < 2 {
-        return;
-    }
-    for w in coords.windows(2) {
-        if w[0] != w[1] {
-            out.push(Edge::new(w[0], w[1]));
-        }
-    }
-    // geo closes rings, but be tolerant of unclosed input.
-    let (first, last) = (coords[0], coords[coords.len() - 1]);
-    if first != last {
-        out.push(Edge::new(last, first));
     }
 }
 
@@ -403,7 +446,8 @@ impl ZoneIndex {
     }
 
     fn build_raster(&self) -> Option<Raster> {
-        let n_edges: usize = self.parts.iter().map(|p| p.strips.edges.len()).sum();
+        // Sized by the strips' entries (each edge counted once per strip it touches).
+        let n_edges: usize = self.parts.iter().map(|p| p.strips.strips.len()).sum();
         if self.parts.is_empty() || n_edges < 64 {
             return None;
         }
@@ -428,7 +472,7 @@ impl ZoneIndex {
             .par_iter()
             .map(|part| {
                 let mut marked = Vec::new();
-                for e in &part.strips.edges {
+                for e in part.strips.all_edges() {
                     let fy0 = ((e.y0 - lo[1]) * inv_h - MARGIN).floor().max(0.0) as usize;
                     let fy1 = (((e.y1 - lo[1]) * inv_h + MARGIN).floor().max(0.0) as usize).min(ny - 1);
                     for row in fy0..=fy1 {
@@ -479,20 +523,7 @@ impl ZoneIndex {
     }
 
     fn prepare(zone: ZoneIdx, poly: &Polygon<f64>) -> Option<PreparedPart> {
-        let mut edges = Vec::new();
-        ring_edges(poly.exterior(), &mut edges);
-        for hole in poly.interiors() {
-            ring_edges(hole, &mut edges);
-        }
-        if edges.is_empty() {
-            return None;
-        }
-        let ymin = edges.iter().map(|e| e.y0).fold(f64::INFINITY, f64::min);
-        let ymax = edges.iter().map(|e| e.y1).fold(f64::NEG_INFINITY, f64::max);
-        if !(ymin.is_finite() && ymax.is_finite()) {
-            return None;
-        }
-        Some(PreparedPart { zone, strips: StripIndex::new(&edges, ymin, ymax) })
+        Some(PreparedPart { zone, strips: StripIndex::new(poly)? })
     }
 
     /// Number of zones the index was built from.

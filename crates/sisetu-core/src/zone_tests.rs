@@ -1,5 +1,5 @@
 use super::*;
-use geo::{polygon, MultiPolygon};
+use geo::{polygon, LineString, MultiPolygon};
 
 fn square(x0: f64, y0: f64, x1: f64, y1: f64) -> Polygon<f64> {
     polygon![(x: x0, y: y0), (x: x1, y: y0), (x: x1, y: y1), (x: x0, y: y1)]

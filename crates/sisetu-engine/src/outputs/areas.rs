@@ -35,10 +35,24 @@ fn push_categories<'a>(ctx: &Context, keys: &'a [String], s: &Summary, props: &m
     }
 }
 
-fn zone_features(ctx: &Context, layer: &ZoneLayer, sums: &[Summary], extra_keys: bool) -> Vec<u8> {
+/// The features of `layer`, rendered in parallel chunks of a few zones (a national layer's
+/// 2,875 counties are 96 MB of text: one buffer grown by doubling would copy it again and
+/// again, on one thread).
+fn zone_features(ctx: &Context, layer: &ZoneLayer, sums: &[Summary], extra_keys: bool) -> Vec<Vec<u8>> {
     let keys = category_keys(ctx);
     let items: Vec<usize> = (0..layer.work.len()).collect();
-    write::render_chunk(&items, |buf, &i| {
+    items.par_chunks(16).map(|chunk| zone_chunk(ctx, layer, sums, extra_keys, &keys, chunk)).collect()
+}
+
+fn zone_chunk(
+    ctx: &Context,
+    layer: &ZoneLayer,
+    sums: &[Summary],
+    extra_keys: bool,
+    keys: &[String],
+    items: &[usize],
+) -> Vec<u8> {
+    write::render_chunk(items, |buf, &i| {
         let z = &layer.wgs84()[i];
         let s = &sums[i];
         let mut props: Vec<(&str, Value)> = vec![("id", Value::Str(&z.id)), ("name", Value::Str(&z.name))];
@@ -52,20 +66,20 @@ fn zone_features(ctx: &Context, layer: &ZoneLayer, sums: &[Summary], extra_keys:
             props.push((crate::project::POPULATION_KEY, Value::Num(n)));
         }
         props.extend(level_props(&ctx.cfg.aggregation, s));
-        push_categories(ctx, &keys, s, &mut props);
+        push_categories(ctx, keys, s, &mut props);
         write::push_feature(buf, &props, Geom::MultiPolygon(&z.geometry));
     })
 }
 
 /// `districts.geojson`, and `grids.geojson` when the project has management grids.
 pub(super) fn write_zone_layers(ctx: &Context, stage: &mut Staging) -> Result<Vec<String>> {
-    let chunk = zone_features(ctx, ctx.districts, &ctx.tallies.by_district, false);
-    write::write_feature_collection(&stage.path("districts.geojson"), "districts", &[chunk])?;
+    let chunks = zone_features(ctx, ctx.districts, &ctx.tallies.by_district, false);
+    write::write_feature_collection(&stage.path("districts.geojson"), "districts", &chunks)?;
     let mut written = vec!["districts.geojson".to_string()];
     match ctx.grids {
         Some(g) => {
-            let chunk = zone_features(ctx, g, &ctx.tallies.by_grid, true);
-            write::write_feature_collection(&stage.path("grids.geojson"), "grids", &[chunk])?;
+            let chunks = zone_features(ctx, g, &ctx.tallies.by_grid, true);
+            write::write_feature_collection(&stage.path("grids.geojson"), "grids", &chunks)?;
             written.push("grids.geojson".into());
         }
         None => stage.retire("grids.geojson"),
