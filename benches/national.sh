@@ -15,7 +15,8 @@
 #
 # Environment:
 #   REPEAT=3               runs per engine (best and median are reported)
-#   ENGINES="geopandas sedonadb"   peers, in order; "sedonadb:1" = SedonaDB on 1 partition
+#   ENGINES="geopandas sedonadb"   peers, in order; "sedonadb:1" = SedonaDB on 1 partition;
+#                          empty (ENGINES=) for none
 #   SISETU_BIN             the sisetu binary (default: cargo build --release --bin sisetu,
 #                          then target/release/sisetu of this repo)
 #   SISETU_SITES_FORMAT=geoparquet   written as `[outputs] sites = "..."` in the project;
@@ -42,7 +43,8 @@ set -euo pipefail
 rows_list=("$@")
 [ ${#rows_list[@]} -gt 0 ] || rows_list=(1000000 10000000)
 repeat="${REPEAT:-3}"
-engines="${ENGINES:-geopandas sedonadb}"
+# ENGINES set and empty (`ENGINES=`): sisetu alone (GeoPandas needs about 24 GB for 100M sites).
+engines="${ENGINES-geopandas sedonadb}"
 seed="${SEED:-7}"
 sites_format="${SISETU_SITES_FORMAT-geoparquet}"
 working_crs="${SISETU_WORKING_CRS-Albers:105E}"

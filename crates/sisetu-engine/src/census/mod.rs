@@ -223,3 +223,7 @@ impl CellCounts {
             .collect()
     }
 }
+
+#[cfg(test)]
+#[path = "mod_tests.rs"]
+mod tests;
