@@ -68,8 +68,8 @@ pub enum StreamMode {
 
 /// Site files larger than this (together) are streamed by [`StreamMode::Auto`]: about
 /// 6 million sites of a census export. Below, holding the census is as fast or faster (one
-/// read); above, streaming is faster too (10 M national sites: 20.0 s and 1.24 GB streamed,
-/// 21.7 s and 2.72 GB in memory).
+/// read); above, streaming is faster too (10 M national sites: 15.3 s and 1.50 GB streamed,
+/// the census in memory slower and 2.6 GB; the README's Speed section has the figures).
 pub const STREAM_ABOVE_BYTES: u64 = 512 << 20;
 
 /// Ids hashed before a run is sorted and spilled (16 bytes each: 128 MB).

@@ -19,6 +19,17 @@ use sisetu_core::GradeScheme;
 use std::path::Path;
 use std::sync::atomic::Ordering;
 
+/// Held while a test sets [`crate::sites::SEGMENT_OVERRIDE`]: the tests of this file run on
+/// several threads, and one that resets the size would change another's reading.
+static SEGMENT_SIZE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Sets the segment size for as long as the guard lives.
+fn segment_size(bytes: usize) -> std::sync::MutexGuard<'static, ()> {
+    let guard = SEGMENT_SIZE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    crate::sites::SEGMENT_OVERRIDE.store(bytes, Ordering::Relaxed);
+    guard
+}
+
 const CENSUS: &str = "统一社会信用代码,企业名称,行业,经度,纬度,风险等级\r\n\
 91650100A,甲化工有限公司,危险化学品,87.61,43.82,红\n\
 91650100B,\"乙加油站\n二部\",加油站,87.62,43.83,橙色\r\
@@ -281,9 +292,10 @@ fn sites_in_segments(bytes: &[u8], segment: usize) -> crate::error::Result<crate
     let path = dir.path().join("s.csv");
     std::fs::write(&path, bytes).unwrap();
     let tf = SiteTransforms::new(Crs::Gcj02, Crs::from_epsg(4538)).unwrap();
-    crate::sites::SEGMENT_OVERRIDE.store(segment, Ordering::Relaxed);
+    let guard = segment_size(segment);
     let layer = read_sites(&site_spec(&path, TextEncoding::Auto), &GradeScheme::builtin(), &tf, &|_| ());
     crate::sites::SEGMENT_OVERRIDE.store(0, Ordering::Relaxed);
+    drop(guard);
     layer
 }
 
@@ -296,7 +308,7 @@ fn sites_in_pieces(bytes: &[u8], segment: usize) -> (crate::error::Result<crate:
     std::fs::write(&path, bytes).unwrap();
     let tf = SiteTransforms::new(Crs::Gcj02, Crs::from_epsg(4538)).unwrap();
     let (mut sites, mut rejects, mut restarts) = (Vec::new(), Vec::new(), 0);
-    crate::sites::SEGMENT_OVERRIDE.store(segment, Ordering::Relaxed);
+    let guard = segment_size(segment);
     let spec = site_spec(&path, TextEncoding::Auto);
     let read = read_sites_chunked(
         &spec,
@@ -321,6 +333,7 @@ fn sites_in_pieces(bytes: &[u8], segment: usize) -> (crate::error::Result<crate:
         },
     );
     crate::sites::SEGMENT_OVERRIDE.store(0, Ordering::Relaxed);
+    drop(guard);
     let layer = read.map(|r| {
         assert_eq!((r.accepted, r.rejected), (sites.len() as u64, rejects.len() as u64));
         crate::sites::SiteLayer { sites, rejects, ..r.layer }
@@ -413,10 +426,11 @@ fn a_second_reading_compares_fingerprints() {
     let read = |bytes: &[u8], checksum: Checksum| -> ChunkedRead {
         let path = dir.path().join("s.csv");
         std::fs::write(&path, bytes).unwrap();
-        crate::sites::SEGMENT_OVERRIDE.store(256, Ordering::Relaxed);
+        let guard = segment_size(256);
         let spec = site_spec(&path, TextEncoding::Auto);
         let read = read_sites_chunked(&spec, &GradeScheme::builtin(), &tf, &|_| (), true, checksum, &mut |_| Ok(()));
         crate::sites::SEGMENT_OVERRIDE.store(0, Ordering::Relaxed);
+        drop(guard);
         read.unwrap()
     };
     let first = read(&body, Checksum::Sha256);
