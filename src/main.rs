@@ -45,6 +45,10 @@ fn run(inv: Invocation, progress: &Progress) -> anyhow::Result<Ended> {
                 progress.info(&tr!(lang, "term.strict", n = rejected));
                 return Ok(Ended::Rejected);
             }
+            if strict && outcome.violations > 0 {
+                progress.info(&tr!(lang, "term.strict_violations", n = outcome.violations));
+                return Ok(Ended::Rejected);
+            }
             Ok(Ended::Ok)
         }
         Command::Check { project, stream } => {

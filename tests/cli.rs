@@ -339,7 +339,7 @@ fn demo_project_builds() {
     assert_eq!(features.len(), 8, "乌鲁木齐市 has 8 districts");
     let rejects = csv_rows(&out.join("rejects.csv"));
     assert_eq!(rejects[0], ["file", "line", "reason", "raw"]);
-    // Site rejects plus the coverage inputs' (population, shelters) rejects.
+    // Site rejects plus the coverage inputs' (population, shelters) and the rule layers' rejects.
     let coverage = &report["coverage"];
     let mut coverage_rejected = 0;
     for input in coverage["population"]["inputs"].as_array().into_iter().flatten() {
@@ -350,9 +350,12 @@ fn demo_project_builds() {
         coverage_rejected += layer["candidates"]["rejected"].as_u64().unwrap_or(0);
     }
     assert_eq!(coverage_rejected, 2, "the demo's two bad shelter rows");
+    let layers_rejected: u64 =
+        report["rules"]["layers"].as_array().into_iter().flatten().map(|l| l["rejected"].as_u64().unwrap()).sum();
+    assert_eq!(layers_rejected, 2, "the demo's two hazardous-chemical rows without a usable distance");
     assert_eq!(
         rejects.len() as u64 - 1,
-        report["totals"]["rejected"].as_u64().unwrap() + coverage_rejected,
+        report["totals"]["rejected"].as_u64().unwrap() + coverage_rejected + layers_rejected,
         "{rejects:#?}"
     );
     for r in &rejects[1..] {

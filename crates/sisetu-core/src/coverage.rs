@@ -38,24 +38,19 @@
 //!
 //! # Performance
 //!
-//! Facilities go into an rstar R-tree of their reach envelopes (bounding box grown by the
-//! radius), so [`FacilityIndex::reach_all`] costs one envelope query per demand point and runs
-//! in parallel over demand chunks. 1,000,000 demand points against 10,000 shelters, with
+//! Facilities go into a [`ShapeIndex`] (the mechanism separation rules use too): an rstar
+//! R-tree of their pieces' bounding boxes grown by the radius, so [`FacilityIndex::reach_all`]
+//! costs one envelope query per demand point plus the exact distances of the pieces found, and
+//! runs in parallel over demand chunks. 1,000,000 demand points against 10,000 shelters, with
 //! coverage and assignment, take well under a second on two cores (`benches/coverage.rs`).
 
-use geo::{BoundingRect, Distance, Euclidean, MultiPolygon, Point};
+use crate::proximity::{Shape, ShapeIndex};
+use geo::BoundingRect;
 use rayon::prelude::*;
-use rstar::primitives::{GeomWithData, Rectangle};
-use rstar::{RTree, AABB};
 
-/// Where a facility is.
-#[derive(Debug, Clone, PartialEq)]
-pub enum FacilityShape {
-    /// A point `(x, y)`.
-    Point(f64, f64),
-    /// An area: distances are measured to its nearest point (0 inside).
-    Area(MultiPolygon<f64>),
-}
+/// Where a facility is: a point, or an area (distances are measured to its nearest point, 0
+/// inside); lines are possible too. The shapes and distances of [`crate::proximity`].
+pub type FacilityShape = Shape;
 
 /// A facility: shape, service radius (m) and capacity (persons; `f64::INFINITY` = unlimited).
 #[derive(Debug, Clone, PartialEq)]
@@ -80,43 +75,28 @@ impl Facility {
         match &self.shape {
             FacilityShape::Point(x, y) => Some((*x, *y)),
             FacilityShape::Area(mp) => mp.bounding_rect().map(|r| (r.center().x, r.center().y)),
+            FacilityShape::Lines(ml) => ml.bounding_rect().map(|r| (r.center().x, r.center().y)),
         }
     }
 
     /// Distance from `(x, y)` to the facility (0 inside an area facility).
     pub fn distance(&self, x: f64, y: f64) -> f64 {
-        match &self.shape {
-            FacilityShape::Point(fx, fy) => ((x - fx) * (x - fx) + (y - fy) * (y - fy)).sqrt(),
-            FacilityShape::Area(mp) => Euclidean.distance(&Point::new(x, y), mp),
-        }
+        self.shape.distance_to_point(x, y)
     }
 
-    /// Whether the facility reaches `(x, y)`; returns the distance when it does.
-    #[inline]
+    /// Whether the facility reaches `(x, y)`; returns the distance when it does (a point
+    /// facility is tested on squared distances, see the module docs).
     pub fn reaches(&self, x: f64, y: f64) -> Option<f64> {
         match &self.shape {
             FacilityShape::Point(fx, fy) => {
                 let d2 = (x - fx) * (x - fx) + (y - fy) * (y - fy);
                 (d2 <= self.radius * self.radius).then(|| d2.sqrt())
             }
-            FacilityShape::Area(_) => {
+            _ => {
                 let d = self.distance(x, y);
                 (d <= self.radius).then_some(d)
             }
         }
-    }
-
-    fn reach_envelope(&self) -> Option<AABB<[f64; 2]>> {
-        let r = self.radius;
-        let (x0, y0, x1, y1) = match &self.shape {
-            FacilityShape::Point(x, y) => (*x, *y, *x, *y),
-            FacilityShape::Area(mp) => {
-                let b = mp.bounding_rect()?;
-                (b.min().x, b.min().y, b.max().x, b.max().y)
-            }
-        };
-        let env = [x0 - r, y0 - r, x1 + r, y1 + r];
-        env.iter().all(|v| v.is_finite()).then(|| AABB::from_corners([env[0], env[1]], [env[2], env[3]]))
     }
 }
 
@@ -165,12 +145,10 @@ pub enum CoverageError {
     },
 }
 
-type Entry = GeomWithData<Rectangle<[f64; 2]>, u32>;
-
-/// An R-tree of facilities' reach envelopes.
+/// The facilities in a [`ShapeIndex`], each with its service radius as its reach.
 pub struct FacilityIndex<'a> {
     facilities: &'a [Facility],
-    tree: RTree<Entry>,
+    index: ShapeIndex,
 }
 
 /// Which facilities reach each demand point: for demand `i`, the facilities and distances in
@@ -212,7 +190,6 @@ impl<'a> FacilityIndex<'a> {
     /// Indexes `facilities`. Errors on a negative/non-finite radius, a negative or NaN
     /// capacity, or a non-finite / empty location.
     pub fn new(facilities: &'a [Facility]) -> Result<Self, CoverageError> {
-        let mut entries = Vec::with_capacity(facilities.len());
         for (index, f) in facilities.iter().enumerate() {
             if !(f.radius.is_finite() && f.radius >= 0.0) {
                 return Err(CoverageError::Radius { index, radius: f.radius });
@@ -220,10 +197,10 @@ impl<'a> FacilityIndex<'a> {
             if f.capacity.is_nan() || f.capacity < 0.0 {
                 return Err(CoverageError::Capacity { index, capacity: f.capacity });
             }
-            let env = f.reach_envelope().ok_or(CoverageError::Location { index })?;
-            entries.push(Entry::new(Rectangle::from_aabb(env), index as u32));
         }
-        Ok(FacilityIndex { facilities, tree: RTree::bulk_load(entries) })
+        let index = ShapeIndex::new(facilities.iter().map(|f| &f.shape), |i| facilities[i].radius)
+            .map_err(|(index, _)| CoverageError::Location { index })?;
+        Ok(FacilityIndex { facilities, index })
     }
 
     /// The facilities.
@@ -234,16 +211,7 @@ impl<'a> FacilityIndex<'a> {
     /// Appends to `out` (cleared first) every facility reaching `(x, y)` with its distance,
     /// in ascending `(distance, index)` order.
     pub fn reach(&self, x: f64, y: f64, out: &mut Vec<(u32, f64)>) {
-        out.clear();
-        if !(x.is_finite() && y.is_finite()) {
-            return;
-        }
-        for e in self.tree.locate_all_at_point(&[x, y]) {
-            if let Some(d) = self.facilities[e.data as usize].reaches(x, y) {
-                out.push((e.data, d));
-            }
-        }
-        out.sort_unstable_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        self.index.near_point(x, y, 0.0, out);
     }
 
     /// [`FacilityIndex::reach`] for every demand point, in parallel. The result does not

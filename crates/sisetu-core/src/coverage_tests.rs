@@ -69,7 +69,7 @@ fn brute_reach(fs: &[Facility], ds: &[Demand]) -> Vec<Vec<(u32, f64)>> {
                     let dist = f.distance(d.x, d.y);
                     let within = match f.shape {
                         FacilityShape::Point(fx, fy) => (d.x - fx).powi(2) + (d.y - fy).powi(2) <= f.radius * f.radius,
-                        FacilityShape::Area(_) => dist <= f.radius,
+                        FacilityShape::Area(_) | FacilityShape::Lines(_) => dist <= f.radius,
                     };
                     within.then_some((j as u32, dist))
                 })

@@ -9,6 +9,8 @@
 //! * [`grid`]: the regular grid anchored at the CRS origin.
 //! * [`summary`]: counts per level and category, and the area level rules.
 //! * [`surface`]: zones cut into grid-cell pieces; population spread without rounding loss.
+//! * [`proximity`]: exact distances between points, lines and areas, and the index of the
+//!   pairs within a distance (facility reach, separation rules).
 //! * [`coverage`]: facility service radii, coverage and nearest-first capacity assignment.
 //! * [`siting`]: greedy maximal covering for new facility sites.
 //! * [`gridcheck`]: management-grid (网格化) coverage share, gaps, overlaps and spill-over.
@@ -22,6 +24,7 @@ pub mod grid;
 pub mod gridcheck;
 pub mod idkey;
 pub mod level;
+pub mod proximity;
 pub mod siting;
 pub mod summary;
 pub mod surface;

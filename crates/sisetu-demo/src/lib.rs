@@ -6,6 +6,8 @@
 //! * [`synth`]: the 2024 census (3,000 sites, 13 deliberately bad rows) and the benchmark CSV.
 //! * [`synth_rounds`]: the 2025 round derived from it, and the management grids.
 //! * [`synth_facilities`]: shelters, residential compounds and siting candidates.
+//! * [`synth_layers`]: schools, hazardous-chemical enterprises and a gas pipeline for the
+//!   separation rules.
 //! * [`bench_scene`]: the coverage benchmark's scene.
 #![allow(
     clippy::unwrap_used,
@@ -15,4 +17,5 @@
 pub mod bench_scene;
 pub mod synth;
 pub mod synth_facilities;
+pub mod synth_layers;
 pub mod synth_rounds;

@@ -1139,7 +1139,7 @@ pub fn urumqi_candidates(seed: u64) -> Vec<CandidateRow> {
 use crate::synth::push_csv_field as push_field;
 
 /// Writes a UTF-8 CSV with BOM and CRLF line ends.
-fn write_utf8_csv<'a>(
+pub(crate) fn write_utf8_csv<'a>(
     w: impl Write,
     header: &[&str],
     records: impl Iterator<Item = Vec<std::borrow::Cow<'a, str>>>,

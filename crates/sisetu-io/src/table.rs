@@ -56,7 +56,7 @@ pub struct Record {
     pub line: u64,
     /// One value per header, trimmed; cells missing at the end of the row are `""`.
     pub values: Vec<String>,
-    /// GeoJSON only: the Point, MultiPoint, Polygon or MultiPolygon in the file's
+    /// GeoJSON only: the Point, MultiPoint, (Multi)LineString, Polygon or MultiPolygon in the file's
     /// coordinates; `None` for a null geometry and for CSV and XLSX rows.
     pub geometry: Option<geo::Geometry<f64>>,
     /// The worksheet of a workbook row (a table may be read from several, see
@@ -697,6 +697,10 @@ fn feature_geometry(g: serde_json::Value) -> std::result::Result<geo::Geometry<f
         G::MultiPoint { coordinates } => {
             geo::Geometry::MultiPoint(geojson_ring(coordinates)?.0.into_iter().map(geo::Point).collect())
         }
+        G::LineString { coordinates } => geo::Geometry::LineString(geojson_ring(coordinates)?),
+        G::MultiLineString { coordinates } => geo::Geometry::MultiLineString(geo::MultiLineString(
+            coordinates.iter().map(|l| geojson_ring(l)).collect::<std::result::Result<_, _>>()?,
+        )),
         G::Polygon { coordinates } => geo::Geometry::Polygon(geojson_polygon(coordinates)?),
         G::MultiPolygon { .. } => match geojson_polygons(&g.value)? {
             Some(mp) => geo::Geometry::MultiPolygon(mp),
@@ -704,7 +708,8 @@ fn feature_geometry(g: serde_json::Value) -> std::result::Result<geo::Geometry<f
         },
         other => {
             return Err(format!(
-                "the geometry is a {}; tables take Point, MultiPoint, Polygon or MultiPolygon features",
+                "the geometry is a {}; tables take Point, MultiPoint, LineString, MultiLineString, Polygon or \
+                 MultiPolygon features",
                 other.type_name()
             ))
         }

@@ -442,7 +442,7 @@ fn xlsx_sheets() {
 const FACILITIES: &str = r#"{"type":"FeatureCollection","name":"shelters","features":[
 {"type":"Feature","properties":{"名称":"一中","容量":1200,"开放":true},"geometry":{"type":"Point","coordinates":[87.61,43.82]}},
 {"type":"Feature","properties":{"名称":" 公园 ","备注":null,"面积":{"值":3}},"geometry":{"type":"Polygon","coordinates":[[[87.5,43.7],[87.6,43.7],[87.6,43.8],[87.5,43.7]]]}},
-{"type":"Feature","properties":{"名称":"线"},"geometry":{"type":"LineString","coordinates":[[87.5,43.7],[87.6,43.7]]}},
+{"type":"Feature","properties":{"名称":"线"},"geometry":{"type":"GeometryCollection","geometries":[{"type":"Point","coordinates":[87.5,43.7]}]}},
 {"type":"Feature","properties":null,"geometry":null},
 {"type":"Feature","properties":{"容量":5},"geometry":{"type":"MultiPoint","coordinates":[[87.1,43.1],[87.2,43.2,900]]}},
 {"type":"Feature","properties":{"名称":"短"},"geometry":{"type":"Polygon","coordinates":[[[87.5,43.7],[87.6],[87.6,43.8],[87.5,43.7]]]}},
@@ -480,7 +480,7 @@ fn geojson_features() {
     let rejects: Vec<_> = t.rejects.iter().map(|r| (r.line, r.reason.to_string())).collect();
     assert_eq!(rejects.len(), 5, "{rejects:?}");
     assert_eq!(rejects.iter().map(|r| r.0).collect::<Vec<_>>(), [3, 6, 8, 9, 10]);
-    assert!(rejects[0].1.contains("feature 3: the geometry is a LineString"), "{}", rejects[0].1);
+    assert!(rejects[0].1.contains("feature 3: the geometry is a GeometryCollection"), "{}", rejects[0].1);
     assert!(rejects[1].1.contains("feature 6") && rejects[1].1.contains("position"), "{}", rejects[1].1);
     assert!(rejects[2].1.contains("feature 8: unreadable geometry"), "{}", rejects[2].1);
     assert!(rejects[3].1.contains("feature 9 is an array"), "{}", rejects[3].1);
@@ -491,7 +491,8 @@ fn geojson_features() {
     assert_eq!(rejects[3].1, "feature 9 is an array, not a GeoJSON Feature object");
     assert_eq!(
         rejects[0].1,
-        "feature 3: the geometry is a LineString; tables take Point, MultiPoint, Polygon or MultiPolygon features"
+        "feature 3: the geometry is a GeometryCollection; tables take Point, MultiPoint, LineString, \
+         MultiLineString, Polygon or MultiPolygon features"
     );
     assert!(matches!(t.rejects[2].reason, RejectReason::Geometry { feature: Some(8), .. }));
     assert_eq!(t.rejects[0].raw, ["线", "", "", "", ""]);

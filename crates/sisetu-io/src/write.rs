@@ -198,6 +198,10 @@ pub enum Geom<'a> {
     MultiPolygon(&'a MultiPolygon<f64>),
     /// An axis-aligned ring given by its closed vertex list (e.g. a grid cell).
     Ring(&'a [(f64, f64)]),
+    /// A line through the given vertices (e.g. a shortest segment).
+    Line(&'a [(f64, f64)]),
+    /// Lines (a pipeline of several parts).
+    MultiLine(&'a geo::MultiLineString<f64>),
     /// No geometry (null).
     None,
 }
@@ -244,6 +248,21 @@ pub fn push_feature(buf: &mut Vec<u8>, props: &[(&str, Value<'_>)], geom: Geom<'
         Geom::Ring(pts) => {
             buf.extend_from_slice(b"{\"type\":\"Polygon\",\"coordinates\":[");
             push_ring(buf, &LineString::from(pts.to_vec()));
+            buf.extend_from_slice(b"]}");
+        }
+        Geom::Line(pts) => {
+            buf.extend_from_slice(b"{\"type\":\"LineString\",\"coordinates\":");
+            push_ring(buf, &LineString::from(pts.to_vec()));
+            buf.push(b'}');
+        }
+        Geom::MultiLine(ml) => {
+            buf.extend_from_slice(b"{\"type\":\"MultiLineString\",\"coordinates\":[");
+            for (i, l) in ml.0.iter().enumerate() {
+                if i > 0 {
+                    buf.push(b',');
+                }
+                push_ring(buf, l);
+            }
             buf.extend_from_slice(b"]}");
         }
         Geom::None => buf.extend_from_slice(b"null"),

@@ -225,12 +225,46 @@ pub(crate) fn map_layers(
         }
     }
     draw_circles(pm, geo, content.circles, frame, s);
+    draw_lines(pm, geo, content.lines, s);
     draw_sites(pm, geo, style, content.sites, frame, s);
     draw_markers(pm, geo, content.markers, frame, s);
     if let Some(focus) = content.focus.and_then(|i| content.districts.get(i)) {
         veil_outside(pm, geo, style, focus, frame, s);
     }
     district_path
+}
+
+/// Draws the lines in slice order (round caps and joins); lines of fewer than two finite
+/// vertices or of zero width are skipped.
+fn draw_lines(pm: &mut Pixmap, geo: &Geo, lines: &[crate::Polyline], s: f32) {
+    for l in lines {
+        if l.width_pt <= 0.0 {
+            continue;
+        }
+        let mut pb = PathBuilder::new();
+        let mut n = 0;
+        for &(x, y) in l.coords.iter().filter(|(x, y)| x.is_finite() && y.is_finite()) {
+            let (px, py) = geo.px(x, y);
+            if n == 0 {
+                pb.move_to(px as f32, py as f32);
+            } else {
+                pb.line_to(px as f32, py as f32);
+            }
+            n += 1;
+        }
+        if n < 2 {
+            continue;
+        }
+        if let Some(p) = pb.finish() {
+            let st = Stroke {
+                width: (l.width_pt * s).max(0.5),
+                line_cap: LineCap::Round,
+                line_join: LineJoin::Round,
+                ..Stroke::default()
+            };
+            pm.stroke_path(&p, &paint(l.stroke), &st, Transform::identity(), None);
+        }
+    }
 }
 
 /// A pre-rendered point symbol (site or marker): premultiplied RGBA rows and, per row, the

@@ -21,6 +21,8 @@ enum Sym {
     Marker(MarkerShape, f32, Rgba, Rgba),
     /// A circle outline.
     Ring(Rgba),
+    /// A line: colour and width (px).
+    Line(Rgba, f32),
 }
 
 struct Row {
@@ -98,6 +100,7 @@ impl Legend {
                         (Sym::Marker(shape, d, fill, stroke), d)
                     }
                     Swatch::Ring(c) => (Sym::Ring(c), RING * sw_h),
+                    Swatch::Line(c, w) => (Sym::Line(c, (w * s).max(0.5)), sw_h),
                 };
                 sw_col = sw_col.max(extent);
                 let h = row_h.max(extent + 0.5 * lp);
@@ -149,6 +152,15 @@ impl Legend {
                     stroke_rect(pm, sw, LINE, (0.35 * s).max(0.75));
                 }
                 Sym::Marker(shape, d, fill, line) => draw::draw_marker(pm, shape, (scx, cy), d, (fill, line), s),
+                Sym::Line(color, width) => {
+                    let mut pb = PathBuilder::new();
+                    pb.move_to(sx, cy);
+                    pb.line_to(sx + self.sw_w, cy);
+                    if let Some(p) = pb.finish() {
+                        let st = tiny_skia::Stroke { width, line_cap: tiny_skia::LineCap::Round, ..Default::default() };
+                        pm.stroke_path(&p, &paint(color), &st, Transform::identity(), None);
+                    }
+                }
                 Sym::Ring(color) => {
                     if let Some(c) = PathBuilder::from_circle(scx, cy, RING * self.sw_h / 2.0) {
                         pm.stroke_path(&c, &paint(color), &stroke((0.9 * s).max(1.0)), Transform::identity(), None);

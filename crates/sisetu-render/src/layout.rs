@@ -131,7 +131,13 @@ fn validate_content(content: &MapContent) -> Result<(), RenderError> {
     for (i, m) in content.markers.iter().enumerate() {
         check(format!("the size (size_pt) of marker {i}"), m.size_pt)?;
     }
+    for (i, l) in content.lines.iter().enumerate() {
+        check(format!("the width (width_pt) of line {i}"), l.width_pt)?;
+    }
     for (i, item) in content.legend_items.iter().enumerate() {
+        if let Swatch::Line(_, w) = item.swatch {
+            check(format!("the line width of legend item {i} ({})", item.label.trim()), w)?;
+        }
         if let Swatch::Marker { size_pt, .. } = item.swatch {
             check(format!("the marker size (size_pt) of legend item {i} ({})", item.label.trim()), size_pt)?;
         }

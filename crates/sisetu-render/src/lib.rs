@@ -45,6 +45,7 @@
 //! 4. circles ([`MapContent::circles`]): first the fills of all circles, then their outlines,
 //!    each merged per colour so that overlapping translucent circles do not darken where they
 //!    overlap; circles outside the map frame are skipped;
+//!    then the lines ([`MapContent::lines`]), in slice order;
 //! 5. sites, filled circles with a thin dark outline: blue first, red last (higher levels on
 //!    top and larger);
 //! 6. markers ([`MapContent::markers`]), symbols with a thin dark outline, in slice order;
@@ -317,6 +318,18 @@ pub struct Circle {
     pub width_pt: f32,
 }
 
+/// A line in the working CRS (a pipeline, the shortest segment between two features),
+/// drawn above the circles and below the sites, with round ends and joins.
+#[derive(Debug, Clone)]
+pub struct Polyline {
+    /// Its vertices, metres; a line of fewer than two finite vertices is skipped.
+    pub coords: Vec<(f64, f64)>,
+    /// Colour (drawn with its own alpha).
+    pub stroke: Rgba,
+    /// Width in points, 0 to 1000; 0 = not drawn.
+    pub width_pt: f32,
+}
+
 /// The shape of a [`Marker`] (or of a legend [`Swatch::Marker`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum MarkerShape {
@@ -371,6 +384,8 @@ pub enum Swatch {
     },
     /// An unfilled circle outline in this colour (a [`Circle`], e.g. a service radius).
     Ring(Rgba),
+    /// A short horizontal line in this colour and width (points), as a [`Polyline`].
+    Line(Rgba, f32),
 }
 
 /// One row of a custom legend ([`MapContent::legend_items`]).
@@ -421,6 +436,9 @@ pub struct MapContent<'a> {
     /// Circles in world metres (e.g. service radii), drawn above the area fills, outlines and
     /// district boundaries and below the sites (may be empty).
     pub circles: &'a [Circle],
+    /// Lines in world metres, drawn above the circles and below the sites, in slice order
+    /// (may be empty).
+    pub lines: &'a [Polyline],
     /// Point symbols (e.g. shelters) drawn on top of the sites, in slice order (may be empty).
     pub markers: &'a [Marker],
     /// A legend of its own: when not empty, these rows replace the level rows (and the 无数据
@@ -445,6 +463,7 @@ impl<'a> MapContent<'a> {
             legend_title: "风险等级",
             focus: None,
             circles: &[],
+            lines: &[],
             markers: &[],
             legend_items: &[],
         }

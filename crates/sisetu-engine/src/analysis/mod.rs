@@ -14,6 +14,7 @@ pub mod changes;
 pub mod coverage;
 pub mod grid_checks;
 pub mod register;
+pub mod rules;
 
 pub use crate::context::{Context, LoadContext};
 use crate::error::Result;
@@ -88,6 +89,12 @@ pub trait Findings: Send + Sync {
         Vec::new()
     }
 
+    /// Features that break a rule: counted as problems by `sisetu build --strict` (exit
+    /// code 1), as rejected rows are.
+    fn violations(&self) -> u64 {
+        0
+    }
+
     /// Writes its tables and feature files into the staging folder; returns the file names.
     fn write(&self, _ctx: &Context, _stage: &mut Staging) -> Result<Vec<String>> {
         Ok(Vec::new())
@@ -110,5 +117,6 @@ pub fn registry() -> Vec<(&'static str, Loader)> {
         ("changes", changes::load),
         ("coverage", coverage::load),
         ("register", register::load),
+        ("rules", rules::load),
     ]
 }

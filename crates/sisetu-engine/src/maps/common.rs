@@ -7,7 +7,7 @@ use geo::{LineString, MultiPolygon, Polygon};
 use sisetu_core::{RegularGrid, RiskLevel};
 use sisetu_io::crs::Crs;
 use sisetu_io::write::Staging;
-use sisetu_render::{Area, Font, Rendered};
+use sisetu_render::{Area, Font, MapContent, MapText, Rendered};
 
 /// Loads the project's font: the file named in `[style] font`, or the vendored one.
 pub fn load_font(cfg: &Config) -> Result<Font> {
@@ -126,4 +126,27 @@ pub fn cell_area(grid: &RegularGrid, cell: sisetu_core::CellId, level: Option<Ri
         counts: counts.into(),
         color: None,
     }
+}
+
+/// Renders a page with a legend of its own (coverage and rule maps, drawn without cell
+/// outlines): a long legend that does not fit the frame at the configured size shrinks its
+/// text step by step before giving up.
+pub fn render_fitting(cfg: &Config, font: &Font, text: &MapText, content: &MapContent) -> Result<Rendered> {
+    let mut style = cfg.style.clone();
+    style.cell_outline_pt = 0.0;
+    let base = style.legend_pt;
+    let mut last = None;
+    for scale in [1.0, 0.85, 0.7, 0.55] {
+        style.legend_pt = base * scale;
+        match sisetu_render::render(&cfg.page, &style, font, text, content) {
+            Ok(map) => return Ok(map),
+            Err(e @ sisetu_render::RenderError::PageTooSmall(_)) => last = Some(e),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(Error::input(format!(
+        "{}; the legend has {} rows: use a larger page ([style] page = \"A3\"), a higher dpi, or a smaller legend_pt",
+        last.map(|e| e.to_string()).unwrap_or_default(),
+        content.legend_items.len()
+    )))
 }

@@ -14,7 +14,7 @@ pub mod common;
 pub mod read;
 pub mod risk;
 
-pub use common::{cell_area, footer, load_font, map_files, write_rendered, zone_areas, MAP_EXTENSIONS};
+pub use common::{cell_area, footer, load_font, map_files, render_fitting, write_rendered, zone_areas, MAP_EXTENSIONS};
 pub use read::load_map_data;
 pub use risk::{district_files, planned_files, render_maps};
 

@@ -234,6 +234,7 @@ fn render_one(
         legend_title,
         focus: district,
         circles: &[],
+        lines: &[],
         markers: &[],
         legend_items,
     };

@@ -138,6 +138,7 @@ pub fn input_files(cfg: &Config) -> Vec<(String, PathBuf)> {
         files.push(("[style] font".into(), font.clone()));
     }
     files.extend(crate::analysis::coverage::input_files(cfg));
+    files.extend(crate::analysis::rules::input_files(cfg));
     let mut with_companions = Vec::new();
     for (role, path) in files {
         let is_shp = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("shp"));

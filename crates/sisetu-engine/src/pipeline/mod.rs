@@ -70,6 +70,8 @@ pub struct Outcome {
     pub warnings: Vec<String>,
     /// The analyses' problems, for `sisetu check`.
     pub problems: Vec<String>,
+    /// Features that break a `[[rules]]` rule (`build --strict` exits with 1 when any).
+    pub violations: u64,
     /// The first rejected rows as `file:line: reason` (at most 20).
     pub reject_preview: Vec<String>,
     /// Files rejected rows came from, with their count, for the terminal.
@@ -277,5 +279,6 @@ fn outcome(cfg: &Config, a: &Analysed, out_dir: &Path, mut written: Vec<String>)
         lines: a.findings.iter().flat_map(|f| f.lines()).collect(),
         warnings: a.findings.iter().flat_map(|f| f.warnings()).collect(),
         problems: a.findings.iter().flat_map(|f| f.problems()).collect(),
+        violations: a.findings.iter().map(|f| f.violations()).sum(),
     }
 }

@@ -294,7 +294,7 @@ fn check_positive(v: f64, key: &str, hint: &str) -> Parsed<f64> {
 }
 
 /// A table file; `keys` name its `encoding` and `header_row` keys in errors.
-fn table(
+pub(crate) fn table(
     base: Base,
     path: &str,
     encoding: Option<&str>,

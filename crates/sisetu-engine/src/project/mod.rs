@@ -8,6 +8,7 @@
 mod error;
 pub mod facilities;
 pub mod outputs;
+pub mod rules;
 mod style;
 mod values;
 
@@ -46,6 +47,10 @@ struct RawProject {
     previous: Option<RawPrevious>,
     register: Option<RawRegister>,
     outputs: Option<outputs::RawOutputs>,
+    #[serde(default)]
+    layers: Vec<rules::RawLayer>,
+    #[serde(default)]
+    rules: Vec<rules::RawRule>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -170,6 +175,10 @@ pub struct Config {
     pub register_html: Option<bool>,
     /// The formats of the site and cell layers (`[outputs]`).
     pub outputs: outputs::Outputs,
+    /// Feature layers for rules (`[[layers]]`).
+    pub layers: Vec<rules::LayerConfig>,
+    /// Separation rules (`[[rules]]`).
+    pub rules: Vec<rules::RuleConfig>,
     /// The language of the tables' headers and values and of the terminal lines: set by the
     /// command line (`--lang`, `SISETU_LANG`; [`Config::with_lang`]), Chinese by default. The
     /// machine-readable outputs (GeoJSON, GeoParquet, `report.json`) do not depend on it.
@@ -328,7 +337,17 @@ impl Config {
         }
         let output = base.path(raw.project.output.as_deref().unwrap_or("out"));
         let previous = raw.previous.as_ref().map(|p| parse_previous(p, base, &output)).transpose()?;
+        let layers = rules::parse_layers(&raw.layers, base)?;
+        let rules = rules::parse_rules(&raw.rules, &layers, !sites.is_empty())?;
+        if rules.is_empty() && !layers.is_empty() {
+            return Err(ProjectErrorKind::invalid(
+                "[[layers]]",
+                "layers are read for [[rules]], and the project has none: add a [[rules]] entry or leave the layers out",
+            ));
+        }
         Ok(Config {
+            layers,
+            rules,
             lang: Lang::default(),
             outputs: outputs::parse_outputs(raw.outputs.as_ref())?,
             grid_min_gap_m2: zones.grid_min_gap_m2,

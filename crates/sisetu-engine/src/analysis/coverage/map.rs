@@ -253,6 +253,8 @@ fn overlay(
                 o.markers.push(Marker { x: p.x(), y: p.y(), shape, size_pt: size, fill: color, stroke: OUTLINE });
                 continue;
             }
+            // Facility layers are read as points or areas (a line facility has no marker).
+            FacilityShape::Lines(_) => continue,
         };
         o.circles.push(Circle {
             x,
@@ -370,27 +372,5 @@ fn render_one(m: &MapInputs, layer: &FacilityLayer, res: &LayerResult, font: &Fo
         extent: job.extent,
         ..MapContent::new(&areas)
     };
-    render_fitting(cfg, font, &text, &content)
-}
-
-/// Renders the page; a long legend (many classes) that does not fit the frame at the
-/// configured size shrinks its text step by step before giving up.
-fn render_fitting(cfg: &Config, font: &Font, text: &MapText, content: &MapContent) -> Result<Rendered> {
-    let mut style = cfg.style.clone();
-    style.cell_outline_pt = 0.0;
-    let base = style.legend_pt;
-    let mut last = None;
-    for scale in [1.0, 0.85, 0.7, 0.55] {
-        style.legend_pt = base * scale;
-        match sisetu_render::render(&cfg.page, &style, font, text, content) {
-            Ok(map) => return Ok(map),
-            Err(e @ sisetu_render::RenderError::PageTooSmall(_)) => last = Some(e),
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(Error::input(format!(
-        "{}; the legend has {} rows: use a larger page ([style] page = \"A3\"), a higher dpi, or a smaller legend_pt",
-        last.map(|e| e.to_string()).unwrap_or_default(),
-        content.legend_items.len()
-    )))
+    crate::maps::render_fitting(cfg, font, &text, &content)
 }

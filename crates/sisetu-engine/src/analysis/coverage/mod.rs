@@ -28,7 +28,7 @@ pub mod analyse;
 pub mod facilities;
 pub mod input;
 mod map;
-mod outputs;
+pub(crate) mod outputs;
 pub mod population;
 pub mod report;
 #[cfg(test)]

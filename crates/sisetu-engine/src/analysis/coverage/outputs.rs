@@ -37,7 +37,7 @@ fn xlsx_of(csv: &str) -> String {
 
 /// Writes a table as CSV and workbook (columns whose key is in `text` are text, the others
 /// numbers), its header the columns' names in `lang`; returns the files written.
-fn write_table(
+pub(crate) fn write_table(
     stage: &mut Staging,
     csv: &str,
     sheet: &str,
