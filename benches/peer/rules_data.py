@@ -6,8 +6,8 @@ rules_peer.py (shapely), all in EPSG:4538 metres (CGCS2000 3-degree Gauss-Kruege
 OUTDIR gets districts.geojson (a 4 x 4 grid of 50 km squares), sites.csv (id,name,category,
 x,y,grade) and the same sites as sites.geojson (for the oracle), protected.geojson (points:
 schools, hospitals ...), pipelines.geojson (LineStrings of 40 km, a vertex every 200 m),
-rules.toml (the sisetu project: two 1 km rules, no maps, no register, no per-site or cell
-layer) and spec.json (the same rules for rules_peer.py). Deterministic for a seed.
+rules.toml (the sisetu project: two 1 km rules without maps, no register, no per-site or
+cell layer) and spec.json (the same rules for rules_peer.py). Deterministic for a seed.
 """
 
 import argparse
@@ -88,7 +88,7 @@ def main():
     for name in ("protected", "pipelines"):
         toml += ['[[layers]]', f'name = "{name}"', f'path = "{name}.geojson"', 'crs = "EPSG:4538"']
     for name, ra, rb, d in rules:
-        toml += ['[[rules]]', f'name = "{name}"', f'a = "{ra}"', f'b = "{rb}"', f'min_m = {d:g}']
+        toml += ['[[rules]]', f'name = "{name}"', f'a = "{ra}"', f'b = "{rb}"', f'min_m = {d:g}', 'map = false']
     (out / "rules.toml").write_text("\n".join(toml) + "\n", encoding="utf-8")
     spec = {"layers": {"sites": "sites.geojson", "protected": "protected.geojson",
                        "pipelines": "pipelines.geojson"},

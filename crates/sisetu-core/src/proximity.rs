@@ -464,7 +464,8 @@ impl ShapeIndex {
             return Vec::new();
         }
         let mut best = self.candidates(query, d);
-        best.retain(|&s, n| {
+        best.retain(|(s, n)| {
+            let s = *s;
             let limit = d + self.reach[s as usize];
             match (query, self.point[s as usize]) {
                 (Shape::Point(..), true) => {
@@ -474,7 +475,7 @@ impl ShapeIndex {
                 _ => within.holds(n.distance, limit),
             }
         });
-        best.into_iter().collect()
+        best
     }
 
     /// The nearest shape to `query`, searching ever wider (for "nothing within d": how far the
@@ -507,29 +508,25 @@ impl ShapeIndex {
     }
 
     /// Every shape with a piece within `d` (plus reach) of a piece of `query`, or meeting it,
-    /// with the exact nearest segment over the pieces found.
-    fn candidates(&self, query: &Shape, d: f64) -> BTreeMap<u32, Nearest> {
-        let mut best: BTreeMap<u32, Nearest> = BTreeMap::new();
-        let keep = |best: &mut BTreeMap<u32, Nearest>, s: u32, n: Nearest| {
-            best.entry(s)
-                .and_modify(|b| {
-                    if n.distance < b.distance {
-                        *b = n;
-                    }
-                })
-                .or_insert(n);
-        };
-        for run in query.pieces() {
-            let env = grown(bounds(&run), d);
-            for e in self.tree.locate_in_envelope_intersecting(&env) {
+    /// with the exact nearest segment over the pieces found, sorted by shape (on a tie in
+    /// distance, the piece found first).
+    fn candidates(&self, query: &Shape, d: f64) -> Vec<(u32, Nearest)> {
+        let mut found: Vec<(u32, Nearest)> = Vec::new();
+        let mut visit = |run: &[Coord<f64>]| {
+            for e in self.tree.locate_in_envelope_intersecting(&grown(bounds(run), d)) {
                 let piece = self.pieces[e.data as usize];
-                keep(&mut best, piece.shape, run_nearest(&run, self.run(&piece)));
+                found.push((piece.shape, run_nearest(run, self.run(&piece))));
             }
+        };
+        match query {
+            // A point is one run: no pieces to allocate.
+            Shape::Point(x, y) => visit(&[Coord { x: *x, y: *y }]),
+            _ => query.pieces().iter().for_each(|run| visit(run)),
         }
         // The query inside an area: its probe vertex is covered.
         if let Some(p) = query.probe() {
-            for s in self.areas_covering(p.x, p.y) {
-                keep(&mut best, s, Nearest { distance: 0.0, a: p, b: p });
+            if self.areas.is_some() {
+                found.extend(self.areas_covering(p.x, p.y).map(|s| (s, Nearest { distance: 0.0, a: p, b: p })));
             }
         }
         // A shape inside the query area: one of its vertices is covered by the query.
@@ -545,11 +542,14 @@ impl ShapeIndex {
                 }
                 let p = self.probe[piece.shape as usize];
                 if !own.covering(p.x, p.y).is_empty() {
-                    keep(&mut best, piece.shape, Nearest { distance: 0.0, a: p, b: p });
+                    found.push((piece.shape, Nearest { distance: 0.0, a: p, b: p }));
                 }
             }
         }
-        best
+        // Stable: among equal distances of one shape the first found stays first.
+        found.sort_by(|x, y| x.0.cmp(&y.0).then(x.1.distance.total_cmp(&y.1.distance)));
+        found.dedup_by_key(|f| f.0);
+        found
     }
 }
 

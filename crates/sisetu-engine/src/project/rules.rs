@@ -44,6 +44,7 @@ pub(crate) struct RawRule {
     min_m: Option<RawDistance>,
     within_m: Option<RawDistance>,
     categories: Option<Vec<String>>,
+    map: Option<bool>,
 }
 
 /// One `[[layers]]` entry: a feature layer rules can name.
@@ -109,6 +110,8 @@ pub struct RuleConfig {
     pub a: RuleLayer,
     /// The layer they are checked against.
     pub b: RuleLayer,
+    /// Whether its map (`rule_<n>.png`) is drawn (`map = false`: not).
+    pub map: bool,
 }
 
 /// `[[layers]]`, validated.
@@ -274,7 +277,7 @@ pub(crate) fn parse_rules(raw: &[RawRule], layers: &[LayerConfig], has_sites: bo
                 }
             }
         }
-        out.push(RuleConfig { name: name.to_string(), kind, required, a, b });
+        out.push(RuleConfig { name: name.to_string(), kind, required, a, b, map: r.map.unwrap_or(true) });
     }
     Ok(out)
 }

@@ -73,9 +73,11 @@ impl Rules {
         [outputs::VIOLATIONS_FILE, outputs::SUMMARY_FILE, outputs::SUMMARY_XLSX]
     }
 
-    /// The maps' files (with their world files) in the working CRS `work`.
-    fn map_files(n_rules: usize, work: Crs) -> Vec<String> {
-        (0..n_rules).flat_map(|n| crate::maps::map_files(&map::map_file(n), work)).collect()
+    /// The maps' files (with their world files) in the working CRS `work`: `rule_<n>.png` for
+    /// each rule that has a map.
+    fn map_files(rules: &[RuleConfig], work: Crs) -> Vec<String> {
+        let drawn = rules.iter().enumerate().filter(|(_, r)| r.map);
+        drawn.flat_map(|(n, _)| crate::maps::map_files(&map::map_file(n), work)).collect()
     }
 }
 
@@ -93,7 +95,7 @@ impl Analysis for Rules {
     }
 
     fn outputs(&self, work: Crs) -> Vec<crate::planned::Planned> {
-        let files = Self::files().into_iter().map(String::from).chain(Self::map_files(self.rules.len(), work));
+        let files = Self::files().into_iter().map(String::from).chain(Self::map_files(&self.rules, work));
         files.map(|f| crate::planned::Planned::new(f, "[[rules]]")).collect()
     }
 
@@ -124,7 +126,7 @@ impl Analysis for Rules {
             site_sets: site_sets.into_iter().map(|(_, f)| f).collect(),
             rules: Vec::new(),
             lang: ctx.cfg.lang,
-            map_files: Rules::map_files(self.rules.len(), ctx.work),
+            map_files: Rules::map_files(&self.rules, ctx.work),
         };
         let n = ctx.districts.work.len();
         for (r, (a, b)) in self.rules.iter().zip(sources) {
@@ -333,6 +335,7 @@ impl Findings for RulesFindings {
             .rules
             .iter()
             .enumerate()
+            .filter(|(_, (rule, ..))| rule.map)
             .map(|(n, (rule, a, b, result))| map::RuleMap {
                 n,
                 rule,

@@ -18,7 +18,7 @@ fn point(k: FeatureKey, x: f64, y: f64, district: Option<u32>, required_m: Optio
 }
 
 fn rule(kind: RuleKind, required: Required) -> RuleConfig {
-    RuleConfig { name: "r".into(), kind, required, a: RuleLayer::Layer(0), b: RuleLayer::Layer(1) }
+    RuleConfig { name: "r".into(), kind, required, a: RuleLayer::Layer(0), b: RuleLayer::Layer(1), map: true }
 }
 
 #[test]

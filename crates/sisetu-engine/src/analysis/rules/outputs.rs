@@ -11,6 +11,7 @@ use crate::error::Result;
 use crate::layers::ZoneLayer;
 use crate::project::rules::{Required, RuleConfig, RuleKind};
 use rayon::prelude::*;
+use sisetu_core::proximity::Shape;
 use sisetu_i18n::{tr, Lang};
 use sisetu_io::crs::{Crs, Transformer};
 use sisetu_io::write::{self, Geom, Staging, Value};
@@ -121,11 +122,18 @@ fn violation_features(c: &Checked<'_>, chunk: &[Violation], districts: &ZoneLaye
             ("district_name", d.map_or(Value::Null, |z| Value::Str(&z.name))),
         ];
         // A pair too close: the shortest segment; a feature of A with nothing in reach: itself.
-        let segment = v.segment.filter(|_| c.rule.kind == RuleKind::Separation).and_then(|[p, q]| {
-            let p = to_wgs.transform(p.x, p.y).ok()?;
-            let q = to_wgs.transform(q.x, q.y).ok()?;
-            Some([p, q])
-        });
+        // An end that is a point feature itself takes that feature's WGS84 position (no
+        // inverse projection, and the same digits as the layer's).
+        let end = |p: geo::Coord<f64>, f: Option<&Feature>| -> Option<(f64, f64)> {
+            match f.map(|f| (&f.shape, &f.wgs84)) {
+                Some((Shape::Point(x, y), Geometry84::Point(lon, lat))) if *x == p.x && *y == p.y => Some((*lon, *lat)),
+                _ => to_wgs.transform(p.x, p.y).ok(),
+            }
+        };
+        let segment = v
+            .segment
+            .filter(|_| c.rule.kind == RuleKind::Separation)
+            .and_then(|[p, q]| Some([end(p, Some(a))?, end(q, b)?]));
         match (&segment, &a.wgs84) {
             (Some(s), _) => write::push_feature(buf, &props, Geom::Line(s)),
             (None, Geometry84::Point(x, y)) => write::push_feature(buf, &props, Geom::Point(*x, *y)),
