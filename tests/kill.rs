@@ -183,7 +183,7 @@ fn kills_at_random_instants_and_during_the_commit_leave_exactly_one_complete_set
     let t_build = p.build("a.toml");
     let old = p.set();
     assert_report_lists_the_files(&p.out(), &old);
-    assert_eq!(old.len(), 95, "{:?}", old.keys());
+    assert_eq!(old.len(), 96, "{:?}", old.keys());
     assert_ne!(old, new);
     assert!(new.contains_key("map_points.png") && !new.contains_key("map_sites.png"));
     let sets = [("a.toml", &old), ("b.toml", &new)];

@@ -233,6 +233,37 @@ fn violations_equal_shapely_and_do_not_depend_on_threads() {
         only_sisetu.is_empty() && only_shapely.is_empty(),
         "only sisetu: {only_sisetu:?}\nonly shapely: {only_shapely:?}"
     );
+    // The high-consequence stretches of the pipelines against shapely: the length of each line
+    // inside the union of the other layer's buffers (256 segments a quarter circle).
+    let script = r#"
+import json, sys, shapely
+from shapely.geometry import shape
+d = sys.argv[1]
+def load(n):
+    return [(f["properties"]["id"], shape(f["geometry"])) for f in json.load(open(f"{d}/{n}.geojson"))["features"]]
+pipes, schools = load("pipeline"), load("schools")
+out = {}
+zone = shapely.union_all([g.buffer(300, quad_segs=256) for _, g in schools])
+out["管道距学校"] = sum(g.intersection(zone).length for _, g in pipes)
+total = 0.0
+for i, g in pipes:
+    others = shapely.union_all([h.buffer(150, quad_segs=256) for j, h in pipes if j != i])
+    total += g.intersection(others).length
+out["管道间距"] = total
+print(json.dumps(out, ensure_ascii=False))
+"#;
+    let o = Command::new(oracle_python("").unwrap()).args(["-c", script]).arg(dir).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let lengths: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    for r in rules {
+        let name = r["name"].as_str().unwrap();
+        if let Some(want) = lengths.get(name).and_then(serde_json::Value::as_f64) {
+            let got = r["high_consequence_m"].as_f64().unwrap();
+            assert!(want > 0.0 && (got - want).abs() <= 1e-3 * want + 0.05, "{name}: sisetu {got} m, shapely {want} m");
+        }
+    }
+    let stretches = read_json(&dir.join("t1/high_consequence.geojson"));
+    assert!(!stretches["features"].as_array().unwrap().is_empty());
     for (k, (d, req)) in &got {
         let (wd, wreq) = want[k];
         assert_eq!(*req, wreq, "{k:?}");

@@ -11,10 +11,13 @@
 //! * [`surface`]: zones cut into grid-cell pieces; population spread without rounding loss.
 //! * [`proximity`]: exact distances between points, lines and areas, and the index of the
 //!   pairs within a distance (facility reach, separation rules).
+//! * [`corridor`]: the stretches of a line within a distance of other shapes (pipelines'
+//!   high-consequence segments).
 //! * [`coverage`]: facility service radii, coverage and nearest-first capacity assignment.
 //! * [`siting`]: greedy maximal covering for new facility sites.
 //! * [`gridcheck`]: management-grid (网格化) coverage share, gaps, overlaps and spill-over.
 
+pub mod corridor;
 pub mod coverage;
 pub mod distance;
 pub mod extent;

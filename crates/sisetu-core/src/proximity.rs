@@ -413,6 +413,32 @@ impl ShapeIndex {
         &self.coords[p.start as usize..(p.start + p.len) as usize]
     }
 
+    /// Every indexed piece whose box grown by its shape's reach meets `env` grown by `margin`:
+    /// (shape, the shape's reach, the piece's vertices). For [`crate::corridor`].
+    pub(crate) fn pieces_near(
+        &self,
+        env: [f64; 4],
+        margin: f64,
+    ) -> impl Iterator<Item = (u32, f64, &[Coord<f64>])> + '_ {
+        self.tree.locate_in_envelope_intersecting(&grown(env, margin)).map(move |e| {
+            let piece = self.pieces[e.data as usize];
+            (piece.shape, self.reach[piece.shape as usize], self.run(&piece))
+        })
+    }
+
+    /// The areas whose closure holds `(x, y)`, as shape indices, with their reach.
+    pub(crate) fn areas_at(&self, x: f64, y: f64) -> Vec<(u32, f64)> {
+        if self.areas.is_none() {
+            return Vec::new();
+        }
+        self.areas_covering(x, y).map(|s| (s, self.reach[s as usize])).collect()
+    }
+
+    /// Whether shape `s` is an area.
+    pub(crate) fn is_area(&self, s: u32) -> bool {
+        self.area_shape.binary_search(&s).is_ok()
+    }
+
     /// The areas whose closure holds `(x, y)`, as shape indices.
     fn areas_covering(&self, x: f64, y: f64) -> impl Iterator<Item = u32> + '_ {
         let zones = self.areas.as_ref().map(|z| z.covering(x, y)).unwrap_or_default();

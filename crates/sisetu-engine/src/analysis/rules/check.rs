@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::project::rules::{Required, RuleConfig, RuleKind};
 use geo::Coord;
 use rayon::prelude::*;
+use sisetu_core::corridor::{stretches, Stretch};
 use sisetu_core::proximity::{Shape, ShapeIndex, Within};
 
 /// One violation of a rule.
@@ -39,6 +40,101 @@ pub struct RuleResult {
     pub by_district: Vec<(u64, u64)>,
     /// The same for the features of A outside every district.
     pub outside: (u64, u64),
+    /// For a `min_m` rule with a layer of lines (a pipeline): the stretches of its lines within
+    /// the distance of the other layer (high-consequence segments), line by line.
+    pub stretches: Vec<LineStretch>,
+}
+
+/// Which side of a rule a line is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// Layer A.
+    A,
+    /// Layer B.
+    B,
+}
+
+/// A stretch of one line of a feature (a high-consequence segment).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineStretch {
+    /// The layer of the line.
+    pub side: Side,
+    /// The feature (its position in its layer).
+    pub feature: u32,
+    /// The line of the feature (0 for a LineString; the part of a MultiLineString).
+    pub part: u32,
+    /// The stretch, in the working CRS.
+    pub stretch: Stretch,
+}
+
+impl RuleResult {
+    /// The total length of the high-consequence stretches (metres).
+    pub fn stretch_m(&self) -> f64 {
+        self.stretches.iter().map(|s| s.stretch.to_m - s.stretch.from_m).sum()
+    }
+}
+
+/// The required distance of feature `f` of A.
+fn required_of(rule: &RuleConfig, f: &Feature) -> f64 {
+    match rule.required {
+        Required::Metres(m) => m,
+        Required::Column => f.required_m.unwrap_or(0.0),
+    }
+}
+
+/// The high-consequence stretches of a `min_m` rule: the lines of A within their distance of
+/// B, or else the lines of B within the distance of each feature of A.
+fn line_stretches(rule: &RuleConfig, a: &[Feature], b: &[Feature], b_index: &ShapeIndex) -> Result<Vec<LineStretch>> {
+    let lines = |features: &[Feature]| features.iter().any(|f| matches!(f.shape, Shape::Lines(_)));
+    let of_lines = |side: Side, features: &[Feature], index: &ShapeIndex, margin: &(dyn Fn(&Feature) -> f64 + Sync)| {
+        features
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(i, f)| {
+                let parts: Vec<&geo::LineString<f64>> = match &f.shape {
+                    Shape::Lines(ml) => ml.0.iter().collect(),
+                    _ => Vec::new(),
+                };
+                let m = margin(f);
+                let keep = |s: &Stretch| s.to_m > s.from_m || s.coords.len() > 1;
+                parts
+                    .into_iter()
+                    .enumerate()
+                    .flat_map(move |(k, l)| {
+                        stretches(&l.0, index, m).into_iter().filter(keep).map(move |stretch| LineStretch {
+                            side,
+                            feature: i as u32,
+                            part: k as u32,
+                            stretch,
+                        })
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect::<Vec<_>>()
+    };
+    if lines(a) {
+        let shared = a.iter().any(|f| b.iter().any(|g| g.key == f.key));
+        if !shared {
+            return Ok(of_lines(Side::A, a, b_index, &|f| required_of(rule, f)));
+        }
+        // A layer against itself ("pipelines at least 100 m apart"): each line against the
+        // others only.
+        let mut out = Vec::new();
+        for (i, f) in a.iter().enumerate() {
+            let others: Vec<&Feature> = b.iter().filter(|g| g.key != f.key).collect();
+            let index = ShapeIndex::new(others.iter().map(|g| &g.shape), |_| 0.0)
+                .map_err(|(j, e)| Error::internal(format!("rule {}: feature {j} of b: {e}", rule.name)))?;
+            let one = of_lines(Side::A, std::slice::from_ref(f), &index, &|f| required_of(rule, f));
+            out.extend(one.into_iter().map(|s| LineStretch { feature: i as u32, ..s }));
+        }
+        return Ok(out);
+    }
+    if lines(b) {
+        let a_index = ShapeIndex::new(a.iter().map(|f| &f.shape), |i| required_of(rule, &a[i]))
+            .map_err(|(i, e)| Error::internal(format!("rule {}: feature {i} of a: {e}", rule.name)))?;
+        return Ok(of_lines(Side::B, b, &a_index, &|_| 0.0));
+    }
+    Ok(Vec::new())
 }
 
 impl RuleResult {
@@ -68,10 +164,7 @@ pub fn check(rule: &RuleConfig, a: &[Feature], b: &[Feature], n_districts: usize
         .enumerate()
         .with_min_len(64)
         .map(|(i, f)| {
-            let required = match rule.required {
-                Required::Metres(m) => m,
-                Required::Column => f.required_m.unwrap_or(0.0),
-            };
+            let required = required_of(rule, f);
             let not_self = |j: u32| b[j as usize].key != f.key;
             match rule.kind {
                 RuleKind::Separation => index
@@ -117,6 +210,9 @@ pub fn check(rule: &RuleConfig, a: &[Feature], b: &[Feature], n_districts: usize
         }
     }
     res.violations = per_feature.into_iter().flatten().collect();
+    if rule.kind == RuleKind::Separation {
+        res.stretches = line_stretches(rule, a, b, &index)?;
+    }
     Ok(res)
 }
 

@@ -23,6 +23,7 @@ const COMPLIANT: Rgba = Rgba(0x96, 0x96, 0x96, 255);
 const OTHER: Rgba = Rgba(0x21, 0x66, 0xAC, 255);
 const OTHER_AREA: Rgba = Rgba(0x67, 0xA9, 0xCF, 255);
 const OUTLINE: Rgba = Rgba(0x26, 0x26, 0x26, 255);
+const STRETCH: Rgba = Rgba(0xF4, 0x6D, 0x43, 170);
 
 /// The map file of the `n`-th rule (0-based).
 pub(crate) fn map_file(n: usize) -> String {
@@ -127,6 +128,12 @@ fn render(
     for (f, _) in m.a.iter().zip(&violating).filter(|(_, v)| !**v) {
         drawn.add(f, COMPLIANT, COMPLIANT, (MarkerShape::Circle, 3.0), 1.0);
     }
+    // High-consequence stretches under the features of A, over the lines of B.
+    drawn.lines.extend(res.stretches.iter().map(|st| Polyline {
+        coords: st.stretch.coords.iter().map(|c| (c.x, c.y)).collect(),
+        stroke: STRETCH,
+        width_pt: 4.0,
+    }));
     let mut circles = Vec::new();
     for (f, _) in m.a.iter().zip(&violating).filter(|(_, v)| **v) {
         drawn.add(f, VIOLATING, VIOLATING, (MarkerShape::Circle, 6.0), 2.0);
@@ -175,6 +182,13 @@ fn render(
     if m.rule.kind == RuleKind::Separation {
         items
             .push(LegendItem { swatch: Swatch::Line(VIOLATING, 1.2), label: "最近距离连线".into(), count: None });
+    }
+    if !res.stretches.is_empty() {
+        items.push(LegendItem {
+            swatch: Swatch::Line(STRETCH, 4.0),
+            label: "高后果区管段（距离不足的线段）".into(),
+            count: Some(format!("{:.2} km", res.stretch_m() / 1000.0)),
+        });
     }
     let subtitle = format!(
         "检查 {} 处，不达标 {} 处，达标率 {:.1} %",

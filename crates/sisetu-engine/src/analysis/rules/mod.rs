@@ -69,8 +69,8 @@ impl Rules {
         &self.layers
     }
 
-    fn files() -> [&'static str; 3] {
-        [outputs::VIOLATIONS_FILE, outputs::SUMMARY_FILE, outputs::SUMMARY_XLSX]
+    fn files() -> [&'static str; 4] {
+        [outputs::VIOLATIONS_FILE, outputs::STRETCHES_FILE, outputs::SUMMARY_FILE, outputs::SUMMARY_XLSX]
     }
 
     /// The maps' files (with their world files) in the working CRS `work`: `rule_<n>.png` for
@@ -207,6 +207,10 @@ pub struct RuleReport {
     pub violations: u64,
     /// Share of features of A that comply (4 decimals).
     pub compliance: f64,
+    /// A `min_m` rule with a layer of lines: the length of its stretches within the distance
+    /// (high-consequence segments, metres, to the millimetre).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub high_consequence_m: Option<f64>,
 }
 
 impl RulesFindings {
@@ -220,6 +224,17 @@ impl RulesFindings {
     /// Each rule with its result, in project order.
     pub fn results(&self) -> impl Iterator<Item = (&RuleConfig, &RuleResult)> {
         self.rules.iter().map(|(r, _, _, res)| (r, res))
+    }
+
+    /// Whether either layer of the rule has lines.
+    fn has_lines(&self, r: &RuleConfig) -> bool {
+        let lines = |l: &RuleLayer| match l {
+            RuleLayer::Layer(k) => {
+                self.layers[*k].features.iter().any(|f| matches!(f.shape, sisetu_core::proximity::Shape::Lines(_)))
+            }
+            RuleLayer::Sites { .. } => false,
+        };
+        lines(&r.a) || lines(&r.b)
     }
 
     fn layer_title(&self, l: &RuleLayer) -> String {
@@ -272,6 +287,8 @@ impl RulesFindings {
                     violating: res.violating,
                     violations: res.violations.len() as u64,
                     compliance: (res.compliance() * 1e4).round() / 1e4,
+                    high_consequence_m: (r.kind == RuleKind::Separation && self.has_lines(r))
+                        .then(|| outputs::mm(res.stretch_m())),
                 })
                 .collect(),
             files: Rules::files().iter().map(ToString::to_string).chain(self.map_files.iter().cloned()).collect(),

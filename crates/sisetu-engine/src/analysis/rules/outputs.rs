@@ -3,7 +3,7 @@
 //! reach) and `rules_summary.csv` / `.xlsx` (per rule and district: features checked,
 //! violating, compliance).
 
-use super::check::{compliance, RuleResult, Violation};
+use super::check::{compliance, RuleResult, Side, Violation};
 use super::layers::{Feature, Geometry84};
 use crate::analysis::coverage::input::num;
 use crate::analysis::coverage::outputs::write_table;
@@ -18,6 +18,8 @@ use sisetu_io::write::{self, Geom, Staging, Value};
 
 /// Every violation of every rule.
 pub(crate) const VIOLATIONS_FILE: &str = "rule_violations.geojson";
+/// The high-consequence stretches of lines (pipelines) of every rule.
+pub(crate) const STRETCHES_FILE: &str = "high_consequence.geojson";
 /// The table per rule and district.
 pub(crate) const SUMMARY_FILE: &str = "rules_summary.csv";
 /// Its workbook.
@@ -56,11 +58,13 @@ pub(crate) fn write_all(
         );
     }
     write::write_feature_collection(&stage.path(VIOLATIONS_FILE), "rule_violations", &chunks)?;
+    let stretch_chunks: Vec<Vec<u8>> = rules.iter().map(|c| stretch_features(c, &to_wgs)).collect();
+    write::write_feature_collection(&stage.path(STRETCHES_FILE), "high_consequence", &stretch_chunks)?;
     let keys = ["rule", "district_id", "district_name", "checked", "violating", "compliance", "required_m"];
     let text = ["rule", "district_id", "district_name", "required_m"];
     let rows = summary_rows(rules, districts, lang);
     let sheet = tr!(lang, "sheet.rules_summary");
-    let mut files = vec![VIOLATIONS_FILE.to_string()];
+    let mut files = vec![VIOLATIONS_FILE.to_string(), STRETCHES_FILE.to_string()];
     files.extend(write_table(stage, SUMMARY_FILE, &sheet, &keys, &text, rows, lang)?);
     Ok(files)
 }
@@ -101,6 +105,30 @@ fn summary_rows(rules: &[Checked<'_>], districts: &ZoneLayer, lang: Lang) -> Vec
         rows.push(row("", &tr!(lang, "value.total"), (r.checked, r.violating)));
     }
     rows
+}
+
+/// The stretches of one rule's lines: rule, the line (its layer, id, name, part), chainage and
+/// length (millimetres), the stretch as a LineString.
+fn stretch_features(c: &Checked<'_>, to_wgs: &Transformer) -> Vec<u8> {
+    write::render_chunk(&c.result.stretches, |buf, s| {
+        let f = match s.side {
+            Side::A => &c.a[s.feature as usize],
+            Side::B => &c.b[s.feature as usize],
+        };
+        let props: Vec<(&str, Value)> = vec![
+            ("rule", Value::Str(&c.rule.name)),
+            ("layer", Value::Str(if s.side == Side::A { "a" } else { "b" })),
+            ("line_id", Value::StrOrNull(&f.id)),
+            ("line_name", Value::StrOrNull(&f.name)),
+            ("part", Value::Int(i64::from(s.part))),
+            ("from_m", Value::Num(mm(s.stretch.from_m))),
+            ("to_m", Value::Num(mm(s.stretch.to_m))),
+            ("length_m", Value::Num(mm(s.stretch.to_m - s.stretch.from_m))),
+        ];
+        let pts: Vec<(f64, f64)> =
+            s.stretch.coords.iter().map(|p| to_wgs.transform(p.x, p.y).unwrap_or((f64::NAN, f64::NAN))).collect();
+        write::push_feature(buf, &props, Geom::Line(&pts));
+    })
 }
 
 fn violation_features(c: &Checked<'_>, chunk: &[Violation], districts: &ZoneLayer, to_wgs: &Transformer) -> Vec<u8> {
