@@ -59,7 +59,6 @@ use geo::line_intersection::{line_intersection, LineIntersection};
 use geo::{BoundingRect, Coord, Distance, Euclidean, Line, MultiLineString, MultiPolygon, Point};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, AABB};
-use std::collections::BTreeMap;
 
 /// The most vertices in one indexed piece of a line or an area boundary.
 pub const PIECE_VERTICES: usize = 16;
@@ -453,9 +452,10 @@ impl ShapeIndex {
             return;
         }
         let p = Coord { x, y };
-        let mut best: BTreeMap<u32, f64> = BTreeMap::new();
-        for s in self.areas_covering(x, y) {
-            best.insert(s, 0.0);
+        // Everything goes into `out` (the caller's buffer: no allocation per point), then one
+        // entry per shape is kept, its smallest distance.
+        if self.areas.is_some() {
+            out.extend(self.areas_covering(x, y).map(|s| (s, 0.0)));
         }
         let query = AABB::from_corners([x - margin, y - margin], [x + margin, y + margin]);
         for e in self.tree.locate_in_envelope_intersecting(&query) {
@@ -476,10 +476,13 @@ impl ShapeIndex {
                 }
                 n
             };
-            best.entry(piece.shape).and_modify(|b| *b = b.min(d)).or_insert(d);
+            out.push((piece.shape, d));
         }
-        out.extend(best);
-        out.sort_unstable_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        if out.len() > 1 {
+            out.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+            out.dedup_by_key(|e| e.0);
+            out.sort_unstable_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        }
     }
 
     /// Every shape within `d` of `query` (plus the shape's reach), compared by `within`, with

@@ -317,6 +317,14 @@ impl Findings for RulesFindings {
             .collect()
     }
 
+    fn warnings(&self) -> Vec<String> {
+        self.layers
+            .iter()
+            .filter(|l| l.features.is_empty())
+            .map(|l| tr!(self.lang, "rules.empty_layer", file = l.file.report.file, name = l.config.name))
+            .collect()
+    }
+
     fn problems(&self) -> Vec<String> {
         self.rules
             .iter()

@@ -69,11 +69,11 @@ pub(crate) fn write_all(
     Ok(files)
 }
 
-/// The text of a rule's required distance: metres, or "column".
-pub(crate) fn required_text(rule: &RuleConfig) -> String {
+/// The text of a rule's required distance in the tables: metres, or each feature's own.
+pub(crate) fn required_text(rule: &RuleConfig, lang: Lang) -> String {
     match rule.required {
         Required::Metres(m) => num(m),
-        Required::Column => "column".to_string(),
+        Required::Column => tr!(lang, "rules.per_feature"),
     }
 }
 
@@ -82,7 +82,7 @@ fn summary_rows(rules: &[Checked<'_>], districts: &ZoneLayer, lang: Lang) -> Vec
     let mut rows = Vec::new();
     for c in rules {
         let r = c.result;
-        let required = required_text(c.rule);
+        let required = required_text(c.rule, lang);
         let row = |id: &str, name: &str, (checked, violating): (u64, u64)| {
             vec![
                 c.rule.name.clone(),
